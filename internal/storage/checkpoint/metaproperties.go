@@ -142,7 +142,10 @@ func ParseMetaProperties(data []byte) (MetaProperties, error) {
 			return MetaProperties{}, fmt.Errorf("%w: directory.id: %w", ErrMalformed, err)
 		}
 	}
-	return mp, mp.Validate()
+	if err := mp.Validate(); err != nil {
+		return MetaProperties{}, err
+	}
+	return mp, nil
 }
 
 // parseMetaVersion reads "version", 0 when absent (MetaPropertiesVersion
