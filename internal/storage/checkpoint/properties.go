@@ -139,13 +139,19 @@ func splitProperty(line string) (key, value string) {
 		i++
 	}
 	i = min(i, len(line))
-	key, rest := line[:i], trimPropertySpace(line[i:])
-	if rest != "" && (rest[0] == '=' || rest[0] == ':') && (i == len(line) || isPropertySpace(line[i])) {
-		rest = trimPropertySpace(rest[1:])
-	} else if i < len(line) && (line[i] == '=' || line[i] == ':') {
-		rest = trimPropertySpace(line[i+1:])
+	key = line[:i]
+	switch {
+	case i == len(line):
+		return key, ""
+	case line[i] == '=' || line[i] == ':':
+		return key, trimPropertySpace(line[i+1:])
 	}
-	return key, rest
+	// The key ended at whitespace: one '=' or ':' may still follow it.
+	value = trimPropertySpace(line[i:])
+	if value != "" && (value[0] == '=' || value[0] == ':') {
+		value = trimPropertySpace(value[1:])
+	}
+	return key, value
 }
 
 // unescapeProperty is Properties.loadConvert: \t \n \r \f, \uXXXX, and a
