@@ -161,7 +161,7 @@ func ParseHeader(b []byte) (Header, error) {
 		return h, fmt.Errorf("%w: length %d", ErrCorrupt, h.Length)
 	}
 	if h.LastOffsetDelta < 0 || h.NumRecords < 0 {
-		return h, fmt.Errorf("%w: negative record count", ErrCorrupt)
+		return h, invalidf("negative record count %d or last offset delta %d", h.NumRecords, h.LastOffsetDelta)
 	}
 	return h, nil
 }
@@ -200,6 +200,17 @@ func SetPartitionLeaderEpoch(batch []byte, epoch int32) {
 func SetLogAppendTime(batch []byte, ts int64) {
 	attrs := binary.BigEndian.Uint16(batch[offAttributes:]) | attrLogAppendTime
 	binary.BigEndian.PutUint16(batch[offAttributes:], attrs)
+	binary.BigEndian.PutUint64(batch[offMaxTime:], uint64(ts))
+	binary.BigEndian.PutUint32(batch[offCRC:], ComputeCRC(batch))
+}
+
+// SetMaxTimestamp rewrites the max timestamp of a CreateTime batch and
+// recomputes the CRC if it changed, as Kafka does when the producer's
+// value disagrees with its records (see Info.MaxTimestamp).
+func SetMaxTimestamp(batch []byte, ts int64) {
+	if int64(binary.BigEndian.Uint64(batch[offMaxTime:])) == ts {
+		return
+	}
 	binary.BigEndian.PutUint64(batch[offMaxTime:], uint64(ts))
 	binary.BigEndian.PutUint32(batch[offCRC:], ComputeCRC(batch))
 }
