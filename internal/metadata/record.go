@@ -9,7 +9,9 @@ type Record interface {
 	// HighestVersion is the newest version the generated codec knows.
 	HighestVersion() int16
 	// AppendTo appends the record body encoded at version to dst. Fields that do not
-	// exist at version are skipped.
+	// exist at version are skipped, and a nil string, bytes or array in a field that is not
+	// nullable at version is written empty. Tagged fields are written only when they
+	// differ from their default. version must be a valid version of the type.
 	AppendTo(dst []byte, version int16) []byte
 	// ReadFrom decodes a whole record body encoded at version; unknown tagged fields are skipped.
 	ReadFrom(src []byte, version int16) error

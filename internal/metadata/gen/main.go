@@ -61,7 +61,6 @@ func writeGo(path string, e *emitter) error {
 	}
 	src, err := format.Source([]byte(e.b.String()))
 	if err != nil {
-		os.WriteFile(path+".broken", []byte(e.b.String()), 0o644)
 		return fmt.Errorf("%s: format: %w", path, err)
 	}
 	return os.WriteFile(path, src, 0o644)
