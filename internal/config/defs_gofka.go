@@ -1,0 +1,14 @@
+package config
+
+// Gofka's own properties; they have no Kafka equivalent.
+
+var gofkaDefs = []*Def{
+	{Name: "gofka.metrics.listen", Type: String, Default: ptr(""), Validate: optionalHostPort,
+		Doc: "Gofka: host:port of the HTTP listener serving Prometheus metrics at /metrics. Empty (the default) disables it."},
+	{Name: "gofka.log.format", Type: String, Default: ptr("text"), Validate: oneOf("text", "json"),
+		Doc: "Gofka: format of the server's log lines: text or json."},
+	{Name: "gofka.log.level", Type: String, Default: ptr("info"), Validate: oneOf("debug", "info", "warn", "error"), Dynamic: ClusterWide,
+		Doc: "Gofka: minimum level of the server's log lines: debug, info, warn or error."},
+	{Name: "gofka.pprof.enable", Type: Boolean, Default: ptr("false"),
+		Doc: "Gofka: serve Go's net/http/pprof handlers under /debug/pprof/ on the metrics listener (gofka.metrics.listen)."},
+}

@@ -1,0 +1,121 @@
+package config
+
+// Topic-level configs (Kafka 4.x TopicConfig / LogConfig). Configs that are
+// also broker configs under the same name live in sharedDefs.
+
+const (
+	defaultSegmentBytes   = "1073741824"
+	defaultSegmentMs      = "604800000"
+	defaultRetentionMs    = "604800000"
+	defaultMaxMessage     = "1048588"
+	defaultIndexBytes     = "10485760"
+	defaultDeleteRetainMs = "86400000"
+	minSegmentBytes       = 1 << 20 // KIP-1030: 1 MiB since Kafka 4.0
+)
+
+var topicDefs = []*Def{
+	{Name: "cleanup.policy", Type: List, Default: ptr("delete"), Validate: listOf("compact", "delete"),
+		Synonyms: []string{"log.cleanup.policy"},
+		Doc:      "This config designates the retention policy to use on log segments. The \"delete\" policy (which is the default) will discard old segments when their retention time or size limit has been reached. The \"compact\" policy will enable <a href=\"#compaction\">log compaction</a>, which retains the latest value for each key. It is also possible to specify both policies in a comma-separated list (e.g. \"delete,compact\"). In this case, old segments will be discarded per the retention time and size configuration, while retained segments will be compacted."},
+	{Name: "delete.retention.ms", Type: Long, Default: ptr(defaultDeleteRetainMs), Validate: atLeast(0),
+		Synonyms: []string{"log.cleaner.delete.retention.ms"},
+		Doc:      "The amount of time to retain delete tombstone markers for <a href=\"#compaction\">log compacted</a> topics. This setting also gives a bound on the time in which a consumer must complete a read if they begin from offset 0 to ensure that they get a valid snapshot of the final stage (otherwise delete tombstones may be collected before they complete their scan)."},
+	{Name: "file.delete.delay.ms", Type: Long, Default: ptr("60000"), Validate: atLeast(0),
+		Synonyms: []string{"log.segment.delete.delay.ms"},
+		Doc:      "The time to wait before deleting a file from the filesystem"},
+	{Name: "flush.messages", Type: Long, Default: ptr(maxLong), Validate: atLeast(1),
+		Synonyms: []string{"log.flush.interval.messages"},
+		Doc:      "This setting allows specifying an interval at which we will force an fsync of data written to the log. For example if this was set to 1 we would fsync after every message; if it were 5 we would fsync after every five messages. In general we recommend you not set this and use replication for durability and allow the operating system's background flush capabilities as it is more efficient. This setting can be overridden on a per-topic basis (see <a href=\"#topicconfigs\">the per-topic configuration section</a>)."},
+	{Name: "flush.ms", Type: Long, Default: ptr(maxLong), Validate: atLeast(0),
+		Synonyms: []string{"log.flush.interval.ms", "log.flush.scheduler.interval.ms"},
+		Doc:      "This setting allows specifying a time interval at which we will force an fsync of data written to the log. For example if this was set to 1000 we would fsync after 1000 ms had passed. In general we recommend you not set this and use replication for durability and allow the operating system's background flush capabilities as it is more efficient."},
+	{Name: "follower.replication.throttled.replicas", Type: List, Default: ptr(""), Validate: throttledReplicas,
+		Doc: "A list of replicas for which log replication should be throttled on the follower side. The list should describe a set of replicas in the form [PartitionId]:[BrokerId],[PartitionId]:[BrokerId]:... or alternatively the wildcard '*' can be used to throttle all replicas for this topic."},
+	{Name: "index.interval.bytes", Type: Int, Default: ptr("4096"), Validate: atLeast(0),
+		Synonyms: []string{"log.index.interval.bytes"},
+		Doc:      "This setting controls how frequently Kafka adds an index entry to its offset index. The default setting ensures that we index a message roughly every 4096 bytes. More indexing allows reads to jump closer to the exact position in the log but makes the index larger. You probably don't need to change this."},
+	{Name: "leader.replication.throttled.replicas", Type: List, Default: ptr(""), Validate: throttledReplicas,
+		Doc: "A list of replicas for which log replication should be throttled on the leader side. The list should describe a set of replicas in the form [PartitionId]:[BrokerId],[PartitionId]:[BrokerId]:... or alternatively the wildcard '*' can be used to throttle all replicas for this topic."},
+	{Name: "local.retention.bytes", Type: Long, Default: ptr("-2"), Validate: atLeast(-2),
+		Synonyms: []string{"log.local.retention.bytes"},
+		Doc:      "The maximum size of local log segments that can grow for a partition before it deletes the old segments. Default value is -2, it represents `retention.bytes` value to be used. The effective value should always be less than or equal to `retention.bytes` value."},
+	{Name: "local.retention.ms", Type: Long, Default: ptr("-2"), Validate: atLeast(-2),
+		Synonyms: []string{"log.local.retention.ms"},
+		Doc:      "The number of milliseconds to keep the local log segment before it gets deleted. Default value is -2, it represents `retention.ms` value is to be used. The effective value should always be less than or equal to `retention.ms` value."},
+	{Name: "max.compaction.lag.ms", Type: Long, Default: ptr(maxLong), Validate: atLeast(1),
+		Synonyms: []string{"log.cleaner.max.compaction.lag.ms"},
+		Doc:      "The maximum time a message will remain ineligible for compaction in the log. Only applicable for logs that are being compacted."},
+	{Name: "max.message.bytes", Type: Int, Default: ptr(defaultMaxMessage), Validate: atLeast(0),
+		Synonyms: []string{"message.max.bytes"},
+		Doc:      "The largest record batch size allowed by Kafka (after compression if compression is enabled). If this is increased and there are consumers older than 0.10.2, the consumers' fetch size must also be increased so that they can fetch record batches this large. In the latest message format version, records are always grouped into batches for efficiency. In previous message format versions, uncompressed records are not grouped into batches and this limit only applies to a single record in that case."},
+	{Name: "message.timestamp.after.max.ms", Type: Long, Default: ptr("3600000"), Validate: atLeast(0),
+		Synonyms: []string{"log.message.timestamp.after.max.ms"},
+		Doc:      "This configuration sets the allowable timestamp difference between the message timestamp and the broker's timestamp. The message timestamp can be later than or equal to the broker's timestamp, with the maximum allowable difference determined by the value set in this configuration. If message.timestamp.type=CreateTime, the message will be rejected if the difference in timestamps exceeds this specified threshold. This configuration is ignored if message.timestamp.type=LogAppendTime."},
+	{Name: "message.timestamp.before.max.ms", Type: Long, Default: ptr(maxLong), Validate: atLeast(0),
+		Synonyms: []string{"log.message.timestamp.before.max.ms"},
+		Doc:      "This configuration sets the allowable timestamp difference between the broker's timestamp and the message timestamp. The message timestamp can be earlier than or equal to the broker's timestamp, with the maximum allowable difference determined by the value set in this configuration. If message.timestamp.type=CreateTime, the message will be rejected if the difference in timestamps exceeds this specified threshold. This configuration is ignored if message.timestamp.type=LogAppendTime."},
+	{Name: "message.timestamp.type", Type: String, Default: ptr("CreateTime"), Validate: oneOf("CreateTime", "LogAppendTime"),
+		Synonyms: []string{"log.message.timestamp.type"},
+		Doc:      "Define whether the timestamp in the message is message create time or log append time. The value should be either `CreateTime` or `LogAppendTime`"},
+	{Name: "min.cleanable.dirty.ratio", Type: Double, Default: ptr("0.5"), Validate: betweenFloat(0, 1),
+		Synonyms: []string{"log.cleaner.min.cleanable.ratio"},
+		Doc:      "This configuration controls how frequently the log compactor will attempt to clean the log (assuming <a href=\"#compaction\">log compaction</a> is enabled). By default we will avoid cleaning a log where more than 50% of the log has been compacted. This ratio bounds the maximum space wasted in the log by duplicates (at 50% at most 50% of the log could be duplicates). A higher ratio will mean fewer, more efficient cleanings but will mean more wasted space in the log. If the max.compaction.lag.ms or the min.compaction.lag.ms configurations are also specified, then the log compactor considers the log to be eligible for compaction as soon as either: (i) the dirty ratio threshold has been met and the log has had dirty (uncompacted) records for at least the min.compaction.lag.ms duration, or (ii) if the log has had dirty (uncompacted) records for at most the max.compaction.lag.ms period."},
+	{Name: "min.compaction.lag.ms", Type: Long, Default: ptr("0"), Validate: atLeast(0),
+		Synonyms: []string{"log.cleaner.min.compaction.lag.ms"},
+		Doc:      "The minimum time a message will remain uncompacted in the log. Only applicable for logs that are being compacted."},
+	{Name: "preallocate", Type: Boolean, Default: ptr("false"),
+		Synonyms: []string{"log.preallocate"},
+		Doc:      "True if we should preallocate the file on disk when creating a new log segment."},
+	{Name: "remote.log.copy.disable", Type: Boolean, Default: ptr("false"),
+		Doc: "Determines whether tiered data for a topic should become read only, and no more data uploading on a topic. Once this config is set to true, the local retention configuration (i.e. local.retention.ms/bytes) becomes irrelevant, and all data expiration follows the topic-wide retention configuration(i.e. retention.ms/bytes)."},
+	{Name: "remote.log.delete.on.disable", Type: Boolean, Default: ptr("false"),
+		Doc: "Determines whether tiered data for a topic should be deleted after tiered storage is disabled on a topic. This configuration should be enabled when trying to set `remote.storage.enable` from true to false"},
+	{Name: "remote.storage.enable", Type: Boolean, Default: ptr("false"),
+		Doc: "To enable tiered storage for a topic, set this configuration as true. You can not disable this config once it is enabled. It will be provided in future versions."},
+	{Name: "retention.bytes", Type: Long, Default: ptr("-1"),
+		Synonyms: []string{"log.retention.bytes"},
+		Doc:      "This configuration controls the maximum size a partition (which consists of log segments) can grow to before we will discard old log segments to free up space if we are using the \"delete\" retention policy. By default there is no size limit only a time limit. Since this limit is enforced at the partition level, multiply it by the number of partitions to compute the topic retention in bytes. Additionally, retention.bytes configuration operates independently of \"segment.ms\" and \"segment.bytes\" configurations. Moreover, it triggers the rolling of new segment if the retention.bytes is configured to zero."},
+	{Name: "retention.ms", Type: Long, Default: ptr(defaultRetentionMs), Validate: atLeast(-1),
+		Synonyms: []string{"log.retention.ms", "log.retention.minutes", "log.retention.hours"},
+		Doc:      "This configuration controls the maximum time we will retain a log before we will discard old log segments to free up space if we are using the \"delete\" retention policy. This represents an SLA on how soon consumers must read their data. If set to -1, no time limit is applied. Additionally, retention.ms configuration operates independently of \"segment.ms\" and \"segment.bytes\" configurations. Moreover, it triggers the rolling of new segment if the retention.ms condition is satisfied."},
+	{Name: "segment.bytes", Type: Int, Default: ptr(defaultSegmentBytes), Validate: atLeast(minSegmentBytes),
+		Synonyms: []string{"log.segment.bytes"},
+		Doc:      "This configuration controls the segment file size for the log. Retention and cleaning is always done a file at a time so a larger segment size means fewer files but less granular control over retention."},
+	{Name: "segment.index.bytes", Type: Int, Default: ptr(defaultIndexBytes), Validate: atLeast(4),
+		Synonyms: []string{"log.index.size.max.bytes"},
+		Doc:      "This configuration controls the size of the index that maps offsets to file positions. We preallocate this index file and shrink it only after log rolls. You generally should not need to change this setting."},
+	{Name: "segment.jitter.ms", Type: Long, Default: ptr("0"), Validate: atLeast(0),
+		Synonyms: []string{"log.roll.jitter.ms", "log.roll.jitter.hours"},
+		Doc:      "The maximum random jitter subtracted from the scheduled segment roll time to avoid thundering herds of segment rolling"},
+	{Name: "segment.ms", Type: Long, Default: ptr(defaultSegmentMs), Validate: atLeast(1),
+		Synonyms: []string{"log.roll.ms", "log.roll.hours"},
+		Doc:      "This configuration controls the period of time after which Kafka will force the log to roll even if the segment file isn't full to ensure that retention can delete or compact old data."},
+}
+
+var compressionTypes = []string{"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}
+
+// sharedDefs are both topic configs and broker configs with the same name.
+var sharedDefs = []*Def{
+	{Name: "compression.gzip.level", Type: Int, Default: ptr("-1"), Validate: gzipLevel, Dynamic: ClusterWide,
+		Synonyms:  []string{"compression.gzip.level"},
+		Doc:       "The compression level to use if compression.type is set to <code>gzip</code>.",
+		BrokerDoc: "The compression level to use if compression.type is set to 'gzip'."},
+	{Name: "compression.lz4.level", Type: Int, Default: ptr("9"), Validate: between(1, 17), Dynamic: ClusterWide,
+		Synonyms:  []string{"compression.lz4.level"},
+		Doc:       "The compression level to use if compression.type is set to <code>lz4</code>.",
+		BrokerDoc: "The compression level to use if compression.type is set to 'lz4'."},
+	{Name: "compression.type", Type: String, Default: ptr("producer"), Validate: oneOf(compressionTypes...), Dynamic: ClusterWide,
+		Synonyms: []string{"compression.type"},
+		Doc:      "Specify the final compression type for a given topic. This configuration accepts the standard compression codecs ('gzip', 'snappy', 'lz4', 'zstd'). It additionally accepts 'uncompressed' which is equivalent to no compression; and 'producer' which means retain the original compression codec set by the producer."},
+	{Name: "compression.zstd.level", Type: Int, Default: ptr("3"), Validate: between(-131072, 22), Dynamic: ClusterWide,
+		Synonyms:  []string{"compression.zstd.level"},
+		Doc:       "The compression level to use if compression.type is set to <code>zstd</code>.",
+		BrokerDoc: "The compression level to use if compression.type is set to 'zstd'."},
+	{Name: "min.insync.replicas", Type: Int, Default: ptr("1"), Validate: atLeast(1), Dynamic: ClusterWide,
+		Synonyms:  []string{"min.insync.replicas"},
+		Doc:       "When a producer sets acks to \"all\" (or \"-1\"), this configuration specifies the minimum number of replicas that must acknowledge a write for the write to be considered successful. If this minimum cannot be met, then the producer will raise an exception (either NotEnoughReplicas or NotEnoughReplicasAfterAppend).<br>When used together, <code>min.insync.replicas</code> and <code>acks</code> allow you to enforce greater durability guarantees. A typical scenario would be to create a topic with a replication factor of 3, set <code>min.insync.replicas</code> to 2, and produce with <code>acks</code> of \"all\". This will ensure that the producer raises an exception if a majority of replicas do not receive a write.",
+		BrokerDoc: "When a producer sets acks to \"all\" (or \"-1\"), <code>min.insync.replicas</code> specifies the minimum number of replicas that must acknowledge a write for the write to be considered successful. If this minimum cannot be met, then the producer will raise an exception (either <code>NotEnoughReplicas</code> or <code>NotEnoughReplicasAfterAppend</code>).<br>When used together, <code>min.insync.replicas</code> and acks allow you to enforce greater durability guarantees. A typical scenario would be to create a topic with a replication factor of 3, set <code>min.insync.replicas</code> to 2, and produce with acks of \"all\". This will ensure that the producer raises an exception if a majority of replicas do not receive a write."},
+	{Name: "unclean.leader.election.enable", Type: Boolean, Default: ptr("false"), Dynamic: ClusterWide,
+		Synonyms: []string{"unclean.leader.election.enable"},
+		Doc:      "Indicates whether to enable replicas not in the ISR set to be elected as leader as a last resort, even though doing so may result in data loss.<p>Note: In KRaft mode, when enabling this config dynamically, it needs to wait for the unclean leader election thread to trigger election periodically (default is 5 minutes). Please run `kafka-leader-election.sh` with `unclean` option to trigger the unclean leader election immediately if needed.</p>"},
+}
