@@ -1,0 +1,49 @@
+package controller
+
+import (
+	"crypto/rand"
+
+	"github.com/gofka/gofka/internal/metadata"
+)
+
+// Endpoint is a listener a broker registers.
+type Endpoint struct {
+	Name             string
+	Host             string
+	Port             int
+	SecurityProtocol int16
+}
+
+// Bootstrap finalizes metadata.version on a fresh cluster and registers
+// this node as an unfenced broker with its current endpoints. A node
+// registers again on every start (new incarnation, new epoch), as KRaft
+// brokers do, because its advertised endpoints may have changed.
+func (c *Controller) Bootstrap(nodeID int32, endpoints []Endpoint, rack *string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	img := c.pub.Current()
+	var recs []metadata.Record
+	if img.MetadataVersion == 0 {
+		fl := metadata.NewFeatureLevelRecord()
+		fl.Name, fl.FeatureLevel = "metadata.version", MaxMetadataVersion
+		recs = append(recs, fl)
+	}
+	recs = append(recs, registration(nodeID, img.Offset+int64(len(recs))+1, endpoints, rack))
+	return c.commitLocked(recs)
+}
+
+func registration(nodeID int32, epoch int64, endpoints []Endpoint, rack *string) *metadata.RegisterBrokerRecord {
+	r := metadata.NewRegisterBrokerRecord()
+	r.BrokerID = nodeID
+	r.BrokerEpoch = epoch
+	_, _ = rand.Read(r.IncarnationID[:])
+	r.Rack = rack
+	r.Fenced = false
+	for _, ep := range endpoints {
+		r.EndPoints = append(r.EndPoints, metadata.BrokerEndpoint{
+			Name: ep.Name, Host: ep.Host, Port: uint16(ep.Port), SecurityProtocol: ep.SecurityProtocol,
+		})
+	}
+	r.Features = []metadata.BrokerFeature{{Name: "metadata.version", MinSupportedVersion: MinMetadataVersion, MaxSupportedVersion: MaxMetadataVersion}}
+	return r
+}
