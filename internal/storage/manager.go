@@ -1,0 +1,307 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofka/gofka/internal/storage/checkpoint"
+)
+
+// ManagerConfig configures a Manager. Zero intervals mean Kafka's defaults
+// (log.retention.check.interval.ms 5 minutes, the checkpoint intervals 60
+// seconds) and a 1-second flush check; negative intervals disable the task.
+type ManagerConfig struct {
+	Dirs                          []string
+	RetentionCheckInterval        time.Duration
+	RecoveryCheckpointInterval    time.Duration
+	StartOffsetCheckpointInterval time.Duration
+	FlushCheckInterval            time.Duration
+	Logger                        *slog.Logger
+	Now                           func() time.Time
+}
+
+func (c *ManagerConfig) setDefaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.RetentionCheckInterval, 5*time.Minute)
+	def(&c.RecoveryCheckpointInterval, time.Minute)
+	def(&c.StartOffsetCheckpointInterval, time.Minute)
+	def(&c.FlushCheckInterval, time.Second)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Manager owns the log directories and every Log in them.
+type Manager struct {
+	cfg    ManagerConfig
+	cfgFor func(checkpoint.TopicPartition) Config
+	locks  []*os.File
+
+	mu struct {
+		sync.RWMutex
+		logs   map[checkpoint.TopicPartition]*Log
+		dirOf  map[checkpoint.TopicPartition]string
+		closed bool
+	}
+	ckptMu sync.Mutex // one checkpoint writer at a time
+	quit   chan struct{}
+	wg     sync.WaitGroup
+}
+
+// OpenManager locks each log dir, reads its checkpoints, consumes its clean
+// shutdown marker and opens every partition directory in it with
+// cfgFor(tp) as the Config, then starts the background retention,
+// checkpoint and flush goroutines that Close stops.
+func OpenManager(c ManagerConfig, cfgFor func(checkpoint.TopicPartition) Config) (*Manager, error) {
+	c.setDefaults()
+	m := &Manager{cfg: c, cfgFor: cfgFor, quit: make(chan struct{})}
+	m.mu.logs = map[checkpoint.TopicPartition]*Log{}
+	m.mu.dirOf = map[checkpoint.TopicPartition]string{}
+	for _, dir := range c.Dirs {
+		f, err := lockDir(dir)
+		if err != nil {
+			m.abort()
+			return nil, err
+		}
+		m.locks = append(m.locks, f)
+	}
+	for _, dir := range c.Dirs {
+		if err := m.loadDir(dir); err != nil {
+			m.abort()
+			return nil, err
+		}
+	}
+	m.start()
+	return m, nil
+}
+
+// abort closes what OpenManager opened before failing.
+func (m *Manager) abort() {
+	for _, l := range m.mu.logs {
+		l.close(false)
+	}
+	for _, f := range m.locks {
+		unlockDir(f)
+	}
+}
+
+// dirCheckpoints are the offsets read from one log dir's checkpoint files.
+type dirCheckpoints struct {
+	recovery, start, hw map[checkpoint.TopicPartition]int64
+}
+
+func readDirCheckpoints(dir string) (dirCheckpoints, error) {
+	var d dirCheckpoints
+	var err error
+	for _, f := range []struct {
+		name string
+		m    *map[checkpoint.TopicPartition]int64
+	}{
+		{checkpoint.RecoveryPointCheckpointFile, &d.recovery},
+		{checkpoint.LogStartOffsetCheckpointFile, &d.start},
+		{checkpoint.ReplicationCheckpointFile, &d.hw},
+	} {
+		if *f.m, err = checkpoint.ReadOffsets(filepath.Join(dir, f.name)); err != nil {
+			return d, fmt.Errorf("storage: %w", err)
+		}
+	}
+	return d, nil
+}
+
+// loadDir opens every partition in one log dir.
+func (m *Manager) loadDir(dir string) error {
+	clean, err := checkpoint.ConsumeCleanShutdown(dir)
+	if err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	ck, err := readDirCheckpoints(dir)
+	if err != nil {
+		return err
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("storage: read log dir: %w", err)
+	}
+	for _, e := range ents {
+		tp, ok := m.partitionDir(dir, e)
+		if !ok {
+			continue
+		}
+		if err := m.openLog(dir, tp, ck, clean); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// partitionDir classifies a log dir entry: partition directories are
+// opened, directories of interrupted deletions removed, the rest skipped.
+func (m *Manager) partitionDir(dir string, e os.DirEntry) (checkpoint.TopicPartition, bool) {
+	name := e.Name()
+	if !e.IsDir() {
+		return checkpoint.TopicPartition{}, false
+	}
+	if strings.HasSuffix(name, deleteDirSuffix) {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			m.cfg.Logger.Warn("storage: removing deleted partition dir", "dir", name, "err", err)
+		}
+		return checkpoint.TopicPartition{}, false
+	}
+	if strings.HasPrefix(name, "__cluster_metadata-") || strings.HasSuffix(name, "-future") || strings.HasSuffix(name, "-stray") {
+		return checkpoint.TopicPartition{}, false
+	}
+	tp, err := checkpoint.ParseDirName(name)
+	if err != nil {
+		m.cfg.Logger.Warn("storage: skipping unknown dir", "dir", name, "err", err)
+		return tp, false
+	}
+	return tp, true
+}
+
+func (m *Manager) openLog(dir string, tp checkpoint.TopicPartition, ck dirCheckpoints, clean bool) error {
+	if other, dup := m.mu.dirOf[tp]; dup {
+		return fmt.Errorf("storage: duplicate log directories for %s: %s and %s", tp, other, dir)
+	}
+	l, err := Open(filepath.Join(dir, tp.String()), tp, Options{
+		Config:         m.cfgFor(tp),
+		RecoveryPoint:  ck.recovery[tp],
+		LogStartOffset: ck.start[tp],
+		HighWatermark:  ck.hw[tp],
+		Clean:          clean,
+		Now:            m.cfg.Now,
+		Logger:         m.cfg.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	m.mu.logs[tp], m.mu.dirOf[tp] = l, dir
+	return nil
+}
+
+// Get returns the log of tp, or nil.
+func (m *Manager) Get(tp checkpoint.TopicPartition) *Log {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.mu.logs[tp]
+}
+
+// DirOf returns the log dir holding tp, or "".
+func (m *Manager) DirOf(tp checkpoint.TopicPartition) string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.mu.dirOf[tp]
+}
+
+// Logs returns every log, ordered by topic and partition.
+func (m *Manager) Logs() []*Log {
+	m.mu.RLock()
+	ls := make([]*Log, 0, len(m.mu.logs))
+	for _, l := range m.mu.logs {
+		ls = append(ls, l)
+	}
+	m.mu.RUnlock()
+	sort.Slice(ls, func(i, j int) bool {
+		a, b := ls[i].tp, ls[j].tp
+		return a.Topic < b.Topic || a.Topic == b.Topic && a.Partition < b.Partition
+	})
+	return ls
+}
+
+// GetOrCreate returns the log of tp, creating it in the log dir with the
+// fewest partitions. A new log gets partition.metadata with topicID; an
+// existing one must match it (unless either is zero).
+func (m *Manager) GetOrCreate(tp checkpoint.TopicPartition, topicID checkpoint.UUID, c Config) (*Log, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.mu.closed {
+		return nil, ErrClosed
+	}
+	if l := m.mu.logs[tp]; l != nil {
+		if topicID != (checkpoint.UUID{}) && l.topicID != (checkpoint.UUID{}) && l.topicID != topicID {
+			return nil, fmt.Errorf("%w: %s has %x, asked for %x", ErrTopicIDMismatch, tp, l.topicID, topicID)
+		}
+		return l, nil
+	}
+	dir := m.leastLoadedDirLocked()
+	l, err := Open(filepath.Join(dir, tp.String()), tp, Options{
+		Config: c, TopicID: topicID, Now: m.cfg.Now, Logger: m.cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.mu.logs[tp], m.mu.dirOf[tp] = l, dir
+	return l, nil
+}
+
+// leastLoadedDirLocked picks the dir with the fewest partitions (the first
+// such in configuration order), as Kafka's nextLogDirs does.
+func (m *Manager) leastLoadedDirLocked() string {
+	count := map[string]int{}
+	for _, d := range m.mu.dirOf {
+		count[d]++
+	}
+	best := m.cfg.Dirs[0]
+	for _, d := range m.cfg.Dirs[1:] {
+		if count[d] < count[best] {
+			best = d
+		}
+	}
+	return best
+}
+
+// Delete closes tp's log and removes its directory. An unknown partition
+// is not an error.
+func (m *Manager) Delete(tp checkpoint.TopicPartition) error {
+	m.mu.Lock()
+	l := m.mu.logs[tp]
+	delete(m.mu.logs, tp)
+	delete(m.mu.dirOf, tp)
+	m.mu.Unlock()
+	if l == nil {
+		return nil
+	}
+	return l.Delete()
+}
+
+// Close stops the background work, flushes and closes every log, writes
+// the checkpoints and (when all went well) the clean shutdown markers, and
+// unlocks the dirs.
+func (m *Manager) Close() error {
+	m.mu.Lock()
+	if m.mu.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.mu.closed = true
+	m.mu.Unlock()
+	close(m.quit)
+	m.wg.Wait()
+	var errs []error
+	for _, l := range m.Logs() {
+		errs = append(errs, l.Close())
+	}
+	errs = append(errs, m.Checkpoint())
+	if errors.Join(errs...) == nil {
+		for _, d := range m.cfg.Dirs {
+			errs = append(errs, checkpoint.WriteCleanShutdown(d))
+		}
+	}
+	for _, f := range m.locks {
+		errs = append(errs, unlockDir(f))
+	}
+	return errors.Join(errs...)
+}
