@@ -1,0 +1,284 @@
+package broker
+
+// Fetch, versions 4-18, for consumers. Follows Kafka's ReplicaManager
+// fetch path: partitions are read in request order from one segment each,
+// bounded by PartitionMaxBytes and the response MaxBytes, with at least one
+// whole batch from the first partition that has data (KIP-74). Reads stop at
+// the high watermark (read_uncommitted) or the last stable offset
+// (read_committed). When fewer than MinBytes are ready the request parks
+// until an append wakes it or MaxWaitMillis passes. Record bytes go from the
+// segment file to the socket by sendfile. Sessions follow KIP-227; v13+
+// names topics by id.
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/storage"
+	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// fetchOp is one Fetch request in progress.
+type fetchOp struct {
+	n        *Node
+	version  int16
+	req      *kmsg.FetchRequest
+	sess     *fetchSession // nil for sessionless fetches
+	sessID   int32
+	full     bool // respond with every partition, not only changed ones
+	items    []*sessionPartition
+	idErr    map[sessionKey]*kerr.Error
+	reply    wire.Reply
+	deadline time.Time
+}
+
+func (n *Node) handleFetch(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.FetchRequest)
+	op := &fetchOp{n: n, version: req.Version, req: r, reply: reply, full: true}
+	if code := op.bindSession(); code != nil {
+		reply.Send(fetchErrorResponse(req.Version, code))
+		return
+	}
+	op.deadline = n.now().Add(time.Duration(r.MaxWaitMillis) * time.Millisecond)
+	topics, bytes, hasErr := op.read()
+	if hasErr || bytes >= int(r.MinBytes) || r.MaxWaitMillis <= 0 {
+		op.respond(topics)
+		return
+	}
+	op.park()
+}
+
+func fetchErrorResponse(version int16, code *kerr.Error) kmsg.Response {
+	resp := kmsg.NewPtrFetchResponse()
+	resp.SetVersion(version)
+	resp.ErrorCode = code.Code
+	return resp
+}
+
+// bindSession resolves the request's partitions: from the request alone
+// (sessionless, or a new session) or from its incremental session.
+func (op *fetchOp) bindSession() *kerr.Error {
+	r, cache := op.req, op.n.sessions
+	img := op.n.meta.Current()
+	resolve := func(name string, id [16]byte) (string, [16]byte) {
+		return op.n.resolveTopic(img, op.version >= 13, name, id)
+	}
+	switch {
+	case r.SessionEpoch == sessionEpochFinal:
+		if r.SessionID != 0 {
+			cache.remove(r.SessionID)
+		}
+		op.sess = &fetchSession{parts: make(map[sessionKey]*sessionPartition)}
+	case r.SessionEpoch == sessionEpochInitial:
+		if r.SessionID != 0 {
+			cache.remove(r.SessionID)
+		}
+		op.sess = cache.newSession()
+		if op.sess == nil {
+			op.sess = &fetchSession{parts: make(map[sessionKey]*sessionPartition)}
+		} else {
+			op.sessID = op.sess.id
+		}
+	default:
+		s, err := cache.use(r.SessionID, r.SessionEpoch)
+		if err != nil {
+			return err
+		}
+		op.sess, op.sessID, op.full = s, s.id, false
+	}
+	op.sess.mu.Lock()
+	defer op.sess.mu.Unlock()
+	op.sess.update(r, resolve)
+	op.items = append([]*sessionPartition(nil), op.sess.order...)
+	return nil
+}
+
+// resolveTopic maps a request's topic name (v<13) or id (v13+) to both.
+// An unknown id resolves to an empty name.
+func (n *Node) resolveTopic(img *metadata.Image, byID bool, name string, id [16]byte) (string, [16]byte) {
+	if byID {
+		if t := img.TopicByID(metadata.UUID(id)); t != nil {
+			return t.Name, id
+		}
+		return "", id
+	}
+	if t := img.Topic(name); t != nil {
+		return name, [16]byte(t.ID)
+	}
+	return name, id
+}
+
+// read reads every partition once and builds the response topics. It
+// reports the total record bytes and whether any partition had an error.
+func (op *fetchOp) read() (topics []fetchTopic, total int, hasErr bool) {
+	op.sess.mu.Lock()
+	defer op.sess.mu.Unlock()
+	budget := int(op.req.MaxBytes)
+	if budget <= 0 {
+		budget = 1
+	}
+	for _, sp := range op.items {
+		fp := op.readPartition(sp, budget, total == 0)
+		if fp.errCode != 0 {
+			hasErr = true
+		}
+		total += int(fp.slice.Size)
+		budget -= int(fp.slice.Size)
+		if !op.full && !sp.changed(&fp) {
+			continue
+		}
+		topics = appendFetchPartition(topics, sp.key, fp)
+	}
+	return topics, total, hasErr
+}
+
+func (sp *sessionPartition) changed(fp *fetchPartition) bool {
+	return fp.errCode != 0 || fp.slice.Size > 0 || fp.hw != sp.sentHW || fp.lso != sp.sentLSO || fp.lso0 != sp.sentStart
+}
+
+func appendFetchPartition(topics []fetchTopic, k sessionKey, fp fetchPartition) []fetchTopic {
+	if l := len(topics); l > 0 && topics[l-1].name == k.topic && topics[l-1].id == k.id {
+		topics[l-1].parts = append(topics[l-1].parts, fp)
+		return topics
+	}
+	return append(topics, fetchTopic{name: k.topic, id: k.id, parts: []fetchPartition{fp}})
+}
+
+func (op *fetchOp) readPartition(sp *sessionPartition, budget int, minOne bool) fetchPartition {
+	fp := fetchPartition{partition: sp.key.partition, hw: -1, lso: -1, lso0: -1}
+	p := op.n.parts.get(sp.key.topic, sp.key.partition)
+	if p == nil {
+		fp.errCode = kerr.UnknownTopicOrPartition.Code
+		if op.version >= 13 && sp.key.topic == "" {
+			fp.errCode = kerr.UnknownTopicID.Code
+		}
+		return fp
+	}
+	fp.hw = p.log.HighWatermark()
+	fp.lso = fp.hw
+	fp.lso0 = p.log.LogStartOffset()
+	if code := checkLeaderEpoch(sp.leaderEpoch, p.leaderEpoch.Load()); code != nil {
+		fp.errCode = code.Code
+		return fp
+	}
+	max := int(sp.maxBytes)
+	if max > budget {
+		max = budget
+	}
+	if max <= 0 && !minOne {
+		return fp
+	}
+	maxOffset := fp.hw
+	if op.req.IsolationLevel == 1 {
+		maxOffset = fp.lso
+	}
+	slice, err := p.log.Read(sp.offset, max, maxOffset, minOne)
+	if err != nil {
+		fp.errCode = storageErrorCode(err).Code
+		return fp
+	}
+	fp.slice = slice
+	return fp
+}
+
+// checkLeaderEpoch compares a client's leader epoch with the partition's,
+// as Kafka does for fetch, list offsets and leader-epoch requests.
+func checkLeaderEpoch(client, current int32) *kerr.Error {
+	switch {
+	case client < 0:
+		return nil
+	case client < current:
+		return kerr.FencedLeaderEpoch
+	case client > current:
+		return kerr.UnknownLeaderEpoch
+	}
+	return nil
+}
+
+func storageErrorCode(err error) *kerr.Error {
+	switch {
+	case errors.Is(err, storage.ErrOffsetOutOfRange):
+		return kerr.OffsetOutOfRange
+	case errors.Is(err, storage.ErrClosed):
+		return kerr.NotLeaderForPartition
+	}
+	return kerr.KafkaStorageError
+}
+
+// respond records what the response tells the client (for incremental
+// sessions) and sends it.
+func (op *fetchOp) respond(topics []fetchTopic) {
+	op.sess.mu.Lock()
+	for _, t := range topics {
+		for _, fp := range t.parts {
+			if sp := op.sess.parts[sessionKey{topic: t.name, id: t.id, partition: fp.partition}]; sp != nil {
+				sp.sentHW, sp.sentLSO, sp.sentStart = fp.hw, fp.lso, fp.lso0
+			}
+		}
+	}
+	op.sess.mu.Unlock()
+	op.reply.SendParts(encodeFetchResponse(op.version, 0, 0, op.sessID, topics))
+}
+
+// fetchWaiter is a parked fetch: appends to any of its partitions signal it.
+type fetchWaiter struct {
+	ch chan struct{}
+}
+
+func (w *fetchWaiter) signal() {
+	select {
+	case w.ch <- struct{}{}:
+	default:
+	}
+}
+
+// park waits for data on the node's goroutine group; it re-reads on every
+// wake-up and answers once MinBytes are ready or the wait is over.
+func (op *fetchOp) park() {
+	w := &fetchWaiter{ch: make(chan struct{}, 1)}
+	parts := op.partitions()
+	for _, p := range parts {
+		p.addWaiter(w)
+	}
+	op.n.goAsync(func(quit <-chan struct{}) {
+		defer func() {
+			for _, p := range parts {
+				p.removeWaiter(w)
+			}
+		}()
+		timer := time.NewTimer(time.Until(op.deadline))
+		defer timer.Stop()
+		for {
+			select {
+			case <-w.ch:
+				topics, bytes, hasErr := op.read()
+				if hasErr || bytes >= int(op.req.MinBytes) {
+					op.respond(topics)
+					return
+				}
+			case <-timer.C:
+				topics, _, _ := op.read()
+				op.respond(topics)
+				return
+			case <-quit:
+				op.reply.Close(errShuttingDown)
+				return
+			}
+		}
+	})
+}
+
+func (op *fetchOp) partitions() []*partition {
+	var out []*partition
+	seen := make(map[*partition]bool, len(op.items))
+	for _, sp := range op.items {
+		if p := op.n.parts.get(sp.key.topic, sp.key.partition); p != nil && !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,105 @@
+package broker
+
+// ListOffsets, versions 1-11. Special timestamps as Kafka defines them:
+// -2 earliest, -1 latest (high watermark, or last stable offset for
+// read_committed), -3 max timestamp (v7+, KIP-734), -4 earliest local
+// (v8+, KIP-405: the log start here, there is no remote tier), -5 latest
+// tiered and -6 earliest pending upload (v9+/v11+: no remote tier, so
+// unknown offset -1). A timestamp >= 0 finds the first record whose
+// timestamp is at or after it, below the high watermark.
+
+import (
+	"github.com/gofka/gofka/internal/record"
+	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+const (
+	tsLatest        = -1
+	tsEarliest      = -2
+	tsMax           = -3
+	tsEarliestLocal = -4
+)
+
+func (n *Node) handleListOffsets(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.ListOffsetsRequest)
+	resp := r.ResponseKind().(*kmsg.ListOffsetsResponse)
+	resp.SetVersion(req.Version)
+	for i := range r.Topics {
+		t := &r.Topics[i]
+		rt := kmsg.NewListOffsetsResponseTopic()
+		rt.Topic = t.Topic
+		for j := range t.Partitions {
+			rt.Partitions = append(rt.Partitions, n.listOffset(t.Topic, &t.Partitions[j], r.IsolationLevel))
+		}
+		resp.Topics = append(resp.Topics, rt)
+	}
+	reply.Send(resp)
+}
+
+func (n *Node) listOffset(topic string, rp *kmsg.ListOffsetsRequestTopicPartition, isolation int8) kmsg.ListOffsetsResponseTopicPartition {
+	out := kmsg.NewListOffsetsResponseTopicPartition()
+	out.Partition = rp.Partition
+	out.Timestamp, out.Offset, out.LeaderEpoch = -1, -1, -1
+	p := n.parts.get(topic, rp.Partition)
+	if p == nil {
+		out.ErrorCode = kerr.UnknownTopicOrPartition.Code
+		return out
+	}
+	if code := checkLeaderEpoch(rp.CurrentLeaderEpoch, p.leaderEpoch.Load()); code != nil {
+		out.ErrorCode = code.Code
+		return out
+	}
+	hw := p.log.HighWatermark()
+	switch ts := rp.Timestamp; {
+	case ts == tsLatest:
+		out.Offset = hw // the last stable offset equals it until transactions exist
+		out.LeaderEpoch = latestEpoch(p)
+	case ts == tsEarliest || ts == tsEarliestLocal:
+		out.Offset = p.log.LogStartOffset()
+		out.LeaderEpoch = latestEpoch(p)
+	case ts == tsMax:
+		batch, ok, err := p.log.MaxTimestampBatch()
+		out.ErrorCode = n.findInBatch(&out, batch, ok, err, -1, hw)
+	case ts >= 0:
+		batch, ok, err := p.log.BatchForTimestamp(ts)
+		out.ErrorCode = n.findInBatch(&out, batch, ok, err, ts, hw)
+	}
+	return out
+}
+
+func latestEpoch(p *partition) int32 {
+	if e, ok := p.log.LatestEpoch(); ok {
+		return e
+	}
+	return -1
+}
+
+// findInBatch sets the offset and timestamp of the record a timestamp
+// lookup found: the first record at or after target, or (target < 0) the
+// first record holding the batch's max timestamp. Records at or past the
+// high watermark are not visible.
+func (n *Node) findInBatch(out *kmsg.ListOffsetsResponseTopicPartition, batch []byte, ok bool, err error, target, hw int64) int16 {
+	if err != nil {
+		return storageErrorCode(err).Code
+	}
+	if !ok {
+		return 0
+	}
+	_, err = record.Iterate(batch, nil, func(h *record.Header, r *record.Record) error {
+		match := r.Timestamp >= target
+		if target < 0 {
+			match = r.Timestamp == h.MaxTimestamp
+		}
+		if match && r.Offset < hw {
+			out.Offset, out.Timestamp, out.LeaderEpoch = r.Offset, r.Timestamp, h.PartitionLeaderEpoch
+			return errFound
+		}
+		return nil
+	})
+	if err != nil && err != errFound {
+		return kerr.CorruptMessage.Code
+	}
+	return 0
+}

@@ -1,0 +1,72 @@
+package broker
+
+// DescribeLogDirs, versions 1-5: each log dir with the size of every
+// partition it holds (all, or those asked for), and from v4 the dir's
+// total and usable bytes (statfs). Offset lag is 0: a single replica is
+// never behind itself; no dir is cordoned (v5, KIP-1066).
+
+import (
+	"syscall"
+
+	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+func (n *Node) handleDescribeLogDirs(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.DescribeLogDirsRequest)
+	resp := r.ResponseKind().(*kmsg.DescribeLogDirsResponse)
+	resp.SetVersion(req.Version)
+	want := wantedPartitions(r.Topics)
+	byDir := make(map[string]map[string][]kmsg.DescribeLogDirsResponseDirTopicPartition)
+	for _, p := range n.parts.all() {
+		if want != nil && !want[p.tp.Topic][p.tp.Partition] {
+			continue
+		}
+		dir := n.logs.DirOf(p.tp)
+		if byDir[dir] == nil {
+			byDir[dir] = make(map[string][]kmsg.DescribeLogDirsResponseDirTopicPartition)
+		}
+		dp := kmsg.NewDescribeLogDirsResponseDirTopicPartition()
+		dp.Partition, dp.Size = p.tp.Partition, p.log.Size()
+		byDir[dir][p.tp.Topic] = append(byDir[dir][p.tp.Topic], dp)
+	}
+	for _, dir := range n.cfg.LogDirs {
+		resp.Dirs = append(resp.Dirs, describeDir(dir, byDir[dir]))
+	}
+	reply.Send(resp)
+}
+
+// wantedPartitions is nil for "all topics".
+func wantedPartitions(ts []kmsg.DescribeLogDirsRequestTopic) map[string]map[int32]bool {
+	if ts == nil {
+		return nil
+	}
+	out := make(map[string]map[int32]bool)
+	for _, t := range ts {
+		out[t.Topic] = make(map[int32]bool)
+		for _, p := range t.Partitions {
+			out[t.Topic][p] = true
+		}
+	}
+	return out
+}
+
+func describeDir(dir string, topics map[string][]kmsg.DescribeLogDirsResponseDirTopicPartition) kmsg.DescribeLogDirsResponseDir {
+	d := kmsg.NewDescribeLogDirsResponseDir()
+	d.Dir = dir
+	d.TotalBytes, d.UsableBytes = -1, -1
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		d.ErrorCode = kerr.KafkaStorageError.Code
+	} else {
+		d.TotalBytes = int64(st.Blocks) * st.Bsize
+		d.UsableBytes = int64(st.Bavail) * st.Bsize
+	}
+	for name, parts := range topics {
+		dt := kmsg.NewDescribeLogDirsResponseDirTopic()
+		dt.Topic, dt.Partitions = name, parts
+		d.Topics = append(d.Topics, dt)
+	}
+	return d
+}

@@ -1,0 +1,261 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gofka/gofka/internal/config"
+	"github.com/gofka/gofka/internal/controller"
+	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/storage"
+	"github.com/gofka/gofka/internal/wire"
+)
+
+// MetadataDir is the metadata partition's directory name, as in KRaft.
+const MetadataDir = "__cluster_metadata-0"
+
+// Options configure a node.
+type Options struct {
+	Config *config.Broker
+	Logger *slog.Logger
+	// Listener, when set, is used instead of binding the configured
+	// listener (tests pass a listener on a free port).
+	Listener net.Listener
+	// Now replaces the clock (tests).
+	Now func() time.Time
+}
+
+// Node is one Gofka process: controller and broker in one.
+type Node struct {
+	cfg       *config.Broker
+	log       *slog.Logger
+	nodeID    int32
+	clusterID string
+	nowFn     func() time.Time
+	apis      *apiIndex
+
+	journal  *metadata.FileJournal
+	meta     *metadata.Publisher
+	ctrl     *controller.Controller
+	logs     *storage.Manager
+	parts    partitionSet
+	sessions *sessionCache
+
+	ln   net.Listener
+	srv  *wire.Server
+	quit chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
+}
+
+// Start formats the data dirs on first use, replays the metadata journal,
+// opens the logs, registers the node and starts serving.
+func Start(opts Options) (*Node, error) {
+	n := &Node{
+		cfg:      opts.Config,
+		log:      opts.Logger,
+		nodeID:   opts.Config.NodeID,
+		nowFn:    opts.Now,
+		apis:     newAPIIndex(),
+		sessions: newSessionCache(int(opts.Config.MaxIncrementalFetchSessionCacheSlots)),
+		quit:     make(chan struct{}),
+	}
+	if n.log == nil {
+		n.log = slog.Default()
+	}
+	if n.nowFn == nil {
+		n.nowFn = time.Now
+	}
+	if err := n.start(opts.Listener); err != nil {
+		n.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *Node) start(ln net.Listener) error {
+	clusterID, err := formatDirs(n.cfg)
+	if err != nil {
+		return err
+	}
+	n.clusterID = clusterID
+	if err := n.openMetadata(); err != nil {
+		return err
+	}
+	if err := n.openLogs(); err != nil {
+		return err
+	}
+	if ln == nil {
+		if ln, err = listen(n.cfg); err != nil {
+			return err
+		}
+	}
+	n.ln = ln
+	if err := n.ctrl.Bootstrap(n.nodeID, advertised(n.cfg, ln), rack(n.cfg)); err != nil {
+		return err
+	}
+	n.srv = wire.NewServer(wire.Config{
+		MaxRequestBytes: n.cfg.SocketRequestMaxBytes,
+		IdleTimeout:     time.Duration(n.cfg.ConnectionsMaxIdleMs) * time.Millisecond,
+		Logger:          n.log,
+		ListenerName:    listenerName(n.cfg),
+	}, n)
+	n.goAsync(func(<-chan struct{}) {
+		if err := n.srv.Serve(ln); err != nil {
+			n.log.Error("listener stopped", "err", err)
+		}
+	})
+	n.log.Info("gofka started", "node.id", n.nodeID, "cluster.id", n.clusterID, "addr", ln.Addr().String())
+	return nil
+}
+
+// openMetadata replays the metadata journal into the first image.
+func (n *Node) openMetadata() error {
+	img := metadata.Empty().WithClusterID(n.clusterID)
+	dir := filepath.Join(n.cfg.MetadataLogDir, MetadataDir)
+	j, err := metadata.OpenFileJournal(dir, func(off int64, recs []metadata.Record) error {
+		next, err := img.Apply(off, recs)
+		img = next
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("broker: open metadata journal: %w", err)
+	}
+	n.journal = j
+	n.meta = metadata.NewPublisher(img)
+	n.ctrl = controller.New(j, n.meta, n.cfg, n.log)
+	return nil
+}
+
+// openLogs opens every partition log, then keeps the partition set in step
+// with the metadata image.
+func (n *Node) openLogs() error {
+	mgr, err := storage.OpenManager(storage.ManagerConfig{
+		Dirs:                          n.cfg.LogDirs,
+		RetentionCheckInterval:        ms(n.cfg.LogRetentionCheckIntervalMs),
+		RecoveryCheckpointInterval:    ms(n.cfg.LogFlushOffsetCheckpointIntervalMs),
+		StartOffsetCheckpointInterval: ms(n.cfg.LogFlushStartOffsetCheckpointIntervalMs),
+		FlushCheckInterval:            ms(n.cfg.LogFlushSchedulerIntervalMs),
+		Logger:                        n.log,
+		Now:                           n.nowFn,
+	}, n.storageConfigFor)
+	if err != nil {
+		return fmt.Errorf("broker: open logs: %w", err)
+	}
+	n.logs = mgr
+	n.meta.Subscribe(func(_, next *metadata.Image, _ metadata.Delta) { n.reconcile(next) })
+	n.reconcile(n.meta.Current())
+	n.deleteStrayLogs()
+	return nil
+}
+
+func ms(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
+
+func (n *Node) now() time.Time { return n.nowFn() }
+
+// goAsync runs fn on a goroutine the node owns; fn must return once quit
+// is closed.
+func (n *Node) goAsync(fn func(quit <-chan struct{})) {
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		fn(n.quit)
+	}()
+}
+
+// Addr is the address the node serves Kafka clients on.
+func (n *Node) Addr() string { return n.ln.Addr().String() }
+
+// ClusterID is the cluster's id from meta.properties.
+func (n *Node) ClusterID() string { return n.clusterID }
+
+// Close stops serving, waits for every goroutine, and closes the logs
+// cleanly (flush, checkpoints, clean-shutdown marker) and the journal.
+func (n *Node) Close() error {
+	var errs []error
+	n.once.Do(func() {
+		if n.srv != nil {
+			errs = append(errs, n.srv.Close())
+		} else if n.ln != nil {
+			errs = append(errs, n.ln.Close())
+		}
+		close(n.quit)
+		n.wg.Wait()
+		if n.logs != nil {
+			errs = append(errs, n.logs.Close())
+		}
+		if n.journal != nil {
+			errs = append(errs, n.journal.Close())
+		}
+		n.log.Info("gofka stopped", "node.id", n.nodeID)
+	})
+	return errors.Join(errs...)
+}
+
+func listen(cfg *config.Broker) (net.Listener, error) {
+	for _, l := range cfg.Listeners {
+		if l.Name == listenerName(cfg) {
+			addr := net.JoinHostPort(l.Host, strconv.Itoa(l.Port))
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return nil, fmt.Errorf("broker: listen on %s: %w", addr, err)
+			}
+			return ln, nil
+		}
+	}
+	return nil, errors.New("broker: no broker listener configured")
+}
+
+// listenerName is the client listener: the first one that is not a
+// controller listener.
+func listenerName(cfg *config.Broker) string {
+	for _, l := range cfg.Listeners {
+		if !contains(cfg.ControllerListenerNames, l.Name) {
+			return l.Name
+		}
+	}
+	return "PLAINTEXT"
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func rack(cfg *config.Broker) *string {
+	if cfg.BrokerRack == "" {
+		return nil
+	}
+	return &cfg.BrokerRack
+}
+
+// advertised lists the endpoints to register: advertised.listeners, with
+// port 0 replaced by the port actually bound.
+func advertised(cfg *config.Broker, ln net.Listener) []controller.Endpoint {
+	bound := ln.Addr().(*net.TCPAddr)
+	var out []controller.Endpoint
+	for _, l := range cfg.AdvertisedListeners {
+		if contains(cfg.ControllerListenerNames, l.Name) {
+			continue
+		}
+		host, port := l.Host, l.Port
+		if port == 0 {
+			port = bound.Port
+		}
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = bound.IP.String()
+		}
+		out = append(out, controller.Endpoint{Name: l.Name, Host: host, Port: port, SecurityProtocol: 0})
+	}
+	return out
+}

@@ -1,0 +1,142 @@
+package broker
+
+import (
+	"fmt"
+
+	"github.com/gofka/gofka/internal/config"
+	"github.com/gofka/gofka/internal/controller"
+	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/storage"
+	"github.com/gofka/gofka/internal/storage/checkpoint"
+)
+
+// reconcile makes the partition set match an image: logs for new
+// partitions, deletion for removed topics, leader epochs and configs
+// refreshed. It runs on every published image, under the controller's
+// commit, so a topic is servable before its creation is acknowledged.
+func (n *Node) reconcile(img *metadata.Image) {
+	n.parts.update(func(m map[string][]*partition) {
+		for name, ps := range m {
+			if t := img.Topic(name); t == nil || !sameTopic(t, ps) {
+				n.dropTopic(ps)
+				delete(m, name)
+			}
+		}
+		img.EachTopic(func(t *metadata.TopicImage) bool {
+			m[t.Name] = n.syncTopic(img, t, m[t.Name])
+			return true
+		})
+	})
+}
+
+func sameTopic(t *metadata.TopicImage, ps []*partition) bool {
+	for _, p := range ps {
+		if p != nil {
+			return p.topicID == [16]byte(t.ID)
+		}
+	}
+	return true
+}
+
+func (n *Node) dropTopic(ps []*partition) {
+	for _, p := range ps {
+		if p == nil {
+			continue
+		}
+		if err := n.logs.Delete(p.tp); err != nil {
+			n.log.Error("delete partition", "partition", p.tp.String(), "err", err)
+		}
+	}
+}
+
+// syncTopic brings one topic's hosted partitions up to date.
+func (n *Node) syncTopic(img *metadata.Image, t *metadata.TopicImage, ps []*partition) []*partition {
+	cfg, err := n.topicConfig(img, t.Name)
+	if err != nil {
+		n.log.Error("resolve topic config", "topic", t.Name, "err", err)
+		return ps
+	}
+	for len(ps) < len(t.Partitions) {
+		ps = append(ps, nil)
+	}
+	for i, pi := range t.Partitions {
+		if pi == nil || !hosts(pi, n.nodeID) {
+			continue
+		}
+		if ps[i] == nil {
+			p, err := n.openPartition(t, pi, cfg)
+			if err != nil {
+				n.log.Error("open partition", "topic", t.Name, "partition", i, "err", err)
+				continue
+			}
+			ps[i] = p
+		}
+		n.refreshPartition(ps[i], pi, cfg)
+	}
+	return ps
+}
+
+func hosts(pi *metadata.PartitionImage, id int32) bool {
+	for _, r := range pi.Replicas {
+		if r == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *Node) openPartition(t *metadata.TopicImage, pi *metadata.PartitionImage, cfg *config.Topic) (*partition, error) {
+	tp := checkpoint.TopicPartition{Topic: t.Name, Partition: pi.Partition}
+	log, err := n.logs.GetOrCreate(tp, checkpoint.UUID(t.ID), storageConfig(cfg))
+	if err != nil {
+		return nil, err
+	}
+	// Leading with an ISR of one, the high watermark is the log end
+	// offset (the checkpointed one may be stale after a crash).
+	log.SetHighWatermark(log.LogEndOffset())
+	return &partition{tp: tp, topicID: [16]byte(t.ID), log: log}, nil
+}
+
+// refreshPartition applies a new leader epoch and config. A new epoch is
+// recorded in the leader epoch cache at the current log end, as a leader
+// does when it takes over.
+func (n *Node) refreshPartition(p *partition, pi *metadata.PartitionImage, cfg *config.Topic) {
+	if old := p.cfg.Swap(cfg); old != nil && storageConfig(old) != storageConfig(cfg) {
+		p.log.SetConfig(storageConfig(cfg))
+	}
+	p.leaderEpoch.Store(pi.LeaderEpoch)
+}
+
+// topicConfig resolves a topic's effective config from the image.
+func (n *Node) topicConfig(img *metadata.Image, topic string) (*config.Topic, error) {
+	t, err := config.ResolveTopic(config.Layers{
+		Topic:          img.Configs(controller.ResourceTopic, topic),
+		PerBroker:      img.Configs(controller.ResourceBroker, fmt.Sprint(n.nodeID)),
+		ClusterDefault: img.Configs(controller.ResourceBroker, ""),
+		Static:         n.cfg,
+	})
+	return &t, err
+}
+
+// storageConfigFor gives the storage manager a log's settings at open.
+func (n *Node) storageConfigFor(tp checkpoint.TopicPartition) storage.Config {
+	cfg, err := n.topicConfig(n.meta.Current(), tp.Topic)
+	if err != nil {
+		n.log.Error("resolve topic config", "topic", tp.Topic, "err", err)
+	}
+	return storageConfig(cfg)
+}
+
+// deleteStrayLogs removes logs on disk that the metadata does not assign
+// to this node (a topic deleted while the node was down).
+func (n *Node) deleteStrayLogs() {
+	for _, l := range n.logs.Logs() {
+		tp := l.TopicPartition()
+		if n.parts.get(tp.Topic, tp.Partition) == nil {
+			n.log.Info("deleting stray partition", "partition", tp.String())
+			if err := n.logs.Delete(tp); err != nil {
+				n.log.Error("delete stray partition", "partition", tp.String(), "err", err)
+			}
+		}
+	}
+}
