@@ -22,8 +22,12 @@ func Recompress(dst []byte, batch []byte, c Codec, scratch []byte) (out []byte, 
 	}
 	start := len(dst)
 	dst = append(dst, batch[:HeaderSize]...)
-	if dst, err = Compress(dst, c, records); err != nil {
-		return dst[:start], scratch, err
+	// An empty batch (left by compaction) keeps no records section,
+	// whatever its codec.
+	if len(records) > 0 {
+		if dst, err = Compress(dst, c, records); err != nil {
+			return dst[:start], scratch, err
+		}
 	}
 	out = dst[start:]
 	attrs := uint16(h.Attributes)&^attrCompressionMask | uint16(c)

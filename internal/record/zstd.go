@@ -53,24 +53,21 @@ func getZstdDecoder(limit int) (*zstdDecoder, error) {
 }
 
 // zstdDecompress appends the zstd frames in src decompressed to dst. The
-// decoder itself refuses output beyond limit: it checks a frame's declared
-// size before allocating and the running size while decoding.
+// decoder itself refuses output beyond limit (not counting what dst
+// already holds): it checks a frame's declared size and window before
+// allocating and the running size while decoding.
 func zstdDecompress(dst, src []byte, limit int) ([]byte, error) {
 	d, err := getZstdDecoder(limit)
 	if err != nil {
 		return dst, err
 	}
 	defer zstdDecoders.Put(d)
-	at := len(dst)
-	out, err := d.d.DecodeAll(src, dst[at:at])
-	if errors.Is(err, zstd.ErrDecoderSizeExceeded) || len(out) > limit {
-		return dst, tooLargef("zstd: decompressed size over limit %d", limit)
-	}
-	if err != nil {
+	out, err := d.d.DecodeAll(src, dst)
+	switch {
+	case errors.Is(err, zstd.ErrDecoderSizeExceeded), errors.Is(err, zstd.ErrWindowSizeExceeded):
+		return dst, tooLargef("zstd: decompressed size or window over limit %d", limit)
+	case err != nil:
 		return dst, codecErr(CodecZstd, err)
 	}
-	if len(out) > 0 && cap(dst) > at && &dst[:at+1][at] == &out[0] {
-		return dst[:at+len(out)], nil // decoded in place
-	}
-	return append(dst, out...), nil
+	return out, nil
 }

@@ -1,0 +1,67 @@
+package record
+
+import (
+	"bytes"
+	"testing"
+)
+
+// benchBatch is 100 records of 1 KiB values, uncompressed.
+func benchBatch(t testing.TB) []byte {
+	b := NewBuilder(CodecNone, 0, testBaseTime)
+	val := bytes.Repeat([]byte("v"), 1024)
+	for i := range 100 {
+		b.Add(Record{Offset: int64(i), Timestamp: testBaseTime + int64(i), Key: []byte("key"), Value: val,
+			Headers: []RecordHeader{{Key: "h", Value: []byte("x")}}})
+	}
+	out, err := b.Build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func BenchmarkValidate(b *testing.B) {
+	batch := benchBatch(b)
+	var scratch []byte
+	b.ReportAllocs()
+	b.SetBytes(int64(len(batch)))
+	for b.Loop() {
+		var err error
+		if _, scratch, err = Validate(batch, scratch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkIterate(b *testing.B) {
+	batch := benchBatch(b)
+	var scratch []byte
+	n := 0
+	fn := func(_ *Header, r *Record) error { n += len(r.Value) + len(r.Headers); return nil }
+	b.ReportAllocs()
+	b.SetBytes(int64(len(batch)))
+	for b.Loop() {
+		var err error
+		if scratch, err = Iterate(batch, scratch, fn); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkValidateCompressed(b *testing.B) {
+	for _, c := range allCodecs[1:] {
+		b.Run(c.String(), func(b *testing.B) {
+			batch, _, err := Recompress(nil, benchBatch(b), c, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var scratch []byte
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, scratch, err = Validate(batch, scratch); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
