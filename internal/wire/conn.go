@@ -25,9 +25,9 @@ type conn struct {
 	wake       chan struct{} // the queue head may be complete
 	space      chan struct{} // the queue has room
 	closed     atomic.Bool
-	lastActive atomic.Int64 // unix nanos of the last frame read or response written
-	sizeBuf    [4]byte
-	vec        [][]byte // writer scratch for writev
+	lastActive atomic.Int64  // unix nanos of the last frame read or response written
+	ids        clientIDCache // reader only
+	vec        [][]byte      // writer scratch for writev
 
 	mu struct {
 		sync.Mutex
@@ -114,7 +114,8 @@ func (c *conn) busy() bool {
 }
 
 // close closes the connection once, dropping every queued reply. reason
-// (nil for an orderly end) is logged.
+// (nil for an orderly end) is logged at Debug; protocol violations were
+// logged at Info where they were detected.
 func (c *conn) close(reason error) {
 	c.mu.Lock()
 	if c.closed.Swap(true) {
@@ -134,10 +135,6 @@ func (c *conn) close(reason error) {
 	for _, s := range dropped {
 		s.finish(ErrConnClosed)
 	}
-	if reason != nil {
-		c.log.Info("wire: closing connection", "err", reason)
-	} else {
-		c.log.Debug("wire: connection closed")
-	}
+	c.log.Debug("wire: connection closed", "err", reason)
 	c.srv.removeConn(c)
 }

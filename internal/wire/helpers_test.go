@@ -216,3 +216,6 @@ func apiVersionsRoundTrip(t testing.TB, c net.Conn, corr int32) {
 		t.Fatalf("ApiVersions: error %d, %d keys", resp.ErrorCode, len(resp.ApiKeys))
 	}
 }
+
+// kmsgApiVersions returns a fresh ApiVersions request.
+func kmsgApiVersions() kmsg.Request { return kmsg.NewPtrApiVersionsRequest() }

@@ -26,6 +26,9 @@ func (c *conn) readRequests() error {
 		}
 		frame, err := c.readFrame()
 		if err != nil {
+			if errors.Is(err, ErrFrameSize) {
+				c.log.Info("wire: closing connection on invalid frame", "err", err)
+			}
 			return c.readError(err)
 		}
 		s := &slot{c: c}
@@ -119,7 +122,7 @@ func isTimeout(err error) bool {
 // parse decodes frame into s.req, logging why a bad request closes the
 // connection.
 func (c *conn) parse(s *slot, frame []byte) error {
-	err := parseInto(&s.req, frame, c.srv.h.Versions)
+	err := parseInto(&s.req, frame, c.srv.h.Versions, &c.ids)
 	if err != nil {
 		r := &s.req
 		c.log.Info("wire: closing connection on invalid request", "client_id", r.ClientIDString(),

@@ -115,7 +115,7 @@ func (r Reply) SendParts(parts []Part) {
 // which the caller may reuse the bytes and close the files.
 func (r Reply) SendPartsDone(parts []Part, done func(error)) {
 	if !r.claim("SendParts") {
-		if done != nil && r.s != nil {
+		if done != nil {
 			done(ErrConnClosed)
 		}
 		return

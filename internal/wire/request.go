@@ -79,17 +79,19 @@ func (r *Request) ResponseHeaderFlexible() bool { return r.flexHeader }
 func ParseRequest(frame []byte, versions func(key int16) (min, max int16, ok bool)) (*Request, error) {
 	req := new(Request)
 	req.Size = len(frame)
-	rest, err := parseFixedHeader(req, frame)
+	rest, err := parseFixedHeader(req, frame, nil)
 	if err != nil {
 		return nil, err
 	}
 	return req, parseBody(req, rest, versions)
 }
 
-// parseInto is ParseRequest writing into a caller-owned Request.
-func parseInto(req *Request, frame []byte, versions func(int16) (int16, int16, bool)) error {
+// parseInto is ParseRequest writing into a caller-owned Request. ids, when
+// not nil, remembers the connection's last client id so a client that
+// repeats it (they all do) costs no allocation.
+func parseInto(req *Request, frame []byte, versions func(int16) (int16, int16, bool), ids *clientIDCache) error {
 	req.Size = len(frame)
-	rest, err := parseFixedHeader(req, frame)
+	rest, err := parseFixedHeader(req, frame, ids)
 	if err != nil {
 		return err
 	}
@@ -122,7 +124,7 @@ func parseBody(req *Request, b []byte, versions func(int16) (int16, int16, bool)
 // parseFixedHeader reads key, version, correlation id and client id,
 // returning the bytes after them. ControlledShutdown v0 alone uses request
 // header v0, which has no client id.
-func parseFixedHeader(req *Request, b []byte) ([]byte, error) {
+func parseFixedHeader(req *Request, b []byte, ids *clientIDCache) ([]byte, error) {
 	if len(b) < headerV0Size {
 		return nil, fmt.Errorf("%w: %d bytes", ErrTruncated, len(b))
 	}
@@ -133,12 +135,12 @@ func parseFixedHeader(req *Request, b []byte) ([]byte, error) {
 	if req.Key == controlledShutdownKey && req.Version == 0 {
 		return b, nil
 	}
-	return parseClientID(req, b)
+	return parseClientID(req, b, ids)
 }
 
 // parseClientID reads the nullable, int16-length client id (never compact,
 // even in header v2).
-func parseClientID(req *Request, b []byte) ([]byte, error) {
+func parseClientID(req *Request, b []byte, ids *clientIDCache) ([]byte, error) {
 	if len(b) < 2 {
 		return nil, fmt.Errorf("%w: no client id", ErrTruncated)
 	}
@@ -150,9 +152,26 @@ func parseClientID(req *Request, b []byte) ([]byte, error) {
 	if int(n) > len(b) {
 		return nil, fmt.Errorf("%w: client id length %d exceeds frame", ErrTruncated, n)
 	}
-	id := string(b[:n])
-	req.ClientID = &id
+	req.ClientID = ids.get(b[:n])
 	return b[n:], nil
+}
+
+// clientIDCache holds the last client id seen on a connection. Requests
+// share the *string; handlers must not write through it.
+type clientIDCache struct {
+	last *string
+}
+
+// get returns a *string holding b, reusing the cached one when equal.
+func (c *clientIDCache) get(b []byte) *string {
+	if c != nil && c.last != nil && *c.last == string(b) {
+		return c.last
+	}
+	id := string(b)
+	if c != nil {
+		c.last = &id
+	}
+	return &id
 }
 
 // decodeBody skips the header's tagged fields when the API version is

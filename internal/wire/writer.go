@@ -51,6 +51,7 @@ func (c *conn) write(s *slot) error {
 	case stateSkip:
 		return nil
 	case stateClose:
+		c.log.Info("wire: handler closed connection", "key", s.req.Key, "client_id", s.req.ClientIDString(), "reason", s.reason)
 		if s.reason == nil {
 			return errClosedByHandler
 		}
