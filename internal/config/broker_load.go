@@ -118,3 +118,16 @@ func checkGroupTimeouts(b *Broker) error {
 	}
 	return nil
 }
+
+// EffectiveBroker loads the broker config in force after dynamic updates:
+// the static properties overlaid by the cluster-wide defaults and then the
+// per-broker values. Its Raw holds that merged map.
+func EffectiveBroker(l Layers) (*Broker, error) {
+	merged := maps.Clone(l.static())
+	if merged == nil {
+		merged = map[string]string{}
+	}
+	maps.Copy(merged, l.ClusterDefault)
+	maps.Copy(merged, l.PerBroker)
+	return LoadBroker(merged)
+}

@@ -137,3 +137,17 @@ func TestBrokerIDSynonym(t *testing.T) {
 		t.Fatalf("NodeID %v, err %v", b, err)
 	}
 }
+
+func TestEffectiveBroker(t *testing.T) {
+	b, err := EffectiveBroker(Layers{
+		PerBroker:      map[string]string{"num.io.threads": "4"},
+		ClusterDefault: map[string]string{"num.io.threads": "6", "message.max.bytes": "2000000"},
+		Static:         staticBroker(t, map[string]string{"num.io.threads": "5", "node.id": "9"}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.NumIOThreads != 4 || b.MessageMaxBytes != 2000000 || b.NodeID != 9 {
+		t.Errorf("got %d %d %d", b.NumIOThreads, b.MessageMaxBytes, b.NodeID)
+	}
+}
