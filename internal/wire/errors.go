@@ -25,3 +25,7 @@ var ErrConnClosed = errors.New("wire: connection closed")
 
 // ErrShortFile reports a file part that ended before its N bytes were sent.
 var ErrShortFile = errors.New("wire: file region shorter than announced")
+
+// ErrIdle is the close reason of a connection idle for longer than
+// Config.IdleTimeout.
+var ErrIdle = errors.New("wire: connection idle")

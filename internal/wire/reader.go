@@ -85,17 +85,17 @@ func (c *conn) readSize() (int32, error) {
 			_, _ = c.br.Discard(4)
 			return size, nil
 		}
-		if !isTimeout(err) || !c.stillActive() {
-			if isTimeout(err) {
-				return 0, fmt.Errorf("wire: idle for %v", c.srv.cfg.IdleTimeout)
-			}
+		if !isTimeout(err) {
 			return 0, err
+		}
+		if !c.stillActive() {
+			return 0, fmt.Errorf("%w: %v", ErrIdle, c.srv.cfg.IdleTimeout)
 		}
 	}
 }
 
 // setIdleDeadline sets the read deadline to the idle timeout past the last
-// activity, or clears it when there is no idle timeout.
+// activity; with no idle timeout it leaves reads without deadline.
 func (c *conn) setIdleDeadline() {
 	idle := c.srv.cfg.IdleTimeout
 	if idle <= 0 {
