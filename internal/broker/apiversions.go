@@ -2,7 +2,7 @@ package broker
 
 // ApiVersions, versions 0-5. Follows KIP-511: a request at a version above
 // the newest served is answered at version 0 with UNSUPPORTED_VERSION and
-// the list of served APIs, so the client can pick a version and retry.
+// ApiVersions' own version range, so the client can retry at a version served.
 // Version 3+ also reports the finalized metadata.version feature; version 5
 // (KIP-1242) checks the client's idea of cluster and node id.
 
@@ -15,12 +15,15 @@ import (
 
 func (n *Node) handleApiVersions(req *wire.Request, reply wire.Reply) {
 	resp := kmsg.NewPtrApiVersionsResponse()
-	resp.ApiKeys = APIs()
 	if req.Unsupported {
+		// As Kafka: only ApiVersions' own range, enough to retry with.
 		resp.ErrorCode = kerr.UnsupportedVersion.Code
+		min, max, _ := n.Versions(req.Key)
+		resp.ApiKeys = []kmsg.ApiVersionsResponseApiKey{{ApiKey: req.Key, MinVersion: min, MaxVersion: max}}
 		reply.SendVersion(resp, 0)
 		return
 	}
+	resp.ApiKeys = APIs()
 	resp.SetVersion(req.Version)
 	if code := n.checkApiVersionsIdentity(req.Msg.(*kmsg.ApiVersionsRequest)); code != 0 {
 		resp.ErrorCode = code

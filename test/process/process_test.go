@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -249,4 +250,43 @@ func verify(t *testing.T, addr, topic string, acks []acked) {
 		}
 	}
 	t.Logf("%d acknowledged records all present among %d", len(acks), total)
+}
+
+// TestBadConfigStopsStartup: an unknown or invalid property stops the
+// server before it serves, with a message naming the property.
+func TestBadConfigStopsStartup(t *testing.T) {
+	for _, set := range []string{"no.such.thing=1", "log.retention.ms=soon", "listeners=nonsense"} {
+		out, err := exec.Command(binary, "server", "--set", "log.dirs="+t.TempDir(), "--set", set).CombinedOutput()
+		name, _, _ := strings.Cut(set, "=")
+		if err == nil || !strings.Contains(string(out), name) {
+			t.Errorf("--set %s: err %v, output %q; want a failure naming %s", set, err, out, name)
+		}
+	}
+}
+
+// TestSIGTERMShutsDownCleanly: SIGTERM exits 0 and leaves the clean
+// shutdown marker, and the data is there after a restart.
+func TestSIGTERMShutsDownCleanly(t *testing.T) {
+	s := newServer(t)
+	s.start()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(s.addr), kgo.AllowAutoTopicCreation(), kgo.DisableIdempotentWrite())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "term", Value: []byte(fmt.Sprint(i))}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cl.Close()
+	if err := s.stop(); err != nil {
+		t.Fatalf("SIGTERM: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(s.dir, "data", ".kafka_cleanshutdown")); err != nil {
+		t.Fatalf("no clean shutdown marker: %v", err)
+	}
+	s.start()
+	verify(t, s.addr, "term", nil)
 }
