@@ -44,7 +44,10 @@ type mutation struct {
 	want []error
 }
 
-func put32(b []byte, off int, v int32) []byte { binary.BigEndian.PutUint32(b[off:], uint32(v)); return b }
+func put32(b []byte, off int, v int32) []byte {
+	binary.BigEndian.PutUint32(b[off:], uint32(v))
+	return b
+}
 
 func TestValidateErrors(t *testing.T) {
 	corrupt, invalid := []error{ErrCorrupt}, []error{ErrInvalidRecord, ErrCorrupt}
@@ -104,7 +107,9 @@ func runMutation(t *testing.T, good []byte, tt mutation) {
 
 // TestValidateRecordErrors covers malformed records built with kmsg.
 func TestValidateRecordErrors(t *testing.T) {
-	rec := func(delta int32) kmsg.Record { return kmsgRecords([]Record{{Offset: int64(delta), Value: []byte("v")}}, 0, 0)[0] }
+	rec := func(delta int32) kmsg.Record {
+		return kmsgRecords([]Record{{Offset: int64(delta), Value: []byte("v")}}, 0, 0)[0]
+	}
 	tests := []struct {
 		name string
 		recs []kmsg.Record
