@@ -19,6 +19,14 @@ type api struct {
 // (KIP-896); the floors below follow it, and the ceilings are the newest
 // versions kmsg knows.
 func apiTable() []api {
+	t := coreAPIs()
+	t = append(t, groupAPIs()...)
+	t = append(t, txnAPIs()...)
+	return t
+}
+
+// coreAPIs are the APIs of the broker foundation: data, topics, configs.
+func coreAPIs() []api {
 	return []api{
 		{key: 0, min: 3, max: 13, handle: (*Node).handleProduce},
 		{key: 1, min: 4, max: 18, handle: (*Node).handleFetch},

@@ -47,6 +47,12 @@ type Node struct {
 	parts    partitionSet
 	sessions *sessionCache
 
+	// Each area below owns its state type and start/close functions in
+	// its own file (groups.go, txns.go, observe.go).
+	groups  groupState
+	txns    txnState
+	observe observeState
+
 	ln   net.Listener
 	srv  *wire.Server
 	quit chan struct{}
@@ -89,6 +95,9 @@ func (n *Node) start(ln net.Listener) error {
 		return err
 	}
 	if err := n.openLogs(); err != nil {
+		return err
+	}
+	if err := n.startAreas(); err != nil {
 		return err
 	}
 	if ln == nil {
@@ -155,6 +164,22 @@ func (n *Node) openLogs() error {
 	return nil
 }
 
+// startAreas starts the node's areas once logs and metadata are open and
+// before clients connect; closeAreas stops them in reverse order.
+func (n *Node) startAreas() error {
+	if err := n.startObserve(); err != nil {
+		return err
+	}
+	if err := n.startGroups(); err != nil {
+		return err
+	}
+	return n.startTxns()
+}
+
+func (n *Node) closeAreas() error {
+	return errors.Join(n.closeTxns(), n.closeGroups(), n.closeObserve())
+}
+
 func ms(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
 
 func (n *Node) now() time.Time { return n.nowFn() }
@@ -187,6 +212,7 @@ func (n *Node) Close() error {
 		}
 		close(n.quit)
 		n.wg.Wait()
+		errs = append(errs, n.closeAreas())
 		if n.logs != nil {
 			errs = append(errs, n.logs.Close())
 		}

@@ -94,6 +94,7 @@ func (n *Node) producePartition(topic string, txnID *string, pp *kmsg.ProduceReq
 	}
 	p.log.SetHighWatermark(p.log.LogEndOffset()) // the ISR is this replica alone
 	p.wake()
+	n.observeProduce(p, res)
 	rp := kmsg.NewProduceResponseTopicPartition()
 	rp.Partition = pp.Partition
 	rp.BaseOffset = res.FirstOffset
