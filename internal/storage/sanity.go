@@ -68,6 +68,9 @@ func (s *segment) loadClean(nextBase int64) error {
 	if nextBase >= 0 {
 		limit = nextBase - s.base
 	}
+	if s.indexMissing && s.size.Load() > 0 {
+		return fmt.Errorf("%w: segment %d: index file missing", errBadIndex, s.base)
+	}
 	if err := s.checkIndexes(limit); err != nil {
 		return err
 	}

@@ -61,6 +61,7 @@ type segment struct {
 	created         int64 // ms when this process created or loaded it
 	rollJitterMs    int64
 	fileLen         int64 // .log length on disk (> size when preallocated)
+	indexMissing    bool  // an index file did not exist when opened
 }
 
 func (s *segment) path(suffix string) string {
@@ -121,6 +122,11 @@ func openSegment(dir string, base int64, c Config, nowMs int64) (*segment, error
 }
 
 func (s *segment) openIndexes(maxBytes int32) error {
+	for _, suf := range []string{indexSuffix, timeIndexSuffix} {
+		if _, err := os.Stat(s.path(suf)); errors.Is(err, os.ErrNotExist) {
+			s.indexMissing = true
+		}
+	}
 	var err error
 	if s.offIdx, err = openIndex(s.path(indexSuffix), offsetEntrySize, maxBytes); err != nil {
 		return err
