@@ -21,12 +21,12 @@ type Builder struct {
 	baseSequence  int32
 	attrs         int16 // transactional and control bits
 
-	records     []byte // encoded records, uncompressed
-	n           int32
-	lastDelta   int32
-	lastOffset  int64
-	maxTimestmp int64
-	err         error // first Add error, reported by Build
+	records      []byte // encoded records, uncompressed
+	n            int32
+	lastDelta    int32
+	lastOffset   int64
+	maxTimestamp int64
+	err          error // first Add error, reported by Build
 }
 
 // NewBuilder returns a Builder for a batch with codec c whose record
@@ -45,7 +45,7 @@ func (b *Builder) Reset(c Codec, baseOffset, baseTimestamp int64) {
 	*b = Builder{
 		codec: c, baseOffset: baseOffset, baseTimestamp: baseTimestamp,
 		leaderEpoch: -1, producerID: -1, producerEpoch: -1, baseSequence: -1,
-		records: b.records[:0], lastOffset: baseOffset - 1, maxTimestmp: NoTimestamp,
+		records: b.records[:0], lastOffset: baseOffset - 1, maxTimestamp: NoTimestamp,
 	}
 }
 
@@ -93,7 +93,7 @@ func (b *Builder) Add(r Record) {
 	b.records = appendRecord(b.records, &r, int32(delta), r.Timestamp-b.baseTimestamp)
 	b.n++
 	b.lastDelta, b.lastOffset = int32(delta), r.Offset
-	b.maxTimestmp = max(b.maxTimestmp, r.Timestamp)
+	b.maxTimestamp = max(b.maxTimestamp, r.Timestamp)
 }
 
 // errEmpty is returned by Build for a batch without records.
@@ -130,7 +130,7 @@ func (b *Builder) putHeader(batch []byte) {
 	be.PutUint16(batch[offAttributes:], uint16(b.attrs|int16(b.codec)))
 	be.PutUint32(batch[offLastDelta:], uint32(b.lastDelta))
 	be.PutUint64(batch[offBaseTime:], uint64(b.baseTimestamp))
-	be.PutUint64(batch[offMaxTime:], uint64(b.maxTimestmp))
+	be.PutUint64(batch[offMaxTime:], uint64(b.maxTimestamp))
 	be.PutUint64(batch[offProducerID:], uint64(b.producerID))
 	be.PutUint16(batch[offProducerEpoc:], uint16(b.producerEpoch))
 	be.PutUint32(batch[offBaseSequence:], uint32(b.baseSequence))

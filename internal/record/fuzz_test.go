@@ -2,6 +2,7 @@ package record
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
 )
 
@@ -32,29 +33,41 @@ func FuzzValidate(f *testing.F) {
 	withLimit(f, fuzzLimit)
 	seedBatches(f)
 	f.Fuzz(func(t *testing.T, batch []byte) {
-		info, _, err := Validate(batch, nil)
-		if err != nil {
-			return
-		}
-		// What Validate accepts, Iterate must walk and Recompress re-encode.
-		n := int32(0)
-		if _, err := Iterate(batch, nil, func(_ *Header, r *Record) error {
-			if r.Offset != info.Header.BaseOffset+int64(n) {
-				t.Fatalf("record %d has offset %d", n, r.Offset)
-			}
-			n++
-			return nil
-		}); err != nil || n != info.NumRecords {
-			t.Fatalf("validated batch: iterate %v after %d of %d", err, n, info.NumRecords)
-		}
-		out, _, err := Recompress(nil, batch, CodecSnappy, nil)
-		if err != nil {
-			t.Fatalf("recompress: %v", err)
-		}
-		if _, _, err := Validate(out, nil); err != nil {
-			t.Fatalf("recompressed batch invalid: %v", err)
+		checkValidated(t, batch)
+		if len(batch) >= HeaderSize {
+			// Reseal the CRC so that mutations reach the records.
+			sealed := append([]byte(nil), batch...)
+			binary.BigEndian.PutUint32(sealed[offCRC:], ComputeCRC(sealed))
+			checkValidated(t, sealed)
 		}
 	})
+}
+
+// checkValidated validates batch and, if it passes, checks that the
+// other entry points agree.
+func checkValidated(t *testing.T, batch []byte) {
+	info, _, err := Validate(batch, nil)
+	if err != nil {
+		return
+	}
+	// What Validate accepts, Iterate must walk and Recompress re-encode.
+	n := int32(0)
+	if _, err := Iterate(batch, nil, func(_ *Header, r *Record) error {
+		if r.Offset != info.Header.BaseOffset+int64(n) {
+			t.Fatalf("record %d has offset %d", n, r.Offset)
+		}
+		n++
+		return nil
+	}); err != nil || n != info.NumRecords {
+		t.Fatalf("validated batch: iterate %v after %d of %d", err, n, info.NumRecords)
+	}
+	out, _, err := Recompress(nil, batch, CodecSnappy, nil)
+	if err != nil {
+		t.Fatalf("recompress: %v", err)
+	}
+	if _, _, err := Validate(out, nil); err != nil {
+		t.Fatalf("recompressed batch invalid: %v", err)
+	}
 }
 
 func FuzzIterate(f *testing.F) {

@@ -27,7 +27,9 @@ func (st *iterState) release() {
 }
 
 // Iterate decodes every record of one full batch and calls fn for each, in
-// order, stopping at fn's first error, which it returns unwrapped.
+// order, stopping at fn's first error, which it returns unwrapped. h and r
+// are reused: they, and the bytes and strings r points to, are only valid
+// during the call.
 // Compressed batches are decompressed into scratch (grown as needed); the
 // possibly grown scratch is returned for reuse. batch may hold more bytes
 // than the batch; they are ignored. Iterate does not check the CRC (see
