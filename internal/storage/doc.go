@@ -22,6 +22,10 @@
 // the log directories: their locks, the checkpoint files, the clean shutdown
 // marker and the background retention, checkpoint and flush goroutines.
 //
+// Lock order: Manager.mu, then Log.mu, then Log.flushMu, then the epoch
+// cache's and the deleter's own mutexes (leaves). Flush takes only flushMu,
+// so fsyncs never block appends.
+//
 // The package never parses individual records and never decompresses: it
 // works on batch headers only. Offset validation, compression and
 // idempotence checks are the caller's (internal/record, internal/broker).

@@ -108,11 +108,13 @@ func (x *index) truncateEntries(k int) {
 	if k >= x.count() {
 		return
 	}
+	// Copy every old entry: a reader that loaded the old count before the
+	// new buffer still finds the entries it expects.
 	old := *x.buf.Load()
 	nb := make([]byte, len(old))
-	copy(nb, old[:k*x.es])
-	x.buf.Store(&nb)
+	copy(nb, old[:x.count()*x.es])
 	x.n.Store(int64(k))
+	x.buf.Store(&nb)
 }
 
 // resize sets the file length to the preallocated size (but never below the

@@ -21,7 +21,13 @@ func (l *Log) EnforceRetention(now time.Time) (deleted int, err error) {
 		return 0, ErrClosed
 	}
 	c := l.config()
-	for _, p := range []deletePredicate{l.startOffsetBreached, l.sizeBreached(c), l.timeBreached(c, now.UnixMilli())} {
+	// Each predicate is built after the previous pass, on the sizes left.
+	for _, mk := range []func() deletePredicate{
+		func() deletePredicate { return l.startOffsetBreached },
+		func() deletePredicate { return l.sizeBreached(c) },
+		func() deletePredicate { return l.timeBreached(c, now.UnixMilli()) },
+	} {
+		p := mk()
 		if p == nil {
 			continue
 		}

@@ -133,3 +133,17 @@ func TestDeletedSegmentsDelayed(t *testing.T) {
 		t.Fatalf("left after close: %v", m)
 	}
 }
+
+// TestRetentionStartOffsetThenBytes checks that retention.bytes counts what
+// is left after segments below the log start offset went.
+func TestRetentionStartOffsetThenBytes(t *testing.T) {
+	l := retentionLog(t, func(c *Config) { c.RetentionBytes = 5 * 170 })
+	dir, c := l.Dir(), l.config()
+	l.Close()
+	l = openTest(t, dir, c, func(o *Options) { o.LogStartOffset, o.HighWatermark, o.Clean = 4, 9, true })
+	defer l.Close()
+	n, err := l.EnforceRetention(time.Now())
+	if err != nil || n != 2 || l.LogStartOffset() != 4 || l.Size() != 5*170 {
+		t.Fatalf("deleted %d (%v), lso %d, size %d", n, err, l.LogStartOffset(), l.Size())
+	}
+}
