@@ -145,7 +145,7 @@ func (n *Node) validateProduce(p *partition, txnID *string, b []byte, now time.T
 
 // recordErrorCode maps a record validation error to Kafka's error code.
 func recordErrorCode(err error) *kerr.Error {
-	if errors.Is(err, record.ErrMagic) {
+	if errors.Is(err, record.ErrMagic) || errors.Is(err, record.ErrInvalidRecord) {
 		return kerr.InvalidRecord
 	}
 	return kerr.CorruptMessage
@@ -176,8 +176,9 @@ func checkTimestamps(b []byte, info *record.Info, tsType string, beforeMax, afte
 	}
 	nowMs := now.UnixMilli()
 	tooNew := afterMax >= 0 && info.MaxTimestamp > nowMs+afterMax
-	if !tooNew && beforeMax == maxLong {
-		return nil // no record can be too old: skip the per-record walk
+	tooOld := beforeMax >= 0 && beforeMax != maxLong && info.MinTimestamp != record.NoTimestamp && info.MinTimestamp < nowMs-beforeMax
+	if !tooNew && !tooOld {
+		return nil // every record is in range: skip the per-record walk
 	}
 	var bad []kmsg.ProduceResponseTopicPartitionErrorRecord
 	idx := int32(0)
