@@ -154,6 +154,13 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("oversized batch: code %d, want MESSAGE_TOO_LARGE", code)
 		}
 	})
+	t.Run("FutureTimestamp", func(t *testing.T) {
+		// message.timestamp.after.max.ms defaults to one hour (Kafka 4.0).
+		p := produceRawResp(t, c.Addr(), "intact", rawBatchAt(t, 10, time.Now().Add(2*time.Hour)))
+		if p.ErrorCode != kerr.InvalidTimestamp.Code || len(p.ErrorRecords) != 1 || p.ErrorRecords[0].RelativeOffset != 0 {
+			t.Errorf("future timestamp: code %d, error records %+v; want INVALID_TIMESTAMP naming record 0", p.ErrorCode, p.ErrorRecords)
+		}
+	})
 	t.Run("MissingTopicNoAutoCreate", func(t *testing.T) {
 		if code := produceRaw(t, c.Addr(), "missing", rawBatch(t, 10)); code != kerr.UnknownTopicOrPartition.Code {
 			t.Errorf("missing topic: code %d, want UNKNOWN_TOPIC_OR_PARTITION", code)
@@ -192,11 +199,13 @@ func TestBadInput(t *testing.T) {
 }
 
 // rawBatch builds a valid uncompressed batch with one record of n bytes.
-func rawBatch(t *testing.T, n int) []byte {
+func rawBatch(t *testing.T, n int) []byte { return rawBatchAt(t, n, time.Now()) }
+
+func rawBatchAt(t *testing.T, n int, ts time.Time) []byte {
 	rec := kmsg.Record{Value: make([]byte, n)}
 	rec.Length = int32(len(rec.AppendTo(nil)) - 1)
 	recBytes := rec.AppendTo(nil)
-	b := kmsg.RecordBatch{Magic: 2, LastOffsetDelta: 0, FirstTimestamp: time.Now().UnixMilli(), MaxTimestamp: time.Now().UnixMilli(),
+	b := kmsg.RecordBatch{Magic: 2, LastOffsetDelta: 0, FirstTimestamp: ts.UnixMilli(), MaxTimestamp: ts.UnixMilli(),
 		ProducerID: -1, ProducerEpoch: -1, FirstSequence: -1, NumRecords: 1, Records: recBytes}
 	raw := b.AppendTo(nil)
 	b.Length = int32(len(raw) - 12)
@@ -207,10 +216,14 @@ func rawBatch(t *testing.T, n int) []byte {
 }
 
 func produceRaw(t *testing.T, addr, topic string, batch []byte) int16 {
+	return produceRawResp(t, addr, topic, batch).ErrorCode
+}
+
+func produceRawResp(t *testing.T, addr, topic string, batch []byte) kmsg.ProduceResponseTopicPartition {
 	r := dialRaw(t, addr)
 	req := kmsg.NewPtrProduceRequest()
 	req.Acks, req.TimeoutMillis = 1, 5000
 	req.Topics = []kmsg.ProduceRequestTopic{{Topic: topic, Partitions: []kmsg.ProduceRequestTopicPartition{{Partition: 0, Records: batch}}}}
 	resp := r.request(req, 9).(*kmsg.ProduceResponse)
-	return resp.Topics[0].Partitions[0].ErrorCode
+	return resp.Topics[0].Partitions[0]
 }
