@@ -31,6 +31,8 @@ type Config struct {
 	Logger *slog.Logger
 	// ListenerName names the listener in ConnInfo.
 	ListenerName string
+	// Observer, when set, is told about connections and requests.
+	Observer Observer
 }
 
 // withDefaults fills zero or invalid fields with their defaults.
@@ -142,6 +144,9 @@ func (s *Server) startConn(nc net.Conn) {
 	s.mu.conns[c] = struct{}{}
 	s.wg.Add(2)
 	s.mu.Unlock()
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.ConnOpened()
+	}
 	c.log.Debug("wire: connection accepted", "listener", s.cfg.ListenerName)
 	go c.readLoop()
 	go c.writeLoop()
@@ -152,6 +157,9 @@ func (s *Server) removeConn(c *conn) {
 	s.mu.Lock()
 	delete(s.mu.conns, c)
 	s.mu.Unlock()
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.ConnClosed()
+	}
 }
 
 func (s *Server) addListener(ln net.Listener) bool {

@@ -49,8 +49,10 @@ func (c *conn) next() *slot {
 func (c *conn) write(s *slot) error {
 	switch s.state {
 	case stateSkip:
+		c.srv.observeDone(s, false)
 		return nil
 	case stateClose:
+		c.srv.observeDone(s, true)
 		c.log.Info("wire: handler closed connection", "key", s.req.Key, "client_id", s.req.ClientIDString(), "reason", s.reason)
 		if s.reason == nil {
 			return errClosedByHandler
@@ -67,6 +69,7 @@ func (c *conn) write(s *slot) error {
 	if err != nil {
 		return fmt.Errorf("wire: write response: %w", err)
 	}
+	c.srv.observeDone(s, false)
 	c.touch()
 	return nil
 }

@@ -1,0 +1,108 @@
+package metrics
+
+import (
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+func TestCounters(t *testing.T) {
+	r := New()
+	r.Request(0, 2*time.Millisecond, false)
+	r.Request(0, 3*time.Millisecond, true)
+	r.Request(-1, time.Millisecond, false) // ignored
+	r.TopicIn("a", 10, 1000)
+	r.TopicIn("a", 5, 500)
+	r.TopicOut("a", 7, 700)
+	r.ConnOpened()
+	r.ConnOpened()
+	r.ConnClosed()
+	resp := kmsg.NewPtrProduceResponse()
+	resp.Topics = []kmsg.ProduceResponseTopic{{Partitions: []kmsg.ProduceResponseTopicPartition{{ErrorCode: 3}, {ErrorCode: 0}}}}
+	r.Response(0, resp)
+	for _, tt := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"requests", value(t, r.requests.WithLabelValues("Produce")), 2},
+		{"closed", value(t, r.requestErrors.WithLabelValues("Produce", "CONNECTION_CLOSED")), 1},
+		{"unknown topic", value(t, r.requestErrors.WithLabelValues("Produce", "UNKNOWN_TOPIC_OR_PARTITION")), 1},
+		{"bytes in", value(t, r.bytesIn.WithLabelValues("a")), 1500},
+		{"messages in", value(t, r.messagesIn.WithLabelValues("a")), 15},
+		{"bytes out", value(t, r.bytesOut.WithLabelValues("a")), 700},
+		{"messages out", value(t, r.messagesOut.WithLabelValues("a")), 7},
+		{"connections", value(t, r.conns), 1},
+		{"opened", value(t, r.connsOpened), 2},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+	r.DeleteTopic("a")
+	r.DeleteTopic("a")
+	if n := count(r.bytesIn); n != 0 {
+		t.Errorf("deleted topic still has %d series", n)
+	}
+}
+
+func TestSourceAndHandler(t *testing.T) {
+	r := New()
+	r.AddSource(Source{
+		Partitions: func() []PartitionStat {
+			return []PartitionStat{{Topic: "t", Partition: 1, SizeBytes: 123, Segments: 2, StartOffset: 4, EndOffset: 9, HighWater: 9}}
+		},
+		Groups: func() []GroupStat {
+			return []GroupStat{{Group: "g", State: "Stable", Members: 1, Lag: []PartitionLag{{Topic: "t", Partition: 1, Committed: 5, Lag: 4}}}}
+		},
+	})
+	srv := httptest.NewServer(r.Handler())
+	defer srv.Close()
+	res, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{
+		`gofka_log_size_bytes{partition="1",topic="t"} 123`,
+		`gofka_log_segments{partition="1",topic="t"} 2`,
+		`gofka_log_end_offset{partition="1",topic="t"} 9`,
+		`gofka_partitions 1`,
+		`gofka_consumer_groups{state="Stable"} 1`,
+		`gofka_consumer_group_lag{group="g",partition="1",topic="t"} 4`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+}
+
+func TestHotPathDoesNotAllocate(t *testing.T) {
+	r := New()
+	r.TopicIn("t", 1, 1)
+	resp := kmsg.NewPtrProduceResponse()
+	resp.Topics = []kmsg.ProduceResponseTopic{{Partitions: []kmsg.ProduceResponseTopicPartition{{}}}}
+	for name, fn := range map[string]func(){
+		"Request":  func() { r.Request(1, time.Millisecond, false) },
+		"TopicIn":  func() { r.TopicIn("t", 10, 100) },
+		"TopicOut": func() { r.TopicOut("t", 10, 100) },
+		"Response": func() { r.Response(0, resp) },
+	} {
+		if n := testing.AllocsPerRun(100, fn); n != 0 {
+			t.Errorf("%s: %v allocs per call", name, n)
+		}
+	}
+}
+
+func TestAPIName(t *testing.T) {
+	for key, want := range map[int16]string{0: "Produce", 1: "Fetch", 18: "ApiVersions", 999: "999"} {
+		if got := APIName(key); got != want {
+			t.Errorf("APIName(%d) = %q, want %q", key, got, want)
+		}
+	}
+}
