@@ -1,11 +1,14 @@
 package checkpoint
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gofka/gofka/internal/javaprops"
 )
 
 // MetaPropertiesFile is the name of the file identifying a log dir.
@@ -125,7 +128,10 @@ func ReadMetaProperties(path string) (MetaProperties, error) {
 // ParseMetaProperties parses the bytes of a meta.properties file like
 // Kafka's MetaProperties.Builder(Properties) followed by build().
 func ParseMetaProperties(data []byte) (MetaProperties, error) {
-	props, err := parseProperties(string(data))
+	props, err := javaprops.Parse(string(data))
+	if errors.Is(err, javaprops.ErrSyntax) {
+		err = fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
 	if err != nil {
 		return MetaProperties{}, err
 	}

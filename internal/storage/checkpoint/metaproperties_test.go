@@ -97,30 +97,6 @@ func TestParseMetaPropertiesMalformed(t *testing.T) {
 	}
 }
 
-func TestParseProperties(t *testing.T) {
-	for name, tc := range map[string]struct {
-		in   string
-		want map[string]string
-	}{
-		"separators":     {"a=1\nb:2\nc 3\nd = 4\ne : 5\nf\t=\t6\n", map[string]string{"a": "1", "b": "2", "c": "3", "d": "4", "e": "5", "f": "6"}},
-		"second sep":     {"a==1\nb = =2\n", map[string]string{"a": "=1", "b": "=2"}},
-		"key only":       {"a\nb=\n", map[string]string{"a": "", "b": ""}},
-		"comments":       {"# x=1\n! y=2\n  # z=3\nw=4\n", map[string]string{"w": "4"}},
-		"escaped key":    {"a\\=b\\ c=d\n", map[string]string{"a=b c": "d"}},
-		"continuation":   {"a=1\\\n   2\\\n3\n", map[string]string{"a": "123"}},
-		"even backslash": {"a=1\\\\\nb=2\n", map[string]string{"a": "1\\", "b": "2"}},
-		"comment inside": {"a=1\\\n#2\n", map[string]string{"a": "1#2"}},
-		"eof backslash":  {"a=1\\", map[string]string{"a": "1"}},
-		"escapes":        {"a=\\t\\n\\r\\f\\q\\u00e9\n", map[string]string{"a": "\t\n\r\fqé"}},
-		"trailing space": {"a=1  \n", map[string]string{"a": "1  "}},
-	} {
-		got, err := parseProperties(tc.in)
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%s: parseProperties(%q) = %q, %v; want %q", name, tc.in, got, err, tc.want)
-		}
-	}
-}
-
 func TestEncodePropertiesEscapes(t *testing.T) {
 	got := string(encodeProperties([]property{{"k y", " v a=l:u#e!\\\t\n"}}, time.Date(2024, 2, 29, 23, 5, 9, 0, time.UTC)))
 	want := "#\n#Thu Feb 29 23:05:09 UTC 2024\nk\\ y=\\ v a\\=l\\:u\\#e\\!\\\\\\t\\n\n"
