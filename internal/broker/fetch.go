@@ -220,6 +220,7 @@ func (op *fetchOp) respond(topics []fetchTopic) {
 		}
 	}
 	op.sess.mu.Unlock()
+	op.n.observeFetch(topics)
 	op.reply.SendParts(encodeFetchResponse(op.version, 0, 0, op.sessID, topics))
 }
 

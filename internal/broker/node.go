@@ -114,12 +114,14 @@ func (n *Node) start(ln net.Listener) error {
 		IdleTimeout:     time.Duration(n.cfg.ConnectionsMaxIdleMs) * time.Millisecond,
 		Logger:          n.log,
 		ListenerName:    listenerName(n.cfg),
+		Observer:        n.wireObserver(),
 	}, n)
 	n.goAsync(func(<-chan struct{}) {
 		if err := n.srv.Serve(ln); err != nil {
 			n.log.Error("listener stopped", "err", err)
 		}
 	})
+	n.markReady()
 	n.log.Info("gofka started", "node.id", n.nodeID, "cluster.id", n.clusterID, "addr", ln.Addr().String())
 	return nil
 }

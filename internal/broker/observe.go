@@ -1,17 +1,118 @@
 package broker
 
-// Observability: metrics, health and pprof (issue: operating Gofka).
-// Placeholder until that work lands: the hooks below are called from the
-// data path and do nothing yet.
+// Observability (issue: operating Gofka): Prometheus metrics, health and
+// readiness, pprof, all on the HTTP listener named by gofka.metrics.listen
+// (empty: no listener, no metrics). /healthz answers while the process
+// runs; /readyz once the node serves clients and until it shuts down;
+// /debug/pprof/ only with gofka.pprof.enable=true. The hooks in
+// observe_hooks.go feed the registry from the data path.
 
-import "github.com/gofka/gofka/internal/storage"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"sync"
+	"sync/atomic"
+	"time"
 
-// observeState is the node's metrics state.
-type observeState struct{}
+	"github.com/gofka/gofka/internal/metrics"
+)
 
-func (n *Node) startObserve() error { return nil }
+// observeState is the node's metrics state. reg is nil when metrics are
+// off; every hook then returns at once.
+type observeState struct {
+	reg   *metrics.Registry
+	ln    net.Listener
+	srv   *http.Server
+	ready atomic.Bool
+	wg    sync.WaitGroup
+	lag   groupLagReader
+}
 
-func (n *Node) closeObserve() error { return nil }
+// startObserve creates the registry and starts the HTTP listener.
+func (n *Node) startObserve() error {
+	addr := n.cfg.GofkaMetricsListen
+	if addr == "" {
+		return nil
+	}
+	o := &n.observe
+	o.reg = metrics.New()
+	o.reg.AddSource(metrics.Source{Partitions: n.partitionStats, Groups: n.groupStats})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("broker: gofka.metrics.listen %s: %w", addr, err)
+	}
+	o.ln = ln
+	o.srv = &http.Server{Handler: n.observeMux(), ReadHeaderTimeout: 10 * time.Second}
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		if err := o.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.log.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	n.log.Info("metrics listener started", "addr", ln.Addr().String(), "pprof", n.cfg.GofkaPprofEnable)
+	return nil
+}
 
-// observeProduce is called after a successful append.
-func (n *Node) observeProduce(p *partition, res storage.AppendResult) {}
+// observeMux routes /metrics, /healthz, /readyz and, when enabled, pprof.
+func (n *Node) observeMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", n.observe.reg.Handler())
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/readyz", n.serveReady)
+	if n.cfg.GofkaPprofEnable {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
+	return mux
+}
+
+// serveReady answers 200 while the node serves clients, 503 otherwise.
+func (n *Node) serveReady(w http.ResponseWriter, _ *http.Request) {
+	select {
+	case <-n.quit:
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	default:
+	}
+	if !n.observe.ready.Load() {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// markReady records that the node serves clients.
+func (n *Node) markReady() { n.observe.ready.Store(true) }
+
+// closeObserve stops the HTTP listener and the group lag client.
+func (n *Node) closeObserve() error {
+	o := &n.observe
+	var err error
+	if o.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err = o.srv.Shutdown(ctx); err != nil {
+			err = errors.Join(err, o.srv.Close())
+		}
+		o.wg.Wait()
+	}
+	o.lag.close()
+	return err
+}
+
+// MetricsAddr is the bound address of the metrics listener, "" when
+// gofka.metrics.listen is empty.
+func (n *Node) MetricsAddr() string {
+	if n.observe.ln == nil {
+		return ""
+	}
+	return n.observe.ln.Addr().String()
+}

@@ -127,3 +127,11 @@ func eachGroupErrorCode(resp kmsg.Response, fn func(int16)) {
 		fn(v.ErrorCode)
 	}
 }
+
+// RequestErrorCode counts one non-zero error code in a response to API key
+// that did not pass through Response (Fetch partitions sent as parts).
+func (r *Registry) RequestErrorCode(key, code int16) {
+	if code != 0 {
+		r.RequestError(key, errorName(code))
+	}
+}
