@@ -48,10 +48,26 @@ func openIndex(path string, es int, maxBytes int32) (*index, error) {
 	}
 	x.fileLen = int64(len(data))
 	n := len(data) / es
-	buf := data[: n*es : n*es]
+	for n > 0 && allZero(data[(n-1)*es:n*es]) {
+		n-- // unused preallocated space (a crash before the trim)
+	}
+	buf := make([]byte, n*es)
+	copy(buf, data)
 	x.buf.Store(&buf)
 	x.n.Store(int64(n))
 	return x, nil
+}
+
+// allZero reports whether an entry is all zero bytes: preallocated space.
+// Dropping such trailing entries is always safe: a sparser index only
+// makes lookups scan more.
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // entries returns the published entries (read-only).
@@ -111,8 +127,8 @@ func (x *index) truncateEntries(k int) {
 	// Copy every old entry: a reader that loaded the old count before the
 	// new buffer still finds the entries it expects.
 	old := *x.buf.Load()
-	nb := make([]byte, len(old))
-	copy(nb, old[:x.count()*x.es])
+	nb := make([]byte, x.count()*x.es)
+	copy(nb, old)
 	x.n.Store(int64(k))
 	x.buf.Store(&nb)
 }

@@ -272,7 +272,10 @@ func TestManagerBackground(t *testing.T) {
 	}
 	l.SetHighWatermark(l.LogEndOffset())
 	clk.Add(200 * time.Millisecond)
-	waitFor(t, func() bool { return l.RecoveryPoint() == l.LogEndOffset() })
+	waitFor(t, func() bool {
+		clk.Add(10 * time.Millisecond) // a roll flush may have just reset the flush.ms timer
+		return l.RecoveryPoint() == l.LogEndOffset()
+	})
 	clk.Add(2 * time.Second)
 	waitFor(t, func() bool { return l.LogStartOffset() == 7 })
 	waitFor(t, func() bool {
@@ -281,10 +284,11 @@ func TestManagerBackground(t *testing.T) {
 	})
 }
 
-// waitFor polls cond until it holds or 5 seconds pass.
+// waitFor polls cond until it holds or 30 seconds pass (fsyncs on a busy
+// machine can be slow).
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not reached")
