@@ -11,7 +11,8 @@ import (
 
 // FuzzRecover feeds arbitrary bytes as a segment file (and offset index):
 // Open must not panic, and what it keeps must be a prefix of the input made
-// of valid batches with increasing offsets, readable from the start.
+// of valid batches with increasing offsets, readable from the start. Each
+// exec does file I/O; -fuzzminimizetime=5s keeps minimization short.
 func FuzzRecover(f *testing.F) {
 	var good []byte
 	for i := 0; i < 4; i++ {

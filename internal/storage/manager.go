@@ -67,6 +67,9 @@ type Manager struct {
 // cfgFor(tp) as the Config, then starts the background retention,
 // checkpoint and flush goroutines that Close stops.
 func OpenManager(c ManagerConfig, cfgFor func(checkpoint.TopicPartition) Config) (*Manager, error) {
+	if len(c.Dirs) == 0 {
+		return nil, fmt.Errorf("storage: no log dirs")
+	}
 	c.setDefaults()
 	m := &Manager{cfg: c, cfgFor: cfgFor, quit: make(chan struct{})}
 	m.mu.logs = map[checkpoint.TopicPartition]*Log{}
