@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// errProcFormat means a /proc file did not look as expected.
+var errProcFormat = errors.New("bench: unexpected /proc format")
+
+// clockTicks is USER_HZ, the unit of utime and stime in /proc/PID/stat.
+// It is 100 on every Linux architecture Go supports.
+const clockTicks = 100
+
+// memStatus is the memory lines of /proc/PID/status, in bytes.
+type memStatus struct {
+	HWM int64 // VmHWM: peak resident set size
+	RSS int64 // VmRSS: current resident set size
+}
+
+// readMem reads VmHWM and VmRSS of a process.
+func readMem(pid int) (memStatus, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return memStatus{}, fmt.Errorf("bench: %w", err)
+	}
+	return parseStatus(b)
+}
+
+// parseStatus extracts VmHWM and VmRSS ("VmRSS:   1234 kB") from a
+// /proc/PID/status file.
+func parseStatus(b []byte) (memStatus, error) {
+	var m memStatus
+	var found int
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		name, rest, ok := strings.Cut(sc.Text(), ":")
+		if !ok || (name != "VmHWM" && name != "VmRSS") {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		if err != nil {
+			return m, fmt.Errorf("%w: %s: %v", errProcFormat, name, err)
+		}
+		if name == "VmHWM" {
+			m.HWM = kb << 10
+		} else {
+			m.RSS = kb << 10
+		}
+		found++
+	}
+	if found != 2 {
+		return m, fmt.Errorf("%w: no VmHWM/VmRSS", errProcFormat)
+	}
+	return m, nil
+}
+
+// readCPU returns the user+system CPU time a process has used.
+func readCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("bench: %w", err)
+	}
+	return parseStat(b)
+}
+
+// parseStat returns utime+stime (fields 14 and 15) of a /proc/PID/stat
+// line. The command name (field 2) may hold spaces and parentheses, so
+// fields are counted from the last ')'.
+func parseStat(b []byte) (time.Duration, error) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("%w: stat has no ')'", errProcFormat)
+	}
+	f := strings.Fields(string(b[i+1:])) // f[0] is field 3 (state)
+	if len(f) < 13 {
+		return 0, fmt.Errorf("%w: stat has %d fields", errProcFormat, len(f)+2)
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%w: stat: %v", errProcFormat, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
+// sampler polls a process's memory until stopped and keeps the peak, in
+// case the process's own VmHWM cannot be read at the end.
+type sampler struct {
+	pid  int
+	quit chan struct{}
+	done chan struct{}
+	mu   struct {
+		sync.Mutex
+		peak memStatus
+	}
+}
+
+// startSampler starts polling pid every interval.
+func startSampler(pid int, interval time.Duration) *sampler {
+	s := &sampler{pid: pid, quit: make(chan struct{}), done: make(chan struct{})}
+	go s.run(interval)
+	return s
+}
+
+func (s *sampler) run(interval time.Duration) {
+	defer close(s.done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		s.sample()
+		select {
+		case <-s.quit:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *sampler) sample() {
+	m, err := readMem(s.pid)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mu.peak.HWM = max(s.mu.peak.HWM, m.HWM, m.RSS)
+	s.mu.peak.RSS = max(s.mu.peak.RSS, m.RSS)
+}
+
+// stop takes a last sample, stops polling and returns the peak VmHWM and
+// the highest VmRSS seen.
+func (s *sampler) stop() memStatus {
+	s.sample()
+	close(s.quit)
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mu.peak
+}
