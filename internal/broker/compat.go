@@ -26,6 +26,19 @@ var apiNotes = map[int16]string{
 	37: "round-robin placement or manual assignments; validateOnly.",
 	44: "SET, DELETE, APPEND, SUBTRACT on topics and brokers.",
 	60: "broker endpoints; controller endpoint type answers UNSUPPORTED_ENDPOINT_TYPE.",
+	8:  "generation checks (classic), member epoch fencing (KIP-848), simple commits (generation -1), offset.metadata.max.bytes; written to __consumer_offsets as OffsetCommitKey/Value; v10 topic ids.",
+	9:  "batched groups (v8+), member epoch checks (v9+), topic ids (v10); null topics list every committed offset.",
+	10: "batched keys (v4+); this node coordinates every group; __consumer_offsets is created on first use (compacted).",
+	11: "member id required (KIP-394), static membership (KIP-345), eager and cooperative (KIP-429) client protocols, group.initial.rebalance.delay.ms, group.max.size, session and rebalance timeouts.",
+	12: "session timeout reset; REBALANCE_IN_PROGRESS while rejoining.",
+	13: "batched members by member id or group instance id (v3+).",
+	14: "leader's assignment stored in GroupMetadataValue and handed to every member; protocol type/name checks (v5).",
+	15: "classic groups; consumer (KIP-848) groups described as Kafka does for classic clients.",
+	16: "state (v4) and type (v5) filters.",
+	42: "empty groups only (NON_EMPTY_GROUP); tombstones for metadata and offsets.",
+	47: "GROUP_SUBSCRIBED_TO_TOPIC for consumed topics.",
+	68: "KIP-848: uniform and range server-side assignors, topic names and regex subscriptions, member epochs, revocation before reassignment, static members, classic members in the same group (group.consumer.migration.policy).",
+	69: "members, assignments and target assignments.",
 }
 
 // CompatibilityDoc renders docs/compatibility.md from the API table.
@@ -40,8 +53,7 @@ func CompatibilityDoc() []byte {
 		fmt.Fprintf(&b, "| %d | %s | %d-%d | %s |\n", a.ApiKey, kmsg.NameForKey(a.ApiKey), a.MinVersion, a.MaxVersion, apiNotes[a.ApiKey])
 	}
 	b.WriteString("\n## Not yet served\n\n")
-	b.WriteString("Consumer groups (FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch,\n")
-	b.WriteString("ConsumerGroupHeartbeat, ...), idempotent and transactional producers (InitProducerId, AddPartitionsToTxn, EndTxn, ...),\n")
+	b.WriteString("Idempotent and transactional producers (InitProducerId, AddPartitionsToTxn, EndTxn, TxnOffsetCommit, ...), share groups,\n")
 	b.WriteString("SASL, ACLs, quotas, KRaft quorum APIs and replication between brokers are tracked as open issues.\n")
 	return b.Bytes()
 }

@@ -86,14 +86,11 @@ func (n *Node) producePartition(topic string, txnID *string, pp *kmsg.ProduceReq
 		rp.ErrorRecords = rej.records
 		return rp
 	}
-	opts := appendOptions(p, now)
-	res, err := p.log.Append(batch, opts)
+	res, err := n.appendLeader(p, batch, now)
 	if err != nil {
 		n.log.Error("produce append failed", "partition", p.tp.String(), "err", err)
 		return produceError(pp.Partition, kerr.KafkaStorageError, err.Error())
 	}
-	p.log.SetHighWatermark(p.log.LogEndOffset()) // the ISR is this replica alone
-	p.wake()
 	n.observeProduce(p, res)
 	rp := kmsg.NewProduceResponseTopicPartition()
 	rp.Partition = pp.Partition

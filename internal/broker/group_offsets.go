@@ -1,0 +1,26 @@
+package broker
+
+// OffsetCommit (v2-10), OffsetFetch (v1-10) and OffsetDelete (v0), as
+// Kafka's offset manager: commits are validated against the group's
+// generation (classic) or member epoch (KIP-848), written to
+// __consumer_offsets in Kafka's OffsetCommitKey/Value format, and fetched
+// from memory. OffsetFetch batches groups from v8 and both name topics by
+// id from v10. RequireStable has no effect: there are no transactional
+// offsets to wait for yet.
+
+import (
+	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+func (n *Node) handleOffsetCommit(req *wire.Request, reply wire.Reply) {
+	reply.Send(n.groups.coord.OffsetCommit(req.Msg.(*kmsg.OffsetCommitRequest)))
+}
+
+func (n *Node) handleOffsetFetch(req *wire.Request, reply wire.Reply) {
+	reply.Send(n.groups.coord.OffsetFetch(req.Msg.(*kmsg.OffsetFetchRequest)))
+}
+
+func (n *Node) handleOffsetDelete(req *wire.Request, reply wire.Reply) {
+	reply.Send(n.groups.coord.OffsetDelete(req.Msg.(*kmsg.OffsetDeleteRequest)))
+}

@@ -1,0 +1,120 @@
+package broker
+
+// The group coordinator's view of the node: appends to and replays of
+// __consumer_offsets partitions (group.Store) and the topics in the
+// current metadata image (group.Metadata).
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gofka/gofka/internal/group"
+	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/record"
+	"github.com/gofka/gofka/internal/storage"
+)
+
+// errNoPartition reports an append to a partition this node does not host.
+var errNoPartition = errors.New("broker: partition not hosted")
+
+// appendLeader appends validated batches to a partition this node leads,
+// advances the high watermark (the ISR is this replica alone) and wakes
+// parked fetches. Produce and the coordinators share it.
+func (n *Node) appendLeader(p *partition, b []byte, now time.Time) (storage.AppendResult, error) {
+	res, err := p.log.Append(b, appendOptions(p, now))
+	if err != nil {
+		return res, err
+	}
+	p.log.SetHighWatermark(p.log.LogEndOffset())
+	p.wake()
+	return res, nil
+}
+
+// groupStore implements group.Store on __consumer_offsets.
+type groupStore struct{ n *Node }
+
+// Append writes one batch; on one node it is durable once appended.
+func (s groupStore) Append(partition int32, batch []byte) error {
+	p := s.n.parts.get(offsetsTopic, partition)
+	if p == nil {
+		return fmt.Errorf("%w: %s-%d", errNoPartition, offsetsTopic, partition)
+	}
+	_, err := s.n.appendLeader(p, batch, s.n.now())
+	return err
+}
+
+// Replay reads the partition from its start, batch by batch, in chunks of
+// offsets.load.buffer.size.
+func (s groupStore) Replay(partition int32, fn func(batch []byte) error) error {
+	p := s.n.parts.get(offsetsTopic, partition)
+	if p == nil {
+		return nil
+	}
+	chunk := max(int(s.n.cfg.OffsetsLoadBufferSize), 64<<10)
+	var buf []byte
+	off, end := p.log.LogStartOffset(), p.log.LogEndOffset()
+	for off < end {
+		sl, err := p.log.Read(off, chunk, end, true)
+		if err != nil {
+			return fmt.Errorf("broker: replay %s-%d: %w", offsetsTopic, partition, err)
+		}
+		if sl.Size == 0 {
+			return nil
+		}
+		buf = append(buf[:0], make([]byte, sl.Size)...)
+		if _, err := sl.File.ReadAt(buf, sl.Pos); err != nil {
+			return fmt.Errorf("broker: replay %s-%d: %w", offsetsTopic, partition, err)
+		}
+		next := off
+		err = record.Split(buf, func(b []byte) error {
+			h, err := record.ParseHeader(b)
+			if err != nil {
+				return err
+			}
+			next = h.LastOffset() + 1
+			return fn(b)
+		})
+		if err != nil {
+			return fmt.Errorf("broker: replay %s-%d: %w", offsetsTopic, partition, err)
+		}
+		if next <= off {
+			return nil
+		}
+		off = next
+	}
+	return nil
+}
+
+// groupMetadata gives the coordinator the current image.
+func (n *Node) groupMetadata() group.Metadata { return groupMeta{n.meta.Current()} }
+
+type groupMeta struct{ img *metadata.Image }
+
+func (m groupMeta) Topic(name string) ([16]byte, int32, bool) {
+	t := m.img.Topic(name)
+	if t == nil {
+		return [16]byte{}, 0, false
+	}
+	return [16]byte(t.ID), int32(len(t.Partitions)), true
+}
+
+func (m groupMeta) TopicByID(id [16]byte) (string, int32, bool) {
+	t := m.img.TopicByID(metadata.UUID(id))
+	if t == nil {
+		return "", 0, false
+	}
+	return t.Name, int32(len(t.Partitions)), true
+}
+
+// TopicNames lists the topics a subscription may match: internal topics
+// are left out.
+func (m groupMeta) TopicNames() []string {
+	var out []string
+	for _, name := range m.img.TopicNames() {
+		if !isInternalTopic(name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}

@@ -1,0 +1,130 @@
+package group
+
+import (
+	"sort"
+	"sync"
+	"time"
+)
+
+// Coordinator is the group coordinator for every __consumer_offsets
+// partition this node leads (with one node: all of them).
+type Coordinator struct {
+	cfg   Config
+	clock Clock
+	store Store
+	meta  func() Metadata
+
+	mu struct {
+		sync.Mutex
+		groups map[string]*group
+		out    []func() // callbacks to run once mu is released
+		closed bool
+		expiry *timer
+	}
+}
+
+// New returns a coordinator; call Load before serving requests.
+func New(cfg Config, clock Clock, store Store, meta func() Metadata) *Coordinator {
+	c := &Coordinator{cfg: cfg, clock: clock, store: store, meta: meta}
+	c.mu.groups = make(map[string]*group)
+	return c
+}
+
+// PartitionFor is the __consumer_offsets partition of a group: Kafka's
+// Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions.
+func (c *Coordinator) PartitionFor(groupID string) int32 {
+	return partitionFor(groupID, c.cfg.NumPartitions)
+}
+
+func partitionFor(groupID string, n int32) int32 {
+	var h int32
+	for _, r := range groupID {
+		if r >= 0x10000 { // a UTF-16 surrogate pair, as Java hashes it
+			r -= 0x10000
+			h = 31*h + int32(0xD800+(r>>10))
+			h = 31*h + int32(0xDC00+(r&0x3FF))
+			continue
+		}
+		h = 31*h + int32(r)
+	}
+	if h == -1<<31 {
+		h = 0
+	} else if h < 0 {
+		h = -h
+	}
+	return h % n
+}
+
+// Close stops every timer; later calls answer COORDINATOR_NOT_AVAILABLE.
+func (c *Coordinator) Close() {
+	c.do(func() {
+		c.mu.closed = true
+		c.mu.expiry.stop()
+		for _, g := range c.mu.groups {
+			g.stopTimers()
+		}
+	})
+}
+
+// do runs fn under the mutex, then the callbacks fn queued.
+func (c *Coordinator) do(fn func()) {
+	c.mu.Lock()
+	fn()
+	out := c.mu.out
+	c.mu.out = nil
+	c.mu.Unlock()
+	for _, f := range out {
+		f()
+	}
+}
+
+// later queues f to run after the mutex is released. Requires c.mu.
+func (c *Coordinator) later(f func()) { c.mu.out = append(c.mu.out, f) }
+
+func (c *Coordinator) now() time.Time { return c.clock.Now() }
+
+// timer is an armed timeout; stop and the callback run under c.mu, so a
+// stopped timer never fires its function even if the clock already
+// started the call.
+type timer struct {
+	t    Timer
+	dead bool
+}
+
+// after arms fn to run under c.mu after d. Requires c.mu.
+func (c *Coordinator) after(d time.Duration, fn func()) *timer {
+	tm := &timer{}
+	tm.t = c.clock.AfterFunc(d, func() {
+		c.do(func() {
+			if tm.dead || c.mu.closed {
+				return
+			}
+			tm.dead = true
+			fn()
+		})
+	})
+	return tm
+}
+
+func (tm *timer) stop() {
+	if tm != nil && !tm.dead {
+		tm.dead = true
+		tm.t.Stop()
+	}
+}
+
+// groupLocked returns an existing group or nil. Requires c.mu.
+func (c *Coordinator) groupLocked(id string) *group { return c.mu.groups[id] }
+
+// sortedGroupsLocked lists the groups by id. Requires c.mu.
+func (c *Coordinator) sortedGroupsLocked() []*group {
+	out := make([]*group, 0, len(c.mu.groups))
+	for _, g := range c.mu.groups {
+		out = append(out, g)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+// NumPartitions is the number of __consumer_offsets partitions in use.
+func (c *Coordinator) NumPartitions() int32 { return c.cfg.NumPartitions }

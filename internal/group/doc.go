@@ -1,0 +1,17 @@
+// Package group is the group coordinator: classic consumer groups (JoinGroup,
+// SyncGroup, Heartbeat, LeaveGroup, with eager and cooperative client-side
+// protocols and static membership), KIP-848 consumer groups
+// (ConsumerGroupHeartbeat with server-side assignors), committed offsets and
+// the group admin APIs. State lives in __consumer_offsets, in Kafka's own
+// record formats, and is rebuilt by replaying those partitions at start-up.
+//
+// The package owns the state machines only. It never touches sockets, files
+// or goroutines of its own: requests arrive as kmsg messages with a Clock,
+// persistence goes through Store (the broker appends to and replays the
+// __consumer_offsets partitions), and timeouts are Clock timers, so tests
+// drive everything with a fake clock and an in-memory log.
+//
+// Concurrency: one mutex (Coordinator.mu) guards every group. Responses to
+// parked requests (JoinGroup, SyncGroup) are delivered through callbacks
+// called after the mutex is released.
+package group

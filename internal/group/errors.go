@@ -1,0 +1,12 @@
+package group
+
+import "errors"
+
+var (
+	// ErrClosed is returned by calls on a closed Coordinator.
+	ErrClosed = errors.New("group: coordinator closed")
+	// ErrCorruptRecord reports a __consumer_offsets record that does not decode.
+	ErrCorruptRecord = errors.New("group: corrupt record")
+	// ErrRecordTooLarge reports a group write larger than MaxRecordBytes.
+	ErrRecordTooLarge = errors.New("group: record too large")
+)

@@ -1,0 +1,51 @@
+package group
+
+// armExpiry schedules the periodic offset expiry check
+// (offsets.retention.check.interval.ms). Requires c.mu.
+func (c *Coordinator) armExpiry() {
+	if c.cfg.RetentionCheckInterval <= 0 {
+		return
+	}
+	c.mu.expiry = c.after(c.cfg.RetentionCheckInterval, func() {
+		c.expireOffsets()
+		c.armExpiry()
+	})
+}
+
+// expireOffsets deletes offsets older than offsets.retention.minutes
+// (KIP-211): for an empty group, counted from when it became empty; for a
+// group with members, only offsets of topics it no longer consumes,
+// counted from their commit. An empty group left with no offsets is
+// deleted.
+func (c *Coordinator) expireOffsets() {
+	nowMs := c.now().UnixMilli()
+	ret := c.cfg.OffsetsRetention.Milliseconds()
+	for _, g := range c.sortedGroupsLocked() {
+		var recs []kv
+		var dead []topicPartition
+		empty := g.isEmpty()
+		for tp, e := range g.offsets {
+			base := e.commitMs
+			if empty && g.protocolType() != "" {
+				base = max(g.stateMs, e.commitMs)
+			}
+			if (empty || !g.subscribed(tp.topic)) && base+ret <= nowMs {
+				recs = append(recs, kv{key: offsetCommitKey(g.id, tp.topic, tp.partition)})
+				dead = append(dead, tp)
+			}
+		}
+		if empty && len(dead) == len(g.offsets) {
+			recs = tombstones(g)
+		}
+		if len(recs) == 0 || c.write(g.id, recs) != nil {
+			continue
+		}
+		for _, tp := range dead {
+			delete(g.offsets, tp)
+		}
+		if empty && len(g.offsets) == 0 {
+			g.stopTimers()
+			delete(c.mu.groups, g.id)
+		}
+	}
+}

@@ -1,0 +1,97 @@
+package group
+
+import (
+	"fmt"
+
+	"github.com/gofka/gofka/internal/record"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Load replays every __consumer_offsets partition into memory, then arms
+// the session timers of loaded members and the offset expiry check.
+func (c *Coordinator) Load() error {
+	var err error
+	c.do(func() {
+		for p := int32(0); p < c.cfg.NumPartitions && err == nil; p++ {
+			err = c.store.Replay(p, c.replayBatch)
+		}
+		if err == nil {
+			c.armLoaded()
+			c.armExpiry()
+		}
+	})
+	return err
+}
+
+// replayBatch applies one batch; control batches (transaction markers)
+// carry no group state.
+func (c *Coordinator) replayBatch(batch []byte) error {
+	_, err := record.Iterate(batch, nil, func(h *record.Header, r *record.Record) error {
+		if h.Control() {
+			return nil
+		}
+		return c.replayRecord(r.Key, r.Value)
+	})
+	return err
+}
+
+// replayRecord applies one record, a null value deleting its key.
+func (c *Coordinator) replayRecord(key, value []byte) error {
+	v, err := keyVersion(key)
+	if err != nil {
+		return err
+	}
+	switch {
+	case v <= keyOffsetCommit:
+		return c.replayOffset(key, value)
+	case v == keyGroupMetadata:
+		return c.replayGroup(key, value)
+	case v <= keyCurrentAssignment:
+		return c.replayConsumer(v, key, value)
+	}
+	return nil // share and streams groups are not served: skip
+}
+
+func (c *Coordinator) replayOffset(key, value []byte) error {
+	var k kmsg.OffsetCommitKey
+	if err := k.ReadFrom(key); err != nil {
+		return fmt.Errorf("%w: offset key: %w", ErrCorruptRecord, err)
+	}
+	g := c.groupLocked(k.Group)
+	tp := topicPartition{k.Topic, k.Partition}
+	if value == nil {
+		if g != nil {
+			delete(g.offsets, tp)
+		}
+		return nil
+	}
+	var v kmsg.OffsetCommitValue
+	if err := v.ReadFrom(value); err != nil {
+		return fmt.Errorf("%w: offset value: %w", ErrCorruptRecord, err)
+	}
+	if g == nil {
+		g = newGroup(k.Group, TypeClassic, v.CommitTimestamp)
+		c.mu.groups[k.Group] = g
+	}
+	g.offsets[tp] = offsetEntry{offset: v.Offset, leaderEpoch: v.LeaderEpoch, metadata: v.Metadata, commitMs: v.CommitTimestamp}
+	return nil
+}
+
+func (c *Coordinator) replayGroup(key, value []byte) error {
+	var k kmsg.GroupMetadataKey
+	if err := k.ReadFrom(key); err != nil {
+		return fmt.Errorf("%w: group key: %w", ErrCorruptRecord, err)
+	}
+	if value == nil {
+		if g := c.groupLocked(k.Group); g != nil && g.typ == TypeClassic {
+			delete(c.mu.groups, k.Group)
+		}
+		return nil
+	}
+	var v kmsg.GroupMetadataValue
+	if err := v.ReadFrom(value); err != nil {
+		return fmt.Errorf("%w: group value: %w", ErrCorruptRecord, err)
+	}
+	c.loadClassic(k.Group, &v)
+	return nil
+}
