@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -114,4 +115,70 @@ func TestFranzCommitNoDuplicates(t *testing.T) {
 			t.Errorf("record %s consumed %d times", k, seen[k])
 		}
 	}
+}
+
+// TestGroupOffsetsSurviveRestart commits through a group and with a
+// simple (generation -1) commit, restarts the node on the same data and
+// reads both back, with the group still listed.
+func TestGroupOffsetsSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	c, err := gofkatest.StartE(dir, groupOpts(gofkatest.WithDir(dir))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adm := newAdmin(t, c.Addr())
+	ctx := ctxT(t, time.Minute)
+	if _, err := adm.CreateTopic(ctx, 2, 1, nil, "r"); err != nil {
+		t.Fatal(err)
+	}
+	produceN(t, c.Addr(), "r", 0, 10)
+	var mu sync.Mutex
+	seen := map[string]int{}
+	m := startFranzMember(t, c.Addr(), "restart", "r", func(r *kgo.Record) { mu.Lock(); seen[string(r.Key)]++; mu.Unlock() })
+	waitFor(t, 20*time.Second, "10 records", func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) == 10 })
+	m.close()
+	simple := kadm.Offsets{}
+	simple.Add(kadm.Offset{Topic: "r", Partition: 1, At: 3, LeaderEpoch: -1, Metadata: "md"})
+	if _, err := adm.CommitOffsets(ctx, "simple", simple); err != nil {
+		t.Fatal(err)
+	}
+	before, err := adm.FetchOffsets(ctx, "restart")
+	if err != nil || len(before["r"]) != 2 {
+		t.Fatalf("offsets before restart: %v %v", before, err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err = gofkatest.StartE(dir, groupOpts(gofkatest.WithDir(dir))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	adm = newAdmin(t, c.Addr())
+	after, err := adm.FetchOffsets(ctx, "restart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before.Each(func(o kadm.OffsetResponse) {
+		if a, ok := after.Lookup(o.Topic, o.Partition); !ok || a.At != o.At {
+			t.Errorf("%s/%d: %d before restart, %d after", o.Topic, o.Partition, o.At, a.At)
+		}
+	})
+	s, err := adm.FetchOffsets(ctx, "simple")
+	if o, ok := s.Lookup("r", 1); err != nil || !ok || o.At != 3 || o.Metadata != "md" {
+		t.Errorf("simple commit after restart: %+v %v", o, err)
+	}
+	ls, err := adm.ListGroups(ctx)
+	if err != nil || !contains(ls.Groups(), "restart") {
+		t.Errorf("groups after restart: %v %v", ls.Groups(), err)
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }
