@@ -9,8 +9,14 @@ import (
 )
 
 func main() {
-	if err := rootCmd().Execute(); err != nil {
+	root := rootCmd()
+	cmd, err := root.ExecuteC()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gofka:", err)
+		if isUsage(err) {
+			fmt.Fprintf(os.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
@@ -22,6 +28,9 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serverCmd())
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef("%w", err) })
+	g := &globals{}
+	g.register(root)
+	root.AddCommand(serverCmd(), topicCmd(g), produceCmd(g), consumeCmd(g), groupCmd(g), clusterCmd(g), configCmd(g))
 	return root
 }

@@ -21,7 +21,7 @@ func serverCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run a Gofka node (with no flags: one node on localhost:9092, data in ./gofka-data)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadServerConfig(cfgFile, sets)
 			if err != nil {
