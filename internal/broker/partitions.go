@@ -114,8 +114,9 @@ func (s *partitionSet) all() []*partition {
 }
 
 // storageConfig converts a resolved topic config into the log's settings.
+// Without "delete" in cleanup.policy nothing is deleted by age or size.
 func storageConfig(t *config.Topic) storage.Config {
-	return storage.Config{
+	c := storage.Config{
 		SegmentBytes:       t.SegmentBytes,
 		SegmentMs:          t.SegmentMs,
 		SegmentJitterMs:    t.SegmentJitterMs,
@@ -128,4 +129,8 @@ func storageConfig(t *config.Topic) storage.Config {
 		FileDeleteDelayMs:  t.FileDeleteDelayMs,
 		Preallocate:        t.Preallocate,
 	}
+	if !t.Delete() {
+		c.RetentionMs, c.RetentionBytes = -1, -1
+	}
+	return c
 }

@@ -21,6 +21,8 @@ func TestRetention(t *testing.T) {
 	cfgs := map[string]map[string]*string{
 		"by-bytes": {"segment.bytes": &mib, "retention.bytes": &mib},
 		"by-time":  {"segment.bytes": &mib, "retention.ms": kadm.StringPtr("60000")},
+		// compact-only: retention settings do not delete anything.
+		"compact-only": {"segment.bytes": &mib, "retention.bytes": &mib, "retention.ms": kadm.StringPtr("60000"), "cleanup.policy": kadm.StringPtr("compact")},
 	}
 	for topic, cfg := range cfgs {
 		if _, err := adm.CreateTopic(ctx, 1, 1, cfg, topic); err != nil {
@@ -48,6 +50,9 @@ func TestRetention(t *testing.T) {
 		cl.Close()
 	}
 	for topic := range cfgs {
+		if topic == "compact-only" {
+			continue
+		}
 		var start int64
 		waitFor(t, 30*time.Second, topic+" retention to advance the log start offset", func() bool {
 			so, err := adm.ListStartOffsets(ctx, topic)
@@ -78,5 +83,13 @@ func TestRetention(t *testing.T) {
 			t.Errorf("%s: read offsets %d..%d, want %d..349", topic, got[0].Offset, got[len(got)-1].Offset, start)
 		}
 		t.Logf("%s: log start %d, %d bytes on disk", topic, start, size)
+	}
+	// The deleting topics have been cleaned by now; compact-only keeps all.
+	so, err := adm.ListStartOffsets(ctx, "compact-only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := so.Lookup("compact-only", 0); o.Offset != 0 {
+		t.Errorf("compact-only topic lost its head to retention: log start %d", o.Offset)
 	}
 }
