@@ -53,8 +53,7 @@ func kfakeTarget() target {
 	}
 }
 
-// build compiles the target into binDir. It uses `go build -C` so that a
-// directory holding its own go.mod (bench/kfakepeer) builds in its module.
+// build compiles the target into binDir.
 func (t *target) build(ctx context.Context, root, binDir string) error {
 	dir := filepath.Join(root, t.pkgDir)
 	t.binary = filepath.Join(binDir, filepath.Base(t.pkgDir))
