@@ -1,0 +1,23 @@
+// Package txn owns the transaction coordinator: the transactional id to
+// producer id mapping, each transaction's state machine (Empty, Ongoing,
+// PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort, Dead,
+// PrepareEpochFence, with Kafka's state ids), the partitions each
+// transaction touched, timeouts, and the __transaction_state log in Kafka's
+// record format (TransactionLogKey v0, TransactionLogValue v0/v1).
+//
+// The Coordinator is synchronous and owns no goroutine: every transition is
+// validated, written to the transaction log through Deps.AppendLog, and only
+// then applied in memory. Commit and abort write the Prepare state, then the
+// markers (Deps.WriteMarkers), then the Complete state, so a Prepare state
+// found when the log is loaded after a crash is finished by Recover. The
+// broker drives the periodic work (AbortTimedOut, Recover) from a goroutine
+// it owns.
+//
+// Transactions v2 (KIP-890 part 2) are served by request version: EndTxn
+// v5+ bumps the epoch at every end, and Produce v12+ / TxnOffsetCommit v5+
+// add partitions implicitly through VerifyPartition.
+//
+// Lock order: the Coordinator's mutex is taken before any partition's
+// producer-state lock (markers are written under it); callers must never
+// call into the Coordinator while holding a partition lock.
+package txn
