@@ -38,7 +38,7 @@ var apiNotes = map[int16]string{
 	16: "state (v4) and type (v5) filters.",
 	42: "empty groups only (NON_EMPTY_GROUP); tombstones for metadata and offsets.",
 	47: "GROUP_SUBSCRIBED_TO_TOPIC for consumed topics.",
-	68: "KIP-848: uniform and range server-side assignors, topic names and regex subscriptions, member epochs, revocation before reassignment, static members, classic members in the same group (group.consumer.migration.policy).",
+	68: "KIP-848: uniform and range server-side assignors, topic names and regex subscriptions, member epochs, revocation before reassignment; empty groups convert between classic and consumer. Not yet: classic and consumer members in one live group, KIP-848 membership records (members rejoin after a restart; offsets persist).",
 	69: "members, assignments and target assignments.",
 }
 

@@ -37,6 +37,8 @@ func groupAPIs() []api {
 		{key: 16, min: 0, max: 5, handle: (*Node).handleListGroups},
 		{key: 42, min: 0, max: 3, handle: (*Node).handleDeleteGroups},
 		{key: 47, min: 0, max: 0, handle: (*Node).handleOffsetDelete},
+		{key: 68, min: 0, max: 1, handle: (*Node).handleConsumerGroupHeartbeat},
+		{key: 69, min: 0, max: 1, handle: (*Node).handleConsumerGroupDescribe},
 	}
 }
 

@@ -11,6 +11,11 @@
 // __consumer_offsets partitions), and timeouts are Clock timers, so tests
 // drive everything with a fake clock and an in-memory log.
 //
+// KIP-848 consumer group membership is kept in memory: after a restart
+// its members rejoin (UNKNOWN_MEMBER_ID) while their committed offsets,
+// written as offset commits, survive. A group converts between the classic
+// and the consumer protocol only while empty.
+//
 // Concurrency: one mutex (Coordinator.mu) guards every group. Responses to
 // parked requests (JoinGroup, SyncGroup) are delivered through callbacks
 // called after the mutex is released.

@@ -1,0 +1,28 @@
+package broker
+
+// ConsumerGroupHeartbeat (v0-1) and ConsumerGroupDescribe (v0-1): KIP-848
+// consumer groups. The coordinator assigns partitions server-side (uniform
+// and range assignors), subscriptions are topic names or a regex (v1),
+// members reconcile by epoch and revoke before partitions move, and
+// offset commits are fenced by member epoch.
+
+import (
+	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+func (n *Node) handleConsumerGroupHeartbeat(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.ConsumerGroupHeartbeatRequest)
+	reply.Send(n.groups.coord.ConsumerGroupHeartbeat(r, req.ClientIDString(), clientHost(req)))
+}
+
+func (n *Node) handleConsumerGroupDescribe(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.ConsumerGroupDescribeRequest)
+	resp := n.groups.coord.ConsumerGroupDescribe(r)
+	if r.IncludeAuthorizedOperations {
+		for i := range resp.Groups {
+			resp.Groups[i].AuthorizedOperations = 1<<3 | 1<<6 | 1<<8
+		}
+	}
+	reply.Send(resp)
+}
