@@ -13,7 +13,7 @@ func TestProduceAndConsume(t *testing.T) {
 		{args: "topic create pc -p 2", out: []string{"OK"}},
 		{args: "produce pc -p 0 -k k1 -H src=cli -H n=1", stdin: "a\nb\nc\n", out: []string{"produced 3 records to pc"}},
 		{args: "produce pc -p 1 --format key-value", stdin: "k2\tv2\nk3\tv3\n", out: []string{"produced 2 records"}},
-		{args: "produce pc -f key-value --separator =", stdin: "k4=v4\n", out: []string{"produced 1 records"}},
+		{args: "produce pc -f key-value --separator =", stdin: "k4=v4\n", out: []string{"produced 1 record to pc"}},
 		{args: "produce pc -f json -o json", stdin: `{"key":"jk","value":"jv","headers":{"h":"x"},"partition":1}` + "\n",
 			json: true, out: []string{`"partition": 1`, `"offset": 2`}},
 		{args: "produce pc -f json", stdin: "{not json\n", code: 2, errOut: []string{"stdin line 1", "bad JSON"}},

@@ -193,7 +193,11 @@ func (p *producer) report() error {
 	if p.s.json() {
 		return p.s.printJSON(p.results)
 	}
-	fmt.Fprintf(p.s.out, "produced %d records to %s\n", p.n, p.topic)
+	noun := "records"
+	if p.n == 1 {
+		noun = "record"
+	}
+	fmt.Fprintf(p.s.out, "produced %d %s to %s\n", p.n, noun, p.topic)
 	return nil
 }
 
