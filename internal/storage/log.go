@@ -19,13 +19,14 @@ type Log struct {
 	logger  *slog.Logger
 	now     func() time.Time
 
-	cfg    atomic.Pointer[Config]
-	segs   atomic.Pointer[[]*segment] // immutable, ordered by base offset
-	leo    atomic.Int64
-	lso    atomic.Int64
-	hw     atomic.Int64
-	rp     atomic.Int64 // recovery point
-	closed atomic.Bool
+	cfg           atomic.Pointer[Config]
+	segs          atomic.Pointer[[]*segment] // immutable, ordered by base offset
+	leo           atomic.Int64
+	lso           atomic.Int64
+	hw            atomic.Int64
+	rp            atomic.Int64 // recovery point
+	cleanerOffset atomic.Int64 // cleaner-offset-checkpoint (see clean.go)
+	closed        atomic.Bool
 
 	lastFlushMs atomic.Int64
 	epochs      *epochCache

@@ -104,7 +104,7 @@ func (m *Manager) abort() {
 
 // dirCheckpoints are the offsets read from one log dir's checkpoint files.
 type dirCheckpoints struct {
-	recovery, start, hw map[checkpoint.TopicPartition]int64
+	recovery, start, hw, cleaner map[checkpoint.TopicPartition]int64
 }
 
 func readDirCheckpoints(dir string) (dirCheckpoints, error) {
@@ -117,6 +117,7 @@ func readDirCheckpoints(dir string) (dirCheckpoints, error) {
 		{checkpoint.RecoveryPointCheckpointFile, &d.recovery},
 		{checkpoint.LogStartOffsetCheckpointFile, &d.start},
 		{checkpoint.ReplicationCheckpointFile, &d.hw},
+		{checkpoint.CleanerCheckpointFile, &d.cleaner},
 	} {
 		if *f.m, err = checkpoint.ReadOffsets(filepath.Join(dir, f.name)); err != nil {
 			return d, fmt.Errorf("storage: %w", err)
@@ -191,6 +192,7 @@ func (m *Manager) openLog(dir string, tp checkpoint.TopicPartition, ck dirCheckp
 	if err != nil {
 		return err
 	}
+	l.SetCleanerCheckpoint(ck.cleaner[tp])
 	m.mu.logs[tp], m.mu.dirOf[tp] = l, dir
 	return nil
 }

@@ -10,7 +10,14 @@ import (
 
 // Checkpoint writes every checkpoint file of every log dir now.
 func (m *Manager) Checkpoint() error {
-	return errors.Join(m.checkpointRecovery(), m.checkpointStartOffsets())
+	return errors.Join(m.checkpointRecovery(), m.checkpointStartOffsets(), m.CheckpointCleaner())
+}
+
+// CheckpointCleaner writes cleaner-offset-checkpoint: the cleaner's
+// progress of every log it has cleaned.
+func (m *Manager) CheckpointCleaner() error {
+	cleaned := func(l *Log) bool { return l.CleanerCheckpoint() > 0 }
+	return m.writeOffsets(checkpoint.CleanerCheckpointFile, m.offsetsByDir((*Log).CleanerCheckpoint, cleaned))
 }
 
 // offsetsByDir groups one value of every log by its log dir; keep filters.

@@ -32,6 +32,9 @@ func Open(dir string, tp checkpoint.TopicPartition, opts Options) (*Log, error) 
 	if err := l.loadTopicID(opts.TopicID); err != nil {
 		return nil, err
 	}
+	if err := completeSwaps(dir); err != nil {
+		return nil, err
+	}
 	bases, err := scanDir(dir)
 	if err != nil {
 		return nil, err
