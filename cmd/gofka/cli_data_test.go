@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gofka/gofka/pkg/gofkatest"
 )
 
 func TestProduceAndConsume(t *testing.T) {
@@ -42,4 +44,10 @@ func TestProduceAndConsume(t *testing.T) {
 	if n := strings.Count(all, "\n"); n != 7 {
 		t.Errorf("consume pc printed %d records, want 7:\n%s", n, all)
 	}
+}
+
+func TestProduceToMissingTopicWithoutAutoCreate(t *testing.T) {
+	c := gofkatest.Start(t, gofkatest.WithConfig("auto.create.topics.enable", "false"))
+	gofka(t, run{args: "--brokers " + c.Addr() + " produce absent", noBrokers: true, stdin: "x\n", code: 1,
+		errOut: []string{`topic "absent" does not exist`, "gofka topic create absent"}})
 }
