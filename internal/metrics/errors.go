@@ -38,6 +38,8 @@ func eachErrorCode(resp kmsg.Response, fn func(int16)) {
 		}
 	case *kmsg.FetchResponse:
 		fn(v.ErrorCode)
+	case *kmsg.ApiVersionsResponse:
+		fn(v.ErrorCode)
 	case *kmsg.ListOffsetsResponse:
 		for _, t := range v.Topics {
 			for _, p := range t.Partitions {
@@ -125,6 +127,33 @@ func eachGroupErrorCode(resp kmsg.Response, fn func(int16)) {
 		fn(v.ErrorCode)
 	case *kmsg.DescribeClusterResponse:
 		fn(v.ErrorCode)
+	case *kmsg.OffsetFetchResponse:
+		fn(v.ErrorCode)
+		for _, g := range v.Groups {
+			fn(g.ErrorCode)
+		}
+	case *kmsg.ConsumerGroupHeartbeatResponse:
+		fn(v.ErrorCode)
+	default:
+		eachTxnErrorCode(resp, fn)
+	}
+}
+
+// eachTxnErrorCode covers the producer-id and transaction responses.
+func eachTxnErrorCode(resp kmsg.Response, fn func(int16)) {
+	switch v := resp.(type) {
+	case *kmsg.InitProducerIDResponse:
+		fn(v.ErrorCode)
+	case *kmsg.AddOffsetsToTxnResponse:
+		fn(v.ErrorCode)
+	case *kmsg.EndTxnResponse:
+		fn(v.ErrorCode)
+	case *kmsg.TxnOffsetCommitResponse:
+		for _, t := range v.Topics {
+			for _, p := range t.Partitions {
+				fn(p.ErrorCode)
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -104,5 +105,30 @@ func TestAPIName(t *testing.T) {
 		if got := APIName(key); got != want {
 			t.Errorf("APIName(%d) = %q, want %q", key, got, want)
 		}
+	}
+}
+
+func TestErrorCodesOfResponses(t *testing.T) {
+	for _, tt := range []struct {
+		resp kmsg.Response
+		want []int16
+	}{
+		{&kmsg.FetchResponse{ErrorCode: 1}, []int16{1}},
+		{&kmsg.MetadataResponse{Topics: []kmsg.MetadataResponseTopic{{ErrorCode: 3}, {}}}, []int16{3, 0}},
+		{&kmsg.CreateTopicsResponse{Topics: []kmsg.CreateTopicsResponseTopic{{ErrorCode: 36}}}, []int16{36}},
+		{&kmsg.JoinGroupResponse{ErrorCode: 25}, []int16{25}},
+		{&kmsg.OffsetFetchResponse{ErrorCode: 0, Groups: []kmsg.OffsetFetchResponseGroup{{ErrorCode: 69}}}, []int16{0, 69}},
+		{&kmsg.EndTxnResponse{ErrorCode: 48}, []int16{48}},
+		{&kmsg.ApiVersionsResponse{ErrorCode: 35}, []int16{35}},
+		{&kmsg.SaslHandshakeResponse{ErrorCode: 33}, nil},
+	} {
+		var got []int16
+		eachErrorCode(tt.resp, func(c int16) { got = append(got, c) })
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%T: codes %v, want %v", tt.resp, got, tt.want)
+		}
+	}
+	if got := errorName(3); got != "UNKNOWN_TOPIC_OR_PARTITION" {
+		t.Errorf("errorName(3) = %q", got)
 	}
 }
