@@ -120,7 +120,7 @@ func TestErrorCodesOfResponses(t *testing.T) {
 		{&kmsg.OffsetFetchResponse{ErrorCode: 0, Groups: []kmsg.OffsetFetchResponseGroup{{ErrorCode: 69}}}, []int16{0, 69}},
 		{&kmsg.EndTxnResponse{ErrorCode: 48}, []int16{48}},
 		{&kmsg.ApiVersionsResponse{ErrorCode: 35}, []int16{35}},
-		{&kmsg.SaslHandshakeResponse{ErrorCode: 33}, nil},
+		{&kmsg.SASLHandshakeResponse{ErrorCode: 33}, nil},
 	} {
 		var got []int16
 		eachErrorCode(tt.resp, func(c int16) { got = append(got, c) })
