@@ -23,7 +23,11 @@ func TestAddCollectReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	es := []Aborted{{1, 0, 5, 6}, {2, 3, 9, 10}, {1, 12, 20, 21}}
+	es := []Aborted{
+		{ProducerID: 1, FirstOffset: 0, LastOffset: 5, LastStableOffset: 6},
+		{ProducerID: 2, FirstOffset: 3, LastOffset: 9, LastStableOffset: 10},
+		{ProducerID: 1, FirstOffset: 12, LastOffset: 20, LastStableOffset: 21},
+	}
 	for i, e := range es {
 		if err := x.Add(int64(i/2)*10, e); err != nil {
 			t.Fatal(err)
@@ -63,7 +67,7 @@ func TestAddCollectReopen(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	f.Add(Encode(nil, Aborted{1, 2, 3, 4}))
+	f.Add(Encode(nil, Aborted{ProducerID: 1, FirstOffset: 2, LastOffset: 3, LastStableOffset: 4}))
 	f.Add([]byte{0, 1})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		es, err := Decode(b)
