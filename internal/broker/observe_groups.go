@@ -92,7 +92,10 @@ func groupStatsOf(lags kadm.DescribedGroupLags) []metrics.GroupStat {
 func (n *Node) partitionStats() []metrics.PartitionStat {
 	parts := n.parts.all()
 	out := make([]metrics.PartitionStat, 0, len(parts))
+	topics := make(map[string]bool)
+	defer n.observe.reg.KeepTopics(topics)
 	for _, p := range parts {
+		topics[p.tp.Topic] = true
 		l := p.log
 		out = append(out, metrics.PartitionStat{
 			Topic: p.tp.Topic, Partition: p.tp.Partition,

@@ -43,7 +43,11 @@ func TestCounters(t *testing.T) {
 			t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
 		}
 	}
-	r.DeleteTopic("a")
+	r.KeepTopics(map[string]bool{"a": true})
+	if n := count(r.bytesIn); n != 1 {
+		t.Errorf("kept topic has %d series", n)
+	}
+	r.KeepTopics(nil)
 	r.DeleteTopic("a")
 	if n := count(r.bytesIn); n != 0 {
 		t.Errorf("deleted topic still has %d series", n)

@@ -49,3 +49,19 @@ func (r *Registry) DeleteTopic(topic string) {
 		v.DeleteLabelValues(topic)
 	}
 }
+
+// KeepTopics forgets the series of every topic not in keep (deleted
+// topics); the broker calls it at scrape time.
+func (r *Registry) KeepTopics(keep map[string]bool) {
+	r.topicsMu.RLock()
+	var gone []string
+	for t := range r.topics {
+		if !keep[t] {
+			gone = append(gone, t)
+		}
+	}
+	r.topicsMu.RUnlock()
+	for _, t := range gone {
+		r.DeleteTopic(t)
+	}
+}
