@@ -158,7 +158,7 @@ func (op *fetchOp) readPartition(sp *sessionPartition, budget int, minOne bool) 
 		return fp
 	}
 	fp.hw = p.log.HighWatermark()
-	fp.lso = fp.hw
+	fp.lso = min(fp.hw, p.lastStableOffset())
 	fp.lso0 = p.log.LogStartOffset()
 	if code := checkLeaderEpoch(sp.leaderEpoch, p.leaderEpoch.Load()); code != nil {
 		fp.errCode = code.Code
@@ -181,6 +181,9 @@ func (op *fetchOp) readPartition(sp *sessionPartition, budget int, minOne bool) 
 		return fp
 	}
 	fp.slice = slice
+	if op.req.IsolationLevel == 1 {
+		fp.aborted = fetchAborted(p, sp.offset, slice.Size, maxOffset)
+	}
 	return fp
 }
 

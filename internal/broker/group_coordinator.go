@@ -50,7 +50,11 @@ func (n *Node) findCoordinator(listener string, typ int8, key string) kmsg.FindC
 		if err := n.ensureOffsetsTopic(); err != nil {
 			return fail(err)
 		}
-	case typ != 1:
+	case typ == 1:
+		if err := n.ensureTxnTopic(); err != nil {
+			return fail(err)
+		}
+	default:
 		return fail(kerr.InvalidRequest)
 	}
 	b := n.meta.Current().Brokers[n.nodeID]

@@ -52,9 +52,12 @@ func (n *Node) listOffset(topic string, rp *kmsg.ListOffsetsRequestTopicPartitio
 		return out
 	}
 	hw := p.log.HighWatermark()
+	if isolation == 1 {
+		hw = min(hw, p.lastStableOffset()) // read_committed sees up to the LSO
+	}
 	switch ts := rp.Timestamp; {
 	case ts == tsLatest:
-		out.Offset = hw // the last stable offset equals it until transactions exist
+		out.Offset = hw
 		out.LeaderEpoch = latestEpoch(p)
 	case ts == tsEarliest || ts == tsEarliestLocal:
 		out.Offset = p.log.LogStartOffset()

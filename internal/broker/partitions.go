@@ -18,6 +18,7 @@ type partition struct {
 	log         *storage.Log
 	cfg         atomic.Pointer[config.Topic]
 	leaderEpoch atomic.Int32
+	prod        *prodLog // producer state and aborted transactions (txn_partition.go)
 
 	nwait   atomic.Int32 // len(waiters), read without the lock on append
 	waitMu  sync.Mutex

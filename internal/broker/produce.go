@@ -40,7 +40,7 @@ func (n *Node) handleProduce(req *wire.Request, reply wire.Reply) {
 			if idErr != nil {
 				rp = produceError(t.Partitions[j].Partition, idErr, "")
 			} else {
-				rp = n.producePartition(name, r.TransactionID, &t.Partitions[j])
+				rp = n.producePartition(name, r.TransactionID, req.Version, &t.Partitions[j])
 			}
 			rt.Partitions = append(rt.Partitions, rp)
 		}
@@ -74,7 +74,7 @@ type produceReject struct {
 	records []kmsg.ProduceResponseTopicPartitionErrorRecord
 }
 
-func (n *Node) producePartition(topic string, txnID *string, pp *kmsg.ProduceRequestTopicPartition) kmsg.ProduceResponseTopicPartition {
+func (n *Node) producePartition(topic string, txnID *string, version int16, pp *kmsg.ProduceRequestTopicPartition) kmsg.ProduceResponseTopicPartition {
 	p := n.parts.get(topic, pp.Partition)
 	if p == nil {
 		return produceError(pp.Partition, kerr.UnknownTopicOrPartition, "")
@@ -86,17 +86,24 @@ func (n *Node) producePartition(topic string, txnID *string, pp *kmsg.ProduceReq
 		rp.ErrorRecords = rej.records
 		return rp
 	}
-	res, err := n.appendLeader(p, batch, now)
+	out, rej, err := n.appendProduce(p, batch, txnID, version, now)
 	if err != nil {
 		n.log.Error("produce append failed", "partition", p.tp.String(), "err", err)
 		return produceError(pp.Partition, kerr.KafkaStorageError, err.Error())
 	}
-	n.observeProduce(p, res)
+	if rej != nil {
+		return produceError(pp.Partition, rej.err, rej.msg)
+	}
 	rp := kmsg.NewProduceResponseTopicPartition()
 	rp.Partition = pp.Partition
-	rp.BaseOffset = res.FirstOffset
-	rp.LogAppendTime = res.LogAppendTime
 	rp.LogStartOffset = p.log.LogStartOffset()
+	if out.dup != nil { // a retry: the original offsets, nothing appended
+		rp.BaseOffset, rp.LogAppendTime = out.dup.FirstOffset, -1
+		return rp
+	}
+	n.observeProduce(p, out.res)
+	rp.BaseOffset = out.res.FirstOffset
+	rp.LogAppendTime = out.res.LogAppendTime
 	return rp
 }
 
@@ -148,18 +155,16 @@ func recordErrorCode(err error) *kerr.Error {
 	return kerr.CorruptMessage
 }
 
-// checkProducer rejects idempotent and transactional batches until the
-// producer-state machinery exists: accepting them without sequence checks
-// would break the guarantees their producers rely on.
+// checkProducer checks a batch's producer fields that need no state:
+// clients never write control batches, and transactional batches need a
+// producer id. Sequence and epoch checks run under the partition's lock
+// (appendProduce, txn_produce.go).
 func checkProducer(h *record.Header, txnID *string) *produceReject {
-	if txnID != nil || h.Transactional() {
-		return &produceReject{err: kerr.TransactionalIDAuthorizationFailed, msg: "transactions are not supported yet"}
-	}
 	if h.Control() {
 		return &produceReject{err: kerr.InvalidRecord, msg: "clients may not write control batches"}
 	}
-	if h.Idempotent() {
-		return &produceReject{err: kerr.UnknownProducerID, msg: "idempotent producers are not supported yet"}
+	if h.Transactional() && !h.Idempotent() {
+		return &produceReject{err: kerr.InvalidRecord, msg: "transactional batches need a producer id"}
 	}
 	return nil
 }

@@ -94,7 +94,11 @@ func (n *Node) openPartition(t *metadata.TopicImage, pi *metadata.PartitionImage
 	// Leading with an ISR of one, the high watermark is the log end
 	// offset (the checkpointed one may be stale after a crash).
 	log.SetHighWatermark(log.LogEndOffset())
-	return &partition{tp: tp, topicID: [16]byte(t.ID), log: log}, nil
+	prod, err := openProdLog(log)
+	if err != nil {
+		return nil, err
+	}
+	return &partition{tp: tp, topicID: [16]byte(t.ID), log: log, prod: prod}, nil
 }
 
 // refreshPartition applies a new leader epoch and config. A new epoch is

@@ -1,14 +1,157 @@
 package broker
 
-// Transactions: producer ids and the transaction coordinator (issue:
-// exactly-once). Placeholder until that work lands; it serves no API.
+// Transactions: producer ids, per-partition producer state and the
+// transaction coordinator (internal/txn) wired to the node. The
+// coordinator's state lives in __transaction_state, created through the
+// controller on first use (FindCoordinator with key type 1, or a
+// transactional InitProducerId) and replayed at start-up; transactions left
+// prepared by a crash are finished before clients connect. A goroutine owned
+// by the node aborts timed-out transactions every
+// transaction.abort.timed.out.transaction.cleanup.interval.ms.
+
+import (
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gofka/gofka/internal/record"
+	"github.com/gofka/gofka/internal/txn"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
 
 // txnState is the node's transactions state.
-type txnState struct{}
+type txnState struct {
+	pids     pidBlock
+	coord    *txn.Coordinator
+	createMu sync.Mutex // serializes creation of __transaction_state
+}
 
-// txnAPIs lists the transactions APIs served.
-func txnAPIs() []api { return nil }
+// txnAPIs lists the transactions APIs served, at Kafka 4.0's floors
+// (KIP-896) and the newest versions kmsg knows.
+func txnAPIs() []api {
+	return []api{
+		{key: 22, min: 0, max: 5, handle: (*Node).handleInitProducerID},
+		{key: 24, min: 0, max: 5, handle: (*Node).handleAddPartitionsToTxn},
+		{key: 25, min: 0, max: 4, handle: (*Node).handleAddOffsetsToTxn},
+		{key: 26, min: 0, max: 5, handle: (*Node).handleEndTxn},
+		{key: 27, min: 1, max: 2, handle: (*Node).handleWriteTxnMarkers},
+		{key: 61, min: 0, max: 0, handle: (*Node).handleDescribeProducers},
+		{key: 65, min: 0, max: 0, handle: (*Node).handleDescribeTransactions},
+		{key: 66, min: 0, max: 2, handle: (*Node).handleListTransactions},
+	}
+}
 
-func (n *Node) startTxns() error { return nil }
+// startTxns builds the coordinator, replays __transaction_state, finishes
+// prepared transactions and starts the timeout goroutine.
+func (n *Node) startTxns() error {
+	n.txns.pids.allocBlock = func() (int64, int32, error) {
+		return n.ctrl.AllocateProducerIDs(n.nodeID, -1)
+	}
+	parts := n.cfg.TransactionStateLogNumPartitions
+	if t := n.meta.Current().Topic(txn.Topic); t != nil {
+		parts = int32(len(t.Partitions))
+	}
+	n.txns.coord = txn.New(txn.Config{
+		Partitions: parts, MaxTimeoutMs: n.cfg.TransactionMaxTimeoutMs, Now: n.nowFn, Logger: n.log,
+	}, txnDeps{n})
+	if err := n.loadTxnLog(); err != nil {
+		return fmt.Errorf("broker: load transactions: %w", err)
+	}
+	if k := n.txns.coord.Recover(); k > 0 {
+		n.log.Info("finished prepared transactions", "count", k)
+	}
+	interval := ms(int64(n.cfg.TransactionAbortTimedOutIntervalMs))
+	n.goAsync(func(quit <-chan struct{}) { n.txnTimeouts(quit, interval) })
+	return nil
+}
 
-func (n *Node) closeTxns() error { return nil }
+func (n *Node) txnTimeouts(quit <-chan struct{}, interval time.Duration) {
+	t := time.NewTicker(max(interval, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-quit:
+			return
+		case <-t.C:
+			n.txns.coord.AbortTimedOut()
+			n.txns.coord.Recover()
+		}
+	}
+}
+
+// closeTxns snapshots every partition's producer state at its log end, so
+// the next start reads the snapshot instead of the log.
+func (n *Node) closeTxns() error {
+	for _, p := range n.parts.all() {
+		if p.prod == nil {
+			continue
+		}
+		if err := p.prod.snapshot(p.log); err != nil {
+			n.log.Warn("producer state snapshot failed", "partition", p.tp.String(), "err", err)
+		}
+	}
+	return nil
+}
+
+func (n *Node) txnCoordinator() *txn.Coordinator { return n.txns.coord }
+
+// loadTxnLog replays every __transaction_state partition into the
+// coordinator.
+func (n *Node) loadTxnLog() error {
+	for _, p := range n.parts.topic(txn.Topic) {
+		if p == nil {
+			continue
+		}
+		err := readBatches(p.log, p.log.LogStartOffset(), p.log.LogEndOffset(), func(b []byte, h *record.Header) error {
+			if h.Control() {
+				return nil
+			}
+			_, err := record.Iterate(b, nil, func(_ *record.Header, r *record.Record) error {
+				return n.txns.coord.Load(r.Key, r.Value)
+			})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ensureTxnTopic creates __transaction_state when it does not exist:
+// compacted, transaction.state.log.num.partitions partitions, the
+// replication factor capped to the registered brokers.
+func (n *Node) ensureTxnTopic() *kerr.Error {
+	if n.meta.Current().Topic(txn.Topic) != nil {
+		return nil
+	}
+	n.txns.createMu.Lock()
+	defer n.txns.createMu.Unlock()
+	img := n.meta.Current()
+	if img.Topic(txn.Topic) != nil {
+		return nil
+	}
+	req := kmsg.NewPtrCreateTopicsRequest()
+	t := kmsg.NewCreateTopicsRequestTopic()
+	t.Topic = txn.Topic
+	t.NumPartitions = n.cfg.TransactionStateLogNumPartitions
+	t.ReplicationFactor = max(1, min(n.cfg.TransactionStateLogReplicationFactor, int16(len(img.Brokers))))
+	for k, v := range map[string]string{
+		"cleanup.policy":      "compact",
+		"compression.type":    "uncompressed",
+		"min.insync.replicas": "1",
+		"segment.bytes":       strconv.Itoa(int(n.cfg.TransactionStateLogSegmentBytes)),
+	} {
+		v := v
+		t.Configs = append(t.Configs, kmsg.CreateTopicsRequestTopicConfig{Name: k, Value: &v})
+	}
+	req.Topics = append(req.Topics, t)
+	res := n.ctrl.CreateTopics(req)
+	if len(res) == 1 && res[0].ErrorCode != 0 && res[0].ErrorCode != kerr.TopicAlreadyExists.Code {
+		n.log.Error("create __transaction_state", "err", kerr.ErrorForCode(res[0].ErrorCode))
+		return kerr.CoordinatorNotAvailable
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package broker
+
+// The coordinator's view of the node (txn.Deps): appends to
+// __transaction_state, producer ids, markers and partition lookups.
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gofka/gofka/internal/record"
+	"github.com/gofka/gofka/internal/storage"
+	"github.com/gofka/gofka/internal/txn"
+)
+
+// txnDeps implements txn.Deps.
+type txnDeps struct{ n *Node }
+
+// AppendLog writes one record to a transaction log partition; with one
+// replica it is durable once appended.
+func (d txnDeps) AppendLog(partition int32, key, value []byte) error {
+	if err := d.n.ensureTxnTopic(); err != nil {
+		return err
+	}
+	p := d.n.parts.get(txn.Topic, partition)
+	if p == nil {
+		return fmt.Errorf("%w: %s-%d", errNoPartition, txn.Topic, partition)
+	}
+	now := d.n.now()
+	b := record.NewBuilder(record.CodecNone, 0, now.UnixMilli())
+	b.Add(record.Record{Timestamp: now.UnixMilli(), Key: key, Value: value})
+	batch, err := b.Build(nil)
+	if err != nil {
+		return err
+	}
+	_, err = d.n.appendLeader(p, batch, now)
+	return err
+}
+
+// NewProducerID hands out a producer id from the node's block.
+func (d txnDeps) NewProducerID() (int64, error) { return d.n.txns.pids.newProducerID() }
+
+// WriteMarkers appends the markers of one transaction (coordinator epoch 0:
+// one node leads every transaction log partition for its whole life).
+func (d txnDeps) WriteMarkers(pid int64, epoch int16, commit bool, parts []txn.TopicPartition) error {
+	var errs []error
+	for _, tp := range parts {
+		p := d.n.parts.get(tp.Topic, tp.Partition)
+		if p == nil {
+			continue // deleted since it was added: nothing to mark
+		}
+		if err := d.n.writeMarker(p, pid, epoch, commit, 0); err != nil {
+			errs = append(errs, fmt.Errorf("broker: marker for %s: %w", p.tp.String(), err))
+			continue
+		}
+		d.n.onMarkerWritten(tp, pid, commit)
+	}
+	return errors.Join(errs...)
+}
+
+// PartitionExists reports whether the partition is in the metadata.
+func (d txnDeps) PartitionExists(tp txn.TopicPartition) bool {
+	return d.n.parts.get(tp.Topic, tp.Partition) != nil
+}
+
+// onMarkerWritten tells the group coordinator about markers on
+// __consumer_offsets, where transactional offset commits wait for them.
+func (n *Node) onMarkerWritten(tp txn.TopicPartition, pid int64, commit bool) {}
+
+// readBatches calls fn for every batch in [from, to) of a log.
+func readBatches(log *storage.Log, from, to int64, fn func(b []byte, h *record.Header) error) error {
+	var buf []byte
+	for off := from; off < to; {
+		sl, err := log.Read(off, 1<<20, to, true)
+		if err != nil {
+			return fmt.Errorf("broker: read %s: %w", log.TopicPartition().String(), err)
+		}
+		if sl.Size == 0 {
+			return nil
+		}
+		buf = append(buf[:0], make([]byte, sl.Size)...)
+		if _, err := sl.File.ReadAt(buf, sl.Pos); err != nil {
+			return fmt.Errorf("broker: read %s: %w", log.TopicPartition().String(), err)
+		}
+		err = record.Split(buf, func(b []byte) error {
+			h, err := record.ParseHeader(b)
+			if err != nil {
+				return err
+			}
+			off = h.LastOffset() + 1
+			return fn(b, &h)
+		})
+		if err != nil {
+			return fmt.Errorf("broker: read %s: %w", log.TopicPartition().String(), err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package broker
+
+// The produce path's producer checks (idempotence and transactions), as
+// Kafka's UnifiedLog.analyzeAndValidateProducerState: sequence and epoch
+// checks against the partition's producer state under its lock around the
+// append, duplicates of the last five batches answered with their original
+// offsets, transactional batches verified with the coordinator first
+// (KIP-890: Produce v12+ adds the partition implicitly), and transaction
+// markers appended as control batches.
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gofka/gofka/internal/record"
+	"github.com/gofka/gofka/internal/storage"
+	"github.com/gofka/gofka/internal/storage/producerstate"
+	"github.com/gofka/gofka/internal/txn"
+	"github.com/twmb/franz-go/pkg/kerr"
+)
+
+// producedBatch is what an append produced: offsets, or the original
+// offsets of a duplicate.
+type producedBatch struct {
+	res storage.AppendResult
+	dup *producerstate.BatchMeta
+}
+
+// appendProduce appends a validated batch to its partition under the
+// producer-state lock.
+func (n *Node) appendProduce(p *partition, batch []byte, txnID *string, version int16, now time.Time) (producedBatch, *produceReject, error) {
+	h, err := record.ParseHeader(batch)
+	if err != nil {
+		return producedBatch{}, &produceReject{err: kerr.CorruptMessage, msg: err.Error()}, nil
+	}
+	if h.Idempotent() {
+		if rej := n.checkProducerID(&h); rej != nil {
+			return producedBatch{}, rej, nil
+		}
+	}
+	if h.Transactional() {
+		if rej := n.verifyTxnPartition(p, &h, txnID, version); rej != nil {
+			return producedBatch{}, rej, nil
+		}
+	}
+	pl := p.prod
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if h.Idempotent() {
+		dup, err := pl.st.Check(batchOf(&h))
+		if err != nil {
+			return producedBatch{}, &produceReject{err: producerErrorCode(err), msg: err.Error()}, nil
+		}
+		if dup != nil {
+			return producedBatch{dup: dup}, nil, nil
+		}
+	}
+	res, err := p.log.Append(batch, appendOptions(p, now))
+	if err != nil {
+		return producedBatch{}, nil, err
+	}
+	pl.afterRoll(p.log, res.FirstOffset)
+	if h.Idempotent() {
+		b := batchOf(&h)
+		b.MaxTimestamp = max(res.MaxTimestamp, now.UnixMilli())
+		pl.st.Append(b, res.FirstOffset, res.LastOffset)
+		pl.publish()
+	} else {
+		pl.st.SetEnd(res.LastOffset + 1)
+	}
+	p.log.SetHighWatermark(p.log.LogEndOffset()) // after the LSO bound is published
+	p.wake()
+	return producedBatch{res: res}, nil, nil
+}
+
+// checkProducerID refuses producer ids this cluster never handed out.
+func (n *Node) checkProducerID(h *record.Header) *produceReject {
+	if next := n.meta.Current().NextProducerID(); h.ProducerID >= max(next, 0) {
+		return &produceReject{err: kerr.UnknownProducerID, msg: "producer id was not allocated by this cluster"}
+	}
+	return nil
+}
+
+// verifyTxnPartition checks that a transactional batch's partition is in
+// its producer's ongoing transaction (transaction.partition.verification.
+// enable), adding it under transactions v2. It must run without the
+// partition's lock (the coordinator takes partition locks for markers).
+func (n *Node) verifyTxnPartition(p *partition, h *record.Header, txnID *string, version int16) *produceReject {
+	if txnID == nil {
+		return &produceReject{err: kerr.TransactionalIDAuthorizationFailed, msg: "transactional records need a transactional id"}
+	}
+	implicit := version >= 12
+	if !implicit && !n.cfg.TransactionPartitionVerification {
+		return nil
+	}
+	p.prod.mu.Lock()
+	e := p.prod.st.Get(h.ProducerID)
+	ongoing := e != nil && e.TxnFirstOffset != producerstate.NoOffset && e.Epoch == h.ProducerEpoch
+	p.prod.mu.Unlock()
+	if ongoing {
+		return nil
+	}
+	coord := n.txnCoordinator()
+	if coord == nil {
+		return &produceReject{err: kerr.CoordinatorNotAvailable}
+	}
+	tp := txn.TopicPartition{Topic: p.tp.Topic, Partition: p.tp.Partition}
+	switch err := coord.VerifyPartition(*txnID, h.ProducerID, h.ProducerEpoch, tp, implicit); {
+	case err == nil:
+		return nil
+	case err == kerr.ProducerFenced:
+		return &produceReject{err: kerr.InvalidProducerEpoch, msg: "producer epoch is fenced"}
+	default:
+		return &produceReject{err: err, msg: "partition is not in the transaction"}
+	}
+}
+
+// producerErrorCode maps producer-state errors to Kafka's codes.
+func producerErrorCode(err error) *kerr.Error {
+	switch {
+	case errors.Is(err, producerstate.ErrOutOfOrderSequence):
+		return kerr.OutOfOrderSequenceNumber
+	case errors.Is(err, producerstate.ErrInvalidProducerEpoch):
+		return kerr.InvalidProducerEpoch
+	case errors.Is(err, producerstate.ErrInvalidTxnState):
+		return kerr.InvalidTxnState
+	case errors.Is(err, producerstate.ErrCoordinatorFenced):
+		return kerr.TransactionCoordinatorFenced
+	}
+	return kerr.UnknownServerError
+}
+
+// markerBatch builds a transaction marker control batch.
+func markerBatch(pid int64, epoch int16, commit bool, coordEpoch int32, now time.Time) []byte {
+	typ := byte(0)
+	if commit {
+		typ = 1
+	}
+	b := record.NewBuilder(record.CodecNone, 0, now.UnixMilli())
+	b.SetProducer(pid, epoch, -1)
+	b.SetTransactional(true)
+	b.SetControl(true)
+	ce := uint32(coordEpoch)
+	b.Add(record.Record{
+		Offset: 0, Timestamp: now.UnixMilli(),
+		Key:   []byte{0, 0, 0, typ},
+		Value: []byte{0, 0, byte(ce >> 24), byte(ce >> 16), byte(ce >> 8), byte(ce)},
+	})
+	out, _ := b.Build(nil)
+	return out
+}
+
+// writeMarker appends a marker to a partition and ends the producer's
+// transaction there.
+func (n *Node) writeMarker(p *partition, pid int64, epoch int16, commit bool, coordEpoch int32) *kerr.Error {
+	now := n.now()
+	m := producerstate.Marker{ProducerID: pid, Epoch: epoch, CoordinatorEpoch: coordEpoch, Commit: commit, Timestamp: now.UnixMilli()}
+	pl := p.prod
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if err := pl.st.CheckMarker(m); err != nil {
+		return producerErrorCode(err)
+	}
+	res, err := p.log.Append(markerBatch(pid, epoch, commit, coordEpoch, now), appendOptions(p, now))
+	if err != nil {
+		n.log.Error("marker append failed", "partition", p.tp.String(), "err", err)
+		return kerr.KafkaStorageError
+	}
+	pl.afterRoll(p.log, res.FirstOffset)
+	if err := pl.applyMarker(p.log, m, res.FirstOffset); err != nil {
+		n.log.Error("txn index write failed", "partition", p.tp.String(), "err", err)
+	}
+	pl.publish()
+	p.log.SetHighWatermark(p.log.LogEndOffset())
+	p.wake()
+	return nil
+}
