@@ -63,6 +63,9 @@ func (o *consumeOpts) parse() (startAt, error) {
 	if o.format != "plain" && o.format != "json" {
 		return startAt{}, usagef("--format %q: want plain or json", o.format)
 	}
+	if o.group != "" && len(o.partitions) > 0 {
+		return startAt{}, usagef("--partition cannot be used with --group: the group assigns partitions")
+	}
 	if o.num < 0 {
 		return startAt{}, usagef("--num must not be negative")
 	}
