@@ -10,6 +10,7 @@ import (
 )
 
 func TestProduceAndConsume(t *testing.T) {
+	cleanup(t, []string{"pc"}, nil)
 	future := strconv.FormatInt(time.Now().Add(time.Hour).UnixMilli(), 10)
 	runAll(t, []run{
 		{args: "topic create pc -p 2", out: []string{"OK"}},

@@ -10,12 +10,13 @@ func TestGroupCommands(t *testing.T) {
 	if out := gofka(t, run{args: "group list", anyCode: true}); !strings.Contains(out, "GROUP") {
 		t.Skip("broker does not serve consumer groups (ListGroups/JoinGroup/OffsetCommit)")
 	}
+	cleanup(t, []string{"gt"}, []string{"cg"})
 	runAll(t, []run{
 		{args: "topic create gt -p 1", out: []string{"OK"}},
 		{args: "produce gt", stdin: "1\n2\n3\n4\n5\n6\n", out: []string{"produced 6"}},
 		{args: "consume gt -g cg -n 4", out: []string{"1\n2\n3\n4\n"}, noOut: []string{"5"}},
 		{args: "group list", out: []string{"cg", "Empty", "consumer"}},
-		{args: "group list -o json", json: true, out: []string{`"Group": "cg"`}},
+		{args: "group list -o json", json: true, out: []string{`"group": "cg"`, `"state": "Empty"`}},
 		{args: "group describe cg", out: []string{"Group: cg", "State: Empty", "Total lag: 2", "gt     0          4               6               2"}},
 		{args: "group describe cg -o json", json: true, out: []string{`"current_offset": 4`, `"lag": 2`}},
 		{args: "consume gt -g cg", out: []string{"5\n6\n"}, noOut: []string{"1\n"}},

@@ -133,3 +133,16 @@ func runAll(t *testing.T, runs []run) {
 		gofka(t, r)
 	}
 }
+
+// cleanup deletes topics and groups when the test ends, so the tests can
+// run again (-count) against the same broker.
+func cleanup(t *testing.T, topics, groups []string) {
+	t.Cleanup(func() {
+		for _, g := range groups {
+			gofka(t, run{args: "group delete " + g, anyCode: true})
+		}
+		for _, tp := range topics {
+			gofka(t, run{args: "topic delete " + tp, anyCode: true})
+		}
+	})
+}

@@ -5,6 +5,7 @@ import "testing"
 const missing = "does not exist"
 
 func TestTopicCommands(t *testing.T) {
+	cleanup(t, []string{"tt"}, nil)
 	runAll(t, []run{
 		{args: "topic create tt -p 2 -c retention.ms=3600000", out: []string{"tt", "2", "OK"}},
 		{args: "topic create tt", code: 1, out: []string{"already exists"}, errOut: []string{"already exists"}},

@@ -53,10 +53,16 @@ func groupListCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return groupErr("", err)
 			}
-			js := []kadm.ListedGroup{}
+			type group struct {
+				Group        string `json:"group"`
+				State        string `json:"state"`
+				ProtocolType string `json:"protocol_type"`
+				Coordinator  int32  `json:"coordinator"`
+			}
+			js := []group{}
 			var rows [][]string
 			for _, lg := range listed.Sorted() {
-				js = append(js, lg)
+				js = append(js, group{lg.Group, lg.State, lg.ProtocolType, lg.Coordinator})
 				rows = append(rows, []string{lg.Group, lg.State, lg.ProtocolType})
 			}
 			return s.emit(js, []string{"GROUP", "STATE", "PROTOCOL-TYPE"}, rows)
