@@ -66,3 +66,14 @@ func TestConnectionAndFlagErrors(t *testing.T) {
 		{args: "topic", out: []string{"create", "add-partitions"}},
 	})
 }
+
+func TestEveryCommandExplainsUnreachableBroker(t *testing.T) {
+	for _, args := range []string{
+		"topic create x", "topic list", "topic describe x", "topic delete x", "topic alter-config x --set a=b",
+		"topic add-partitions x -n 1", "produce x", "consume x", "group list", "group describe g", "group delete g",
+		"group seek g --to start", "cluster info", "config describe", "config set a=b",
+	} {
+		gofka(t, run{args: "--brokers 127.0.0.1:1 " + args, noBrokers: true, stdin: "v\n", code: 1,
+			errOut: []string{"cannot reach any broker at 127.0.0.1:1", "gofka server"}})
+	}
+}
