@@ -1,9 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,10 +13,12 @@ import (
 )
 
 // tinyRun is a run small enough for a test.
-var tinyRun = settings{Records: 1000, Warmup: 100, ValueSize: 1024, Partitions: 6, InFlight: 64, Requests: 5, Runs: 1}
+var tinyRun = settings{Duration: 300 * time.Millisecond, Warmup: 100, InFlightBytes: 256 << 10, Requests: 5, Runs: 1, Observe: true, StartRuns: 1, Idle: 10 * time.Millisecond, DiskProbe: 50 * time.Millisecond}
+
+var tinyConfig = config{Size: 1024, Acks: -1, Partitions: 6}
 
 // TestDriverInProcess runs the load driver against an in-process Gofka
-// node: topic, produce with acks=1, consume everything back.
+// node: produce, consume everything back, produce while tailing.
 func TestDriverInProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a broker")
@@ -23,56 +26,82 @@ func TestDriverInProcess(t *testing.T) {
 	c := gofkatest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := createTopic(ctx, c.Addr(), benchTopic, tinyRun.Partitions); err != nil {
+	if err := createTopic(ctx, c.Addr(), benchTopic, tinyConfig.Partitions); err != nil {
 		t.Fatal(err)
 	}
-	p, err := newProducer(c.Addr(), benchTopic, tinyRun)
+	p, err := newProducer(c.Addr(), benchTopic, tinyConfig, tinyRun)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.close()
-	pr, err := p.run(ctx, tinyRun.Records)
+	pr, err := p.produceDuration(ctx, tinyRun.Duration)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pr.Latencies) != tinyRun.Records || pr.Bytes != int64(tinyRun.Records*tinyRun.ValueSize) {
-		t.Fatalf("produce result: %d latencies, %d bytes", len(pr.Latencies), pr.Bytes)
+	if pr.Records == 0 || pr.Produce.Count != uint64(pr.Records) || pr.Bytes != int64(pr.Records*tinyConfig.Size) {
+		t.Fatalf("produce result: %+v", pr)
 	}
-	cr, err := consumeAll(ctx, c.Addr(), benchTopic, tinyRun.Records)
+	cr, err := consumeAll(ctx, c.Addr(), benchTopic, pr.Records)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cr.Bytes != pr.Bytes {
 		t.Fatalf("consumed %d bytes, produced %d", cr.Bytes, pr.Bytes)
 	}
+	br, err := produceAndConsume(ctx, c.Addr(), p, tinyRun.Duration)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if br.E2E.Count != uint64(br.Records) || br.E2E.P50 <= 0 {
+		t.Fatalf("both: %d records, e2e %+v", br.Records, br.E2E)
+	}
 }
 
-// TestKfakePeer builds bench/kfakepeer and measures it end to end through
-// the same path as the real run: process, driver, /proc sampling, SIGTERM.
-func TestKfakePeer(t *testing.T) {
+// TestTargetsEndToEnd builds Gofka and kfakepeer and measures a config
+// and a cold start on each through the same path as the real run.
+func TestTargetsEndToEnd(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs kfakepeer")
+		t.Skip("builds and runs the targets")
 	}
 	root, err := moduleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()
-	tg := kfakeTarget()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := tg.build(ctx, root, tmp); err != nil {
-		t.Fatal(err)
+	for _, tg := range []target{gofkaTarget(), kfakeTarget()} {
+		if err := tg.build(ctx, root, tmp); err != nil {
+			t.Fatal(err)
+		}
+		r, err := measureConfig(ctx, tg, tinyConfig, tinyRun, tmp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cons := r.Phases[modeConsume]
+		if cons.Records != tinyRun.Warmup+r.Phases[modeProduce].Records || r.HWM == 0 || r.Phases[modeBoth].E2E.Count == 0 {
+			t.Fatalf("%s: %+v", tg.Name, r)
+		}
+		if (tg.observe != nil) != (r.Phases[modeProduce].Allocs >= 0) {
+			t.Errorf("%s: allocs/record %v", tg.Name, r.Phases[modeProduce].Allocs)
+		}
+		if r.Exit != "clean exit on SIGTERM" {
+			t.Errorf("%s exit: %s", tg.Name, r.Exit)
+		}
+		st, err := probeStartup(ctx, tg, tinyRun, tmp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.FirstAck < st.Listening || st.IdleRSS == 0 {
+			t.Errorf("%s startup: %+v", tg.Name, st)
+		}
 	}
-	r, err := measure(ctx, tg, tinyRun, tmp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Consume.Records != tinyRun.Records+tinyRun.Warmup || r.Mem.HWM == 0 || r.EndRSS == 0 || r.DiskSize == 0 {
-		t.Fatalf("result: %d consumed, HWM %d, end RSS %d, disk %d", r.Consume.Records, r.Mem.HWM, r.EndRSS, r.DiskSize)
-	}
-	if r.Exit != "clean exit on SIGTERM" {
-		t.Errorf("exit: %s", r.Exit)
+}
+
+func TestProbeDisk(t *testing.T) {
+	d, err := probeDisk(t.TempDir(), 1024, 20*time.Millisecond)
+	if err != nil || d.Bytes == 0 || d.Bytes%1024 != 0 || d.MBps() <= 0 {
+		t.Fatalf("probeDisk = %+v, %v", d, err)
 	}
 }
 
@@ -125,7 +154,7 @@ func TestAxisScale(t *testing.T) {
 
 func TestMedian(t *testing.T) {
 	tests := []struct {
-		secs []float64
+		vs   []float64
 		want float64
 	}{
 		{nil, 0},
@@ -134,51 +163,117 @@ func TestMedian(t *testing.T) {
 		{[]float64{4, 1, 2, 3}, 2.5},
 	}
 	for _, tt := range tests {
-		var s series
-		for _, v := range tt.secs {
-			s.Runs = append(s.Runs, result{CPUProd: time.Duration(v * float64(time.Second))})
-		}
-		if got := s.median(func(r result) float64 { return r.CPUProd.Seconds() }); got != tt.want {
-			t.Errorf("median(%v) = %v, want %v", tt.secs, got, tt.want)
+		if got := median(tt.vs); got != tt.want {
+			t.Errorf("median(%v) = %v, want %v", tt.vs, got, tt.want)
 		}
 	}
 }
 
-// TestReport renders the report and chart from made-up results.
-func TestReport(t *testing.T) {
-	mk := func(name string, d time.Duration) result {
-		tg := target{Name: name}
-		return result{
-			Target:  tg,
-			Produce: produceResult{Records: 1000, Bytes: 1 << 20, Elapsed: d, Latencies: []time.Duration{time.Millisecond}},
-			Consume: consumeResult{Records: 1000, Bytes: 1 << 20, Elapsed: d / 2},
-			Mem:     memStatus{HWM: 10 << 20},
-			Exit:    "clean exit on SIGTERM",
+func TestHistogram(t *testing.T) {
+	var h histogram
+	if h.quantile(0.5) != 0 {
+		t.Fatal("empty histogram: quantile not 0")
+	}
+	for i := 1; i <= 1000; i++ {
+		h.record(time.Duration(i) * time.Microsecond)
+	}
+	h.record(-time.Second)
+	tests := []struct {
+		q    float64
+		want time.Duration
+	}{
+		{0, 0},
+		{0.5, 500 * time.Microsecond},
+		{0.99, 990 * time.Microsecond},
+		{1, 1000 * time.Microsecond},
+	}
+	for _, tt := range tests {
+		got := h.quantile(tt.q)
+		if diff := got - tt.want; diff < -tt.want/25 || diff > tt.want/25 {
+			t.Errorf("quantile(%v) = %v, want %v within 4%%", tt.q, got, tt.want)
 		}
 	}
-	rep := report{Settings: tinyRun, Chart: "x.png", Results: []series{
-		{Target: target{Name: "Gofka"}, Runs: []result{mk("Gofka", time.Second), mk("Gofka", 3*time.Second), mk("Gofka", 900*time.Millisecond)}},
-		{Target: target{Name: "kfake"}, Runs: []result{mk("kfake", 2*time.Second)}},
-	}}
+	for _, v := range []uint64{0, 63, 64, 65, 1000, 1 << 20, 1<<40 + 12345} {
+		i := histIndex(v)
+		if i >= histBucket || (v >= histLinear && histIndex(histValue(i)) != i) {
+			t.Errorf("bucket %d of %d does not hold its own middle %d", i, v, histValue(i))
+		}
+	}
+}
+
+func TestPeerTarget(t *testing.T) {
+	tg, err := peerTarget("redpanda=/bin/rp,start,--kafka-addr={addr},--data={dir},-p,{port}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(tg.argsFor("127.0.0.1:9999", "/d"), " ")
+	if tg.Name != "redpanda" || tg.binary != "/bin/rp" || got != "start --kafka-addr=127.0.0.1:9999 --data=/d -p 9999" {
+		t.Errorf("peer: %s %s %q", tg.Name, tg.binary, got)
+	}
+	for _, bad := range []string{"x", "=bin", "name="} {
+		if _, err := peerTarget(bad); err == nil {
+			t.Errorf("peerTarget(%q): no error", bad)
+		}
+	}
+}
+
+func TestParseMetric(t *testing.T) {
+	in := "# HELP go_memstats_mallocs_total x\ngo_memstats_mallocs_total 1.5e+06\ngo_memstats_frees_total 3\n"
+	if got := parseMetric(strings.NewReader(in), "go_memstats_mallocs_total"); got != 1.5e6 {
+		t.Errorf("parseMetric = %v", got)
+	}
+	if got := parseMetric(strings.NewReader(in), "nope"); got != -1 {
+		t.Errorf("absent metric = %v", got)
+	}
+}
+
+// TestReport renders the report and charts from made-up results.
+func TestReport(t *testing.T) {
+	mk := func(d time.Duration, hwm int64) configResult {
+		ph := phaseResult{Records: 1000, Bytes: 1 << 20, Elapsed: d, CPU: d / 2, Allocs: 0.5,
+			Produce: latencies{P50: time.Millisecond, P99: 2 * time.Millisecond, P999: 3 * time.Millisecond}}
+		return configResult{Phases: [3]phaseResult{ph, ph, ph}, HWM: hwm, Exit: "clean exit on SIGTERM"}
+	}
+	c := configs()[0]
+	rep := report{Settings: tinyRun, Charts: []string{filepath.Join(t.TempDir(), "t.png"), filepath.Join(t.TempDir(), "l.png")},
+		Disk: []diskProbe{{Chunk: 1024, Bytes: 1e9, Elapsed: time.Second}},
+		Results: []targetResults{
+			{Target: target{Name: "Gofka"}, Configs: map[config][]configResult{c: {mk(time.Second, 30<<20), mk(3*time.Second, 10<<20), mk(900*time.Millisecond, 1)}},
+				Startup: []startup{{Listening: time.Millisecond, FirstAck: 50 * time.Millisecond, IdleRSS: 10 << 20}}},
+			{Target: target{Name: "kfake"}, Configs: map[config][]configResult{c: {mk(2*time.Second, 70<<20)}}},
+		}}
+	if err := rep.writeCharts(); err != nil {
+		t.Fatal(err)
+	}
 	md := rep.markdown()
-	for _, want := range []string{"| records/s | higher | 1000 | 500 | 2.00 |", "![Produce and consume throughput, MB/s](x.png)", "## Notes"} {
+	for _, want := range []string{
+		"| 100 B, acks=1, 1p, produce | 1000 | 1.0 | 500 | 0.5 | 2.00 pass |",
+		"| 100 B, acks=1, 1p, both | 1.00 / 2.00 / 3.00 | 1.00 / 2.00 / 3.00 |",
+		"| cold start: exec to first acknowledged produce | 50.0 ms | < 100 ms | pass |",
+		"| broker peak RSS at saturation (VmHWM, worst config) | 30.0 MiB (100 B, acks=1, 1p) | < 64 MiB | pass |",
+		"| consume from page cache (best 1 KiB consume scenario) | - | >= 1000 MB/s | not measured |",
+		"## Notes",
+	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
-	var buf bytes.Buffer
-	img := drawBarChart("throughput", "sub", []string{"Gofka", "kfake"}, []barGroup{{"produce", []float64{1, 2}}})
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := png.Decode(&buf); err != nil {
-		t.Fatal(err)
+	for _, path := range rep.Charts {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := png.Decode(f); err != nil {
+			t.Error(err)
+		}
+		f.Close()
 	}
 }
 
 // TestGlyphs checks that every character the chart draws has a glyph.
 func TestGlyphs(t *testing.T) {
-	for _, r := range strings.ToUpper("throughput, MB/s (higher is better) produce consume Gofka kfake 0123456789.-=;:") {
+	text := "throughput per scenario, MB/s (higher is better) p99 latency ms (lower) produce consume both e2e send to ack consumer run(s) Gofka kfake 100 1K AA A1 P6 0123456789.-=;:"
+	for _, r := range strings.ToUpper(text) {
 		if _, ok := glyphs[r]; !ok && r != ' ' {
 			t.Errorf("no glyph for %q", r)
 		}

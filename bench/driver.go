@@ -3,10 +3,9 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,21 +17,6 @@ import (
 // errCountMismatch means the consumer read back a different number of
 // records than were acknowledged.
 var errCountMismatch = errors.New("bench: consumed record count differs from produced")
-
-// produceResult is one timed produce run.
-type produceResult struct {
-	Records   int
-	Bytes     int64 // value bytes
-	Elapsed   time.Duration
-	Latencies []time.Duration // per record, Produce call to promise; sorted
-}
-
-// consumeResult is one consume-from-start run.
-type consumeResult struct {
-	Records int
-	Bytes   int64
-	Elapsed time.Duration
-}
 
 // createTopic creates topic with the given partitions (replication 1),
 // retrying while the broker is still starting.
@@ -49,7 +33,7 @@ func createTopic(ctx context.Context, addr, topic string, partitions int32) erro
 		if err == nil || errors.Is(err, kerr.TopicAlreadyExists) || time.Now().After(deadline) {
 			break
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
 		return fmt.Errorf("bench: create topic %s: %w", topic, err)
@@ -57,91 +41,141 @@ func createTopic(ctx context.Context, addr, topic string, partitions int32) erro
 	return nil
 }
 
-// producer sends records of random bytes with acks=1 and at most inFlight
-// unacknowledged records.
+// producer sends records of random bytes. kgo's MaxBufferedRecords bounds
+// the records in flight: Produce blocks while the buffer is full.
 type producer struct {
-	cl       *kgo.Client
-	topic    string
-	size     int
-	inFlight int
-	pool     []byte // random bytes; values are windows into it
+	cl    *kgo.Client
+	size  int
+	pool  []byte      // random bytes; unstamped values are windows into it
+	free  chan []byte // recycled stamped values
+	stamp bool        // values start with the send time, for end-to-end latency
+	hist  *histogram  // produce latency of the current phase
+	acked atomic.Int64
+	err   atomic.Pointer[error]
 }
 
-func newProducer(addr, topic string, s settings) (*producer, error) {
+// bufferedRecords is the in-flight limit in records for a value size.
+func bufferedRecords(s settings, size int) int { return max(s.InFlightBytes/size, 64) }
+
+func newProducer(addr, topic string, c config, s settings) (*producer, error) {
+	acks := kgo.LeaderAck()
+	if c.Acks == -1 {
+		acks = kgo.AllISRAcks()
+	}
+	n := bufferedRecords(s, c.Size)
 	cl, err := kgo.NewClient(
 		kgo.SeedBrokers(addr),
 		kgo.DefaultProduceTopic(topic),
-		kgo.RequiredAcks(kgo.LeaderAck()),
+		kgo.RequiredAcks(acks),
 		kgo.DisableIdempotentWrite(),
 		kgo.MaxProduceRequestsInflightPerBroker(s.Requests),
 		kgo.ProducerLinger(s.Linger),
 		kgo.ProducerBatchCompression(kgo.NoCompression()),
-		kgo.MaxBufferedRecords(2*s.InFlight),
+		kgo.MaxBufferedRecords(n),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("bench: producer: %w", err)
 	}
-	pool := make([]byte, 1<<20+s.ValueSize)
+	pool := make([]byte, 1<<20+c.Size)
 	_, _ = rand.Read(pool)
-	return &producer{cl: cl, topic: topic, size: s.ValueSize, inFlight: s.InFlight, pool: pool}, nil
+	return &producer{cl: cl, size: c.Size, pool: pool, free: make(chan []byte, n+64), hist: new(histogram)}, nil
 }
 
 func (p *producer) close() { p.cl.Close() }
 
-// value returns record i's value: size random bytes.
-func (p *producer) value(i int) []byte {
+// value returns record i's value: size random bytes, and when stamping,
+// the send time in its first 8 bytes.
+func (p *producer) value(i int, now time.Time) []byte {
 	off := (i * 4099) % (len(p.pool) - p.size)
-	return p.pool[off : off+p.size]
+	if !p.stamp {
+		return p.pool[off : off+p.size]
+	}
+	var v []byte
+	select {
+	case v = <-p.free:
+	default:
+		v = append([]byte(nil), p.pool[off:off+p.size]...)
+	}
+	binary.LittleEndian.PutUint64(v, uint64(now.UnixNano()))
+	return v
 }
 
-// run produces n records and waits for every acknowledgement. It returns
-// the per-record latencies (sorted) and the wall time from the first
-// Produce call to the last acknowledgement.
-func (p *producer) run(ctx context.Context, n int) (produceResult, error) {
-	lat := make([]time.Duration, n)
-	sem := make(chan struct{}, p.inFlight)
-	var wg sync.WaitGroup
-	var firstErr atomic.Pointer[error]
-	start := time.Now()
-	for i := 0; i < n && firstErr.Load() == nil; i++ {
+// promise is called by kgo once per record.
+func (p *producer) promise(r *kgo.Record, err error) {
+	if err != nil {
+		p.err.CompareAndSwap(nil, &err)
+	}
+	p.hist.record(time.Since(r.Timestamp))
+	p.acked.Add(1)
+	if p.stamp {
 		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			return produceResult{}, fmt.Errorf("bench: produce: %w", ctx.Err())
+		case p.free <- r.Value:
+		default:
 		}
-		wg.Add(1)
-		sent := time.Now()
-		p.cl.Produce(ctx, &kgo.Record{Value: p.value(i)}, func(_ *kgo.Record, err error) {
-			lat[i] = time.Since(sent)
-			if err != nil {
-				firstErr.CompareAndSwap(nil, &err)
-			}
-			<-sem
-			wg.Done()
-		})
 	}
-	wg.Wait()
+}
+
+// phaseResult is one timed phase on one target.
+type phaseResult struct {
+	Records int
+	Bytes   int64 // value bytes
+	Elapsed time.Duration
+	Produce latencies // produce: Produce call to promise, per record
+	E2E     latencies // both: Produce call to the consumer's poll, per record
+	CPU     time.Duration
+	Driver  time.Duration // load driver CPU
+	PeakRSS int64         // highest VmRSS sampled during the phase
+	Allocs  float64       // server heap allocations per record, when known
+}
+
+// produceFor produces until stop says so and waits for every
+// acknowledgement; it returns the count, bytes, wall time and latencies.
+func (p *producer) produceFor(ctx context.Context, stop func(i int, now time.Time) bool) (phaseResult, error) {
+	p.hist = new(histogram)
+	p.acked.Store(0)
+	start := time.Now()
+	n := 0
+	for now := start; !stop(n, now) && ctx.Err() == nil; now = time.Now() {
+		p.cl.Produce(ctx, &kgo.Record{Value: p.value(n, now), Timestamp: now}, p.promise)
+		n++
+	}
+	if err := p.cl.Flush(ctx); err != nil {
+		return phaseResult{}, fmt.Errorf("bench: produce: %w", err)
+	}
 	elapsed := time.Since(start)
-	if e := firstErr.Load(); e != nil {
-		return produceResult{}, fmt.Errorf("bench: produce: %w", *e)
+	if e := p.err.Load(); e != nil {
+		return phaseResult{}, fmt.Errorf("bench: produce: %w", *e)
 	}
-	slices.Sort(lat)
-	return produceResult{Records: n, Bytes: int64(n) * int64(p.size), Elapsed: elapsed, Latencies: lat}, nil
+	if got := p.acked.Load(); got != int64(n) {
+		return phaseResult{}, fmt.Errorf("bench: produce: %d of %d records acknowledged", got, n)
+	}
+	return phaseResult{Records: n, Bytes: int64(n) * int64(p.size), Elapsed: elapsed, Produce: p.hist.summary()}, nil
+}
+
+// produceCount produces n records.
+func (p *producer) produceCount(ctx context.Context, n int) (phaseResult, error) {
+	return p.produceFor(ctx, func(i int, _ time.Time) bool { return i >= n })
+}
+
+// produceDuration produces for d.
+func (p *producer) produceDuration(ctx context.Context, d time.Duration) (phaseResult, error) {
+	end := time.Now().Add(d)
+	return p.produceFor(ctx, func(_ int, now time.Time) bool { return !now.Before(end) })
 }
 
 // consumeAll reads topic from the start with one consumer until want
 // records have arrived, and fails if more arrive or ctx ends first.
-func consumeAll(ctx context.Context, addr, topic string, want int) (consumeResult, error) {
+func consumeAll(ctx context.Context, addr, topic string, want int) (phaseResult, error) {
 	cl, err := kgo.NewClient(
 		kgo.SeedBrokers(addr),
 		kgo.ConsumeTopics(topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 	)
 	if err != nil {
-		return consumeResult{}, fmt.Errorf("bench: consumer: %w", err)
+		return phaseResult{}, fmt.Errorf("bench: consumer: %w", err)
 	}
 	defer cl.Close()
-	var r consumeResult
+	var r phaseResult
 	start := time.Now()
 	for r.Records < want {
 		fs := cl.PollFetches(ctx)
@@ -161,13 +195,4 @@ func consumeAll(ctx context.Context, addr, topic string, want int) (consumeResul
 		return r, fmt.Errorf("%w: got %d, want %d", errCountMismatch, r.Records, want)
 	}
 	return r, nil
-}
-
-// percentile returns the q-quantile (0..1) of sorted durations.
-func percentile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(q * float64(len(sorted)))
-	return sorted[min(i, len(sorted)-1)]
 }

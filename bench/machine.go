@@ -28,7 +28,7 @@ func readMachine() machine {
 		MemTotal: memTotal(),
 		Kernel:   firstLine("/proc/sys/kernel/osrelease"),
 		Go:       goVersion(),
-		LoadAvg:  strings.Join(strings.Fields(firstLine("/proc/loadavg"))[:3:3], " "),
+		LoadAvg:  loadAvg(),
 		Commit:   gitCommit(),
 	}
 }
@@ -85,4 +85,9 @@ func gitCommit() string {
 		return "unknown"
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// loadAvg is the 1, 5 and 15 minute load averages.
+func loadAvg() string {
+	return strings.Join(strings.Fields(firstLine("/proc/loadavg"))[:3:3], " ")
 }

@@ -14,95 +14,178 @@ import (
 
 // settings are the knobs of one benchmark run; the report prints them.
 type settings struct {
-	Records    int // timed records per target
-	Warmup     int // untimed records produced first
-	ValueSize  int // bytes per record value
-	Partitions int32
-	InFlight   int // records produced but not yet acknowledged, at most
-	Requests   int // produce requests in flight per broker connection, at most
-	Linger     time.Duration
-	Runs       int // measurements per target, interleaved between targets
+	Duration      time.Duration // each timed produce phase
+	Warmup        int           // untimed records produced first, per config
+	InFlightBytes int           // producer buffer: records in flight = this / value size
+	Requests      int           // produce requests in flight per broker connection, at most
+	Linger        time.Duration
+	Runs          int           // measurements per config and target; the report shows medians
+	Match         string        // only configs whose name contains this
+	Observe       bool          // start Gofka with its metrics listener (allocations per record)
+	ProfileDir    string        // save Gofka CPU and allocation profiles here
+	DiskProbe     time.Duration // length of each raw append probe
+	Idle          time.Duration // idle pause before reading idle RSS
+	StartRuns     int           // cold starts per target
 }
+
+// peerFlags collects repeated -peer flags.
+type peerFlags []string
+
+func (p *peerFlags) String() string     { return strings.Join(*p, " ") }
+func (p *peerFlags) Set(v string) error { *p = append(*p, v); return nil }
 
 func main() {
 	var s settings
-	out := flag.String("out", "docs/benchmarks.md", "markdown report to write (the PNG chart goes beside it)")
-	flag.IntVar(&s.Records, "records", 1_000_000, "records to produce and consume per target (after the warm-up)")
-	flag.IntVar(&s.Warmup, "warmup", 20_000, "untimed records produced before the timed run")
-	flag.IntVar(&s.ValueSize, "value-size", 1024, "record value size in bytes (random bytes)")
-	flag.IntVar(&s.InFlight, "inflight", 1024, "maximum records in flight (produced, not yet acknowledged)")
+	var peers peerFlags
+	out := flag.String("out", "docs/benchmarks.md", "markdown report to write (the PNG charts go beside it)")
+	flag.DurationVar(&s.Duration, "duration", 4*time.Second, "length of each timed produce phase (produce only; produce and consume)")
+	flag.IntVar(&s.Warmup, "warmup", 20_000, "untimed records produced before the timed phases of each config")
+	flag.IntVar(&s.InFlightBytes, "inflight-bytes", 4<<20, "producer buffer in value bytes (kgo MaxBufferedRecords = this / value size)")
 	flag.IntVar(&s.Requests, "requests", 5, "maximum produce requests in flight per broker (kgo MaxProduceRequestsInflightPerBroker)")
 	flag.DurationVar(&s.Linger, "linger", 0, "producer linger (kgo ProducerLinger; kgo's own default is 10ms)")
-	flag.IntVar(&s.Runs, "runs", 5, "runs per target (targets alternate; the report shows medians)")
-	partitions := flag.Int("partitions", 6, "partitions of the benchmark topic")
+	flag.IntVar(&s.Runs, "runs", 1, "runs of every config per target (the report shows medians)")
+	flag.StringVar(&s.Match, "match", "", "only run configs whose name contains this, e.g. \"1 KiB, acks=1\"")
+	flag.BoolVar(&s.Observe, "observe", true, "start Gofka with gofka.metrics.listen on, to report its heap allocations per record")
+	flag.StringVar(&s.ProfileDir, "profile", "", "save Gofka CPU and allocation profiles of every phase in this dir (turns on gofka.pprof.enable)")
+	flag.DurationVar(&s.DiskProbe, "disk-probe", 3*time.Second, "length of each raw file-append probe")
+	flag.DurationVar(&s.Idle, "idle", 3*time.Second, "idle pause before idle RSS is read")
+	flag.IntVar(&s.StartRuns, "start-runs", 3, "cold starts per target (the report shows the median)")
+	flag.Var(&peers, "peer", "another peer, name=binary[,arg...]; args may use {addr}, {port} and {dir} (repeatable)")
 	flag.Parse()
-	s.Partitions = int32(*partitions)
+	if s.ProfileDir != "" {
+		s.Observe = true
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, s, *out); err != nil {
+	if err := run(ctx, s, peers, *out); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-// run builds both targets, measures them one after the other and writes
-// the report and chart.
-func run(ctx context.Context, s settings, out string) error {
+// targetResults is everything measured on one target.
+type targetResults struct {
+	Target  target
+	Configs map[config][]configResult // one per run
+	Startup []startup
+}
+
+// run builds the targets, probes the disk, measures cold starts and then
+// every config on every target one after the other, and writes the report.
+func run(ctx context.Context, s settings, peers []string, out string) error {
 	root, err := moduleRoot()
 	if err != nil {
 		return err
+	}
+	targets := []target{gofkaTarget(), kfakeTarget()}
+	for _, p := range peers {
+		t, err := peerTarget(p)
+		if err != nil {
+			return err
+		}
+		targets = append(targets, t)
 	}
 	tmp, err := os.MkdirTemp("", "gofka-bench")
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-
-	targets := []target{gofkaTarget(), kfakeTarget()}
+	if s.ProfileDir != "" {
+		if err := os.MkdirAll(s.ProfileDir, 0o755); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+	}
 	for i := range targets {
 		if err := targets[i].build(ctx, root, tmp); err != nil {
 			return err
 		}
 	}
-	machine := readMachine()
-	results := make([]series, len(targets))
-	for run := 1; run <= s.Runs; run++ {
-		for i, t := range targets {
-			fmt.Printf("== %s, run %d of %d: %d records of %d bytes, %d partitions, acks=1\n",
-				t.Name, run, s.Runs, s.Records, s.ValueSize, s.Partitions)
-			r, err := measure(ctx, t, s, tmp)
-			if err != nil {
-				return fmt.Errorf("bench: %s: %w", t.Name, err)
-			}
-			results[i].Target = t
-			results[i].Runs = append(results[i].Runs, r)
-		}
+	rep := report{Machine: readMachine(), Settings: s, Date: time.Now().UTC()}
+	started := time.Now()
+	if err := rep.probe(ctx, targets, tmp); err != nil {
+		return err
 	}
-	return writeOutputs(root, out, machine, s, results)
+	if err := rep.measure(ctx, targets, tmp); err != nil {
+		return err
+	}
+	rep.Wall = time.Since(started)
+	rep.LoadEnd = loadAvg()
+	return writeOutputs(root, out, rep)
 }
 
-// writeOutputs writes the markdown report and the PNG chart beside it and
-// prints the table.
-func writeOutputs(root, out string, m machine, s settings, results []series) error {
+// probe measures the disk and every target's cold start and idle RSS.
+func (rep *report) probe(ctx context.Context, targets []target, tmp string) error {
+	var err error
+	fmt.Println("== raw append probe")
+	for _, chunk := range []int{1 << 10, 1 << 20} {
+		d, perr := probeDisk(tmp, chunk, rep.Settings.DiskProbe)
+		if perr != nil {
+			return perr
+		}
+		fmt.Printf("   %7d B writes: %.0f MB/s\n", chunk, d.MBps())
+		rep.Disk = append(rep.Disk, d)
+	}
+	rep.Results = make([]targetResults, len(targets))
+	for i, t := range targets {
+		rep.Results[i] = targetResults{Target: t, Configs: map[config][]configResult{}}
+		for range rep.Settings.StartRuns {
+			st, serr := probeStartup(ctx, t, rep.Settings, tmp)
+			if serr != nil {
+				return fmt.Errorf("bench: %s cold start: %w", t.Name, serr)
+			}
+			fmt.Printf("== %s cold start: listening %.1f ms, first ack %.1f ms, idle RSS %.1f MiB\n",
+				t.Name, ms(st.Listening), ms(st.FirstAck), float64(st.IdleRSS)/(1<<20))
+			rep.Results[i].Startup = append(rep.Results[i].Startup, st)
+		}
+	}
+	return err
+}
+
+// measure runs every config on every target, targets one after the other.
+func (rep *report) measure(ctx context.Context, targets []target, tmp string) error {
+	s := rep.Settings
+	for run := 1; run <= s.Runs; run++ {
+		for _, c := range configs() {
+			if !strings.Contains(c.String(), s.Match) {
+				continue
+			}
+			for i, t := range targets {
+				fmt.Printf("== %s, run %d of %d: %s\n", t.Name, run, s.Runs, c)
+				r, err := measureConfig(ctx, t, c, s, tmp)
+				if err != nil {
+					return fmt.Errorf("bench: %s, %s: %w", t.Name, c, err)
+				}
+				rep.Results[i].Configs[c] = append(rep.Results[i].Configs[c], r)
+			}
+		}
+	}
+	return nil
+}
+
+// writeOutputs writes the markdown report and the PNG charts beside it
+// and prints the tables.
+func writeOutputs(root, out string, rep report) error {
 	if !filepath.IsAbs(out) {
 		out = filepath.Join(root, out)
 	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
-	png := strings.TrimSuffix(out, filepath.Ext(out)) + "-throughput.png"
-	sub := fmt.Sprintf("median of %d runs; %d records of %d B, acks=1, %d partitions, %d in flight; %s",
-		s.Runs, s.Records, s.ValueSize, s.Partitions, s.InFlight, m.Commit)
-	if err := writeChart(png, sub, results); err != nil {
+	base := strings.TrimSuffix(out, filepath.Ext(out))
+	rep.Charts = []string{base + "-throughput.png", base + "-latency.png"}
+	if err := rep.writeCharts(); err != nil {
 		return err
 	}
-	rep := report{Machine: m, Settings: s, Results: results, Chart: filepath.Base(png), Date: time.Now().UTC()}
+	for i, c := range rep.Charts {
+		rep.Charts[i] = filepath.Base(c)
+	}
 	fmt.Println()
-	fmt.Print(rep.table())
+	fmt.Print(rep.targetsTable())
+	fmt.Print(rep.throughputTable())
 	if err := os.WriteFile(out, []byte(rep.markdown()), 0o644); err != nil {
 		return fmt.Errorf("bench: write report: %w", err)
 	}
-	fmt.Printf("\nwrote %s and %s\n", out, png)
+	fmt.Printf("\nwrote %s and %s\n", out, strings.Join(rep.Charts, ", "))
 	return nil
 }

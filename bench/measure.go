@@ -10,84 +10,120 @@ import (
 // benchTopic is the topic every target is driven on.
 const benchTopic = "bench"
 
-// result is everything measured for one target.
-type result struct {
-	Target   target
-	Produce  produceResult
-	Consume  consumeResult
-	Mem      memStatus     // peak VmHWM and the highest VmRSS seen
-	EndRSS   int64         // VmRSS after consuming, before SIGTERM
-	CPUProd  time.Duration // server CPU (user+system) during the timed produce
-	CPUCons  time.Duration // server CPU during the consume
-	DrvProd  time.Duration // load driver (this process) CPU during the timed produce
-	DrvCons  time.Duration // load driver CPU during the consume
-	DiskSize int64         // bytes in the data dir after shutdown
-	Exit     string        // how the process ended on SIGTERM
+// configResult is the three phases of one config on one target, run on
+// one server process.
+type configResult struct {
+	Phases [3]phaseResult // indexed by mode
+	HWM    int64          // VmHWM of the process at the end
+	Exit   string         // how the process ended on SIGTERM
 }
 
-// measure starts t, drives it and stops it.
-func measure(ctx context.Context, t target, s settings, tmp string) (result, error) {
-	srv, err := t.start(tmp)
+// measureConfig starts t, runs warm-up, produce, consume and both, and
+// stops it.
+func measureConfig(ctx context.Context, t target, c config, s settings, tmp string) (configResult, error) {
+	srv, err := t.start(tmp, s)
 	if err != nil {
-		return result{}, err
+		return configResult{}, err
 	}
-	smp := startSampler(srv.Pid(), 100*time.Millisecond)
-	r, err := drive(ctx, srv, s)
-	r.Target = t
-	r.Mem = smp.stop()
-	if end, merr := readMem(srv.Pid()); merr == nil {
-		r.EndRSS = end.RSS
-		r.Mem.HWM = max(r.Mem.HWM, end.HWM)
+	smp := startSampler(srv.Pid(), 50*time.Millisecond)
+	var r configResult
+	err = drive(ctx, srv, smp, c, s, &r)
+	srv.saveAllocs(s, c)
+	smp.stop()
+	if m, merr := readMem(srv.Pid()); merr == nil {
+		r.HWM = m.HWM
 	}
 	r.Exit = srv.stop()
-	r.DiskSize = dirSize(srv.DataDir)
 	if err != nil {
 		return r, fmt.Errorf("%w\nserver log:\n%s", err, srv.logTail())
 	}
-	fmt.Printf("   server: %s\n", r.Exit)
 	srv.remove()
 	return r, nil
 }
 
-// drive creates the topic, warms up, runs the timed produce and then
-// consumes everything back, reading the server's CPU between phases.
-func drive(ctx context.Context, srv *server, s settings) (result, error) {
-	var r result
-	if err := createTopic(ctx, srv.Addr, benchTopic, s.Partitions); err != nil {
-		return r, err
+// drive runs the phases of one config against a started server.
+func drive(ctx context.Context, srv *server, smp *sampler, c config, s settings, r *configResult) error {
+	if err := createTopic(ctx, srv.Addr, benchTopic, c.Partitions); err != nil {
+		return err
 	}
-	p, err := newProducer(srv.Addr, benchTopic, s)
+	p, err := newProducer(srv.Addr, benchTopic, c, s)
 	if err != nil {
-		return r, err
+		return err
 	}
 	defer p.close()
-	if _, err := p.run(ctx, s.Warmup); err != nil {
-		return r, fmt.Errorf("warm-up: %w", err)
-	}
-	cpu0, drv0, err := readCPUs(srv.Pid())
+	warm, err := p.produceCount(ctx, s.Warmup)
 	if err != nil {
-		return r, err
+		return fmt.Errorf("warm-up: %w", err)
 	}
-	if r.Produce, err = p.run(ctx, s.Records); err != nil {
-		return r, err
+	ph := phaser{srv: srv, smp: smp, s: s, c: c}
+	if r.Phases[modeProduce], err = ph.run(modeProduce, func() (phaseResult, error) { return p.produceDuration(ctx, s.Duration) }); err != nil {
+		return err
 	}
-	cpu1, drv1, err := readCPUs(srv.Pid())
-	if err != nil {
-		return r, err
-	}
-	fmt.Printf("   produce: %.0f records/s, %.1f MB/s\n", perSec(r.Produce.Records, r.Produce.Elapsed), mbPerSec(r.Produce.Bytes, r.Produce.Elapsed))
-	cctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	total := warm.Records + r.Phases[modeProduce].Records
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	if r.Consume, err = consumeAll(cctx, srv.Addr, benchTopic, s.Warmup+s.Records); err != nil {
-		return r, err
+	if r.Phases[modeConsume], err = ph.run(modeConsume, func() (phaseResult, error) { return consumeAll(cctx, srv.Addr, benchTopic, total) }); err != nil {
+		return err
 	}
-	cpu2, drv2, err := readCPUs(srv.Pid())
+	r.Phases[modeBoth], err = ph.run(modeBoth, func() (phaseResult, error) { return produceAndConsume(cctx, srv.Addr, p, s.Duration) })
+	return err
+}
+
+// produceAndConsume produces for d while a consumer tails the topic; the
+// phase ends when the consumer has every record.
+func produceAndConsume(ctx context.Context, addr string, p *producer, d time.Duration) (phaseResult, error) {
+	t, err := startTailer(ctx, addr, benchTopic)
+	if err != nil {
+		return phaseResult{}, err
+	}
+	p.stamp = true
+	defer func() { p.stamp = false }()
+	start := time.Now()
+	r, perr := p.produceDuration(ctx, d)
+	e2e, terr := t.finish(r.Records)
+	r.Elapsed = time.Since(start)
+	r.E2E = e2e
+	if perr != nil {
+		return r, perr
+	}
+	return r, terr
+}
+
+// phaser measures the server around one phase: CPU, peak RSS, allocations.
+type phaser struct {
+	srv *server
+	smp *sampler
+	s   settings
+	c   config
+}
+
+func (ph phaser) run(m mode, f func() (phaseResult, error)) (phaseResult, error) {
+	cpu0, drv0, err := readCPUs(ph.srv.Pid())
+	if err != nil {
+		return phaseResult{}, err
+	}
+	mallocs0 := ph.srv.mallocs()
+	ph.smp.resetPeak()
+	prof := ph.srv.startProfile(ph.s, scenario{config: ph.c, Mode: m})
+	r, err := f()
+	prof.wait()
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", m, err)
+	}
+	cpu1, drv1, err := readCPUs(ph.srv.Pid())
 	if err != nil {
 		return r, err
 	}
-	r.CPUProd, r.CPUCons = cpu1-cpu0, cpu2-cpu1
-	r.DrvProd, r.DrvCons = drv1-drv0, drv2-drv1
-	fmt.Printf("   consume: %.0f records/s, %.1f MB/s\n", perSec(r.Consume.Records, r.Consume.Elapsed), mbPerSec(r.Consume.Bytes, r.Consume.Elapsed))
+	r.CPU, r.Driver = cpu1-cpu0, drv1-drv0
+	r.PeakRSS = ph.smp.resetPeak()
+	if mallocs1 := ph.srv.mallocs(); mallocs0 >= 0 && mallocs1 >= 0 && r.Records > 0 {
+		r.Allocs = float64(mallocs1-mallocs0) / float64(r.Records)
+	} else {
+		r.Allocs = -1
+	}
+	fmt.Printf("   %-8s %9.0f records/s %7.1f MB/s  p99 %6.2f ms  e2e p99 %6.2f ms  cpu %.2fs  rss %.1f MiB\n",
+		m, perSec(r.Records, r.Elapsed), mbPerSec(r.Bytes, r.Elapsed), ms(r.Produce.P99), ms(r.E2E.P99),
+		r.CPU.Seconds(), float64(r.PeakRSS)/(1<<20))
 	return r, nil
 }
 
@@ -100,7 +136,19 @@ func readCPUs(pid int) (server, driver time.Duration, err error) {
 	return server, driver, err
 }
 
-func perSec(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
+func perSec(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
 
 // mbPerSec is throughput in MB/s, 1 MB = 10^6 bytes.
-func mbPerSec(b int64, d time.Duration) float64 { return float64(b) / 1e6 / d.Seconds() }
+func mbPerSec(b int64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(b) / 1e6 / d.Seconds()
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

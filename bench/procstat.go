@@ -102,7 +102,8 @@ type sampler struct {
 	done chan struct{}
 	mu   struct {
 		sync.Mutex
-		peak memStatus
+		peak   memStatus
+		window int64 // highest VmRSS since resetPeak
 	}
 }
 
@@ -136,6 +137,18 @@ func (s *sampler) sample() {
 	defer s.mu.Unlock()
 	s.mu.peak.HWM = max(s.mu.peak.HWM, m.HWM, m.RSS)
 	s.mu.peak.RSS = max(s.mu.peak.RSS, m.RSS)
+	s.mu.window = max(s.mu.window, m.RSS)
+}
+
+// resetPeak takes a sample and returns the highest VmRSS since the last
+// reset (or the start), and starts a new window.
+func (s *sampler) resetPeak() int64 {
+	s.sample()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rss := s.mu.window
+	s.mu.window = 0
+	return rss
 }
 
 // stop takes a last sample, stops polling and returns the peak VmHWM and

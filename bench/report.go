@@ -1,109 +1,144 @@
 package main
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
 
-// report renders the results; Results[0] is Gofka and Results[1] the
-// peer. Every value shown is the median over a target's runs.
+// report is one whole run: machine, probes and every target's results.
+// Results[0] is Gofka and Results[1] kfake; -peer targets follow.
 type report struct {
 	Machine  machine
 	Settings settings
-	Results  []series
-	Chart    string // file name of the PNG, relative to the report
 	Date     time.Time
+	Wall     time.Duration // probes and all configs
+	LoadEnd  string        // load average at the end
+	Disk     []diskProbe   // 1 KiB chunks first, then 1 MiB
+	Results  []targetResults
+	Charts   []string // PNG paths, relative to the report once written
 }
 
-// metric is one row of a results table.
-type metric struct {
-	Name   string
-	Better string // "higher" or "lower"
-	Format string // fmt verb for one value
-	Value  func(result) float64
-}
-
-// section is one results table.
-type section struct {
-	Title   string
-	Metrics []metric
-}
-
-func (rep report) sections() []section {
-	ms := func(q float64) func(result) float64 {
-		return func(r result) float64 { return float64(percentile(r.Produce.Latencies, q)) / float64(time.Millisecond) }
+// median returns the median of vs (the mean of the middle two for an even
+// count), 0 for none.
+func median(vs []float64) float64 {
+	if len(vs) == 0 {
+		return 0
 	}
-	mib := func(f func(result) int64) func(result) float64 {
-		return func(r result) float64 { return float64(f(r)) / (1 << 20) }
+	vs = slices.Clone(vs)
+	slices.Sort(vs)
+	n := len(vs)
+	if n%2 == 1 {
+		return vs[n/2]
 	}
-	s := rep.Settings
-	return []section{
-		{fmt.Sprintf("Produce: %d records of %d B, acks=1, %d partitions", s.Records, s.ValueSize, s.Partitions), []metric{
-			{"records/s", "higher", "%.0f", func(r result) float64 { return perSec(r.Produce.Records, r.Produce.Elapsed) }},
-			{"MB/s", "higher", "%.1f", produceMBps},
-			{"latency p50 (ms)", "lower", "%.2f", ms(0.50)},
-			{"latency p99 (ms)", "lower", "%.2f", ms(0.99)},
-			{"latency p99.9 (ms)", "lower", "%.2f", ms(0.999)},
-			{"server CPU (s)", "lower", "%.2f", func(r result) float64 { return r.CPUProd.Seconds() }},
-			{"load driver CPU (s)", "-", "%.2f", func(r result) float64 { return r.DrvProd.Seconds() }},
-		}},
-		{fmt.Sprintf("Consume from the start: %d records, one consumer", s.Warmup+s.Records), []metric{
-			{"records/s", "higher", "%.0f", func(r result) float64 { return perSec(r.Consume.Records, r.Consume.Elapsed) }},
-			{"MB/s", "higher", "%.1f", consumeMBps},
-			{"server CPU (s)", "lower", "%.2f", func(r result) float64 { return r.CPUCons.Seconds() }},
-			{"load driver CPU (s)", "-", "%.2f", func(r result) float64 { return r.DrvCons.Seconds() }},
-		}},
-		{"Server process over the whole run", []metric{
-			{"peak RSS, VmHWM (MiB)", "lower", "%.1f", mib(func(r result) int64 { return r.Mem.HWM })},
-			{"RSS at the end, VmRSS (MiB)", "lower", "%.1f", mib(func(r result) int64 { return r.EndRSS })},
-			{"data dir after shutdown (MiB)", "-", "%.1f", mib(func(r result) int64 { return r.DiskSize })},
-		}},
-	}
+	return (vs[n/2-1] + vs[n/2]) / 2
 }
 
-// table renders every section as a markdown table.
-func (rep report) table() string {
-	var b strings.Builder
-	for _, sec := range rep.sections() {
-		fmt.Fprintf(&b, "### %s\n\n", sec.Title)
-		b.WriteString(rep.header())
-		for _, m := range sec.Metrics {
-			b.WriteString(rep.row(m))
+// phase is the median of f over the runs of scenario sc.
+func (tr targetResults) phase(sc scenario, f func(phaseResult) float64) float64 {
+	var vs []float64
+	for _, r := range tr.Configs[sc.config] {
+		vs = append(vs, f(r.Phases[sc.Mode]))
+	}
+	return median(vs)
+}
+
+// start is the median of f over the cold starts.
+func (tr targetResults) start(f func(startup) float64) float64 {
+	var vs []float64
+	for _, s := range tr.Startup {
+		vs = append(vs, f(s))
+	}
+	return median(vs)
+}
+
+// peakHWM is the highest VmHWM over every config and run.
+func (tr targetResults) peakHWM() (int64, config) {
+	var best int64
+	var at config
+	for c, rs := range tr.Configs {
+		for _, r := range rs {
+			if r.HWM > best {
+				best, at = r.HWM, c
+			}
 		}
-		b.WriteString("\n")
 	}
-	return b.String()
+	return best, at
 }
 
-func (rep report) header() string {
-	names := make([]string, len(rep.Results))
-	for i, r := range rep.Results {
-		names[i] = r.Target.Name
+// exits lists the distinct ways the target's processes ended.
+func (tr targetResults) exits() string {
+	var out []string
+	for _, rs := range tr.Configs {
+		for _, r := range rs {
+			if !slices.Contains(out, r.Exit) {
+				out = append(out, r.Exit)
+			}
+		}
 	}
-	if len(names) == 2 {
-		names = append(names, names[0]+"/"+names[1])
-	}
-	return "| metric | better | " + strings.Join(names, " | ") + " |\n" +
-		"| --- | --- |" + strings.Repeat(" ---: |", len(names)) + "\n"
+	slices.Sort(out)
+	return strings.Join(out, ", ")
 }
 
-func (rep report) row(m metric) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "| %s | %s |", m.Name, m.Better)
-	for _, s := range rep.Results {
-		fmt.Fprintf(&b, " "+m.Format+" |", s.median(m.Value))
+// scenarios are the scenarios measured, in matrix order.
+func (rep report) scenarios() []scenario {
+	var cs []config
+	for _, c := range configs() {
+		if _, ok := rep.Results[0].Configs[c]; ok {
+			cs = append(cs, c)
+		}
 	}
-	if len(rep.Results) == 2 {
-		b.WriteString(" " + ratio(rep.Results[0].median(m.Value), rep.Results[1].median(m.Value)) + " |")
-	}
-	return b.String() + "\n"
+	return scenarios(cs)
 }
 
-// ratio formats a/b, or "-" when b is zero.
-func ratio(a, b float64) string {
+// Per-phase values the tables and charts show.
+func recsPerSec(r phaseResult) float64 { return perSec(r.Records, r.Elapsed) }
+func phaseMBps(r phaseResult) float64  { return mbPerSec(r.Bytes, r.Elapsed) }
+func p50(r phaseResult) float64        { return ms(r.Produce.P50) }
+func p99(r phaseResult) float64        { return ms(r.Produce.P99) }
+func p999(r phaseResult) float64       { return ms(r.Produce.P999) }
+func e2e50(r phaseResult) float64      { return ms(r.E2E.P50) }
+func e2e99(r phaseResult) float64      { return ms(r.E2E.P99) }
+func e2e999(r phaseResult) float64     { return ms(r.E2E.P999) }
+func peakRSS(r phaseResult) float64    { return float64(r.PeakRSS) / (1 << 20) }
+func allocs(r phaseResult) float64     { return r.Allocs }
+
+// cpuPerGB is server CPU seconds per GB (10^9 bytes) of record values.
+func cpuPerGB(r phaseResult) float64 {
+	if r.Bytes == 0 {
+		return 0
+	}
+	return r.CPU.Seconds() / (float64(r.Bytes) / 1e9)
+}
+
+// ratioTo is Gofka's value of f divided by target i's, 0 when undefined.
+func (rep report) ratioTo(i int, sc scenario, f func(phaseResult) float64) float64 {
+	b := rep.Results[i].phase(sc, f)
 	if b == 0 {
-		return "-"
+		return 0
 	}
-	return fmt.Sprintf("%.2f", a/b)
+	return rep.Results[0].phase(sc, f) / b
+}
+
+// names lists the target names.
+func (rep report) names() []string {
+	var out []string
+	for _, r := range rep.Results {
+		out = append(out, r.Target.Name)
+	}
+	return out
+}
+
+// row formats one markdown table row.
+func row(cells ...string) string { return "| " + strings.Join(cells, " | ") + " |\n" }
+
+// header formats a markdown header row and its rule; numeric columns are
+// right-aligned.
+func header(cells ...string) string {
+	rule := make([]string, len(cells))
+	for i := range rule {
+		rule[i] = "---:"
+	}
+	rule[0] = "---"
+	return row(cells...) + row(rule...)
 }

@@ -18,6 +18,9 @@ import (
 // errNotReady means a target process did not accept connections in time.
 var errNotReady = errors.New("bench: server did not start listening")
 
+// errBadFlag means a command-line flag could not be parsed.
+var errBadFlag = errors.New("bench: bad flag")
+
 // target is one broker implementation under test, run as its own process.
 type target struct {
 	Name    string
@@ -27,6 +30,10 @@ type target struct {
 	Version string // set by build from module
 	binary  string // set by build
 	argsFor func(addr, dataDir string) []string
+	// observe, when set, returns the flags that turn on the HTTP metrics
+	// listener (and pprof when asked); the runner then reads heap
+	// allocation counts and, with -profile, CPU and heap profiles.
+	observe func(metricsAddr string, pprof bool) []string
 }
 
 func gofkaTarget() target {
@@ -36,6 +43,9 @@ func gofkaTarget() target {
 		pkgDir: "cmd/gofka",
 		argsFor: func(addr, dataDir string) []string {
 			return []string{"server", "--set", "log.dirs=" + dataDir, "--set", "listeners=PLAINTEXT://" + addr}
+		},
+		observe: func(metricsAddr string, pprof bool) []string {
+			return []string{"--set", "gofka.metrics.listen=" + metricsAddr, "--set", fmt.Sprintf("gofka.pprof.enable=%t", pprof)}
 		},
 	}
 }
@@ -53,8 +63,41 @@ func kfakeTarget() target {
 	}
 }
 
-// build compiles the target into binDir.
+// peerTarget parses a -peer flag, name=binary[,arg...], where the args may
+// hold {addr}, {port} and {dir}: the listen address, its port and the
+// fresh data dir of each start.
+func peerTarget(spec string) (target, error) {
+	name, rest, ok := strings.Cut(spec, "=")
+	parts := strings.Split(rest, ",")
+	if !ok || name == "" || parts[0] == "" {
+		return target{}, fmt.Errorf("%w: -peer %q: want name=binary[,arg...]", errBadFlag, spec)
+	}
+	bin, err := filepath.Abs(parts[0])
+	if err != nil {
+		return target{}, fmt.Errorf("bench: -peer %s: %w", name, err)
+	}
+	args := parts[1:]
+	return target{
+		Name:   name,
+		Note:   fmt.Sprintf("`%s %s` (from -peer)", filepath.Base(bin), strings.Join(args, " ")),
+		binary: bin,
+		argsFor: func(addr, dataDir string) []string {
+			_, port, _ := net.SplitHostPort(addr)
+			r := strings.NewReplacer("{addr}", addr, "{port}", port, "{dir}", dataDir)
+			out := make([]string, len(args))
+			for i, a := range args {
+				out[i] = r.Replace(a)
+			}
+			return out
+		},
+	}, nil
+}
+
+// build compiles the target into binDir; a -peer target is already built.
 func (t *target) build(ctx context.Context, root, binDir string) error {
+	if t.pkgDir == "" {
+		return nil
+	}
 	dir := filepath.Join(root, t.pkgDir)
 	t.binary = filepath.Join(binDir, filepath.Base(t.pkgDir))
 	cmd := exec.CommandContext(ctx, "go", "build", "-C", dir, "-o", t.binary, ".")
@@ -73,15 +116,31 @@ func (t *target) build(ctx context.Context, root, binDir string) error {
 
 // server is a running target process.
 type server struct {
-	Addr    string
-	DataDir string
-	cmd     *exec.Cmd
-	logPath string
+	Addr        string
+	MetricsAddr string // "" when the target has no metrics listener
+	DataDir     string
+	started     time.Time // just before exec
+	cmd         *exec.Cmd
+	logPath     string
 }
 
 // start runs the target on a free loopback port with a fresh data dir
 // under tmp and waits until it accepts connections.
-func (t target) start(tmp string) (*server, error) {
+func (t target) start(tmp string, st settings) (*server, error) {
+	s, err := t.exec(tmp, st)
+	if err != nil {
+		return nil, err
+	}
+	if err := waitListening(s.Addr, 30*time.Second); err != nil {
+		s.kill()
+		return nil, fmt.Errorf("%w\n%s", err, s.logTail())
+	}
+	return s, nil
+}
+
+// exec starts the target's process on a free loopback port with a fresh
+// data dir, without waiting for it.
+func (t target) exec(tmp string, st settings) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -96,14 +155,18 @@ func (t target) start(tmp string) (*server, error) {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	defer logs.Close()
-	s.cmd = exec.Command(t.binary, t.argsFor(addr, s.DataDir)...)
+	args := t.argsFor(addr, s.DataDir)
+	if t.observe != nil && st.Observe {
+		if s.MetricsAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+		args = append(args, t.observe(s.MetricsAddr, st.ProfileDir != "")...)
+	}
+	s.cmd = exec.Command(t.binary, args...)
 	s.cmd.Stdout, s.cmd.Stderr = logs, logs
+	s.started = time.Now()
 	if err := s.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: start %s: %w", t.Name, err)
-	}
-	if err := waitListening(addr, 30*time.Second); err != nil {
-		s.kill()
-		return nil, fmt.Errorf("%w\n%s", err, s.logTail())
 	}
 	return s, nil
 }
@@ -159,13 +222,18 @@ func freeAddr() (string, error) {
 
 // waitListening polls until addr accepts a TCP connection.
 func waitListening(addr string, limit time.Duration) error {
+	return pollListening(addr, limit, 20*time.Millisecond)
+}
+
+// pollListening tries to connect to addr every interval until it answers.
+func pollListening(addr string, limit, every time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
 			c.Close()
 			return nil
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(every)
 	}
 	return fmt.Errorf("%w: %s", errNotReady, addr)
 }

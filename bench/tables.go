@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// throughputTable has records/s and MB/s per scenario and target, and
+// Gofka's MB/s ratio to every peer.
+func (rep report) throughputTable() string {
+	cols := []string{"scenario"}
+	for _, n := range rep.names() {
+		cols = append(cols, n+" records/s", n+" MB/s")
+	}
+	for _, n := range rep.names()[1:] {
+		cols = append(cols, "Gofka/"+n)
+	}
+	var b strings.Builder
+	b.WriteString(header(cols...))
+	for _, sc := range rep.scenarios() {
+		cells := []string{sc.String()}
+		for _, tr := range rep.Results {
+			cells = append(cells, fmt.Sprintf("%.0f", tr.phase(sc, recsPerSec)), fmt.Sprintf("%.1f", tr.phase(sc, phaseMBps)))
+		}
+		for i := 1; i < len(rep.Results); i++ {
+			cells = append(cells, ratioCell(rep.ratioTo(i, sc, phaseMBps), i == 1))
+		}
+		b.WriteString(row(cells...))
+	}
+	return b.String()
+}
+
+// ratioCell formats a ratio, marked against the 1.5x target for kfake.
+func ratioCell(r float64, marked bool) string {
+	if r == 0 {
+		return "-"
+	}
+	if !marked {
+		return fmt.Sprintf("%.2f", r)
+	}
+	return fmt.Sprintf("%.2f %s", r, passMark(r >= 1.5))
+}
+
+func passMark(ok bool) string {
+	if ok {
+		return "pass"
+	}
+	return "**fail**"
+}
+
+// latencyTable has p50 / p99 / p99.9 in ms of f1..f3 for the scenarios of
+// the given modes.
+func (rep report) latencyTable(modes []mode, fs [3]func(phaseResult) float64) string {
+	cols := []string{"scenario"}
+	for _, n := range rep.names() {
+		cols = append(cols, n+" p50 / p99 / p99.9 (ms)")
+	}
+	var b strings.Builder
+	b.WriteString(header(cols...))
+	for _, sc := range rep.scenarios() {
+		if !containsMode(modes, sc.Mode) {
+			continue
+		}
+		cells := []string{sc.String()}
+		for _, tr := range rep.Results {
+			cells = append(cells, fmt.Sprintf("%.2f / %.2f / %.2f", tr.phase(sc, fs[0]), tr.phase(sc, fs[1]), tr.phase(sc, fs[2])))
+		}
+		b.WriteString(row(cells...))
+	}
+	return b.String()
+}
+
+func containsMode(ms []mode, m mode) bool {
+	for _, x := range ms {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
+// resourceTable has server CPU seconds per GB, peak RSS during the phase
+// and Gofka's heap allocations per record.
+func (rep report) resourceTable() string {
+	cols := []string{"scenario"}
+	for _, n := range rep.names() {
+		cols = append(cols, n+" CPU s/GB")
+	}
+	for _, n := range rep.names() {
+		cols = append(cols, n+" peak RSS (MiB)")
+	}
+	cols = append(cols, "Gofka allocs/record")
+	var b strings.Builder
+	b.WriteString(header(cols...))
+	for _, sc := range rep.scenarios() {
+		cells := []string{sc.String()}
+		for _, tr := range rep.Results {
+			cells = append(cells, fmt.Sprintf("%.2f", tr.phase(sc, cpuPerGB)))
+		}
+		for _, tr := range rep.Results {
+			cells = append(cells, fmt.Sprintf("%.1f", tr.phase(sc, peakRSS)))
+		}
+		a := rep.Results[0].phase(sc, allocs)
+		if a < 0 {
+			cells = append(cells, "-")
+		} else {
+			cells = append(cells, fmt.Sprintf("%.3f", a))
+		}
+		b.WriteString(row(cells...))
+	}
+	return b.String()
+}
+
+// startupTable has cold start, idle RSS and peak RSS per target.
+func (rep report) startupTable() string {
+	var b strings.Builder
+	b.WriteString(header("target", "exec to listening (ms)", "exec to first acked produce (ms)", "idle RSS (MiB)", "peak RSS, any scenario (MiB)"))
+	for _, tr := range rep.Results {
+		hwm, at := tr.peakHWM()
+		b.WriteString(row(tr.Target.Name,
+			fmt.Sprintf("%.1f", tr.start(func(s startup) float64 { return ms(s.Listening) })),
+			fmt.Sprintf("%.1f", tr.start(func(s startup) float64 { return ms(s.FirstAck) })),
+			fmt.Sprintf("%.1f", tr.start(func(s startup) float64 { return float64(s.IdleRSS) / (1 << 20) })),
+			fmt.Sprintf("%.1f (%s)", float64(hwm)/(1<<20), at)))
+	}
+	return b.String()
+}
