@@ -1,0 +1,185 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// startTxnCluster starts a node with a small transaction log and fast
+// timeout checks.
+func startTxnCluster(t *testing.T, opts ...gofkatest.Option) *gofkatest.Cluster {
+	opts = append([]gofkatest.Option{
+		gofkatest.WithConfig("transaction.state.log.num.partitions", "4"),
+		gofkatest.WithConfig("offsets.topic.num.partitions", "4"),
+		gofkatest.WithConfig("transaction.abort.timed.out.transaction.cleanup.interval.ms", "100"),
+	}, opts...)
+	return gofkatest.Start(t, opts...)
+}
+
+func txnProduce(t *testing.T, ctx context.Context, cl *kgo.Client, topic, prefix string, n int, commit bool) {
+	t.Helper()
+	if err := cl.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		cl.Produce(ctx, &kgo.Record{Topic: topic, Key: []byte(fmt.Sprintf("%s-%04d", prefix, i)), Value: []byte(prefix)}, nil)
+	}
+	if err := cl.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.EndTransaction(ctx, kgo.TransactionEndTry(commit)); err != nil {
+		t.Fatalf("end transaction (commit %v): %v", commit, err)
+	}
+}
+
+// readAll reads a topic at an isolation level until a second passes
+// without records and returns the values' counts.
+func readAll(t *testing.T, ctx context.Context, addr, topic string, committed bool) map[string]int {
+	t.Helper()
+	iso := kgo.ReadUncommitted()
+	if committed {
+		iso = kgo.ReadCommitted()
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.FetchIsolationLevel(iso),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	got := map[string]int{}
+	for {
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		fs := cl.PollFetches(pctx)
+		cancel()
+		if ctx.Err() != nil {
+			t.Fatalf("read %s: %v", topic, ctx.Err())
+		}
+		if fs.NumRecords() == 0 {
+			return got
+		}
+		fs.EachRecord(func(r *kgo.Record) { got[string(r.Value)]++ })
+	}
+}
+
+// TestFranzTransactions commits and aborts transactions with franz-go and
+// checks what read_committed and read_uncommitted consumers see, the last
+// stable offset in ListOffsets, and the admin views of producers and
+// transactions.
+func TestFranzTransactions(t *testing.T) {
+	c := startTxnCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	adm := newAdmin(t, c.Addr())
+	const topic = "txn-franz"
+	if _, err := adm.CreateTopic(ctx, 3, 1, nil, topic); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()), kgo.TransactionalID("franz-txn"), kgo.DefaultProduceTopic(topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	txnProduce(t, ctx, cl, topic, "commit1", 100, true)
+	txnProduce(t, ctx, cl, topic, "abort1", 50, false)
+	txnProduce(t, ctx, cl, topic, "commit2", 70, true)
+	txnProduce(t, ctx, cl, topic, "abort2", 30, false)
+
+	committed := readAll(t, ctx, c.Addr(), topic, true)
+	if committed["commit1"] != 100 || committed["commit2"] != 70 || committed["abort1"]+committed["abort2"] != 0 {
+		t.Fatalf("read_committed saw %v", committed)
+	}
+	all := readAll(t, ctx, c.Addr(), topic, false)
+	if all["abort1"] != 50 || all["abort2"] != 30 || all["commit1"] != 100 {
+		t.Fatalf("read_uncommitted saw %v", all)
+	}
+
+	// An open transaction holds the last stable offset back.
+	if err := cl.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Partition: 0, Value: []byte("open")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	lso, _ := adm.ListCommittedOffsets(ctx, topic)
+	hw, _ := adm.ListEndOffsets(ctx, topic)
+	stuck := false
+	hw.Each(func(o kadm.ListedOffset) {
+		if l, _ := lso.Lookup(topic, o.Partition); l.Offset < o.Offset {
+			stuck = true
+		}
+	})
+	if !stuck {
+		t.Fatalf("an open transaction must hold the LSO below the high watermark: lso %v hw %v", lso, hw)
+	}
+	desc, err := adm.DescribeTransactions(ctx, "franz-txn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := desc.On("franz-txn", nil); d.State != "Ongoing" || len(d.Topics) != 1 {
+		t.Fatalf("describe: %+v", d)
+	}
+	listed, err := adm.ListTransactions(ctx, nil, []string{"Ongoing"})
+	if err != nil || len(listed) != 1 {
+		t.Fatalf("list: %v %v", listed, err)
+	}
+	if err := cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := adm.DescribeTransactions(ctx, "franz-txn"); d["franz-txn"].State != "CompleteCommit" {
+		t.Fatalf("after commit: %+v", d["franz-txn"])
+	}
+}
+
+// TestFranzTransactionTimeout leaves a transaction open past its timeout:
+// the coordinator aborts it, fencing the producer, and the last stable
+// offset moves past it.
+func TestFranzTransactionTimeout(t *testing.T) {
+	c := startTxnCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	adm := newAdmin(t, c.Addr())
+	const topic = "txn-timeout"
+	if _, err := adm.CreateTopic(ctx, 1, 1, nil, topic); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()), kgo.TransactionalID("slow"), kgo.TransactionTimeout(500*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: []byte("late")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		d, err := adm.DescribeTransactions(ctx, "slow")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d["slow"].State == "CompleteAbort" {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("transaction never timed out: %+v", d["slow"])
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	lso, _ := adm.ListCommittedOffsets(ctx, topic)
+	if o, _ := lso.Lookup(topic, 0); o.Offset != 2 { // the record and the abort marker
+		t.Fatalf("LSO %d after the abort, want 2", o.Offset)
+	}
+	if got := readAll(t, ctx, c.Addr(), topic, true); len(got) != 0 {
+		t.Fatalf("read_committed saw aborted records: %v", got)
+	}
+	if err := cl.EndTransaction(ctx, kgo.TryCommit); err == nil {
+		t.Fatal("committing a timed-out transaction must fail")
+	}
+}
