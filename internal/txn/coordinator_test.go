@@ -1,0 +1,262 @@
+package txn
+
+import (
+	"errors"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+)
+
+// fakeDeps records the transaction log and markers in memory.
+type fakeDeps struct {
+	log       [][2][]byte
+	nextPID   int64
+	markers   []string
+	failMarks bool
+}
+
+func (d *fakeDeps) AppendLog(_ int32, k, v []byte) error {
+	d.log = append(d.log, [2][]byte{k, v})
+	return nil
+}
+func (d *fakeDeps) NewProducerID() (int64, error) { d.nextPID++; return d.nextPID, nil }
+func (d *fakeDeps) WriteMarkers(pid int64, epoch int16, commit bool, parts []TopicPartition) error {
+	if d.failMarks {
+		return errors.New("disk full")
+	}
+	for range parts {
+		if commit {
+			d.markers = append(d.markers, "commit")
+		} else {
+			d.markers = append(d.markers, "abort")
+		}
+	}
+	return nil
+}
+func (d *fakeDeps) PartitionExists(tp TopicPartition) bool { return tp.Topic != "missing" }
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func newTest() (*Coordinator, *fakeDeps, *clock) {
+	d := &fakeDeps{}
+	ck := &clock{t: time.Unix(1000, 0)}
+	return New(Config{Partitions: 50, MaxTimeoutMs: 900000, Now: ck.now}, d), d, ck
+}
+
+// replay rebuilds a coordinator from the fake log, as a restart does.
+func replay(t *testing.T, d *fakeDeps) *Coordinator {
+	c := New(Config{Partitions: 50, MaxTimeoutMs: 900000}, d)
+	for _, r := range d.log {
+		if err := c.Load(r[0], r[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+var tp0 = TopicPartition{"t", 0}
+
+func TestCommitAbortFlow(t *testing.T) {
+	c, d, _ := newTest()
+	r := c.InitProducerID("a", 60000, -1, -1)
+	if r.Err != nil || r.Epoch != 0 {
+		t.Fatal(r)
+	}
+	if errs := c.AddPartitions("a", r.ProducerID, 0, []TopicPartition{tp0, {"missing", 0}}); errs[tp0] != kerr.OperationNotAttempted {
+		t.Fatal(errs)
+	}
+	if errs := c.AddPartitions("a", r.ProducerID, 0, []TopicPartition{tp0}); errs[tp0] != nil {
+		t.Fatal(errs)
+	}
+	if v := c.Verify("a", r.ProducerID, 0, []TopicPartition{tp0, {"t", 1}}); v[tp0] != nil || v[TopicPartition{"t", 1}] != kerr.InvalidTxnState {
+		t.Fatal(v)
+	}
+	if e := c.EndTxn("a", r.ProducerID, 1, true, false); e.Err != kerr.ProducerFenced {
+		t.Fatal(e)
+	}
+	if e := c.EndTxn("a", r.ProducerID, 0, true, false); e.Err != nil {
+		t.Fatal(e)
+	}
+	if e := c.EndTxn("a", r.ProducerID, 0, true, false); e.Err != nil {
+		t.Fatal("a retried commit must succeed:", e)
+	}
+	if e := c.EndTxn("a", r.ProducerID, 0, false, false); e.Err != kerr.InvalidTxnState {
+		t.Fatal(e)
+	}
+	if len(d.markers) != 1 || d.markers[0] != "commit" {
+		t.Fatal(d.markers)
+	}
+	if m := replay(t, d).Get("a"); m.State != CompleteCommit || len(m.Partitions) != 0 {
+		t.Fatalf("replayed %+v", m)
+	}
+}
+
+func TestInitFencesAndAbortsOngoing(t *testing.T) {
+	c, d, _ := newTest()
+	r := c.InitProducerID("a", 60000, -1, -1)
+	c.AddPartitions("a", r.ProducerID, 0, []TopicPartition{tp0})
+	r2 := c.InitProducerID("a", 60000, -1, -1)
+	if r2.Err != nil || r2.ProducerID != r.ProducerID || r2.Epoch != 2 {
+		t.Fatalf("second init %+v (the abort bumps once, the init again)", r2)
+	}
+	if len(d.markers) != 1 || d.markers[0] != "abort" {
+		t.Fatal(d.markers)
+	}
+	if e := c.AddPartitions("a", r.ProducerID, 0, []TopicPartition{tp0}); e[tp0] != kerr.ProducerFenced {
+		t.Fatal(e)
+	}
+	if r3 := c.InitProducerID("a", 60000, r.ProducerID, 0); r3.Err != kerr.ProducerFenced {
+		t.Fatal("KIP-360 init with a stale epoch must be fenced", r3)
+	}
+	if r4 := c.InitProducerID("a", 60000, r2.ProducerID, 2); r4.Err != nil || r4.Epoch != 3 {
+		t.Fatal(r4)
+	}
+	if r5 := c.InitProducerID("b", 1<<30, -1, -1); r5.Err != kerr.InvalidTransactionTimeout {
+		t.Fatal(r5)
+	}
+}
+
+func TestPreparedFinishedByRecover(t *testing.T) {
+	c, d, _ := newTest()
+	r := c.InitProducerID("a", 60000, -1, -1)
+	c.AddPartitions("a", r.ProducerID, 0, []TopicPartition{tp0})
+	d.failMarks = true
+	if e := c.EndTxn("a", r.ProducerID, 0, true, false); e.Err == nil {
+		t.Fatal("markers failed; the end must fail")
+	}
+	c2 := replay(t, d) // a crash after PrepareCommit
+	if m := c2.Get("a"); m.State != PrepareCommit {
+		t.Fatalf("replayed %v", StateName(m.State))
+	}
+	d.failMarks = false
+	if n := c2.Recover(); n != 1 || c2.Get("a").State != CompleteCommit || d.markers[0] != "commit" {
+		t.Fatal(n, c2.Get("a"), d.markers)
+	}
+}
+
+func TestTimeoutAbort(t *testing.T) {
+	c, d, ck := newTest()
+	r := c.InitProducerID("a", 1000, -1, -1)
+	c.AddPartitions("a", r.ProducerID, 0, []TopicPartition{tp0})
+	if c.AbortTimedOut() != 0 {
+		t.Fatal("aborted too early")
+	}
+	ck.t = ck.t.Add(2 * time.Second)
+	if c.AbortTimedOut() != 1 || c.Get("a").State != CompleteAbort || c.Get("a").Epoch != 1 || d.markers[0] != "abort" {
+		t.Fatal(c.Get("a"), d.markers)
+	}
+	if e := c.EndTxn("a", r.ProducerID, 0, true, false); e.Err != kerr.ProducerFenced {
+		t.Fatal(e)
+	}
+}
+
+func TestTransactionsV2(t *testing.T) {
+	c, d, _ := newTest()
+	r := c.InitProducerID("a", 60000, -1, -1)
+	if err := c.VerifyPartition("a", r.ProducerID, 0, tp0, true); err != nil {
+		t.Fatal(err)
+	}
+	e := c.EndTxn("a", r.ProducerID, 0, true, true)
+	if e.Err != nil || e.Epoch != 1 || e.ProducerID != r.ProducerID {
+		t.Fatal(e)
+	}
+	if again := c.EndTxn("a", r.ProducerID, 0, true, true); again.Err != nil || again.Epoch != 1 {
+		t.Fatal("a v2 retry must answer the bumped epoch", again)
+	}
+	if empty := c.EndTxn("a", r.ProducerID, 1, false, true); empty.Err != nil || empty.Epoch != 2 {
+		t.Fatal("an empty v2 abort bumps the epoch", empty)
+	}
+	if len(d.markers) != 1 {
+		t.Fatal(d.markers)
+	}
+	if m := replay(t, d).Get("a"); m.ClientTV != 2 || m.Epoch != 2 {
+		t.Fatalf("replayed %+v", m)
+	}
+}
+
+// TestStateMachineProperty drives random requests from two producers of
+// one transactional id and checks the invariants after every step: the
+// persisted log replays to the in-memory state, only Ongoing transactions
+// hold partitions, and epochs never go down.
+func TestStateMachineProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := 0; round < 100; round++ {
+		c, d, ck := newTest()
+		type prod struct {
+			pid   int64
+			epoch int16
+		}
+		var ps [2]prod
+		lastEpoch := int16(-1)
+		for step := 0; step < 60; step++ {
+			p := &ps[rng.IntN(2)]
+			switch rng.IntN(6) {
+			case 0:
+				r := c.InitProducerID("x", 5000, -1, -1)
+				if r.Err == nil {
+					p.pid, p.epoch = r.ProducerID, r.Epoch
+				}
+			case 1, 2:
+				c.AddPartitions("x", p.pid, p.epoch, []TopicPartition{{"t", int32(rng.IntN(3))}})
+			case 3:
+				e := c.EndTxn("x", p.pid, p.epoch, rng.IntN(2) == 0, rng.IntN(2) == 0)
+				if e.Err == nil {
+					p.pid, p.epoch = e.ProducerID, e.Epoch
+				}
+			case 4:
+				ck.t = ck.t.Add(time.Duration(rng.IntN(8000)) * time.Millisecond)
+				c.AbortTimedOut()
+			case 5:
+				d.failMarks = rng.IntN(4) == 0
+				c.Recover()
+			}
+			m := c.Get("x")
+			if m == nil {
+				continue
+			}
+			if m.Epoch < lastEpoch && m.LastEpoch != -1 {
+				t.Fatalf("round %d step %d: epoch went from %d to %d", round, step, lastEpoch, m.Epoch)
+			}
+			lastEpoch = m.Epoch
+			if len(m.Partitions) > 0 && m.State != Ongoing && m.State != PrepareCommit && m.State != PrepareAbort {
+				t.Fatalf("round %d step %d: %s holds partitions", round, step, StateName(m.State))
+			}
+			r := replay(t, d).Get("x")
+			if r.State != m.State || r.Epoch != m.Epoch || r.ProducerID != m.ProducerID || len(r.Partitions) != len(m.Partitions) {
+				t.Fatalf("round %d step %d: replay %+v differs from memory %+v", round, step, r, m)
+			}
+		}
+	}
+}
+
+func TestPartitionForMatchesJava(t *testing.T) {
+	// "hello".hashCode() == 99162322; "" is 0; a surrogate pair hashes its
+	// two UTF-16 units.
+	if JavaHash("hello") != 99162322 || JavaHash("") != 0 || JavaHash("😀") != 31*0xD83D+0xDE00 {
+		t.Fatal(JavaHash("hello"), JavaHash("😀"))
+	}
+	if p := PartitionFor("hello", 50); p != 99162322%50 {
+		t.Fatal(p)
+	}
+}
+
+func FuzzDecodeRecord(f *testing.F) {
+	m := &Metadata{TransactionalID: "a", ProducerID: 7, Epoch: 2, TimeoutMs: 100, State: Ongoing,
+		Partitions: map[TopicPartition]struct{}{{"t", 1}: {}}, ClientTV: 2}
+	f.Add(EncodeKey("a"), EncodeValue(m))
+	m.ClientTV = 0
+	f.Add(EncodeKey("a"), EncodeValue(m))
+	f.Fuzz(func(t *testing.T, k, v []byte) {
+		id, got, err := DecodeRecord(k, v)
+		if err != nil || got == nil {
+			return
+		}
+		if _, again, err := DecodeRecord(EncodeKey(id), EncodeValue(got)); err != nil || again.State != got.State || len(again.Partitions) != len(got.Partitions) {
+			t.Fatalf("re-encoding failed: %v", err)
+		}
+	})
+}
