@@ -202,4 +202,6 @@ func (c *Coordinator) Get(id string) *Metadata {
 	return nil
 }
 
-func (c *Coordinator) String() string { return fmt.Sprintf("txn.Coordinator(%d partitions)", c.cfg.Partitions) }
+func (c *Coordinator) String() string {
+	return fmt.Sprintf("txn.Coordinator(%d partitions)", c.cfg.Partitions)
+}
