@@ -33,10 +33,14 @@ func (n *Node) handleApiVersions(req *wire.Request, reply wire.Reply) {
 	mv := n.meta.Current().MetadataVersion
 	resp.SupportedFeatures = []kmsg.ApiVersionsResponseSupportedFeature{
 		{Name: "metadata.version", MinVersion: controller.MinMetadataVersion, MaxVersion: controller.MaxMetadataVersion},
+		{Name: "transaction.version", MinVersion: 0, MaxVersion: maxTransactionVersion},
 	}
 	resp.FinalizedFeaturesEpoch = n.meta.Current().Offset
 	resp.FinalizedFeatures = []kmsg.ApiVersionsResponseFinalizedFeature{
 		{Name: "metadata.version", MinVersionLevel: mv, MaxVersionLevel: mv},
+	}
+	if tv := n.meta.Current().Features["transaction.version"]; tv > 0 {
+		resp.FinalizedFeatures = append(resp.FinalizedFeatures, kmsg.ApiVersionsResponseFinalizedFeature{Name: "transaction.version", MinVersionLevel: tv, MaxVersionLevel: tv})
 	}
 	reply.Send(resp)
 }

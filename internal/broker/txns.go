@@ -21,6 +21,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
+// maxTransactionVersion is the transaction.version feature level served:
+// 2 is transactions v2 (KIP-890 part 2).
+const maxTransactionVersion int16 = 2
+
 // txnState is the node's transactions state.
 type txnState struct {
 	pids     pidBlock
@@ -46,6 +50,9 @@ func txnAPIs() []api {
 // startTxns builds the coordinator, replays __transaction_state, finishes
 // prepared transactions and starts the timeout goroutine.
 func (n *Node) startTxns() error {
+	if err := n.ctrl.FinalizeFeature("transaction.version", maxTransactionVersion); err != nil {
+		return err
+	}
 	n.txns.pids.allocBlock = func() (int64, int32, error) {
 		return n.ctrl.AllocateProducerIDs(n.nodeID, -1)
 	}

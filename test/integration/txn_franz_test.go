@@ -131,7 +131,9 @@ func TestFranzTransactions(t *testing.T) {
 	if err := cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
 		t.Fatal(err)
 	}
-	if d, _ := adm.DescribeTransactions(ctx, "franz-txn"); d["franz-txn"].State != "CompleteCommit" {
+	// Transactions v2 (KIP-890, transaction.version=2 is finalized): every
+	// end bumps the epoch, five ends so far.
+	if d, _ := adm.DescribeTransactions(ctx, "franz-txn"); d["franz-txn"].State != "CompleteCommit" || d["franz-txn"].ProducerEpoch != 5 {
 		t.Fatalf("after commit: %+v", d["franz-txn"])
 	}
 }
