@@ -10,7 +10,6 @@ type enc struct {
 	flexible bool
 }
 
-func (e *enc) i8(v int8)   { e.b = append(e.b, byte(v)) }
 func (e *enc) i16(v int16) { e.b = binary.BigEndian.AppendUint16(e.b, uint16(v)) }
 func (e *enc) i32(v int32) { e.b = binary.BigEndian.AppendUint32(e.b, uint32(v)) }
 func (e *enc) i64(v int64) { e.b = binary.BigEndian.AppendUint64(e.b, uint64(v)) }

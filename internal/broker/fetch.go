@@ -30,7 +30,6 @@ type fetchOp struct {
 	sessID   int32
 	full     bool // respond with every partition, not only changed ones
 	items    []*sessionPartition
-	idErr    map[sessionKey]*kerr.Error
 	reply    wire.Reply
 	deadline time.Time
 }

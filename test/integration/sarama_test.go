@@ -136,6 +136,7 @@ func checkSaramaAdmin(t *testing.T, addrs []string, adm sarama.ClusterAdmin, top
 	if err := adm.AlterConfig(sarama.TopicResource, topic, map[string]*string{"retention.ms": &v}, false); err != nil {
 		t.Fatal(err)
 	}
+	//lint:ignore SA1019 the single-resource call is the one most sarama users have
 	entries, err := adm.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic, ConfigNames: []string{"retention.ms"}})
 	if err != nil || len(entries) != 1 || entries[0].Value != v || entries[0].Source != sarama.SourceTopic {
 		t.Errorf("describe retention.ms: %+v, %v", entries, err)
