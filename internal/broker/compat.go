@@ -69,7 +69,7 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	}
 	writeClientMatrix(&b, clients)
 	b.WriteString("\n## Not yet served\n\n")
-	b.WriteString("Share groups,\n")
+	b.WriteString("TxnOffsetCommit (offsets inside a transaction: consume-transform-produce), share groups,\n")
 	b.WriteString("SASL, ACLs, quotas, KRaft quorum APIs and replication between brokers are tracked as open issues.\n")
 	return b.Bytes()
 }
