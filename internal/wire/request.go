@@ -22,9 +22,11 @@ const controlledShutdownKey = 7
 const headerV0Size = 2 + 2 + 4
 
 // Request is one decoded request. Body bytes (and byte slices inside Msg,
-// such as produce record batches) alias the frame buffer, which is not
-// reused while the handler may still hold them. Strings inside Msg are
-// copies.
+// such as produce record batches) alias the frame buffer. The frame of a
+// Produce request is reused for later requests as soon as Handle returns,
+// so a Produce handler must not keep slices of the request past its
+// return (the response may still be sent later); every other frame is
+// never reused. Strings inside Msg are copies.
 type Request struct {
 	Key, Version  int16
 	CorrelationID int32
