@@ -1,0 +1,63 @@
+package broker
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/gofka/gofka/internal/config"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"go.uber.org/goleak"
+)
+
+// TestCloseStopsEverything: a node closed while a fetch is parked in the
+// long poll, with connections open and groups and metrics running, leaves
+// no goroutine behind, and the same dir opens again.
+func TestCloseStopsEverything(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	dir := t.TempDir()
+	n := startTestNode(t, dir, map[string]string{"gofka.metrics.listen": "127.0.0.1:0"})
+	cl, err := kgo.NewClient(kgo.SeedBrokers(n.Addr()), kgo.AllowAutoTopicCreation(), kgo.DisableIdempotentWrite(),
+		kgo.ConsumeTopics("parked"), kgo.FetchMaxWait(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "parked", Value: []byte("x")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	cl.PollFetches(ctx) // the next fetch now parks for up to a minute
+	time.Sleep(100 * time.Millisecond)
+	if err := n.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	cl.Close()
+	n2 := startTestNode(t, dir, nil)
+	if err := n2.Close(); err != nil {
+		t.Fatalf("reopen and close: %v", err)
+	}
+}
+
+func startTestNode(t *testing.T, dir string, extra map[string]string) *Node {
+	t.Helper()
+	props := map[string]string{"log.dirs": dir, "listeners": "PLAINTEXT://127.0.0.1:0"}
+	for k, v := range extra {
+		props[k] = v
+	}
+	cfg, err := config.LoadBroker(props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := Start(Options{Config: cfg, Logger: slog.New(slog.DiscardHandler), Listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
