@@ -21,6 +21,12 @@ type consumerGroup struct {
 	members            map[string]*cmember
 	target             map[string]assignment
 	subsKey            string // resolved subscriptions and partition counts
+	// persisted is the group's records as last written, by key; a change
+	// writes the records that differ (see consumer_store.go).
+	persisted map[string][]byte
+	// pendingTombs are records of a previous incarnation of the group
+	// (a converted classic group) to delete with the next write.
+	pendingTombs []kv
 }
 
 // cmember is one member of a consumer group.
@@ -35,6 +41,42 @@ type cmember struct {
 	topics                                       []string // resolved subscription
 	assigned, revoking                           assignment
 	session                                      *timer
+	// revokeTimer fences a member that does not finish revoking within
+	// its rebalance timeout (Kafka's rebalance timeout of KIP-848).
+	revokeTimer *timer
+	// left is set by a static member's temporary leave (epoch -2): its
+	// assignment is kept for its return within the session timeout.
+	left bool
+	// classic is set for a member using the classic protocol
+	// (JoinGroup/SyncGroup/Heartbeat) inside a consumer group.
+	classic *classicMeta
+}
+
+// classicMeta is what a classic member of a consumer group adds:
+// Kafka's ClassicMemberMetadata and the join and sync timeouts.
+type classicMeta struct {
+	sessionTimeout time.Duration
+	protocols      []protocol
+	joinTimer      *timer // armed when told to rejoin
+	syncTimer      *timer // armed after a join until its SyncGroup
+}
+
+// sessionTimeout is the member's session timeout: the classic one for
+// classic members.
+func (c *Coordinator) sessionTimeout(m *cmember) time.Duration {
+	if m.classic != nil {
+		return m.classic.sessionTimeout
+	}
+	return c.cfg.ConsumerSessionTimeout
+}
+
+func (m *cmember) stopTimers() {
+	m.session.stop()
+	m.revokeTimer.stop()
+	if m.classic != nil {
+		m.classic.joinTimer.stop()
+		m.classic.syncTimer.stop()
+	}
 }
 
 func newConsumerGroup() *consumerGroup {
@@ -58,7 +100,7 @@ func (cg *consumerGroup) state() string {
 
 func (cg *consumerGroup) stopTimers() {
 	for _, m := range cg.members {
-		m.session.stop()
+		m.stopTimers()
 	}
 }
 
@@ -70,17 +112,6 @@ func (cg *consumerGroup) subscribed(topic string) bool {
 	}
 	return false
 }
-
-// tombstones: consumer group membership is kept in memory only (see
-// doc.go); its offsets are written as offset commits.
-func (cg *consumerGroup) tombstones(string) []kv { return nil }
-
-func (c *Coordinator) armConsumerLoaded(*group) {}
-
-// replayConsumer skips KIP-848 records written by another broker: this
-// coordinator keeps consumer group membership in memory, and members
-// rejoin (UNKNOWN_MEMBER_ID) after a restart.
-func (c *Coordinator) replayConsumer(int16, []byte, []byte) error { return nil }
 
 func (c *Coordinator) sortedCMembers(cg *consumerGroup) []*cmember {
 	out := make([]*cmember, 0, len(cg.members))
@@ -204,6 +235,10 @@ func (c *Coordinator) validateConsumerCommit(g *group, memberID string, epoch in
 	switch {
 	case m == nil:
 		return kerr.UnknownMemberID
+	case m.classic != nil && epoch != m.epoch:
+		return kerr.IllegalGeneration
+	case m.classic != nil:
+		return nil
 	case version < 9:
 		return kerr.UnsupportedVersion
 	case epoch != m.epoch:
@@ -252,30 +287,4 @@ func sortedTopics(a assignment) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// A classic member may join an empty consumer group (which becomes
-// classic); joining one with consumer-protocol members is not supported
-// (see doc.go).
-func (c *Coordinator) classicJoinConsumerGroup(g *group, r *kmsg.JoinGroupRequest, clientID, clientHost string, respond func(*kmsg.JoinGroupResponse)) *kerr.Error {
-	if !g.isEmpty() {
-		return kerr.InconsistentGroupProtocol
-	}
-	ng := newGroup(g.id, TypeClassic, c.now().UnixMilli())
-	ng.offsets = g.offsets
-	c.mu.groups[g.id] = ng
-	c.joinLocked(r, clientID, clientHost, respond)
-	return nil
-}
-
-func (c *Coordinator) classicSyncConsumerGroup(*group, *kmsg.SyncGroupRequest, func(*kmsg.SyncGroupResponse)) *kerr.Error {
-	return kerr.UnknownMemberID
-}
-
-func (c *Coordinator) classicHeartbeatConsumerGroup(*group, *kmsg.HeartbeatRequest) *kerr.Error {
-	return kerr.UnknownMemberID
-}
-
-func (c *Coordinator) consumerLeaveClassic(*group, string, *string) *kerr.Error {
-	return kerr.UnknownMemberID
 }

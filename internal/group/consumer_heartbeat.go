@@ -34,14 +34,7 @@ func (c *Coordinator) cgHeartbeatLocked(r *kmsg.ConsumerGroupHeartbeatRequest, c
 	}
 	cg := g.consumer
 	if r.MemberEpoch < 0 {
-		m := cg.members[r.MemberID]
-		if m == nil {
-			return kerr.UnknownMemberID
-		}
-		c.removeCMember(g, m)
-		id := r.MemberID
-		resp.MemberID, resp.MemberEpoch = &id, r.MemberEpoch
-		return nil
+		return c.cgLeave(g, r, resp)
 	}
 	m, err := c.cgMember(g, r)
 	if err != nil {
@@ -56,8 +49,29 @@ func (c *Coordinator) cgHeartbeatLocked(r *kmsg.ConsumerGroupHeartbeatRequest, c
 	}
 	c.refreshTarget(g, changed)
 	cg.reconcile(m, c.owned(r.Topics))
+	c.armRevocation(g, m)
 	c.resetSession(g, m)
+	c.persistConsumer(g)
 	c.fillHeartbeat(resp, m)
+	return nil
+}
+
+// cgLeave handles member epoch -1 (leave) and -2 (a static member's
+// temporary leave: its assignment is kept until it returns or its session
+// times out).
+func (c *Coordinator) cgLeave(g *group, r *kmsg.ConsumerGroupHeartbeatRequest, resp *kmsg.ConsumerGroupHeartbeatResponse) *kerr.Error {
+	m := g.consumer.members[r.MemberID]
+	if m == nil || m.classic != nil {
+		return kerr.UnknownMemberID
+	}
+	id := r.MemberID
+	resp.MemberID, resp.MemberEpoch = &id, r.MemberEpoch
+	if r.MemberEpoch == -2 && m.instanceID != "" {
+		m.left = true
+		c.persistConsumer(g)
+		return nil
+	}
+	c.leaveCMember(g, m)
 	return nil
 }
 
@@ -69,6 +83,8 @@ func (c *Coordinator) checkCGHeartbeat(r *kmsg.ConsumerGroupHeartbeatRequest) *k
 		return kerr.UnsupportedVersion
 	case r.Group == "":
 		return kerr.InvalidGroupID
+	case r.MemberEpoch < -2, r.MemberEpoch == -2 && r.InstanceID == nil:
+		return kerr.InvalidRequest
 	case r.MemberEpoch == 0 && r.SubscribedTopicNames == nil && r.SubscribedTopicRegex == nil:
 		return kerr.InvalidRequest
 	case r.ServerAssignor != nil && assignors[*r.ServerAssignor] == nil:
@@ -89,6 +105,8 @@ func (c *Coordinator) consumerGroupFor(r *kmsg.ConsumerGroupHeartbeatRequest) (*
 	switch {
 	case g != nil && g.typ == TypeConsumer:
 		return g, nil
+	case g != nil && !g.isEmpty() && r.MemberEpoch == 0 && c.canUpgrade(g):
+		return c.upgradeToConsumer(g), nil
 	case g != nil && !g.isEmpty():
 		return nil, kerr.GroupIDNotFound
 	case g == nil && r.MemberEpoch != 0:
@@ -98,6 +116,9 @@ func (c *Coordinator) consumerGroupFor(r *kmsg.ConsumerGroupHeartbeatRequest) (*
 	if g != nil {
 		ng.offsets = g.offsets
 		g.stopTimers()
+		if g.classic.generation > 0 || g.classic.protocolType != "" {
+			ng.consumer.pendingTombs = []kv{{key: groupMetadataKey(g.id)}}
+		}
 	}
 	ng.consumer.assignor = c.cfg.Assignors[0]
 	c.mu.groups[r.Group] = ng
@@ -113,10 +134,17 @@ func (c *Coordinator) cgMember(g *group, r *kmsg.ConsumerGroupHeartbeatRequest) 
 			c.removeCMember(g, old)
 		}
 		if r.InstanceID != nil {
-			for _, o := range cg.members {
-				if o.instanceID == *r.InstanceID {
-					c.removeCMember(g, o)
+			if o := cg.staticMember(*r.InstanceID); o != nil && o.id != r.MemberID {
+				if !o.left {
+					return nil, kerr.UnreleasedInstanceID
 				}
+				id := r.MemberID
+				if id == "" {
+					id = newMemberID("")[1:]
+				}
+				m := c.replaceStaticCMember(g, o, id)
+				m.epoch, m.classic = 0, nil
+				return m, nil
 			}
 		}
 		if len(cg.members) >= c.cfg.ConsumerMaxSize {
@@ -132,8 +160,10 @@ func (c *Coordinator) cgMember(g *group, r *kmsg.ConsumerGroupHeartbeatRequest) 
 	}
 	m := cg.members[r.MemberID]
 	switch {
-	case m == nil:
+	case m == nil || m.classic != nil:
 		return nil, kerr.UnknownMemberID
+	case m.left:
+		return nil, kerr.FencedMemberEpoch
 	case r.MemberEpoch != m.epoch && r.MemberEpoch != m.prevEpoch:
 		return nil, kerr.FencedMemberEpoch
 	}
@@ -217,20 +247,26 @@ func (c *Coordinator) fillHeartbeat(resp *kmsg.ConsumerGroupHeartbeatResponse, m
 
 func (c *Coordinator) resetSession(g *group, m *cmember) {
 	m.session.stop()
-	m.session = c.after(c.cfg.ConsumerSessionTimeout, func() {
-		if g.consumer.members[m.id] == m {
-			c.removeCMember(g, m)
-		}
-	})
+	m.session = c.after(c.sessionTimeout(m), func() { c.fenceCMember(g, m) })
 }
 
-// removeCMember removes a member (leave or expiry) and recomputes the
-// target so the others pick up its partitions.
+// removeCMember removes a member and recomputes the target so the others
+// pick up its partitions.
 func (c *Coordinator) removeCMember(g *group, m *cmember) {
-	m.session.stop()
+	m.stopTimers()
 	delete(g.consumer.members, m.id)
 	delete(g.consumer.target, m.id)
 	c.refreshTarget(g, true)
+}
+
+// leaveCMember removes a member that left or was fenced; a group left
+// with classic members only may go back to the classic protocol.
+func (c *Coordinator) leaveCMember(g *group, m *cmember) {
+	if c.maybeDowngrade(g, m) {
+		return
+	}
+	c.removeCMember(g, m)
+	c.persistConsumer(g)
 }
 
 // ConsumerGroupDescribe describes consumer groups: members with their
@@ -275,6 +311,12 @@ func (c *Coordinator) cgDescribeLocked(id string) kmsg.ConsumerGroupDescribeResp
 		dm.Assignment = toKAssignment(m.assigned, meta)
 		dm.TargetAssignment = toKAssignment(cg.target[m.id], meta)
 		dm.MemberType = 1
+		if m.classic != nil {
+			dm.MemberType = 0
+		}
+		if m.left {
+			dm.MemberEpoch = -2
+		}
 		out.Members = append(out.Members, dm)
 	}
 	return out
