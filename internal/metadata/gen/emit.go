@@ -53,8 +53,10 @@ func (e *emitter) emitStruct(s *gstruct) {
 }
 
 func (e *emitter) emitType(s *gstruct) {
-	if s.top != nil {
+	if s.top != nil && s.top.APIKey != nil {
 		e.p("// %s is the KRaft metadata record with api key %d (versions %s).", s.name, *s.top.APIKey, s.top.ValidVersions)
+	} else if s.top != nil {
+		e.p("// %s is a record of %s (versions %s).", s.name, "__consumer_offsets", s.top.ValidVersions)
 	} else {
 		e.p("// %s is a nested element type of a metadata record.", s.name)
 	}
@@ -102,8 +104,10 @@ func (e *emitter) emitTopMethods(s *gstruct) {
 		hi = valid.lo
 	}
 	flex := mustRange(s.top.FlexibleVersions).cond()
-	e.p("// APIKey returns the record's api key, %d.", *s.top.APIKey)
-	e.p("func (m *%s) APIKey() int16 { return %d }\n", s.name, *s.top.APIKey)
+	if s.top.APIKey != nil {
+		e.p("// APIKey returns the record's api key, %d.", *s.top.APIKey)
+		e.p("func (m *%s) APIKey() int16 { return %d }\n", s.name, *s.top.APIKey)
+	}
 	e.p("// LowestVersion returns the lowest supported version, %d.", valid.lo)
 	e.p("func (m *%s) LowestVersion() int16 { return %d }\n", s.name, valid.lo)
 	e.p("// HighestVersion returns the highest supported version, %d.", hi)
@@ -203,6 +207,11 @@ func writeValue(x string, t ftype, nullCond string, nullableAny bool) []string {
 		return []string{fmt.Sprintf("dst = appendString(dst, %s, flex)", x)}
 	case "bytes":
 		return []string{fmt.Sprintf("dst = appendBytes(dst, %s, %s, flex)", x, nullCond)}
+	case "struct":
+		if nullableAny {
+			return []string{fmt.Sprintf("if %s == nil { dst = appendInt8(dst, -1) } else { dst = appendInt8(dst, 1); dst = %s.appendTo(dst, version, flex) }", x, x)}
+		}
+		return []string{fmt.Sprintf("dst = %s.appendTo(dst, version, flex)", x)}
 	case "array":
 		null := "false"
 		if nullableAny {

@@ -50,6 +50,11 @@ func readValue(lhs, rv string, t ftype, nullCond string, nullableAny bool) []str
 		return []string{fmt.Sprintf("%s = %s.bytes(%s, flex, %t)", lhs, rv, nullCond, nullableAny)}
 	case "array":
 		return readArray(lhs, rv, t, nullCond, nullableAny)
+	case "struct":
+		if nullableAny {
+			return []string{fmt.Sprintf("if %s.int8() >= 0 { %s = new(%s); %s.readFrom(%s, version, flex) }", rv, lhs, t.name, lhs, rv)}
+		}
+		return []string{fmt.Sprintf("%s.readFrom(%s, version, flex)", lhs, rv)}
 	}
 	return []string{fmt.Sprintf("%s = %s.%s()", lhs, rv, readFuncs[t.kind])}
 }

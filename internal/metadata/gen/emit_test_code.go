@@ -47,6 +47,9 @@ func (e *emitter) emitTestFill(m *model) {
 		e.p("\t_ = version")
 		e.p("}\n")
 	}
+	if !m.hasAPIKeys() {
+		return
+	}
 	e.p("func testSample(apiKey, version int16, all bool) Record {")
 	e.p("\tswitch apiKey {")
 	for _, s := range m.structs {
@@ -79,6 +82,11 @@ func sampleValue(lhs string, f *gfield, idx int) []string {
 		if f.nullableAny {
 			return []string{fmt.Sprintf("%s = stringPtr(%q)", lhs, "s"+strconv.Itoa(idx))}
 		}
+	case "struct":
+		if f.nullableAny {
+			return []string{fmt.Sprintf("%s = new(%s)", lhs, t.name), fmt.Sprintf("testFill%s(%s, version, all)", t.name, lhs)}
+		}
+		return []string{fmt.Sprintf("testFill%s(&%s, version, all)", t.name, lhs)}
 	}
 	return []string{fmt.Sprintf("%s = %s", lhs, scalarSample(t, idx, f.dflt))}
 }

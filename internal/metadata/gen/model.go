@@ -57,12 +57,27 @@ var primitives = map[string]bool{
 type model struct {
 	structs []*gstruct
 	byName  map[string]*gstruct
+	common  map[string][]field // the current schema's commonStructs
+}
+
+// hasAPIKeys reports whether any record has an api key (metadata records).
+func (m *model) hasAPIKeys() bool {
+	for _, s := range m.structs {
+		if s.top != nil && s.top.APIKey != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // addSchema resolves a top-level schema and its nested structs.
 func (m *model) addSchema(s *schema) error {
-	if s.Type != "metadata" {
+	if s.Type != "metadata" && s.Type != "data" {
 		return fmt.Errorf("%s: unsupported schema type %q", s.Name, s.Type)
+	}
+	m.common = map[string][]field{}
+	for _, cs := range s.CommonStructs {
+		m.common[cs.Name] = cs.Fields
 	}
 	_, err := m.addStruct(s.Name, s.Fields, s)
 	return err
@@ -124,7 +139,14 @@ func (m *model) resolveType(t string, fields []field) (ftype, error) {
 		return ftype{kind: t}, nil
 	}
 	if len(fields) == 0 {
-		return ftype{}, fmt.Errorf("unsupported type %q (common structs are not supported)", t)
+		cf, ok := m.common[t]
+		if !ok {
+			return ftype{}, fmt.Errorf("unsupported type %q", t)
+		}
+		if _, done := m.byName[t]; done {
+			return ftype{kind: "struct", name: t}, nil
+		}
+		fields = cf
 	}
 	if _, err := m.addStruct(t, fields, nil); err != nil {
 		return ftype{}, err
@@ -170,6 +192,9 @@ func typeName(t ftype, nullable bool) string {
 	case "array":
 		return "[]" + typeName(*t.elem, false)
 	case "struct":
+		if nullable {
+			return "*" + t.name
+		}
 		return t.name
 	}
 	return t.kind
@@ -257,7 +282,10 @@ func (f *gfield) nonDefault(expr string) (string, error) {
 	case "uuid":
 		return expr + " != (UUID{})", nil
 	case "struct":
-		return "", fmt.Errorf("tagged struct fields are not supported")
+		if f.nullableAny { // a nullable struct defaults to null
+			return expr + " != nil", nil
+		}
+		return "", fmt.Errorf("tagged non-nullable struct fields are not supported")
 	}
 	d, err := f.defaultExpr()
 	if err != nil {

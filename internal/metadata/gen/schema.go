@@ -19,6 +19,7 @@ type schema struct {
 	ValidVersions    string  `json:"validVersions"`
 	FlexibleVersions string  `json:"flexibleVersions"`
 	Fields           []field `json:"fields"`
+	CommonStructs    []field `json:"commonStructs"`
 }
 
 // field is one field of a schema or of a nested struct.
@@ -34,8 +35,9 @@ type field struct {
 	Fields           []field         `json:"fields"`
 }
 
-// loadSchemas reads every *.json file in dir, sorted by api key.
-func loadSchemas(dir string) ([]*schema, error) {
+// loadSchemas reads every *.json file in dir whose schema name starts
+// with include, sorted by api key (schemas without one by name).
+func loadSchemas(dir, include string) ([]*schema, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		return nil, err
@@ -46,10 +48,22 @@ func loadSchemas(dir string) ([]*schema, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		out = append(out, s)
+		if strings.HasPrefix(s.Name, include) {
+			out = append(out, s)
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return *out[i].APIKey < *out[j].APIKey })
+	sort.SliceStable(out, func(i, j int) bool { return schemaLess(out[i], out[j]) })
 	return out, nil
+}
+
+func schemaLess(a, b *schema) bool {
+	switch {
+	case a.APIKey != nil && b.APIKey != nil:
+		return *a.APIKey < *b.APIKey
+	case a.APIKey != nil || b.APIKey != nil:
+		return a.APIKey != nil
+	}
+	return a.Name < b.Name
 }
 
 // loadSchema parses one schema file after removing its // comment lines.
@@ -77,7 +91,7 @@ func loadSchema(path string) (*schema, error) {
 	if err := json.Unmarshal([]byte(b.String()), &s); err != nil {
 		return nil, err
 	}
-	if s.APIKey == nil {
+	if s.APIKey == nil && s.Type != "data" {
 		return nil, fmt.Errorf("no apiKey")
 	}
 	return &s, nil
