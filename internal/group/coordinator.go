@@ -20,6 +20,9 @@ type Coordinator struct {
 		out    []func() // callbacks to run once mu is released
 		closed bool
 		expiry *timer
+		// loading keeps consumer group records by group and key while
+		// __consumer_offsets is replayed (see consumer_replay.go).
+		loading map[string]map[string][]byte
 	}
 }
 

@@ -16,6 +16,9 @@ func (c *Coordinator) Load() error {
 			err = c.store.Replay(p, c.replayBatch)
 		}
 		if err == nil {
+			err = c.buildLoaded()
+		}
+		if err == nil {
 			c.armLoaded()
 			c.armExpiry()
 		}
