@@ -8,6 +8,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // TestGroupOffsetsSurviveKill commits offsets through a consumer group,
@@ -103,4 +104,56 @@ func consumeGroup(t *testing.T, addr string, want int) map[string]bool {
 		t.Fatal(err)
 	}
 	return got
+}
+
+// cgBeat sends one ConsumerGroupHeartbeat for topic "gk848" and returns
+// the error code, the member epoch and the partitions assigned.
+func cgBeat(t *testing.T, addr, member string, epoch int32) (int16, int32, int) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	r := kmsg.NewPtrConsumerGroupHeartbeatRequest()
+	r.Group, r.MemberID, r.MemberEpoch, r.RebalanceTimeoutMillis = "kill848", member, epoch, 5000
+	r.SubscribedTopicNames = []string{"gk848"}
+	r.Topics = []kmsg.ConsumerGroupHeartbeatRequestTopic{}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := r.RequestWith(ctx, cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if resp.Assignment != nil {
+		for _, tp := range resp.Assignment.Topics {
+			n += len(tp.Partitions)
+		}
+	}
+	return resp.ErrorCode, resp.MemberEpoch, n
+}
+
+// TestKIP848MemberSurvivesKill: a KIP-848 member's id, epoch and
+// assignment are back after SIGKILL and restart, so its next heartbeat
+// carries on without rejoining.
+func TestKIP848MemberSurvivesKill(t *testing.T) {
+	s := newServer(t)
+	opts := []string{"--set", "offsets.topic.num.partitions=3"}
+	s.start(opts...)
+	admin(t, s.addr, func(adm *kadm.Client) {
+		if _, err := adm.CreateTopic(context.Background(), 2, 1, nil, "gk848"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	code, epoch, n := cgBeat(t, s.addr, "k1", 0)
+	if code != 0 || n != 2 {
+		t.Fatalf("join: code %d assigned %d", code, n)
+	}
+	s.kill()
+	s.start(opts...)
+	code, again, n := cgBeat(t, s.addr, "k1", epoch)
+	if code != 0 || again != epoch || n != 2 {
+		t.Fatalf("after kill: code %d epoch %d (was %d) assigned %d", code, again, epoch, n)
+	}
 }
