@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/gofka/gofka/internal/group"
+	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/wire"
 )
 
@@ -49,6 +50,16 @@ func (n *Node) startGroups() error {
 	if err := n.groups.coord.Load(); err != nil {
 		return fmt.Errorf("broker: load groups: %w", err)
 	}
+	coord := n.groups.coord
+	n.meta.Subscribe(func(_, _ *metadata.Image, d metadata.Delta) {
+		var names []string
+		for _, t := range d.DeletedTopics {
+			names = append(names, t.Name)
+		}
+		if len(names) > 0 {
+			coord.TopicsDeleted(names)
+		}
+	})
 	return nil
 }
 

@@ -206,3 +206,17 @@ func TestConsumerGroupSurvivesRestart(t *testing.T) {
 		t.Fatalf("groups after delete and reload: %+v", lg.Groups)
 	}
 }
+
+func TestDeletedTopicOffsetsPurged(t *testing.T) {
+	h := newHarness(nil)
+	h.commit("simple", "", -1, "t", 1, "")
+	h.commit("simple", "", -1, "u", 0, "")
+	h.c.TopicsDeleted([]string{"t"})
+	r := kmsg.NewPtrOffsetFetchRequest()
+	r.Version = 8
+	r.Groups = []kmsg.OffsetFetchRequestGroup{{Group: "simple"}}
+	resp := h.c.OffsetFetch(r)
+	if ts := resp.Groups[0].Topics; len(ts) != 1 || ts[0].Topic != "u" {
+		t.Fatalf("offsets after deleting t: %+v", ts)
+	}
+}

@@ -49,3 +49,33 @@ func (c *Coordinator) expireOffsets() {
 		}
 	}
 }
+
+// TopicsDeleted deletes every group's committed offsets of topics that
+// were deleted, as Kafka's coordinator does on partition deletion.
+func (c *Coordinator) TopicsDeleted(names []string) {
+	c.do(func() {
+		if c.mu.closed {
+			return
+		}
+		for _, g := range c.sortedGroupsLocked() {
+			var recs []kv
+			var dead []topicPartition
+			for tp := range g.offsets {
+				if contains(names, tp.topic) {
+					recs = append(recs, kv{key: offsetCommitKey(g.id, tp.topic, tp.partition)})
+					dead = append(dead, tp)
+				}
+			}
+			if len(recs) == 0 {
+				continue
+			}
+			if err := c.write(g.id, recs); err != nil {
+				c.logWriteError(g, err)
+				continue
+			}
+			for _, tp := range dead {
+				delete(g.offsets, tp)
+			}
+		}
+	})
+}
