@@ -1,55 +1,51 @@
 package wire
 
-import (
-	"math/bits"
-	"sync"
-)
+import "math/bits"
 
-// Request frames are read into pooled buffers in power-of-two size classes
-// from 4 KiB to 8 MiB; smaller and larger frames are allocated. Only the
-// frames of Produce requests go back to the pool, once the handler has
-// returned (see Request): they carry the bulk of the bytes a broker reads,
-// and the produce handler appends the records before it returns.
+// Each connection keeps the frame of its last Produce request as a spare
+// and reads the next frame into it when it fits, so a producing
+// connection reads its record batches without allocating. Frames are
+// allocated with their capacity rounded up to a power of two (4 KiB to
+// 8 MiB) so that one spare fits the next request of similar size. Only
+// Produce frames become spares, once the handler has returned (see
+// Request): they carry the bulk of the bytes a broker reads, and the
+// produce handler appends the records before it returns. A connection
+// holds at most one spare, of at most maxSpare bytes; a shared pool was
+// measured to hold several large frames at once and raise the RSS.
 const (
 	minFrameClass = 12 // 4 KiB
 	maxFrameClass = 23 // 8 MiB
+	maxSpare      = 1 << maxFrameClass
 	produceKey    = 0
 )
 
-var framePools [maxFrameClass + 1]sync.Pool
-
-// frameClass is the pool index for a frame of size bytes, or -1 when
-// frames of that size are not pooled.
-func frameClass(size int) int {
+// frameCap is the capacity to allocate for a frame of size bytes.
+func frameCap(size int) int {
 	if size <= 0 {
-		return -1
+		return 0
 	}
 	c := max(bits.Len(uint(size-1)), minFrameClass)
 	if c > maxFrameClass {
-		return -1
+		return size
 	}
-	return c
+	return 1 << c
 }
 
-// getFrame returns a buffer of length size; its contents are undefined.
-func getFrame(size int) []byte {
-	c := frameClass(size)
-	if c < 0 {
-		return make([]byte, size)
+// frameBuf returns a buffer of length size for the next frame, the spare
+// when it fits; its contents are undefined. Reader goroutine only.
+func (c *conn) frameBuf(size int) []byte {
+	if cap(c.spare) >= size {
+		b := c.spare[:size]
+		c.spare = nil
+		return b
 	}
-	if bp, ok := framePools[c].Get().(*[]byte); ok {
-		return (*bp)[:size]
-	}
-	return make([]byte, size, 1<<c)
+	return make([]byte, size, frameCap(size))
 }
 
-// putFrame returns a frame from getFrame to its pool. The caller must not
-// use it (or any slice of it) afterwards.
-func putFrame(b []byte) {
-	c := frameClass(cap(b))
-	if c < 0 || cap(b) != 1<<c {
-		return
+// keepSpare keeps frame for the next read. The caller must not use it (or
+// any slice of it) afterwards. Reader goroutine only.
+func (c *conn) keepSpare(frame []byte) {
+	if cap(frame) <= maxSpare && cap(frame) > cap(c.spare) {
+		c.spare = frame[:0]
 	}
-	b = b[:0]
-	framePools[c].Put(&b)
 }

@@ -54,27 +54,33 @@ func BenchmarkProduceFramePipelined(b *testing.B) {
 	}
 }
 
-func TestFrameClass(t *testing.T) {
-	tests := []struct{ size, class int }{
-		{0, -1}, {1, 12}, {4096, 12}, {4097, 13}, {1 << 20, 20}, {1<<20 + 1, 21}, {8 << 20, 23}, {8<<20 + 1, -1},
+func TestFrameCap(t *testing.T) {
+	tests := []struct{ size, cap int }{
+		{0, 0}, {1, 4096}, {4096, 4096}, {4097, 8192}, {1 << 20, 1 << 20}, {1<<20 + 1, 2 << 20}, {8 << 20, 8 << 20}, {8<<20 + 1, 8<<20 + 1},
 	}
 	for _, tt := range tests {
-		if got := frameClass(tt.size); got != tt.class {
-			t.Errorf("frameClass(%d) = %d, want %d", tt.size, got, tt.class)
+		if got := frameCap(tt.size); got != tt.cap {
+			t.Errorf("frameCap(%d) = %d, want %d", tt.size, got, tt.cap)
 		}
 	}
 }
 
-func TestFramePoolRoundTrip(t *testing.T) {
-	for _, size := range []int{10, 5000, 1 << 20, 9 << 20} {
-		b := getFrame(size)
-		if len(b) != size {
-			t.Fatalf("getFrame(%d): len %d", size, len(b))
-		}
-		if c := frameClass(size); c >= 0 && cap(b) != 1<<c {
-			t.Errorf("getFrame(%d): cap %d, want %d", size, cap(b), 1<<c)
-		}
-		putFrame(b)
-		putFrame(make([]byte, 3, 5000)) // not a pool size: dropped
+func TestSpareFrame(t *testing.T) {
+	c := &conn{}
+	b := c.frameBuf(5000)
+	if len(b) != 5000 || cap(b) != 8192 {
+		t.Fatalf("frameBuf(5000): len %d cap %d", len(b), cap(b))
+	}
+	c.keepSpare(b)
+	if got := c.frameBuf(6000); &got[0] != &b[0] || len(got) != 6000 || c.spare != nil {
+		t.Fatal("frameBuf(6000) did not take the spare")
+	}
+	c.keepSpare(b)
+	if got := c.frameBuf(9000); cap(got) != 16384 || cap(c.spare) != 8192 {
+		t.Fatal("frameBuf(9000): spare too small, but taken or lost")
+	}
+	c.keepSpare(make([]byte, 0, maxSpare+1))
+	if cap(c.spare) != 8192 {
+		t.Fatal("keepSpare kept a frame above maxSpare")
 	}
 }

@@ -40,7 +40,7 @@ func (c *conn) readRequests() error {
 			return err
 		}
 		if s.req.Key == produceKey {
-			putFrame(frame)
+			c.keepSpare(frame)
 		}
 	}
 }
@@ -54,8 +54,8 @@ func (c *conn) readError(err error) error {
 	return err
 }
 
-// readFrame reads one size-prefixed frame into a pooled buffer (see
-// framepool.go). The size is checked before the frame is allocated.
+// readFrame reads one size-prefixed frame, into the connection's spare
+// buffer when it fits (see framepool.go). The size is checked before the frame is allocated.
 func (c *conn) readFrame() ([]byte, error) {
 	size, err := c.readSize()
 	if err != nil {
@@ -66,7 +66,7 @@ func (c *conn) readFrame() ([]byte, error) {
 	}
 	c.touch()
 	c.setIdleDeadline()
-	frame := getFrame(int(size))
+	frame := c.frameBuf(int(size))
 	if _, err := io.ReadFull(c.br, frame); err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
