@@ -1,17 +1,26 @@
-// Command bench drives Gofka and a peer broker (franz-go's kfake, run as a
-// separate process by bench/kfakepeer) with the same franz-go load driver,
-// one after the other, and writes a side-by-side report:
+// Command bench drives Gofka and one or more peer brokers (franz-go's
+// kfake, run as a separate process by bench/kfakepeer, plus any binary
+// named with -peer) with the same franz-go load driver, one after the
+// other, and writes a side-by-side report with PNG charts:
 //
 //	go run ./bench -out docs/benchmarks.md
 //
-// For each target it builds the binary, starts it on a free loopback port
-// with a fresh data dir, creates the topic, produces a fixed number of
-// records with acks=1 (after a warm-up), consumes them all back, samples
-// the server's RSS and CPU from /proc, and stops it with SIGTERM. It does
-// this -runs times, alternating the targets. The report (markdown, plus a
-// PNG chart) gives the median of each metric for both targets and the
-// Gofka/peer ratio.
+// It first measures the machine's raw append bandwidth (a plain file
+// append probe in the same temp dir) and each target's cold start (exec
+// to first acknowledged produce) and idle RSS. Then, for each of 8
+// configs (100 B and 1 KiB values, acks=1 and acks=all, 1 and 6
+// partitions) and each target, it starts the binary on a free loopback
+// port with a fresh data dir, creates the topic, warms up and runs three
+// timed phases: produce only, consume only (everything, from the page
+// cache) and produce and consume together (end-to-end latency). It
+// samples the server's RSS and CPU from /proc, reads Gofka's heap
+// allocation count from its metrics listener, and stops the server with
+// SIGTERM. The report gives medians over -runs and evaluates the issue's
+// targets, each as measured/target with pass or fail.
+//
+// With -profile DIR it also saves Gofka's CPU profile of every phase and
+// its allocation profile of every config, for `go tool pprof`.
 //
 // It owns only measurement: it never asserts on timings, and it never
-// changes what it measures (no broker tuning beyond data dir and listener).
+// tunes the brokers (data dir, listener and the metrics listener only).
 package main

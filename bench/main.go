@@ -38,18 +38,19 @@ func main() {
 	var s settings
 	var peers peerFlags
 	out := flag.String("out", "docs/benchmarks.md", "markdown report to write (the PNG charts go beside it)")
-	flag.DurationVar(&s.Duration, "duration", 4*time.Second, "length of each timed produce phase (produce only; produce and consume)")
+	flag.DurationVar(&s.Duration, "duration", 3*time.Second, "length of each timed produce phase (produce only; produce and consume)")
 	flag.IntVar(&s.Warmup, "warmup", 20_000, "untimed records produced before the timed phases of each config")
 	flag.IntVar(&s.InFlightBytes, "inflight-bytes", 4<<20, "producer buffer in value bytes (kgo MaxBufferedRecords = this / value size)")
 	flag.IntVar(&s.Requests, "requests", 5, "maximum produce requests in flight per broker (kgo MaxProduceRequestsInflightPerBroker)")
 	flag.DurationVar(&s.Linger, "linger", 0, "producer linger (kgo ProducerLinger; kgo's own default is 10ms)")
-	flag.IntVar(&s.Runs, "runs", 1, "runs of every config per target (the report shows medians)")
+	flag.IntVar(&s.Runs, "runs", 3, "runs of every config per target (the report shows medians)")
 	flag.StringVar(&s.Match, "match", "", "only run configs whose name contains this, e.g. \"1 KiB, acks=1\"")
 	flag.BoolVar(&s.Observe, "observe", true, "start Gofka with gofka.metrics.listen on, to report its heap allocations per record")
 	flag.StringVar(&s.ProfileDir, "profile", "", "save Gofka CPU and allocation profiles of every phase in this dir (turns on gofka.pprof.enable)")
 	flag.DurationVar(&s.DiskProbe, "disk-probe", 3*time.Second, "length of each raw file-append probe")
 	flag.DurationVar(&s.Idle, "idle", 3*time.Second, "idle pause before idle RSS is read")
 	flag.IntVar(&s.StartRuns, "start-runs", 3, "cold starts per target (the report shows the median)")
+	commit := flag.String("commit", "", "Gofka commit to name in the report (default: git describe --always --dirty)")
 	flag.Var(&peers, "peer", "another peer, name=binary[,arg...]; args may use {addr}, {port} and {dir} (repeatable)")
 	flag.Parse()
 	if s.ProfileDir != "" {
@@ -58,7 +59,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, s, peers, *out); err != nil {
+	if err := run(ctx, s, peers, *commit, *out); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -73,7 +74,7 @@ type targetResults struct {
 
 // run builds the targets, probes the disk, measures cold starts and then
 // every config on every target one after the other, and writes the report.
-func run(ctx context.Context, s settings, peers []string, out string) error {
+func run(ctx context.Context, s settings, peers []string, commit, out string) error {
 	root, err := moduleRoot()
 	if err != nil {
 		return err
@@ -102,6 +103,9 @@ func run(ctx context.Context, s settings, peers []string, out string) error {
 		}
 	}
 	rep := report{Machine: readMachine(), Settings: s, Date: time.Now().UTC()}
+	if commit != "" {
+		rep.Machine.Commit = commit
+	}
 	started := time.Now()
 	if err := rep.probe(ctx, targets, tmp); err != nil {
 		return err
