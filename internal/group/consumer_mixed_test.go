@@ -220,3 +220,35 @@ func TestDeletedTopicOffsetsPurged(t *testing.T) {
 		t.Fatalf("offsets after deleting t: %+v", ts)
 	}
 }
+
+// TestConsumerGroupBadInput: Kafka's error codes for bad KIP-848 and
+// mixed-group requests, and the coordinator goes on serving other groups.
+func TestConsumerGroupBadInput(t *testing.T) {
+	h := newHarness(func(c *Config) { c.ConsumerMaxSize = 2 })
+	a := h.cgHeartbeat("a", 0, nil)
+	h.cgHeartbeat("b", 0, nil)
+	sync := kmsg.NewPtrSyncGroupRequest()
+	sync.Group, sync.MemberID, sync.Generation = "cg", "a", a.MemberEpoch
+	var syncResp *kmsg.SyncGroupResponse
+	h.c.SyncGroup(sync, func(r *kmsg.SyncGroupResponse) { syncResp = r })
+	for _, tc := range []struct {
+		name string
+		got  int16
+		want *kerr.Error
+	}{
+		{"group.consumer.max.size", h.cgHeartbeat("c", 0, nil).ErrorCode, kerr.GroupMaxSizeReached},
+		{"classic join over max size", h.join(joinRequest("cg", "", subscription()))().ErrorCode, kerr.GroupMaxSizeReached},
+		{"bad member epoch", h.cgHeartbeat("a", -3, nil).ErrorCode, kerr.InvalidRequest},
+		{"fenced member epoch", h.cgHeartbeat("a", a.MemberEpoch+5, nil).ErrorCode, kerr.FencedMemberEpoch},
+		{"unknown member", h.cgHeartbeat("zz", 1, nil).ErrorCode, kerr.UnknownMemberID},
+		{"classic heartbeat for a KIP-848 member", h.heartbeat("cg", "a", a.MemberEpoch), kerr.UnknownMemberID},
+		{"classic sync for a KIP-848 member", syncResp.ErrorCode, kerr.UnknownMemberID},
+	} {
+		if tc.got != tc.want.Code {
+			t.Errorf("%s: %v, want %v", tc.name, kerr.ErrorForCode(tc.got), tc.want)
+		}
+	}
+	if code := h.commit("other", "", -1, "t", 0, ""); code != 0 {
+		t.Fatalf("other group: %v", kerr.ErrorForCode(code))
+	}
+}

@@ -11,10 +11,12 @@
 // __consumer_offsets partitions), and timeouts are Clock timers, so tests
 // drive everything with a fake clock and an in-memory log.
 //
-// KIP-848 consumer group membership is kept in memory: after a restart
-// its members rejoin (UNKNOWN_MEMBER_ID) while their committed offsets,
-// written as offset commits, survive. A group converts between the classic
-// and the consumer protocol only while empty.
+// KIP-848 consumer groups are written as Kafka's ConsumerGroup* records
+// (codecs in grouprec, generated from Kafka's schemas) and rebuilt at
+// start-up, so members carry on after a restart. Classic members may be
+// part of a consumer group (group.consumer.migration.policy): a live
+// classic group is upgraded when a KIP-848 member joins and downgraded
+// when only classic members remain after a member leaves.
 //
 // Concurrency: one mutex (Coordinator.mu) guards every group. Responses to
 // parked requests (JoinGroup, SyncGroup) are delivered through callbacks
