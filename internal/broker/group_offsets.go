@@ -5,8 +5,9 @@ package broker
 // generation (classic) or member epoch (KIP-848), written to
 // __consumer_offsets in Kafka's OffsetCommitKey/Value format, and fetched
 // from memory. OffsetFetch batches groups from v8 and both name topics by
-// id from v10. RequireStable has no effect: there are no transactional
-// offsets to wait for yet.
+// id from v10. With RequireStable (v7+) partitions with offsets in an open
+// transaction (TxnOffsetCommit, txn_offset_commit.go) answer
+// UNSTABLE_OFFSET_COMMIT.
 
 import (
 	"github.com/gofka/gofka/internal/wire"

@@ -64,7 +64,13 @@ func (d txnDeps) PartitionExists(tp txn.TopicPartition) bool {
 
 // onMarkerWritten tells the group coordinator about markers on
 // __consumer_offsets, where transactional offset commits wait for them.
-func (n *Node) onMarkerWritten(tp txn.TopicPartition, pid int64, commit bool) {}
+// It is called after the marker's append, with the transaction
+// coordinator's lock held (lock order: txn, then group coordinator).
+func (n *Node) onMarkerWritten(tp txn.TopicPartition, pid int64, commit bool) {
+	if tp.Topic == offsetsTopic && n.groups.coord != nil {
+		n.groups.coord.CompleteTxn(tp.Partition, pid, commit)
+	}
+}
 
 // readBatches calls fn for every batch in [from, to) of a log.
 func readBatches(log *storage.Log, from, to int64, fn func(b []byte, h *record.Header) error) error {

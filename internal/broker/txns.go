@@ -41,6 +41,7 @@ func txnAPIs() []api {
 		{key: 25, min: 0, max: 4, handle: (*Node).handleAddOffsetsToTxn},
 		{key: 26, min: 0, max: 5, handle: (*Node).handleEndTxn},
 		{key: 27, min: 1, max: 2, handle: (*Node).handleWriteTxnMarkers},
+		{key: 28, min: 0, max: 6, handle: (*Node).handleTxnOffsetCommit},
 		{key: 61, min: 0, max: 0, handle: (*Node).handleDescribeProducers},
 		{key: 65, min: 0, max: 0, handle: (*Node).handleDescribeTransactions},
 		{key: 66, min: 0, max: 2, handle: (*Node).handleListTransactions},

@@ -23,6 +23,8 @@ type Coordinator struct {
 		// loading keeps consumer group records by group and key while
 		// __consumer_offsets is replayed (see consumer_replay.go).
 		loading map[string]map[string][]byte
+		// pending is the offsets of open transactions (txn_offsets.go).
+		pending pendingTxns
 	}
 }
 
@@ -30,6 +32,7 @@ type Coordinator struct {
 func New(cfg Config, clock Clock, store Store, meta func() Metadata) *Coordinator {
 	c := &Coordinator{cfg: cfg, clock: clock, store: store, meta: meta}
 	c.mu.groups = make(map[string]*group)
+	c.mu.pending = pendingTxns{}
 	return c
 }
 

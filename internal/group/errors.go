@@ -9,4 +9,7 @@ var (
 	ErrCorruptRecord = errors.New("group: corrupt record")
 	// ErrRecordTooLarge reports a group write larger than MaxRecordBytes.
 	ErrRecordTooLarge = errors.New("group: record too large")
+	// ErrProducerFenced reports a transactional write from a producer
+	// epoch older than the one the partition has seen.
+	ErrProducerFenced = errors.New("group: producer fenced")
 )

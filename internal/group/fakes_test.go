@@ -74,9 +74,10 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 // fakeStore is an in-memory __consumer_offsets.
 type fakeStore struct {
-	mu    sync.Mutex
-	parts map[int32][][]byte
-	fail  error
+	mu     sync.Mutex
+	parts  map[int32][][]byte
+	fail   error
+	fenced bool
 }
 
 func newFakeStore() *fakeStore { return &fakeStore{parts: map[int32][][]byte{}} }
@@ -89,6 +90,14 @@ func (s *fakeStore) Append(p int32, b []byte) error {
 	}
 	s.parts[p] = append(s.parts[p], append([]byte(nil), b...))
 	return nil
+}
+
+// AppendTransactional appends like Append; fenced makes it fail.
+func (s *fakeStore) AppendTransactional(p int32, b []byte) error {
+	if s.fenced {
+		return ErrProducerFenced
+	}
+	return s.Append(p, b)
 }
 
 func (s *fakeStore) Replay(p int32, fn func([]byte) error) error {

@@ -140,10 +140,13 @@ func (c *Coordinator) validateCommit(r *kmsg.OffsetCommitRequest) (g *group, cre
 	if g.typ == TypeConsumer {
 		return g, false, c.validateConsumerCommit(g, r.MemberID, r.Generation, r.Version)
 	}
-	return g, false, g.classic.validateCommit(r.MemberID, r.InstanceID, r.Generation)
+	return g, false, g.classic.validateOffsetCommit(r.MemberID, r.InstanceID, r.Generation, false)
 }
 
-func (cg *classicGroup) validateCommit(memberID string, iid *string, gen int32) *kerr.Error {
+// validateOffsetCommit is ClassicGroup.validateOffsetCommit: without a
+// generation or member, a plain commit needs an empty group while a
+// transactional one (TxnOffsetCommit v0-2) is accepted in any state.
+func (cg *classicGroup) validateOffsetCommit(memberID string, iid *string, gen int32, txn bool) *kerr.Error {
 	if gen < 0 && cg.state == StateEmpty {
 		return nil
 	}
@@ -154,7 +157,7 @@ func (cg *classicGroup) validateCommit(memberID string, iid *string, gen int32) 
 		if gen != cg.generation {
 			return kerr.IllegalGeneration
 		}
-	} else if cg.state != StateEmpty {
+	} else if !txn && cg.state != StateEmpty {
 		return kerr.UnknownMemberID
 	}
 	if cg.state == StateCompletingRebalance {

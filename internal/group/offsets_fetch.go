@@ -9,13 +9,15 @@ import (
 
 // OffsetFetch handles OffsetFetch v1+: one group before v8, a batch of
 // groups from v8, member epoch checks for consumer groups from v9 and topic
-// ids from v10. Partitions without a commit answer offset -1.
+// ids from v10. Partitions without a commit answer offset -1. With
+// RequireStable (v7+) a partition with offsets in an open transaction
+// answers UNSTABLE_OFFSET_COMMIT, so the client retries once it ends.
 func (c *Coordinator) OffsetFetch(r *kmsg.OffsetFetchRequest) *kmsg.OffsetFetchResponse {
 	resp := kmsg.NewPtrOffsetFetchResponse()
 	c.do(func() {
 		if r.Version >= 8 {
 			for _, rg := range r.Groups {
-				resp.Groups = append(resp.Groups, c.fetchGroupLocked(&rg, r.Version))
+				resp.Groups = append(resp.Groups, c.fetchGroupLocked(&rg, r.Version, r.RequireStable))
 			}
 			return
 		}
@@ -34,7 +36,7 @@ func (c *Coordinator) fetchLegacyLocked(r *kmsg.OffsetFetchRequest, resp *kmsg.O
 			rg.Topics = append(rg.Topics, kmsg.OffsetFetchRequestGroupTopic{Topic: t.Topic, Partitions: t.Partitions})
 		}
 	}
-	out := c.fetchGroupLocked(&rg, r.Version)
+	out := c.fetchGroupLocked(&rg, r.Version, r.RequireStable)
 	resp.ErrorCode = out.ErrorCode
 	for _, t := range out.Topics {
 		rt := kmsg.NewOffsetFetchResponseTopic()
@@ -48,7 +50,7 @@ func (c *Coordinator) fetchLegacyLocked(r *kmsg.OffsetFetchRequest, resp *kmsg.O
 	}
 }
 
-func (c *Coordinator) fetchGroupLocked(rg *kmsg.OffsetFetchRequestGroup, version int16) kmsg.OffsetFetchResponseGroup {
+func (c *Coordinator) fetchGroupLocked(rg *kmsg.OffsetFetchRequestGroup, version int16, stable bool) kmsg.OffsetFetchResponseGroup {
 	out := kmsg.NewOffsetFetchResponseGroup()
 	out.Group = rg.Group
 	g := c.groupLocked(rg.Group)
@@ -68,17 +70,21 @@ func (c *Coordinator) fetchGroupLocked(rg *kmsg.OffsetFetchRequestGroup, version
 		return out
 	}
 	meta := c.meta()
+	unstable := func(topicPartition) bool { return false }
+	if stable {
+		unstable = func(tp topicPartition) bool { return c.hasPendingLocked(rg.Group, tp) }
+	}
 	if rg.Topics == nil {
-		out.Topics = allOffsets(g, meta, version >= 10)
+		out.Topics = allOffsets(g, meta, version >= 10, unstable)
 		return out
 	}
 	for _, t := range rg.Topics {
-		out.Topics = append(out.Topics, fetchTopic(g, meta, version >= 10, t))
+		out.Topics = append(out.Topics, fetchTopic(g, meta, version >= 10, t, unstable))
 	}
 	return out
 }
 
-func fetchTopic(g *group, meta Metadata, byID bool, t kmsg.OffsetFetchRequestGroupTopic) kmsg.OffsetFetchResponseGroupTopic {
+func fetchTopic(g *group, meta Metadata, byID bool, t kmsg.OffsetFetchRequestGroupTopic, unstable func(topicPartition) bool) kmsg.OffsetFetchResponseGroupTopic {
 	rt := kmsg.NewOffsetFetchResponseGroupTopic()
 	rt.Topic, rt.TopicID = t.Topic, t.TopicID
 	name := t.Topic
@@ -93,6 +99,8 @@ func fetchTopic(g *group, meta Metadata, byID bool, t kmsg.OffsetFetchRequestGro
 		rp.Metadata = &empty
 		if topicErr != nil {
 			rp.ErrorCode = topicErr.Code
+		} else if unstable(topicPartition{name, p}) {
+			rp.ErrorCode = kerr.UnstableOffsetCommit.Code
 		} else if g != nil {
 			if e, ok := g.offsets[topicPartition{name, p}]; ok {
 				fillFetched(&rp, e)
@@ -109,7 +117,7 @@ func fillFetched(rp *kmsg.OffsetFetchResponseGroupTopicPartition, e offsetEntry)
 }
 
 // allOffsets lists every committed offset of the group, sorted.
-func allOffsets(g *group, meta Metadata, byID bool) []kmsg.OffsetFetchResponseGroupTopic {
+func allOffsets(g *group, meta Metadata, byID bool, unstable func(topicPartition) bool) []kmsg.OffsetFetchResponseGroupTopic {
 	if g == nil {
 		return nil
 	}
@@ -138,7 +146,13 @@ func allOffsets(g *group, meta Metadata, byID bool) []kmsg.OffsetFetchResponseGr
 		for _, tp := range tps {
 			rp := kmsg.NewOffsetFetchResponseGroupTopicPartition()
 			rp.Partition = tp.partition
-			fillFetched(&rp, g.offsets[tp])
+			if unstable(tp) {
+				empty := ""
+				rp.Offset, rp.LeaderEpoch, rp.Metadata = -1, -1, &empty
+				rp.ErrorCode = kerr.UnstableOffsetCommit.Code
+			} else {
+				fillFetched(&rp, g.offsets[tp])
+			}
 			rt.Partitions = append(rt.Partitions, rp)
 		}
 		out = append(out, rt)

@@ -1,6 +1,7 @@
 package group
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/gofka/gofka/internal/record"
@@ -13,7 +14,7 @@ func (c *Coordinator) Load() error {
 	var err error
 	c.do(func() {
 		for p := int32(0); p < c.cfg.NumPartitions && err == nil; p++ {
-			err = c.store.Replay(p, c.replayBatch)
+			err = c.store.Replay(p, func(b []byte) error { return c.replayBatch(p, b) })
 		}
 		if err == nil {
 			err = c.buildLoaded()
@@ -26,16 +27,57 @@ func (c *Coordinator) Load() error {
 	return err
 }
 
-// replayBatch applies one batch; control batches (transaction markers)
-// carry no group state.
-func (c *Coordinator) replayBatch(batch []byte) error {
+// replayBatch applies one batch of a partition. Transactional offset
+// commits wait as pending for their transaction's marker, which commits or
+// drops them (txn_offsets.go); those still open after the replay stay
+// pending until the transaction coordinator finishes them.
+func (c *Coordinator) replayBatch(partition int32, batch []byte) error {
 	_, err := record.Iterate(batch, nil, func(h *record.Header, r *record.Record) error {
-		if h.Control() {
-			return nil
+		switch {
+		case h.Control():
+			return c.replayMarker(partition, h, r)
+		case h.Transactional():
+			return c.replayTxnRecord(h.ProducerID, r.Key, r.Value)
 		}
 		return c.replayRecord(r.Key, r.Value)
 	})
 	return err
+}
+
+// replayMarker applies a transaction marker: its key is a version and a
+// type (0 abort, 1 commit), both int16.
+func (c *Coordinator) replayMarker(partition int32, h *record.Header, r *record.Record) error {
+	if len(r.Key) < 4 {
+		return fmt.Errorf("%w: marker key of %d bytes", ErrCorruptRecord, len(r.Key))
+	}
+	switch typ := int16(binary.BigEndian.Uint16(r.Key[2:])); typ {
+	case 0, 1:
+		c.completeTxnLocked(partition, h.ProducerID, typ == 1)
+	}
+	return nil
+}
+
+// replayTxnRecord holds a transactional offset commit as pending; other
+// records in a transactional batch (Kafka writes none) apply at once.
+func (c *Coordinator) replayTxnRecord(pid int64, key, value []byte) error {
+	v, err := keyVersion(key)
+	if err != nil {
+		return err
+	}
+	if v > keyOffsetCommit || value == nil {
+		return c.replayRecord(key, value)
+	}
+	var k kmsg.OffsetCommitKey
+	if err := k.ReadFrom(key); err != nil {
+		return fmt.Errorf("%w: offset key: %w", ErrCorruptRecord, err)
+	}
+	var ov kmsg.OffsetCommitValue
+	if err := ov.ReadFrom(value); err != nil {
+		return fmt.Errorf("%w: offset value: %w", ErrCorruptRecord, err)
+	}
+	e := offsetEntry{offset: ov.Offset, leaderEpoch: ov.LeaderEpoch, metadata: ov.Metadata, commitMs: ov.CommitTimestamp}
+	c.mu.pending.add(pid, k.Group, topicPartition{k.Topic, k.Partition}, e)
+	return nil
 }
 
 // replayRecord applies one record, a null value deleting its key.

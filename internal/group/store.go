@@ -6,6 +6,10 @@ type Store interface {
 	// Append appends one record batch (offsets are assigned by the log) to
 	// a partition and returns once it is durable.
 	Append(partition int32, batch []byte) error
+	// AppendTransactional appends a transactional batch (TxnOffsetCommit)
+	// after checking its producer epoch against the partition's producer
+	// state; an older epoch fails with an error wrapping ErrProducerFenced.
+	AppendTransactional(partition int32, batch []byte) error
 	// Replay calls fn with every record batch of a partition, in order.
 	Replay(partition int32, fn func(batch []byte) error) error
 }

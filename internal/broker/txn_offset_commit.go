@@ -1,0 +1,92 @@
+package broker
+
+// TxnOffsetCommit (v0-6), as Kafka's KafkaApis and group coordinator: the
+// producer is checked with the transaction coordinator first (id, epoch and
+// the group's __consumer_offsets partition in its ongoing transaction,
+// added by AddOffsetsToTxn; v5+ is transactions v2, which adds it
+// implicitly), then the group coordinator validates the generation and
+// member (v3+) and writes the offsets as a transactional batch, pending
+// until the transaction's marker on that partition commits or aborts them.
+
+import (
+	"fmt"
+
+	"github.com/gofka/gofka/internal/group"
+	"github.com/gofka/gofka/internal/record"
+	"github.com/gofka/gofka/internal/txn"
+	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+func (n *Node) handleTxnOffsetCommit(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.TxnOffsetCommitRequest)
+	if code := n.checkTxnOffsetCommit(r, req.Version); code != 0 {
+		reply.Send(txnOffsetCommitFailed(r, code))
+		return
+	}
+	reply.Send(n.groups.coord.TxnOffsetCommit(r))
+}
+
+// checkTxnOffsetCommit validates the producer with the transaction
+// coordinator. It runs without the group coordinator's lock: the
+// transaction coordinator calls into the group coordinator (markers).
+func (n *Node) checkTxnOffsetCommit(r *kmsg.TxnOffsetCommitRequest, version int16) int16 {
+	if r.Group == "" {
+		return kerr.InvalidGroupID.Code
+	}
+	if err := n.ensureOffsetsTopic(); err != nil {
+		return err.Code
+	}
+	tp := txn.TopicPartition{Topic: offsetsTopic, Partition: n.groups.coord.PartitionFor(r.Group)}
+	err := n.txns.coord.VerifyPartition(r.TransactionalID, r.ProducerID, r.ProducerEpoch, tp, version >= 5)
+	return fencedCode(err, version, 5)
+}
+
+// txnOffsetCommitFailed answers every partition of a request with code.
+func txnOffsetCommitFailed(r *kmsg.TxnOffsetCommitRequest, code int16) *kmsg.TxnOffsetCommitResponse {
+	resp := r.ResponseKind().(*kmsg.TxnOffsetCommitResponse)
+	for _, t := range r.Topics {
+		rt := kmsg.NewTxnOffsetCommitResponseTopic()
+		rt.Topic = t.Topic
+		for _, p := range t.Partitions {
+			rt.Partitions = append(rt.Partitions, kmsg.TxnOffsetCommitResponseTopicPartition{Partition: p.Partition, ErrorCode: code})
+		}
+		resp.Topics = append(resp.Topics, rt)
+	}
+	return resp
+}
+
+// AppendTransactional appends a transactional offset commit batch under
+// the partition's producer-state lock: an epoch older than the partition
+// has seen is fenced, and the batch opens (or joins) the producer's
+// transaction there, so the marker written at its end finds it.
+func (s groupStore) AppendTransactional(partition int32, batch []byte) error {
+	p := s.n.parts.get(offsetsTopic, partition)
+	if p == nil {
+		return fmt.Errorf("%w: %s-%d", errNoPartition, offsetsTopic, partition)
+	}
+	h, err := record.ParseHeader(batch)
+	if err != nil {
+		return fmt.Errorf("broker: transactional offsets: %w", err)
+	}
+	now := s.n.now()
+	pl := p.prod
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if e := pl.st.Get(h.ProducerID); e != nil && h.ProducerEpoch < e.Epoch {
+		return fmt.Errorf("broker: producer %d epoch %d older than %d: %w", h.ProducerID, h.ProducerEpoch, e.Epoch, group.ErrProducerFenced)
+	}
+	res, err := p.log.Append(batch, appendOptions(p, now))
+	if err != nil {
+		return err
+	}
+	pl.afterRoll(p.log, res.FirstOffset)
+	b := batchOf(&h)
+	b.MaxTimestamp = max(res.MaxTimestamp, now.UnixMilli())
+	pl.st.Append(b, res.FirstOffset, res.LastOffset)
+	pl.publish()
+	p.log.SetHighWatermark(p.log.LogEndOffset())
+	p.wake()
+	return nil
+}
