@@ -1,0 +1,101 @@
+package cleaner
+
+import (
+	"crypto/md5"
+	"encoding/binary"
+)
+
+// hashSize is the key hash size (MD5, as Kafka's SkimpyOffsetMap) and
+// entrySize a slot: the hash and an 8-byte offset.
+const (
+	hashSize  = md5.Size
+	entrySize = hashSize + 8
+)
+
+// OffsetMap maps key hashes to the latest offset seen, in a fixed budget:
+// an open-addressing table in one byte slice, with linear probing. Two
+// keys with the same MD5 count as one key (as in Kafka). It never grows:
+// callers stop adding when Full.
+type OffsetMap struct {
+	buf        []byte
+	slots      int
+	entries    int
+	maxEntries int
+	latest     int64
+}
+
+// NewOffsetMap allocates a map using memory bytes, to be filled to
+// loadFactor of its slots.
+func NewOffsetMap(memory int64, loadFactor float64) *OffsetMap {
+	slots := max(int(memory/entrySize), 1)
+	return &OffsetMap{
+		buf:        make([]byte, slots*entrySize),
+		slots:      slots,
+		maxEntries: max(int(float64(slots)*loadFactor), 1),
+		latest:     -1,
+	}
+}
+
+// Slots is the number of slots; Len the keys held; Latest the largest
+// offset put (-1 when empty).
+func (m *OffsetMap) Slots() int       { return m.slots }
+func (m *OffsetMap) Len() int         { return m.entries }
+func (m *OffsetMap) Latest() int64    { return m.latest }
+func (m *OffsetMap) Full() bool       { return m.entries >= m.maxEntries }
+func (m *OffsetMap) Capacity() int    { return m.maxEntries }
+func (m *OffsetMap) MemoryBytes() int { return len(m.buf) }
+
+// Clear empties the map, keeping its memory.
+func (m *OffsetMap) Clear() {
+	clear(m.buf)
+	m.entries, m.latest = 0, -1
+}
+
+// slot finds key's slot, or the empty slot where it would go (-1 when
+// the table is full).
+func (m *OffsetMap) slot(h *[hashSize]byte) (int, bool) {
+	i := int(binary.BigEndian.Uint64(h[:8]) % uint64(m.slots))
+	for range m.slots {
+		e := m.buf[i*entrySize : i*entrySize+hashSize]
+		if string(e) == string(h[:]) {
+			return i, true
+		}
+		if isEmpty(e) {
+			return i, false
+		}
+		if i++; i == m.slots {
+			i = 0
+		}
+	}
+	return -1, false
+}
+
+func isEmpty(e []byte) bool {
+	return binary.BigEndian.Uint64(e) == 0 && binary.BigEndian.Uint64(e[8:]) == 0
+}
+
+// Put records offset as key's latest. A new key in a full map is
+// dropped (callers check Full before each batch).
+func (m *OffsetMap) Put(key []byte, offset int64) {
+	h := md5.Sum(key)
+	i, found := m.slot(&h)
+	if !found {
+		if i < 0 {
+			return
+		}
+		copy(m.buf[i*entrySize:], h[:])
+		m.entries++
+	}
+	binary.BigEndian.PutUint64(m.buf[i*entrySize+hashSize:], uint64(offset))
+	m.latest = max(m.latest, offset)
+}
+
+// Get returns key's latest offset, or -1.
+func (m *OffsetMap) Get(key []byte) int64 {
+	h := md5.Sum(key)
+	i, found := m.slot(&h)
+	if !found {
+		return -1
+	}
+	return int64(binary.BigEndian.Uint64(m.buf[i*entrySize+hashSize:]))
+}
