@@ -1,6 +1,6 @@
 package broker
 
-// TxnOffsetCommit (v0-6), as Kafka's KafkaApis and group coordinator: the
+// TxnOffsetCommit (v0-6; v6 names topics by id), as Kafka's KafkaApis and group coordinator: the
 // producer is checked with the transaction coordinator first (id, epoch and
 // the group's __consumer_offsets partition in its ongoing transaction,
 // added by AddOffsetsToTxn; v5+ is transactions v2, which adds it
@@ -48,7 +48,7 @@ func txnOffsetCommitFailed(r *kmsg.TxnOffsetCommitRequest, code int16) *kmsg.Txn
 	resp := r.ResponseKind().(*kmsg.TxnOffsetCommitResponse)
 	for _, t := range r.Topics {
 		rt := kmsg.NewTxnOffsetCommitResponseTopic()
-		rt.Topic = t.Topic
+		rt.Topic, rt.TopicID = t.Topic, t.TopicID
 		for _, p := range t.Partitions {
 			rt.Partitions = append(rt.Partitions, kmsg.TxnOffsetCommitResponseTopicPartition{Partition: p.Partition, ErrorCode: code})
 		}

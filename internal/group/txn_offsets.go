@@ -53,7 +53,8 @@ func (p pendingTxns) has(groupID string, tp topicPartition) bool {
 // group's partition in its transaction). The group's generation, member id
 // and instance id (v3+) are validated as Kafka's
 // GroupCoordinator.handleTxnCommitOffsets does, then the offsets are
-// written as one transactional batch and held as pending.
+// written as one transactional batch and held as pending. v6 names topics
+// by id.
 func (c *Coordinator) TxnOffsetCommit(r *kmsg.TxnOffsetCommitRequest) *kmsg.TxnOffsetCommitResponse {
 	resp := kmsg.NewPtrTxnOffsetCommitResponse()
 	c.do(func() { c.txnCommitLocked(r, resp) })
@@ -68,8 +69,8 @@ func (c *Coordinator) txnCommitLocked(r *kmsg.TxnOffsetCommitRequest, resp *kmsg
 	var recs []kv
 	for _, t := range r.Topics {
 		rt := kmsg.NewTxnOffsetCommitResponseTopic()
-		rt.Topic = t.Topic
-		_, parts, topicErr := resolveTopic(meta, false, t.Topic, [16]byte{})
+		rt.Topic, rt.TopicID = t.Topic, t.TopicID
+		name, parts, topicErr := resolveTopic(meta, r.Version >= 6, t.Topic, t.TopicID)
 		for _, p := range t.Partitions {
 			rp := kmsg.NewTxnOffsetCommitResponseTopicPartition()
 			rp.Partition = p.Partition
@@ -87,8 +88,8 @@ func (c *Coordinator) txnCommitLocked(r *kmsg.TxnOffsetCommitRequest, resp *kmsg
 				if p.Metadata != nil {
 					e.metadata = *p.Metadata
 				}
-				items = append(items, commitItem{tp: topicPartition{t.Topic, p.Partition}, e: e})
-				recs = append(recs, kv{offsetCommitKey(r.Group, t.Topic, p.Partition), offsetCommitValue(e)})
+				items = append(items, commitItem{tp: topicPartition{name, p.Partition}, e: e})
+				recs = append(recs, kv{offsetCommitKey(r.Group, name, p.Partition), offsetCommitValue(e)})
 			}
 			rt.Partitions = append(rt.Partitions, rp)
 		}
