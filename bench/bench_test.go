@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -47,6 +48,10 @@ func TestDriverInProcess(t *testing.T) {
 	}
 	if cr.Bytes != pr.Bytes {
 		t.Fatalf("consumed %d bytes, produced %d", cr.Bytes, pr.Bytes)
+	}
+	rr, err := rawFetchAll(ctx, c.Addr(), benchTopic, tinyConfig.Partitions, pr.Records, tinyConfig.Size)
+	if err != nil || rr.Bytes != pr.Bytes {
+		t.Fatalf("raw fetch: %+v, %v", rr, err)
 	}
 	br, err := produceAndConsume(ctx, c.Addr(), p, tinyRun.Duration)
 	if err != nil {
@@ -94,6 +99,34 @@ func TestTargetsEndToEnd(t *testing.T) {
 		}
 		if st.FirstAck < st.Listening || st.IdleRSS == 0 {
 			t.Errorf("%s startup: %+v", tg.Name, st)
+		}
+	}
+}
+
+func TestCountBatches(t *testing.T) {
+	batch := func(base int64, lastDelta, n int32, extra int) []byte {
+		b := make([]byte, batchHeaderLen+extra)
+		binary.BigEndian.PutUint64(b, uint64(base))
+		binary.BigEndian.PutUint32(b[batchLengthOff:], uint32(len(b)-12))
+		binary.BigEndian.PutUint32(b[batchLastDeltaOff:], uint32(lastDelta))
+		binary.BigEndian.PutUint32(b[batchNumRecordsOff:], uint32(n))
+		return b
+	}
+	two := append(batch(10, 4, 5, 100), batch(15, 2, 3, 7)...)
+	tests := []struct {
+		name    string
+		b       []byte
+		records int
+		next    int64
+	}{
+		{"none", nil, 0, 7},
+		{"two", two, 8, 18},
+		{"partial tail", append(two, batch(18, 0, 1, 50)[:40]...), 8, 18},
+	}
+	for _, tt := range tests {
+		n, next := countBatches(tt.b, 7)
+		if n != tt.records || next != tt.next {
+			t.Errorf("%s: countBatches = %d, %d; want %d, %d", tt.name, n, next, tt.records, tt.next)
 		}
 	}
 }
@@ -232,7 +265,7 @@ func TestReport(t *testing.T) {
 	mk := func(d time.Duration, hwm int64) configResult {
 		ph := phaseResult{Records: 1000, Bytes: 1 << 20, Elapsed: d, CPU: d / 2, Allocs: 0.5,
 			Produce: latencies{P50: time.Millisecond, P99: 2 * time.Millisecond, P999: 3 * time.Millisecond}}
-		return configResult{Phases: [3]phaseResult{ph, ph, ph}, HWM: hwm, Exit: "clean exit on SIGTERM"}
+		return configResult{Phases: [numModes]phaseResult{ph, ph, ph, ph}, HWM: hwm, Exit: "clean exit on SIGTERM"}
 	}
 	c := configs()[0]
 	rep := report{Settings: tinyRun, Charts: []string{filepath.Join(t.TempDir(), "t.png"), filepath.Join(t.TempDir(), "l.png")},
@@ -251,7 +284,8 @@ func TestReport(t *testing.T) {
 		"| 100 B, acks=1, 1p, both | 1.00 / 2.00 / 3.00 | 1.00 / 2.00 / 3.00 |",
 		"| cold start: exec to first acknowledged produce | 50.0 ms | < 100 ms | pass |",
 		"| broker peak RSS at saturation (VmHWM, worst config) | 30.0 MiB (100 B, acks=1, 1p) | < 64 MiB | pass |",
-		"| consume from page cache (best 1 KiB consume scenario) | - | >= 1000 MB/s | not measured |",
+		"| consume from page cache, kgo consumer (best 1 KiB consume scenario) | - | >= 1000 MB/s | not measured |",
+		"| 100 B, acks=1, 1p | 1.0 | 1.0 | 476.84 | 0.5 | 0.5 | 953.67 | 2.00 |",
 		"## Notes",
 	} {
 		if !strings.Contains(md, want) {

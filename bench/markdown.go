@@ -25,7 +25,13 @@ func (rep report) markdown() string {
 	b.WriteString("### Throughput\n\n")
 	b.WriteString(rep.throughputTable())
 	fmt.Fprintf(&b, "\n![Throughput per scenario, MB/s](%s)\n\n", rep.Charts[0])
-	b.WriteString("### Produce latency\n\n")
+	b.WriteString("### Consume from the page cache: kgo consumer and raw Fetch requests\n\n")
+	b.WriteString("After the `consume` phase the runner reads the same records again with plain Fetch requests\n")
+	b.WriteString("(one in flight, kgo's default 50 MiB / 1 MiB per partition limits, topic id and name set)\n")
+	b.WriteString("and counts records from the batch headers without decoding them: what the broker delivers\n")
+	b.WriteString("when the client's per-record work is taken out. MB/s counts record values, as above.\n\n")
+	b.WriteString(rep.rawTable())
+	b.WriteString("\n### Produce latency\n\n")
 	b.WriteString("From the `Produce` call to the record's promise (its acknowledgement). In `both` the producer\n")
 	b.WriteString("runs at the same pace while a consumer tails the topic.\n\n")
 	b.WriteString(rep.latencyTable([]mode{modeProduce, modeBoth}, [3]func(phaseResult) float64{p50, p99, p999}))
@@ -123,6 +129,8 @@ func (rep report) writeNotes(b *strings.Builder) {
 	rep.writeBusy(b)
 	b.WriteString("- Produce latencies come from a throughput test with a deep in-flight buffer: they mostly measure\n")
 	b.WriteString("  queueing in the client, and the time `Produce` blocked on a full buffer counts.\n")
+	b.WriteString("- End-to-end latency grows during a `both` phase when the single tailing consumer is slower than\n")
+	b.WriteString("  the producer (most with 1 partition): the consumer falls behind and the backlog is the latency.\n\n")
 }
 
 // writeBusy says how busy the machine was during the produce phases:

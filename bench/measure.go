@@ -13,13 +13,13 @@ const benchTopic = "bench"
 // configResult is the three phases of one config on one target, run on
 // one server process.
 type configResult struct {
-	Phases [3]phaseResult // indexed by mode
-	HWM    int64          // VmHWM of the process at the end
-	Exit   string         // how the process ended on SIGTERM
+	Phases [numModes]phaseResult // indexed by mode
+	HWM    int64                 // VmHWM of the process at the end
+	Exit   string                // how the process ended on SIGTERM
 }
 
-// measureConfig starts t, runs warm-up, produce, consume and both, and
-// stops it.
+// measureConfig starts t, runs warm-up, produce, consume, raw fetch and
+// both, and stops it.
 func measureConfig(ctx context.Context, t target, c config, s settings, tmp string) (configResult, error) {
 	srv, err := t.start(tmp, s)
 	if err != nil {
@@ -63,6 +63,11 @@ func drive(ctx context.Context, srv *server, smp *sampler, c config, s settings,
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	if r.Phases[modeConsume], err = ph.run(modeConsume, func() (phaseResult, error) { return consumeAll(cctx, srv.Addr, benchTopic, total) }); err != nil {
+		return err
+	}
+	if r.Phases[modeRaw], err = ph.run(modeRaw, func() (phaseResult, error) {
+		return rawFetchAll(cctx, srv.Addr, benchTopic, c.Partitions, total, c.Size)
+	}); err != nil {
 		return err
 	}
 	r.Phases[modeBoth], err = ph.run(modeBoth, func() (phaseResult, error) { return produceAndConsume(cctx, srv.Addr, p, s.Duration) })

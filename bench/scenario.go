@@ -9,9 +9,13 @@ const (
 	modeProduce mode = iota // produce only
 	modeConsume             // consume only, everything produced so far, from the page cache
 	modeBoth                // produce and consume (tailing) together
+	// modeRaw reads everything again with plain Fetch requests that do
+	// not decode records; an extra measurement, not a matrix scenario.
+	modeRaw
+	numModes
 )
 
-var modeNames = [...]string{"produce", "consume", "both"}
+var modeNames = [...]string{"produce", "consume", "both", "raw fetch"}
 
 func (m mode) String() string { return modeNames[m] }
 

@@ -125,3 +125,33 @@ func (rep report) startupTable() string {
 	}
 	return b.String()
 }
+
+// rawTable has, per config, the consume-only phase with the kgo consumer
+// beside the raw Fetch phase, both from the page cache.
+func (rep report) rawTable() string {
+	cols := []string{"config"}
+	for _, n := range rep.names() {
+		cols = append(cols, n+" kgo consumer MB/s", n+" raw fetch MB/s", n+" raw fetch CPU s/GB")
+	}
+	for _, n := range rep.names()[1:] {
+		cols = append(cols, "raw fetch Gofka/"+n)
+	}
+	var b strings.Builder
+	b.WriteString(header(cols...))
+	for _, sc := range rep.scenarios() {
+		if sc.Mode != modeConsume {
+			continue
+		}
+		raw := scenario{config: sc.config, Mode: modeRaw}
+		cells := []string{sc.config.String()}
+		for _, tr := range rep.Results {
+			cells = append(cells, fmt.Sprintf("%.1f", tr.phase(sc, phaseMBps)), fmt.Sprintf("%.1f", tr.phase(raw, phaseMBps)),
+				fmt.Sprintf("%.2f", tr.phase(raw, cpuPerGB)))
+		}
+		for i := 1; i < len(rep.Results); i++ {
+			cells = append(cells, ratioCell(rep.ratioTo(i, raw, phaseMBps), false))
+		}
+		b.WriteString(row(cells...))
+	}
+	return b.String()
+}
