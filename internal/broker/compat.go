@@ -31,12 +31,13 @@ var apiNotes = map[int16]string{
 	25: "adds the group's __consumer_offsets partition to the transaction.",
 	26: "commit and abort: PrepareCommit/PrepareAbort written to __transaction_state, markers written to every partition, then CompleteCommit/CompleteAbort; a prepared transaction is finished after a crash; v5 bumps the epoch at every end (KIP-890 transactions v2); transaction.timeout.ms aborts with an epoch bump.",
 	27: "appends the markers (the coordinator writes its own in process; served for tools).",
+	28: "producer checked with the transaction coordinator (id, epoch, the group's __consumer_offsets partition added by AddOffsetsToTxn; v5+ adds it implicitly, KIP-890); generation, member id and instance id checks (v3+, KIP-447) for classic and consumer groups; offsets written as a transactional batch and held pending until the transaction's marker (COMMIT: committed whatever the group's generation, ABORT: dropped), also when replayed at start-up; v6 topic ids.",
 	61: "per partition: producer id, epoch, last sequence, last timestamp, coordinator epoch, current transaction start offset.",
 	65: "state, timeout, start time, producer id/epoch and partitions; TRANSACTIONAL_ID_NOT_FOUND for unknown ids.",
 	66: "state and producer id filters, duration filter (v1, KIP-994), transactional id regular expression (v2).",
 	60: "broker endpoints; controller endpoint type answers UNSUPPORTED_ENDPOINT_TYPE.",
 	8:  "generation checks (classic, and classic members of consumer groups), member epoch fencing (KIP-848), simple commits (generation -1), offset.metadata.max.bytes; written to __consumer_offsets as OffsetCommitKey/Value; v10 topic ids; offsets of deleted topics are purged.",
-	9:  "batched groups (v8+), member epoch checks (v9+), topic ids (v10); null topics list every committed offset.",
+	9:  "batched groups (v8+), member epoch checks (v9+), topic ids (v10); null topics list every committed offset; RequireStable (v7+) answers UNSTABLE_OFFSET_COMMIT for partitions with offsets in an open transaction.",
 	10: "batched keys (v4+); this node coordinates every group; __consumer_offsets is created on first use (compacted); key type 1 (transactions) answers this node and creates __transaction_state on first use.",
 	11: "member id required (KIP-394), static membership (KIP-345), eager and cooperative (KIP-429) client protocols, group.initial.rebalance.delay.ms, group.max.size, session and rebalance timeouts. In a consumer (KIP-848) group a classic member is served by the server-side assignor (its subscription read from the ConsumerProtocolSubscription, revocation before reassignment).",
 	12: "session timeout reset; REBALANCE_IN_PROGRESS while rejoining, and for classic members of a consumer group when the group epoch moved, partitions are to be revoked or were released for them.",
@@ -82,8 +83,8 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	}
 	writeClientMatrix(&b, clients)
 	b.WriteString("\n## Not yet served\n\n")
-	b.WriteString("TxnOffsetCommit (offsets inside a transaction: consume-transform-produce), share groups,\n")
-	b.WriteString("SASL, ACLs, quotas, KRaft quorum APIs and replication between brokers are tracked as open issues.\n")
+	b.WriteString("Share groups, SASL, ACLs, quotas, KRaft quorum APIs and replication between brokers are tracked as\n")
+	b.WriteString("open issues.\n")
 	return b.Bytes()
 }
 
