@@ -57,6 +57,9 @@ type Source struct {
 	Logs       func() []*storage.Log
 	Policy     func(*storage.Log) (Policy, bool)
 	Checkpoint func() error
+	// StableOffset, if set, is the log's last stable offset: cleaning
+	// stops before the first offset of an undecided transaction.
+	StableOffset func(*storage.Log) int64
 }
 
 // Cleaner runs cleaning threads over a Source. Each thread owns its
@@ -73,7 +76,8 @@ type Cleaner struct {
 		busy     map[checkpoint.TopicPartition]*atomic.Bool // set: abort the pass
 		paused   map[checkpoint.TopicPartition]int
 		horizons map[checkpoint.TopicPartition]int64 // latest delete horizon per log
-		done     *sync.Cond                          // busy changed
+		open     map[checkpoint.TopicPartition]openTxn
+		done     *sync.Cond // busy changed
 		last     Stats
 		passes   int
 	}
@@ -86,9 +90,14 @@ func New(cfg Config, src Source) *Cleaner {
 	c.mu.busy = map[checkpoint.TopicPartition]*atomic.Bool{}
 	c.mu.paused = map[checkpoint.TopicPartition]int{}
 	c.mu.horizons = map[checkpoint.TopicPartition]int64{}
+	c.mu.open = map[checkpoint.TopicPartition]openTxn{}
 	c.mu.done = sync.NewCond(&c.mu.Mutex)
 	return c
 }
+
+// openTxn is the first open transaction a pass found, valid while the
+// log end offset stays at leo (when no StableOffset is known).
+type openTxn struct{ first, leo int64 }
 
 // worker is one thread's memory: the offset map and the I/O buffers.
 type worker struct {

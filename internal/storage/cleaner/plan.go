@@ -23,7 +23,8 @@ type plan struct {
 	firstUncleanable int64
 	cleanBytes       int64
 	dirtyBytes       int64
-	needNow          bool // max.compaction.lag.ms passed
+	needNow          bool  // max.compaction.lag.ms passed
+	leo              int64 // log end offset when planned
 }
 
 func (p *plan) ratio() float64 {
@@ -41,14 +42,15 @@ func (p *plan) eligible(pol Policy) bool {
 // newPlan computes the cleanable range of a log at nowMs, as Kafka's
 // cleanableOffsets: the checkpoint, clamped to the log, up to the active
 // segment and the first segment inside min.compaction.lag.ms.
-func newPlan(l *storage.Log, pol Policy, nowMs int64) *plan {
-	p := &plan{segs: l.Segments()}
-	start, leo := l.LogStartOffset(), l.LogEndOffset()
+func newPlan(l *storage.Log, pol Policy, nowMs, stable int64) *plan {
+	leo := l.LogEndOffset()
+	p := &plan{segs: l.Segments(), leo: leo}
+	start := l.LogStartOffset()
 	p.firstDirty = l.CleanerCheckpoint()
 	if p.firstDirty < start || p.firstDirty > leo {
 		p.firstDirty = start
 	}
-	p.firstUncleanable = p.segs[len(p.segs)-1].Base
+	p.firstUncleanable = min(p.segs[len(p.segs)-1].Base, stable)
 	for _, s := range p.segs[:len(p.segs)-1] {
 		if s.Next > p.firstDirty && pol.MinCompactionLagMs > 0 && s.MaxTs > nowMs-pol.MinCompactionLagMs {
 			p.firstUncleanable = min(p.firstUncleanable, s.Base)
@@ -59,7 +61,7 @@ func newPlan(l *storage.Log, pol Policy, nowMs int64) *plan {
 		switch {
 		case s.Next <= p.firstDirty:
 			p.cleanBytes += s.Size
-		case s.Base < p.firstUncleanable:
+		case s.Base < p.firstUncleanable && s.Next > p.firstDirty && p.firstDirty < p.firstUncleanable:
 			p.dirtyBytes += s.Size
 			if first := s.FirstTs; !p.needNow && first >= 0 && pol.MaxCompactionLagMs > 0 &&
 				pol.MaxCompactionLagMs < math.MaxInt64 && nowMs-first > pol.MaxCompactionLagMs {

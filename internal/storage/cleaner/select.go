@@ -2,6 +2,7 @@ package cleaner
 
 import (
 	"fmt"
+	"math"
 	"sync/atomic"
 
 	"github.com/gofka/gofka/internal/storage"
@@ -23,6 +24,7 @@ func (c *Cleaner) cleanOnce(w *worker) (bool, error) {
 	c.mu.passes++
 	if err == nil {
 		c.mu.horizons[l.TopicPartition()] = ps.stats.LatestDeleteHorizon
+		c.mu.open[l.TopicPartition()] = openTxn{first: ps.scan, leo: p.leo}
 	}
 	c.mu.Unlock()
 	if err != nil {
@@ -52,7 +54,7 @@ func (c *Cleaner) grabFilthiest(nowMs int64) (*storage.Log, Policy, *plan, *atom
 			continue
 		}
 		pol = pol.normalized()
-		p := newPlan(l, pol, nowMs)
+		p := newPlan(l, pol, nowMs, c.stableBoundLocked(l))
 		if p.eligible(pol) && (best == nil || p.ratio() > bestPlan.ratio()) {
 			best, bestPol, bestPlan = l, pol, p
 		} else if hz, ok := c.mu.horizons[tp]; ok && hz >= 0 && hz <= nowMs && expired == nil {
@@ -68,6 +70,20 @@ func (c *Cleaner) grabFilthiest(nowMs int64) (*storage.Log, Policy, *plan, *atom
 	abort := new(atomic.Bool)
 	c.mu.busy[best.TopicPartition()] = abort
 	return best, bestPol, bestPlan, abort
+}
+
+// stableBoundLocked is the offset cleaning must stop before for open
+// transactions: the last stable offset, or else the first open
+// transaction of the last pass while nothing was appended since.
+func (c *Cleaner) stableBoundLocked(l *storage.Log) int64 {
+	bound := int64(math.MaxInt64)
+	if c.src.StableOffset != nil {
+		bound = c.src.StableOffset(l)
+	}
+	if o, ok := c.mu.open[l.TopicPartition()]; ok && o.leo == l.LogEndOffset() {
+		bound = min(bound, o.first)
+	}
+	return bound
 }
 
 func (c *Cleaner) release(tp checkpoint.TopicPartition) {
