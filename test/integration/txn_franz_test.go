@@ -38,31 +38,45 @@ func txnProduce(t *testing.T, ctx context.Context, cl *kgo.Client, topic, prefix
 	}
 }
 
-// readAll reads a topic at an isolation level until a second passes
-// without records and returns the values' counts.
-func readAll(t *testing.T, ctx context.Context, addr, topic string, committed bool) map[string]int {
+// readAll reads a topic at an isolation level and returns the values'
+// counts: until at least want records arrived, then until a second passes
+// without more (extra records fail the callers' checks). Waiting for want
+// rather than for a first quiet second matters: a consumer may start
+// fetching some partitions before others, and a fetch parked on an idle
+// partition used to end the read early (a flaky "read_committed saw
+// commit1:30 commit2:30", one partition's worth).
+func readAll(t *testing.T, ctx context.Context, addr, topic string, committed bool, want int) map[string]int {
 	t.Helper()
 	iso := kgo.ReadUncommitted()
 	if committed {
 		iso = kgo.ReadCommitted()
 	}
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.FetchIsolationLevel(iso),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(200*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
 	got := map[string]int{}
+	n := 0
 	for {
-		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		wait := time.Second
+		if n < want {
+			wait = 30 * time.Second
+		}
+		pctx, cancel := context.WithTimeout(ctx, wait)
 		fs := cl.PollFetches(pctx)
 		cancel()
 		if ctx.Err() != nil {
-			t.Fatalf("read %s: %v", topic, ctx.Err())
+			t.Fatalf("read %s: %v after %d of %d records", topic, ctx.Err(), n, want)
 		}
-		if fs.NumRecords() == 0 {
+		if fs.NumRecords() == 0 && n >= want {
 			return got
 		}
+		if fs.NumRecords() == 0 {
+			t.Fatalf("read %s: %d of %d records, then none for %v", topic, n, want, wait)
+		}
+		n += fs.NumRecords()
 		fs.EachRecord(func(r *kgo.Record) { got[string(r.Value)]++ })
 	}
 }
@@ -90,11 +104,11 @@ func TestFranzTransactions(t *testing.T) {
 	txnProduce(t, ctx, cl, topic, "commit2", 70, true)
 	txnProduce(t, ctx, cl, topic, "abort2", 30, false)
 
-	committed := readAll(t, ctx, c.Addr(), topic, true)
+	committed := readAll(t, ctx, c.Addr(), topic, true, 170)
 	if committed["commit1"] != 100 || committed["commit2"] != 70 || committed["abort1"]+committed["abort2"] != 0 {
 		t.Fatalf("read_committed saw %v", committed)
 	}
-	all := readAll(t, ctx, c.Addr(), topic, false)
+	all := readAll(t, ctx, c.Addr(), topic, false, 250)
 	if all["abort1"] != 50 || all["abort2"] != 30 || all["commit1"] != 100 {
 		t.Fatalf("read_uncommitted saw %v", all)
 	}
@@ -178,7 +192,7 @@ func TestFranzTransactionTimeout(t *testing.T) {
 	if o, _ := lso.Lookup(topic, 0); o.Offset != 2 { // the record and the abort marker
 		t.Fatalf("LSO %d after the abort, want 2", o.Offset)
 	}
-	if got := readAll(t, ctx, c.Addr(), topic, true); len(got) != 0 {
+	if got := readAll(t, ctx, c.Addr(), topic, true, 0); len(got) != 0 {
 		t.Fatalf("read_committed saw aborted records: %v", got)
 	}
 	if err := cl.EndTransaction(ctx, kgo.TryCommit); err == nil {

@@ -52,11 +52,11 @@ func TestSaramaTransactions(t *testing.T) {
 	send("s-commit1", 40, true)
 	send("s-abort", 25, false)
 	send("s-commit2", 15, true)
-	got := readAll(t, ctx, c.Addr(), topic, true)
+	got := readAll(t, ctx, c.Addr(), topic, true, 55)
 	if got["s-commit1"] != 40 || got["s-commit2"] != 15 || got["s-abort"] != 0 {
 		t.Fatalf("read_committed saw %v", got)
 	}
-	if all := readAll(t, ctx, c.Addr(), topic, false); all["s-abort"] != 25 {
+	if all := readAll(t, ctx, c.Addr(), topic, false, 80); all["s-abort"] != 25 {
 		t.Fatalf("read_uncommitted saw %v", all)
 	}
 }
