@@ -18,6 +18,11 @@
 // classic group is upgraded when a KIP-848 member joins and downgraded
 // when only classic members remain after a member leaves.
 //
+// Transactional offset commits (TxnOffsetCommit) are written as
+// transactional batches and held per producer until the transaction's
+// marker on the group's partition commits or drops them, live (CompleteTxn,
+// called by the broker for every marker) and on replay (txn_offsets.go).
+//
 // Concurrency: one mutex (Coordinator.mu) guards every group. Responses to
 // parked requests (JoinGroup, SyncGroup) are delivered through callbacks
 // called after the mutex is released.

@@ -15,8 +15,9 @@ func (c *Coordinator) armExpiry() {
 // expireOffsets deletes offsets older than offsets.retention.minutes
 // (KIP-211): for an empty group, counted from when it became empty; for a
 // group with members, only offsets of topics it no longer consumes,
-// counted from their commit. An empty group left with no offsets is
-// deleted.
+// counted from their commit. Offsets an open transaction is about to
+// replace are kept, as Kafka keeps them. An empty group left with no
+// offsets is deleted.
 func (c *Coordinator) expireOffsets() {
 	nowMs := c.now().UnixMilli()
 	ret := c.cfg.OffsetsRetention.Milliseconds()
@@ -29,7 +30,7 @@ func (c *Coordinator) expireOffsets() {
 			if empty && g.protocolType() != "" {
 				base = max(g.stateMs, e.commitMs)
 			}
-			if (empty || !g.subscribed(tp.topic)) && base+ret <= nowMs {
+			if (empty || !g.subscribed(tp.topic)) && base+ret <= nowMs && !c.hasPendingLocked(g.id, tp) {
 				recs = append(recs, kv{key: offsetCommitKey(g.id, tp.topic, tp.partition)})
 				dead = append(dead, tp)
 			}

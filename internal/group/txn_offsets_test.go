@@ -2,6 +2,7 @@ package group
 
 import (
 	"testing"
+	"time"
 
 	"github.com/gofka/gofka/internal/record"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -157,5 +158,26 @@ func TestTxnOffsetCommitValidation(t *testing.T) {
 	h.store.fenced = true
 	if code := h.txnCommit("g", l, gen, 2, "t", 0, 5); code != kerr.InvalidProducerEpoch.Code {
 		t.Fatalf("fenced append: %v", kerr.ErrorForCode(code))
+	}
+}
+
+func TestTxnOffsetKeptFromExpiry(t *testing.T) {
+	h := newHarness(func(c *Config) {
+		c.OffsetsRetention = time.Hour
+		c.RetentionCheckInterval = time.Minute
+	})
+	if code := h.commit("simple", "", -1, "t", 0, ""); code != 0 {
+		t.Fatal(kerr.ErrorForCode(code))
+	}
+	if code := h.txnCommit("simple", "", -1, 4, "t", 0, 50); code != 0 {
+		t.Fatal(kerr.ErrorForCode(code))
+	}
+	h.clock.Advance(2 * time.Hour)
+	if p := h.fetchOne("simple", "t", 0, false); p.Offset != 42 {
+		t.Fatalf("offset expired under an open transaction: %+v", p)
+	}
+	h.marker(t, "simple", 4, true)
+	if p := h.fetchOne("simple", "t", 0, true); p.Offset != 50 {
+		t.Fatalf("after commit: %+v", p)
 	}
 }
