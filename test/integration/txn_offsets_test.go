@@ -165,6 +165,13 @@ func (p *txnReq) init() {
 // commitOffset adds the group to the transaction and commits one offset
 // of topic partition 0 in it.
 func (p *txnReq) commitOffset(groupID, topic string, offset int64) {
+	p.addOffsets(groupID)
+	if err := p.txnOffsetCommit(groupID, topic, offset); err != nil {
+		p.t.Fatalf("txn offset commit: %v", err)
+	}
+}
+
+func (p *txnReq) addOffsets(groupID string) {
 	add := kmsg.NewPtrAddOffsetsToTxnRequest()
 	add.TransactionalID, add.ProducerID, add.ProducerEpoch, add.Group = p.id, p.pid, p.epoch, groupID
 	ar, err := add.RequestWith(p.ctx(), p.cl)
@@ -174,6 +181,9 @@ func (p *txnReq) commitOffset(groupID, topic string, offset int64) {
 	if err != nil {
 		p.t.Fatalf("add offsets: %v", err)
 	}
+}
+
+func (p *txnReq) txnOffsetCommit(groupID, topic string, offset int64) error {
 	r := kmsg.NewPtrTxnOffsetCommitRequest()
 	r.TransactionalID, r.Group, r.ProducerID, r.ProducerEpoch = p.id, groupID, p.pid, p.epoch
 	rt := kmsg.NewTxnOffsetCommitRequestTopic()
@@ -184,9 +194,7 @@ func (p *txnReq) commitOffset(groupID, topic string, offset int64) {
 	if err == nil {
 		err = kerr.ErrorForCode(resp.Topics[0].Partitions[0].ErrorCode)
 	}
-	if err != nil {
-		p.t.Fatalf("txn offset commit: %v", err)
-	}
+	return err
 }
 
 func (p *txnReq) end(commit bool) {
@@ -279,6 +287,15 @@ func TestTxnOffsetsVisibility(t *testing.T) {
 	}
 	if off, err := fetchOffset(t, cl, "vis-g2", "vis", true); err != nil || off != 3 {
 		t.Fatalf("second group of the transaction: %d %v", off, err)
+	}
+	// A new incarnation fences the old epoch's transactional commits.
+	stale := *p
+	p.init()
+	if err := stale.txnOffsetCommit("vis-g", "vis", 11); err != kerr.ProducerFenced && err != kerr.InvalidProducerEpoch {
+		t.Fatalf("commit with a fenced epoch: %v", err)
+	}
+	if off, err := fetchOffset(t, cl, "vis-g", "vis", true); err != nil || off != 9 {
+		t.Fatalf("after the fenced commit: %d %v", off, err)
 	}
 }
 
