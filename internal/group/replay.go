@@ -45,10 +45,11 @@ func (c *Coordinator) replayBatch(partition int32, batch []byte) error {
 }
 
 // replayMarker applies a transaction marker: its key is a version and a
-// type (0 abort, 1 commit), both int16.
+// type (0 abort, 1 commit), both int16. Other control records carry no
+// group state and are skipped.
 func (c *Coordinator) replayMarker(partition int32, h *record.Header, r *record.Record) error {
 	if len(r.Key) < 4 {
-		return fmt.Errorf("%w: marker key of %d bytes", ErrCorruptRecord, len(r.Key))
+		return nil
 	}
 	switch typ := int16(binary.BigEndian.Uint16(r.Key[2:])); typ {
 	case 0, 1:

@@ -22,10 +22,8 @@ func (h *harness) txnCommit(group, member string, gen int32, pid int64, topic st
 	return h.c.TxnOffsetCommit(r).Topics[0].Partitions[0].ErrorCode
 }
 
-// marker writes a transaction marker to the group's partition, as the
-// broker does, and tells the coordinator.
-func (h *harness) marker(t *testing.T, group string, pid int64, commit bool) {
-	t.Helper()
+// markerBatch is a transaction marker control batch for producer pid.
+func markerBatch(pid int64, commit bool) []byte {
 	typ := byte(0)
 	if commit {
 		typ = 1
@@ -37,10 +35,17 @@ func (h *harness) marker(t *testing.T, group string, pid int64, commit bool) {
 	b.Add(record.Record{Key: []byte{0, 0, 0, typ}, Value: []byte{0, 0, 0, 0, 0, 0}})
 	batch, err := b.Build(nil)
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
+	return batch
+}
+
+// marker writes a transaction marker to the group's partition, as the
+// broker does, and tells the coordinator.
+func (h *harness) marker(t *testing.T, group string, pid int64, commit bool) {
+	t.Helper()
 	part := h.c.PartitionFor(group)
-	if err := h.store.Append(part, batch); err != nil {
+	if err := h.store.Append(part, markerBatch(pid, commit)); err != nil {
 		t.Fatal(err)
 	}
 	h.c.CompleteTxn(part, pid, commit)
