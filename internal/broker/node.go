@@ -14,6 +14,7 @@ import (
 	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/storage"
+	"github.com/gofka/gofka/internal/storage/cleaner"
 	"github.com/gofka/gofka/internal/wire"
 )
 
@@ -44,6 +45,7 @@ type Node struct {
 	meta     *metadata.Publisher
 	ctrl     *controller.Controller
 	logs     *storage.Manager
+	cleaner  *cleaner.Cleaner // nil unless log.cleaner.enable (cleaner.go)
 	parts    partitionSet
 	sessions *sessionCache
 
@@ -175,11 +177,14 @@ func (n *Node) startAreas() error {
 	if err := n.startGroups(); err != nil {
 		return err
 	}
-	return n.startTxns()
+	if err := n.startTxns(); err != nil {
+		return err
+	}
+	return n.startCleaner()
 }
 
 func (n *Node) closeAreas() error {
-	return errors.Join(n.closeTxns(), n.closeGroups(), n.closeObserve())
+	return errors.Join(n.closeCleaner(), n.closeTxns(), n.closeGroups(), n.closeObserve())
 }
 
 func ms(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
