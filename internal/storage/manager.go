@@ -56,6 +56,10 @@ type Manager struct {
 		logs   map[checkpoint.TopicPartition]*Log
 		dirOf  map[checkpoint.TopicPartition]string
 		closed bool
+		// offline dirs failed (MarkDirOffline); moving partitions are
+		// between dirs (MoveLog). See manager_dirs.go.
+		offline map[string]bool
+		moving  map[checkpoint.TopicPartition]bool
 	}
 	ckptMu sync.Mutex // one checkpoint writer at a time
 	quit   chan struct{}
@@ -74,6 +78,8 @@ func OpenManager(c ManagerConfig, cfgFor func(checkpoint.TopicPartition) Config)
 	m := &Manager{cfg: c, cfgFor: cfgFor, quit: make(chan struct{})}
 	m.mu.logs = map[checkpoint.TopicPartition]*Log{}
 	m.mu.dirOf = map[checkpoint.TopicPartition]string{}
+	m.mu.offline = map[string]bool{}
+	m.mu.moving = map[checkpoint.TopicPartition]bool{}
 	for _, dir := range c.Dirs {
 		f, err := lockDir(dir)
 		if err != nil {
@@ -165,7 +171,13 @@ func (m *Manager) partitionDir(dir string, e os.DirEntry) (checkpoint.TopicParti
 		}
 		return checkpoint.TopicPartition{}, false
 	}
-	if strings.HasPrefix(name, "__cluster_metadata-") || strings.HasSuffix(name, "-future") || strings.HasSuffix(name, "-stray") {
+	if strings.HasSuffix(name, futureSuffix) { // a move a crash interrupted
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			m.cfg.Logger.Warn("storage: removing unfinished move", "dir", name, "err", err)
+		}
+		return checkpoint.TopicPartition{}, false
+	}
+	if strings.HasPrefix(name, "__cluster_metadata-") || strings.HasSuffix(name, "-stray") {
 		return checkpoint.TopicPartition{}, false
 	}
 	tp, err := checkpoint.ParseDirName(name)
@@ -178,7 +190,11 @@ func (m *Manager) partitionDir(dir string, e os.DirEntry) (checkpoint.TopicParti
 
 func (m *Manager) openLog(dir string, tp checkpoint.TopicPartition, ck dirCheckpoints, clean bool) error {
 	if other, dup := m.mu.dirOf[tp]; dup {
-		return fmt.Errorf("storage: duplicate log directories for %s: %s and %s", tp, other, dir)
+		// A move finished its copy but not the source's deletion: both
+		// are whole, identical copies; keep the first.
+		m.cfg.Logger.Warn("storage: removing second copy of a moved partition", "partition", tp.String(), "kept", other, "removed", dir)
+		removeDir(filepath.Join(dir, tp.String()), tp)
+		return nil
 	}
 	l, err := Open(filepath.Join(dir, tp.String()), tp, Options{
 		Config:         m.cfgFor(tp),
@@ -235,6 +251,9 @@ func (m *Manager) GetOrCreate(tp checkpoint.TopicPartition, topicID checkpoint.U
 	if m.mu.closed {
 		return nil, ErrClosed
 	}
+	if m.mu.moving[tp] {
+		return nil, ErrMoving
+	}
 	if l := m.mu.logs[tp]; l != nil {
 		if topicID != (checkpoint.UUID{}) && l.topicID != (checkpoint.UUID{}) && l.topicID != topicID {
 			return nil, fmt.Errorf("%w: %s has %x, asked for %x", ErrTopicIDMismatch, tp, l.topicID, topicID)
@@ -242,6 +261,9 @@ func (m *Manager) GetOrCreate(tp checkpoint.TopicPartition, topicID checkpoint.U
 		return l, nil
 	}
 	dir := m.leastLoadedDirLocked()
+	if dir == "" {
+		return nil, ErrDirOffline
+	}
 	l, err := Open(filepath.Join(dir, tp.String()), tp, Options{
 		Config: c, TopicID: topicID, Now: m.cfg.Now, Logger: m.cfg.Logger,
 	})
@@ -259,9 +281,9 @@ func (m *Manager) leastLoadedDirLocked() string {
 	for _, d := range m.mu.dirOf {
 		count[d]++
 	}
-	best := m.cfg.Dirs[0]
-	for _, d := range m.cfg.Dirs[1:] {
-		if count[d] < count[best] {
+	best := ""
+	for _, d := range m.cfg.Dirs {
+		if !m.mu.offline[d] && (best == "" || count[d] < count[best]) {
 			best = d
 		}
 	}
@@ -302,7 +324,9 @@ func (m *Manager) Close() error {
 	errs = append(errs, m.Checkpoint())
 	if errors.Join(errs...) == nil {
 		for _, d := range m.cfg.Dirs {
-			errs = append(errs, checkpoint.WriteCleanShutdown(d))
+			if !m.mu.offline[d] {
+				errs = append(errs, checkpoint.WriteCleanShutdown(d))
+			}
 		}
 	}
 	for _, f := range m.locks {

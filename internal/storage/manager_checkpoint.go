@@ -26,10 +26,12 @@ func (m *Manager) offsetsByDir(val func(*Log) int64, keep func(*Log) bool) map[s
 	defer m.mu.RUnlock()
 	out := map[string]map[checkpoint.TopicPartition]int64{}
 	for _, d := range m.cfg.Dirs {
-		out[d] = map[checkpoint.TopicPartition]int64{}
+		if !m.mu.offline[d] {
+			out[d] = map[checkpoint.TopicPartition]int64{}
+		}
 	}
 	for tp, l := range m.mu.logs {
-		if keep == nil || keep(l) {
+		if out[m.mu.dirOf[tp]] != nil && (keep == nil || keep(l)) {
 			out[m.mu.dirOf[tp]][tp] = val(l)
 		}
 	}
