@@ -39,6 +39,7 @@ func coreAPIs() []api {
 		{key: 23, min: 2, max: 4, handle: (*Node).handleOffsetForLeaderEpoch},
 		{key: 32, min: 1, max: 4, handle: (*Node).handleDescribeConfigs},
 		{key: 33, min: 0, max: 2, handle: (*Node).handleAlterConfigs},
+		{key: 34, min: 1, max: 2, handle: (*Node).handleAlterReplicaLogDirs},
 		{key: 35, min: 1, max: 5, handle: (*Node).handleDescribeLogDirs},
 		{key: 37, min: 0, max: 3, handle: (*Node).handleCreatePartitions},
 		{key: 44, min: 0, max: 1, handle: (*Node).handleIncrementalAlterConfigs},

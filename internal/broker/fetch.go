@@ -156,6 +156,10 @@ func (op *fetchOp) readPartition(sp *sessionPartition, budget int, minOne bool) 
 		}
 		return fp
 	}
+	if p.offline.Load() {
+		fp.errCode = kerr.KafkaStorageError.Code
+		return fp
+	}
 	fp.hw = p.log.HighWatermark()
 	fp.lso = min(fp.hw, p.lastStableOffset())
 	fp.lso0 = p.log.LogStartOffset()

@@ -3,10 +3,20 @@ package broker
 // DescribeLogDirs, versions 1-5: each log dir with the size of every
 // partition it holds (all, or those asked for), and from v4 the dir's
 // total and usable bytes (statfs). Offset lag is 0: a single replica is
-// never behind itself; no dir is cordoned (v5, KIP-1066).
+// never behind itself; no dir is cordoned (v5, KIP-1066). An offline dir
+// (failed with an I/O error) answers KAFKA_STORAGE_ERROR and no partitions.
+//
+// A failed dir takes only its own partitions offline, as Kafka's
+// LogDirFailureChannel: an I/O error from a partition's log marks its dir
+// offline, closes the dir's logs, and produce and fetch answer
+// KAFKA_STORAGE_ERROR for those partitions while the rest keep serving.
 
 import (
+	"errors"
+	"io/fs"
 	"syscall"
+
+	"github.com/gofka/gofka/internal/storage"
 
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -20,7 +30,7 @@ func (n *Node) handleDescribeLogDirs(req *wire.Request, reply wire.Reply) {
 	want := wantedPartitions(r.Topics)
 	byDir := make(map[string]map[string][]kmsg.DescribeLogDirsResponseDirTopicPartition)
 	for _, p := range n.parts.all() {
-		if want != nil && !want[p.tp.Topic][p.tp.Partition] {
+		if want != nil && !want[p.tp.Topic][p.tp.Partition] || p.offline.Load() {
 			continue
 		}
 		dir := n.logs.DirOf(p.tp)
@@ -32,7 +42,12 @@ func (n *Node) handleDescribeLogDirs(req *wire.Request, reply wire.Reply) {
 		byDir[dir][p.tp.Topic] = append(byDir[dir][p.tp.Topic], dp)
 	}
 	for _, dir := range n.cfg.LogDirs {
-		resp.Dirs = append(resp.Dirs, describeDir(dir, byDir[dir]))
+		d := describeDir(dir, byDir[dir])
+		if !n.logs.DirOnline(dir) {
+			d = kmsg.NewDescribeLogDirsResponseDir()
+			d.Dir, d.ErrorCode, d.TotalBytes, d.UsableBytes = dir, kerr.KafkaStorageError.Code, -1, -1
+		}
+		resp.Dirs = append(resp.Dirs, d)
 	}
 	reply.Send(resp)
 }
@@ -69,4 +84,34 @@ func describeDir(dir string, topics map[string][]kmsg.DescribeLogDirsResponseDir
 		d.Topics = append(d.Topics, dt)
 	}
 	return d
+}
+
+// checkDirFailure takes p's log dir offline when err is an I/O error
+// (not a closed log or a bad offset).
+func (n *Node) checkDirFailure(p *partition, err error) {
+	var pe *fs.PathError
+	var errno syscall.Errno
+	if errors.Is(err, storage.ErrClosed) || !errors.As(err, &pe) && !errors.As(err, &errno) {
+		return
+	}
+	if dir := n.logs.DirOf(p.tp); dir != "" {
+		n.failLogDir(dir)
+	}
+}
+
+// failLogDir marks dir offline and its partitions with it.
+func (n *Node) failLogDir(dir string) {
+	offline := map[string]map[int32]bool{}
+	for _, tp := range n.logs.MarkDirOffline(dir) {
+		if offline[tp.Topic] == nil {
+			offline[tp.Topic] = map[int32]bool{}
+		}
+		offline[tp.Topic][tp.Partition] = true
+	}
+	for _, p := range n.parts.all() {
+		if offline[p.tp.Topic][p.tp.Partition] {
+			p.offline.Store(true)
+		}
+	}
+	n.log.Error("log dir offline: its partitions answer KAFKA_STORAGE_ERROR", "dir", dir)
 }

@@ -79,6 +79,9 @@ func (n *Node) producePartition(topic string, txnID *string, version int16, pp *
 	if p == nil {
 		return produceError(pp.Partition, kerr.UnknownTopicOrPartition, "")
 	}
+	if p.offline.Load() {
+		return produceError(pp.Partition, kerr.KafkaStorageError, "log dir offline")
+	}
 	now := n.now()
 	batch, rej := n.validateProduce(p, txnID, pp.Records, now)
 	if rej != nil {
@@ -89,6 +92,7 @@ func (n *Node) producePartition(topic string, txnID *string, version int16, pp *
 	out, rej, err := n.appendProduce(p, batch, txnID, version, now)
 	if err != nil {
 		n.log.Error("produce append failed", "partition", p.tp.String(), "err", err)
+		n.checkDirFailure(p, err)
 		return produceError(pp.Partition, kerr.KafkaStorageError, err.Error())
 	}
 	if rej != nil {
