@@ -186,3 +186,35 @@ func TestTxnOffsetKeptFromExpiry(t *testing.T) {
 		t.Fatalf("after commit: %+v", p)
 	}
 }
+
+// TestTxnOffsetCommitConsumerGroup: in a KIP-848 group a transactional
+// commit needs a member and its current epoch (a stale epoch is
+// ILLEGAL_GENERATION, as Kafka maps STALE_MEMBER_EPOCH for transactions),
+// and a commit lands even if the member's epoch moved on before the
+// marker.
+func TestTxnOffsetCommitConsumerGroup(t *testing.T) {
+	h := newHarness(nil)
+	a := h.cgHeartbeat("a", 0, nil)
+	if a.ErrorCode != 0 || a.MemberEpoch != 1 {
+		t.Fatalf("join: %+v", a)
+	}
+	for _, tc := range []struct {
+		member string
+		epoch  int32
+		want   int16
+	}{
+		{"a", 0, kerr.IllegalGeneration.Code},
+		{"ghost", 1, kerr.UnknownMemberID.Code},
+		{"", -1, kerr.UnknownMemberID.Code},
+		{"a", 1, 0},
+	} {
+		if code := h.txnCommit("cg", tc.member, tc.epoch, 3, "t", 0, 77); code != tc.want {
+			t.Fatalf("member %q epoch %d: %v", tc.member, tc.epoch, kerr.ErrorForCode(code))
+		}
+	}
+	h.cgHeartbeat("b", 0, nil) // bumps the group epoch before the marker
+	h.marker(t, "cg", 3, true)
+	if p := h.fetchOne("cg", "t", 0, true); p.ErrorCode != 0 || p.Offset != 77 {
+		t.Fatalf("after commit: %+v", p)
+	}
+}
