@@ -79,12 +79,15 @@ func drive(t *testing.T, addr string) {
 			cl.Produce(ctx, &kgo.Record{Topic: "compacted", Key: []byte(fmt.Sprint("k", i%7)), Value: v[:600+i%50]}, nil)
 		}
 	}
-	big := make([]byte, 1<<20-4000)
-	for i := range 3 {
-		cl.Produce(ctx, &kgo.Record{Topic: "compacted", Key: []byte(fmt.Sprint("big", i%2)), Value: big}, nil)
-	}
 	if err := cl.Flush(ctx); err != nil {
 		t.Fatal(err)
+	}
+	big := make([]byte, 300_000) // uncompressed: several segments
+	for i := range 8 {
+		r := &kgo.Record{Topic: "compacted", Key: []byte(fmt.Sprint("big", i%2)), Value: big}
+		if err := cl.ProduceSync(ctx, r).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	transact(t, ctx, addr)
 	group(t, ctx, addr)
@@ -100,6 +103,11 @@ func waitCleaned(t *testing.T, dir string) {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	ents, _ := os.ReadDir(filepath.Join(dir, "compacted-0"))
+	for _, e := range ents {
+		info, _ := e.Info()
+		t.Log(e.Name(), info.Size())
 	}
 	t.Fatal("the cleaner never cleaned topic compacted")
 }
