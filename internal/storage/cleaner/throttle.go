@@ -21,29 +21,28 @@ func newThrottler(rate float64, quit <-chan struct{}, now func() time.Time) *thr
 
 func (t *throttler) unlimited() bool { return t.rate <= 0 || t.rate >= 1e300 }
 
-// add counts n bytes of I/O and sleeps when over the rate; it returns
-// false when quit closed during the sleep.
+// add counts n bytes of I/O and sleeps while the bytes since the window
+// started are ahead of the rate; it returns false when quit closed during
+// the sleep. The window restarts every checkInterval.
 func (t *throttler) add(n int) bool {
 	if t.unlimited() {
 		return true
 	}
 	t.bytes += float64(n)
 	elapsed := t.now().Sub(t.start)
-	if elapsed < checkInterval {
-		return true
-	}
 	want := time.Duration(t.bytes / t.rate * float64(time.Second))
-	t.start, t.bytes = t.now(), 0
-	if want <= elapsed {
-		return true
+	if ahead := want - elapsed; ahead > 10*time.Millisecond {
+		timer := time.NewTimer(ahead)
+		select {
+		case <-t.quit:
+			timer.Stop()
+			return false
+		case <-timer.C:
+		}
+		elapsed = want
 	}
-	timer := time.NewTimer(want - elapsed)
-	defer timer.Stop()
-	select {
-	case <-t.quit:
-		return false
-	case <-timer.C:
-		t.start = t.now()
-		return true
+	if elapsed >= checkInterval {
+		t.start, t.bytes = t.now(), 0
 	}
+	return true
 }
