@@ -17,6 +17,7 @@ test-unit:
 
 fault: build
 	GOFKA_FAULT_ITERS=20 $(GO) test -race -count=1 -timeout 60m -run 'Kill|Crash|Fault' ./test/...
+	GOFKA_BIG=1 $(GO) test -count=1 -timeout 30m -run 'BigLog' ./internal/storage/cleaner/
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
