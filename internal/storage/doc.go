@@ -22,6 +22,15 @@
 // the log directories: their locks, the checkpoint files, the clean shutdown
 // marker and the background retention, checkpoint and flush goroutines.
 //
+// The log cleaner (internal/storage/cleaner) works through clean.go: it
+// reads closed segments, writes a <base>.log.cleaned segment and swaps it
+// in with ReplaceSegments (.cleaned -> .swap, old -> .deleted, .swap ->
+// final), which Open completes or discards after a crash
+// (clean_recover.go). The Manager writes cleaner-offset-checkpoint. With
+// several log dirs (manager_dirs.go) MoveLog copies a partition to
+// another dir through a "-future" directory and MarkDirOffline takes a
+// failed dir's logs offline.
+//
 // Lock order: Manager.mu, then Log.mu, then Log.flushMu, then the epoch
 // cache's and the deleter's own mutexes (leaves). Flush takes only flushMu,
 // so fsyncs never block appends.

@@ -29,6 +29,10 @@
 // largest batch). Reads and writes are throttled to
 // log.cleaner.io.max.bytes.per.second.
 //
+// Lock order: Cleaner.mu, then the storage Manager's and Log's locks
+// (grabFilthiest lists logs under Cleaner.mu); a pass holds no lock of
+// its own while it reads and writes.
+//
 // The package never changes a log except through ReplaceSegments and
 // SetCleanerCheckpoint, and never holds a storage lock while reading.
 package cleaner
