@@ -143,7 +143,7 @@ func (ps *pass) decide(b []byte, h *record.Header) (keep, tombstones int, err er
 		return nil
 	})
 	if err != nil {
-		err = fmt.Errorf("cleaner: %s at %d: %w", ps.l.TopicPartition(), h.BaseOffset, err)
+		err = fmt.Errorf("cleaner: %s at %d: %w", ps.name(), h.BaseOffset, err)
 	}
 	return keep, tombstones, err
 }
@@ -221,7 +221,7 @@ func (ps *pass) rebuild(out, b []byte, h *record.Header, horizon int64) ([]byte,
 		return nil
 	})
 	if err != nil {
-		return out, fmt.Errorf("cleaner: %s at %d: %w", ps.l.TopicPartition(), h.BaseOffset, err)
+		return out, fmt.Errorf("cleaner: %s at %d: %w", ps.name(), h.BaseOffset, err)
 	}
 	start := len(out)
 	if out, err = bl.Build(out); err != nil {

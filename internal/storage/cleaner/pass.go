@@ -151,7 +151,7 @@ func (ps *pass) buildMap() (int64, error) {
 				return nil
 			})
 			if err != nil {
-				return fmt.Errorf("cleaner: %s at %d: %w", ps.l.TopicPartition(), h.BaseOffset, err)
+				return fmt.Errorf("cleaner: %s at %d: %w", ps.name(), h.BaseOffset, err)
 			}
 		}
 		end = h.LastOffset() + 1
@@ -165,3 +165,11 @@ func (ps *pass) buildMap() (int64, error) {
 
 // newReader gives a worker's bufio.Reader of the configured size.
 func newReader(size int) *bufio.Reader { return bufio.NewReaderSize(nil, size) }
+
+// name is the partition for error messages.
+func (ps *pass) name() string {
+	if ps.l == nil {
+		return "?"
+	}
+	return ps.l.TopicPartition().String()
+}
