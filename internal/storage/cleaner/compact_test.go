@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gofka/gofka/internal/record"
 	"github.com/gofka/gofka/internal/storage"
@@ -69,6 +70,39 @@ func TestCompactionAcceptance(t *testing.T) {
 		}
 	}
 	t.Logf("%d updates over %d keys: %d passes, %d -> %d bytes, %d segments", total, keys, passes, sizeBefore, l.Size(), l.NumSegments())
+	checkTombstones(t, l, clk, c, keys)
+}
+
+// checkTombstones deletes a tenth of the keys; the tombstones stay for
+// delete.retention.ms (the test policy's 0 is replaced by one hour) and
+// are gone after it.
+func checkTombstones(t *testing.T, l *storage.Log, clk *clock, c *Cleaner, keys int) {
+	c.src.Policy = func(*storage.Log) (Policy, bool) {
+		return Policy{MinCleanableDirtyRatio: 0.01, DeleteRetentionMs: 3_600_000}, true
+	}
+	var recs []rec
+	for k := 0; k < keys; k += 10 {
+		recs = append(recs, tomb(fmt.Sprintf("k%04d", k)))
+	}
+	appendB(t, l, build(t, clk.Now().UnixMilli(), recs, batchOpts{}))
+	if err := l.Roll(); err != nil {
+		t.Fatal(err)
+	}
+	cleanAll(t, c)
+	if got := readAll(t, l); len(got) != keys {
+		t.Fatalf("%d records with tombstones inside delete.retention.ms, want %d", len(got), keys)
+	}
+	clk.Advance(time.Hour + time.Second)
+	cleanAll(t, c)
+	got := readAll(t, l)
+	if len(got) != keys-len(recs) {
+		t.Fatalf("%d records after delete.retention.ms, want %d", len(got), keys-len(recs))
+	}
+	for _, r := range got {
+		if r.null {
+			t.Fatalf("tombstone for %s still there", r.key)
+		}
+	}
 }
 
 // codecFor mixes compressed and plain batches.
@@ -95,7 +129,7 @@ func startReader(t *testing.T, l *storage.Log) func() {
 				return
 			}
 			for _, r := range recs {
-				if r.val != fmt.Sprint(r.off) {
+				if !r.null && r.val != fmt.Sprint(r.off) {
 					t.Errorf("reader: offset %d holds %q", r.off, r.val)
 					return
 				}
