@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	mrand "math/rand/v2"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -146,11 +147,11 @@ func TestKillDuringLogDirMove(t *testing.T) {
 		produceKeyed(t, s.addr, topic, 20000, 20000, k)
 		dest := dirs[i%2]
 		go moveAsync(s.addr, topic, dest)
-		time.Sleep(time.Duration(mrand.IntN(60)) * time.Millisecond)
+		waitMoving(filepath.Join(dest, topic+"-0"), i%3)
 		s.kill()
 		s.start(opts...)
 		n := verifyKeyed(t, s.addr, topic, k)
-		t.Logf("round %d: %d records, all present", i, n)
+		t.Logf("round %d (move to %s): %d records, all present in %s", i, filepath.Base(dest), n, holder(t, dirs, topic+"-0"))
 	}
 	if err := s.stop(); err != nil {
 		t.Errorf("clean stop: %v", err)
@@ -169,4 +170,42 @@ func moveAsync(addr, topic, dest string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, _ = kadm.NewClient(cl).AlterAllReplicaLogDirs(ctx, req)
+}
+
+// holder names the one log dir holding part, failing on none, two, or a
+// leftover -future copy.
+func holder(t *testing.T, dirs []string, part string) string {
+	var in []string
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, part)); err == nil {
+			in = append(in, filepath.Base(d))
+		}
+		if _, err := os.Stat(filepath.Join(d, part+"-future")); err == nil {
+			t.Fatalf("-future copy left in %s", d)
+		}
+	}
+	if len(in) != 1 {
+		t.Fatalf("%s held by %v", part, in)
+	}
+	return in[0]
+}
+
+// waitMoving waits for a move into final to reach a stage: 0 the copy
+// started, 1 a little later (mid-copy or just after), 2 the move is done.
+func waitMoving(final string, stage int) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		_, errF := os.Stat(final + "-future")
+		_, errD := os.Stat(final)
+		switch {
+		case stage < 2 && (errF == nil || errD == nil):
+			if stage == 1 {
+				time.Sleep(time.Duration(mrand.IntN(30)) * time.Millisecond)
+			}
+			return
+		case stage == 2 && errD == nil && errF != nil:
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
