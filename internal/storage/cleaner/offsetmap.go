@@ -45,8 +45,12 @@ func (m *OffsetMap) Full() bool       { return m.entries >= m.maxEntries }
 func (m *OffsetMap) Capacity() int    { return m.maxEntries }
 func (m *OffsetMap) MemoryBytes() int { return len(m.buf) }
 
-// Clear empties the map, keeping its memory.
+// Clear empties the map, keeping its memory. An empty map is left
+// untouched, so a fresh map's pages are not faulted in before use.
 func (m *OffsetMap) Clear() {
+	if m.entries == 0 && m.latest < 0 {
+		return
+	}
 	clear(m.buf)
 	m.entries, m.latest = 0, -1
 }
