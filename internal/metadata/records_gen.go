@@ -2,6 +2,24 @@
 
 package metadata
 
+import (
+	"fmt"
+
+	"github.com/gofka/gofka/internal/schemacodec"
+)
+
+// readDone reports r's first error, or bytes left after the record body name,
+// wrapping ErrCorrupt.
+func readDone(r *schemacodec.Reader, name string) error {
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("metadata: %s: %w", name, corruptf("%w", err))
+	}
+	if n := len(r.Remaining()); n != 0 {
+		return corruptf("%s: %d bytes of garbage after record", name, n)
+	}
+	return nil
+}
+
 // RegisterBrokerRecord is the KRaft metadata record with api key 0 (versions 0-3).
 type RegisterBrokerRecord struct {
 	// BrokerID The broker id. (versions 0+)
@@ -59,87 +77,87 @@ func (m *RegisterBrokerRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 3 {
 		return unsupportedVersion("RegisterBrokerRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("RegisterBrokerRecord")
+	return readDone(&r, "RegisterBrokerRecord")
 }
 
 func (m *RegisterBrokerRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.BrokerID)
+	dst = schemacodec.AppendInt32(dst, m.BrokerID)
 	if version >= 2 {
-		dst = appendBool(dst, m.IsMigratingZkBroker)
+		dst = schemacodec.AppendBool(dst, m.IsMigratingZkBroker)
 	}
-	dst = appendUUID(dst, m.IncarnationID)
-	dst = appendInt64(dst, m.BrokerEpoch)
-	dst = appendArrayLen(dst, len(m.EndPoints), false, flex)
+	dst = schemacodec.AppendUUID(dst, m.IncarnationID)
+	dst = schemacodec.AppendInt64(dst, m.BrokerEpoch)
+	dst = schemacodec.AppendArrayLen(dst, len(m.EndPoints), false, flex)
 	for i := range m.EndPoints {
 		dst = m.EndPoints[i].appendTo(dst, version, flex)
 	}
-	dst = appendArrayLen(dst, len(m.Features), false, flex)
+	dst = schemacodec.AppendArrayLen(dst, len(m.Features), false, flex)
 	for i := range m.Features {
 		dst = m.Features[i].appendTo(dst, version, flex)
 	}
-	dst = appendNullableString(dst, m.Rack, true, flex)
-	dst = appendBool(dst, m.Fenced)
+	dst = schemacodec.AppendNullableString(dst, m.Rack, true, flex)
+	dst = schemacodec.AppendBool(dst, m.Fenced)
 	if version >= 1 {
-		dst = appendBool(dst, m.InControlledShutdown)
+		dst = schemacodec.AppendBool(dst, m.InControlledShutdown)
 	}
 	if flex {
 		var tags uint64
 		if (version >= 3) && len(m.LogDirs) > 0 {
 			tags++
 		}
-		dst = appendUvarint(dst, tags)
+		dst = schemacodec.AppendUvarint(dst, tags)
 		if (version >= 3) && len(m.LogDirs) > 0 {
-			dst = appendUvarint(dst, 0)
+			dst = schemacodec.AppendUvarint(dst, 0)
 			start := len(dst)
-			dst = appendArrayLen(dst, len(m.LogDirs), false, flex)
+			dst = schemacodec.AppendArrayLen(dst, len(m.LogDirs), false, flex)
 			for _, v := range m.LogDirs {
-				dst = appendUUID(dst, v)
+				dst = schemacodec.AppendUUID(dst, v)
 			}
-			dst = insertSize(dst, start)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 	}
 	return dst
 }
 
-func (m *RegisterBrokerRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *RegisterBrokerRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.BrokerID = r.int32()
+	m.BrokerID = r.Int32()
 	if version >= 2 {
-		m.IsMigratingZkBroker = r.bool()
+		m.IsMigratingZkBroker = r.Bool()
 	}
-	m.IncarnationID = r.uuid()
-	m.BrokerEpoch = r.int64()
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	m.IncarnationID = r.UUID()
+	m.BrokerEpoch = r.Int64()
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.EndPoints = make([]BrokerEndpoint, n)
 		for i := range m.EndPoints {
 			m.EndPoints[i].readFrom(r, version, flex)
 		}
 	}
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.Features = make([]BrokerFeature, n)
 		for i := range m.Features {
 			m.Features[i].readFrom(r, version, flex)
 		}
 	}
-	m.Rack = r.nullableString(true, flex)
-	m.Fenced = r.bool()
+	m.Rack = r.NullableString(true, flex)
+	m.Fenced = r.Bool()
 	if version >= 1 {
-		m.InControlledShutdown = r.bool()
+		m.InControlledShutdown = r.Bool()
 	}
 	if flex {
-		for nt := r.uvarint(); nt > 0 && r.err == nil; nt-- {
-			tag, sr := r.taggedField()
+		for nt := r.Uvarint(); nt > 0 && r.Err() == nil; nt-- {
+			tag, sr := r.TaggedField()
 			switch {
 			case (tag == 0) && version >= 3:
-				if n, ok := sr.arrayLen(false, flex, 16); ok && n > 0 {
+				if n, ok := sr.ArrayLen(false, flex, 16); ok && n > 0 {
 					m.LogDirs = make([]UUID, n)
 					for i := range m.LogDirs {
-						m.LogDirs[i] = sr.uuid()
+						m.LogDirs[i] = sr.UUID()
 					}
 				}
-				r.endTagged(sr)
+				r.EndTagged(sr)
 			}
 		}
 	}
@@ -166,24 +184,24 @@ func (m *BrokerEndpoint) Default() {
 }
 
 func (m *BrokerEndpoint) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendString(dst, m.Name, flex)
-	dst = appendString(dst, m.Host, flex)
-	dst = appendUint16(dst, m.Port)
-	dst = appendInt16(dst, m.SecurityProtocol)
+	dst = schemacodec.AppendString(dst, m.Name, flex)
+	dst = schemacodec.AppendString(dst, m.Host, flex)
+	dst = schemacodec.AppendUint16(dst, m.Port)
+	dst = schemacodec.AppendInt16(dst, m.SecurityProtocol)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *BrokerEndpoint) readFrom(r *reader, version int16, flex bool) {
+func (m *BrokerEndpoint) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.Name = r.string(flex)
-	m.Host = r.string(flex)
-	m.Port = r.uint16()
-	m.SecurityProtocol = r.int16()
+	m.Name = r.String(flex)
+	m.Host = r.String(flex)
+	m.Port = r.Uint16()
+	m.SecurityProtocol = r.Int16()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -206,22 +224,22 @@ func (m *BrokerFeature) Default() {
 }
 
 func (m *BrokerFeature) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendString(dst, m.Name, flex)
-	dst = appendInt16(dst, m.MinSupportedVersion)
-	dst = appendInt16(dst, m.MaxSupportedVersion)
+	dst = schemacodec.AppendString(dst, m.Name, flex)
+	dst = schemacodec.AppendInt16(dst, m.MinSupportedVersion)
+	dst = schemacodec.AppendInt16(dst, m.MaxSupportedVersion)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *BrokerFeature) readFrom(r *reader, version int16, flex bool) {
+func (m *BrokerFeature) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.Name = r.string(flex)
-	m.MinSupportedVersion = r.int16()
-	m.MaxSupportedVersion = r.int16()
+	m.Name = r.String(flex)
+	m.MinSupportedVersion = r.Int16()
+	m.MaxSupportedVersion = r.Int16()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -264,26 +282,26 @@ func (m *UnregisterBrokerRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("UnregisterBrokerRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("UnregisterBrokerRecord")
+	return readDone(&r, "UnregisterBrokerRecord")
 }
 
 func (m *UnregisterBrokerRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.BrokerID)
-	dst = appendInt64(dst, m.BrokerEpoch)
+	dst = schemacodec.AppendInt32(dst, m.BrokerID)
+	dst = schemacodec.AppendInt64(dst, m.BrokerEpoch)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *UnregisterBrokerRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *UnregisterBrokerRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.BrokerID = r.int32()
-	m.BrokerEpoch = r.int64()
+	m.BrokerID = r.Int32()
+	m.BrokerEpoch = r.Int64()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -322,26 +340,26 @@ func (m *TopicRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("TopicRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("TopicRecord")
+	return readDone(&r, "TopicRecord")
 }
 
 func (m *TopicRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendString(dst, m.Name, flex)
-	dst = appendUUID(dst, m.TopicID)
+	dst = schemacodec.AppendString(dst, m.Name, flex)
+	dst = schemacodec.AppendUUID(dst, m.TopicID)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *TopicRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *TopicRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.Name = r.string(flex)
-	m.TopicID = r.uuid()
+	m.Name = r.String(flex)
+	m.TopicID = r.UUID()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -406,37 +424,37 @@ func (m *PartitionRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 2 {
 		return unsupportedVersion("PartitionRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("PartitionRecord")
+	return readDone(&r, "PartitionRecord")
 }
 
 func (m *PartitionRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.PartitionID)
-	dst = appendUUID(dst, m.TopicID)
-	dst = appendArrayLen(dst, len(m.Replicas), false, flex)
+	dst = schemacodec.AppendInt32(dst, m.PartitionID)
+	dst = schemacodec.AppendUUID(dst, m.TopicID)
+	dst = schemacodec.AppendArrayLen(dst, len(m.Replicas), false, flex)
 	for _, v := range m.Replicas {
-		dst = appendInt32(dst, v)
+		dst = schemacodec.AppendInt32(dst, v)
 	}
-	dst = appendArrayLen(dst, len(m.ISR), false, flex)
+	dst = schemacodec.AppendArrayLen(dst, len(m.ISR), false, flex)
 	for _, v := range m.ISR {
-		dst = appendInt32(dst, v)
+		dst = schemacodec.AppendInt32(dst, v)
 	}
-	dst = appendArrayLen(dst, len(m.RemovingReplicas), false, flex)
+	dst = schemacodec.AppendArrayLen(dst, len(m.RemovingReplicas), false, flex)
 	for _, v := range m.RemovingReplicas {
-		dst = appendInt32(dst, v)
+		dst = schemacodec.AppendInt32(dst, v)
 	}
-	dst = appendArrayLen(dst, len(m.AddingReplicas), false, flex)
+	dst = schemacodec.AppendArrayLen(dst, len(m.AddingReplicas), false, flex)
 	for _, v := range m.AddingReplicas {
-		dst = appendInt32(dst, v)
+		dst = schemacodec.AppendInt32(dst, v)
 	}
-	dst = appendInt32(dst, m.Leader)
-	dst = appendInt32(dst, m.LeaderEpoch)
-	dst = appendInt32(dst, m.PartitionEpoch)
+	dst = schemacodec.AppendInt32(dst, m.Leader)
+	dst = schemacodec.AppendInt32(dst, m.LeaderEpoch)
+	dst = schemacodec.AppendInt32(dst, m.PartitionEpoch)
 	if version >= 1 {
-		dst = appendArrayLen(dst, len(m.Directories), false, flex)
+		dst = schemacodec.AppendArrayLen(dst, len(m.Directories), false, flex)
 		for _, v := range m.Directories {
-			dst = appendUUID(dst, v)
+			dst = schemacodec.AppendUUID(dst, v)
 		}
 	}
 	if flex {
@@ -450,97 +468,97 @@ func (m *PartitionRecord) appendTo(dst []byte, version int16, flex bool) []byte 
 		if (version >= 2) && m.LastKnownELR != nil {
 			tags++
 		}
-		dst = appendUvarint(dst, tags)
+		dst = schemacodec.AppendUvarint(dst, tags)
 		if m.LeaderRecoveryState != 0 {
-			dst = appendUvarint(dst, 0)
+			dst = schemacodec.AppendUvarint(dst, 0)
 			start := len(dst)
-			dst = appendInt8(dst, m.LeaderRecoveryState)
-			dst = insertSize(dst, start)
+			dst = schemacodec.AppendInt8(dst, m.LeaderRecoveryState)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 		if (version >= 2) && m.EligibleLeaderReplicas != nil {
-			dst = appendUvarint(dst, 1)
+			dst = schemacodec.AppendUvarint(dst, 1)
 			start := len(dst)
-			dst = appendArrayLen(dst, len(m.EligibleLeaderReplicas), (version >= 2) && m.EligibleLeaderReplicas == nil, flex)
+			dst = schemacodec.AppendArrayLen(dst, len(m.EligibleLeaderReplicas), (version >= 2) && m.EligibleLeaderReplicas == nil, flex)
 			for _, v := range m.EligibleLeaderReplicas {
-				dst = appendInt32(dst, v)
+				dst = schemacodec.AppendInt32(dst, v)
 			}
-			dst = insertSize(dst, start)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 		if (version >= 2) && m.LastKnownELR != nil {
-			dst = appendUvarint(dst, 2)
+			dst = schemacodec.AppendUvarint(dst, 2)
 			start := len(dst)
-			dst = appendArrayLen(dst, len(m.LastKnownELR), (version >= 2) && m.LastKnownELR == nil, flex)
+			dst = schemacodec.AppendArrayLen(dst, len(m.LastKnownELR), (version >= 2) && m.LastKnownELR == nil, flex)
 			for _, v := range m.LastKnownELR {
-				dst = appendInt32(dst, v)
+				dst = schemacodec.AppendInt32(dst, v)
 			}
-			dst = insertSize(dst, start)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 	}
 	return dst
 }
 
-func (m *PartitionRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *PartitionRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.PartitionID = r.int32()
-	m.TopicID = r.uuid()
-	if n, ok := r.arrayLen(false, flex, 4); ok && n > 0 {
+	m.PartitionID = r.Int32()
+	m.TopicID = r.UUID()
+	if n, ok := r.ArrayLen(false, flex, 4); ok && n > 0 {
 		m.Replicas = make([]int32, n)
 		for i := range m.Replicas {
-			m.Replicas[i] = r.int32()
+			m.Replicas[i] = r.Int32()
 		}
 	}
-	if n, ok := r.arrayLen(false, flex, 4); ok && n > 0 {
+	if n, ok := r.ArrayLen(false, flex, 4); ok && n > 0 {
 		m.ISR = make([]int32, n)
 		for i := range m.ISR {
-			m.ISR[i] = r.int32()
+			m.ISR[i] = r.Int32()
 		}
 	}
-	if n, ok := r.arrayLen(false, flex, 4); ok && n > 0 {
+	if n, ok := r.ArrayLen(false, flex, 4); ok && n > 0 {
 		m.RemovingReplicas = make([]int32, n)
 		for i := range m.RemovingReplicas {
-			m.RemovingReplicas[i] = r.int32()
+			m.RemovingReplicas[i] = r.Int32()
 		}
 	}
-	if n, ok := r.arrayLen(false, flex, 4); ok && n > 0 {
+	if n, ok := r.ArrayLen(false, flex, 4); ok && n > 0 {
 		m.AddingReplicas = make([]int32, n)
 		for i := range m.AddingReplicas {
-			m.AddingReplicas[i] = r.int32()
+			m.AddingReplicas[i] = r.Int32()
 		}
 	}
-	m.Leader = r.int32()
-	m.LeaderEpoch = r.int32()
-	m.PartitionEpoch = r.int32()
+	m.Leader = r.Int32()
+	m.LeaderEpoch = r.Int32()
+	m.PartitionEpoch = r.Int32()
 	if version >= 1 {
-		if n, ok := r.arrayLen(false, flex, 16); ok && n > 0 {
+		if n, ok := r.ArrayLen(false, flex, 16); ok && n > 0 {
 			m.Directories = make([]UUID, n)
 			for i := range m.Directories {
-				m.Directories[i] = r.uuid()
+				m.Directories[i] = r.UUID()
 			}
 		}
 	}
 	if flex {
-		for nt := r.uvarint(); nt > 0 && r.err == nil; nt-- {
-			tag, sr := r.taggedField()
+		for nt := r.Uvarint(); nt > 0 && r.Err() == nil; nt-- {
+			tag, sr := r.TaggedField()
 			switch {
 			case tag == 0:
-				m.LeaderRecoveryState = sr.int8()
-				r.endTagged(sr)
+				m.LeaderRecoveryState = sr.Int8()
+				r.EndTagged(sr)
 			case (tag == 1) && version >= 2:
-				if n, ok := sr.arrayLen(version >= 2, flex, 4); ok {
+				if n, ok := sr.ArrayLen(version >= 2, flex, 4); ok {
 					m.EligibleLeaderReplicas = make([]int32, n)
 					for i := range m.EligibleLeaderReplicas {
-						m.EligibleLeaderReplicas[i] = sr.int32()
+						m.EligibleLeaderReplicas[i] = sr.Int32()
 					}
 				}
-				r.endTagged(sr)
+				r.EndTagged(sr)
 			case (tag == 2) && version >= 2:
-				if n, ok := sr.arrayLen(version >= 2, flex, 4); ok {
+				if n, ok := sr.ArrayLen(version >= 2, flex, 4); ok {
 					m.LastKnownELR = make([]int32, n)
 					for i := range m.LastKnownELR {
-						m.LastKnownELR[i] = sr.int32()
+						m.LastKnownELR[i] = sr.Int32()
 					}
 				}
-				r.endTagged(sr)
+				r.EndTagged(sr)
 			}
 		}
 	}
@@ -586,30 +604,30 @@ func (m *ConfigRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("ConfigRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("ConfigRecord")
+	return readDone(&r, "ConfigRecord")
 }
 
 func (m *ConfigRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt8(dst, m.ResourceType)
-	dst = appendString(dst, m.ResourceName, flex)
-	dst = appendString(dst, m.Name, flex)
-	dst = appendNullableString(dst, m.Value, true, flex)
+	dst = schemacodec.AppendInt8(dst, m.ResourceType)
+	dst = schemacodec.AppendString(dst, m.ResourceName, flex)
+	dst = schemacodec.AppendString(dst, m.Name, flex)
+	dst = schemacodec.AppendNullableString(dst, m.Value, true, flex)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ConfigRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *ConfigRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.ResourceType = r.int8()
-	m.ResourceName = r.string(flex)
-	m.Name = r.string(flex)
-	m.Value = r.nullableString(true, flex)
+	m.ResourceType = r.Int8()
+	m.ResourceName = r.String(flex)
+	m.Name = r.String(flex)
+	m.Value = r.NullableString(true, flex)
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -673,14 +691,14 @@ func (m *PartitionChangeRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 2 {
 		return unsupportedVersion("PartitionChangeRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("PartitionChangeRecord")
+	return readDone(&r, "PartitionChangeRecord")
 }
 
 func (m *PartitionChangeRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.PartitionID)
-	dst = appendUUID(dst, m.TopicID)
+	dst = schemacodec.AppendInt32(dst, m.PartitionID)
+	dst = schemacodec.AppendUUID(dst, m.TopicID)
 	if flex {
 		var tags uint64
 		if m.ISR != nil {
@@ -710,156 +728,156 @@ func (m *PartitionChangeRecord) appendTo(dst []byte, version int16, flex bool) [
 		if (version >= 1) && m.Directories != nil {
 			tags++
 		}
-		dst = appendUvarint(dst, tags)
+		dst = schemacodec.AppendUvarint(dst, tags)
 		if m.ISR != nil {
-			dst = appendUvarint(dst, 0)
+			dst = schemacodec.AppendUvarint(dst, 0)
 			start := len(dst)
-			dst = appendArrayLen(dst, len(m.ISR), m.ISR == nil, flex)
+			dst = schemacodec.AppendArrayLen(dst, len(m.ISR), m.ISR == nil, flex)
 			for _, v := range m.ISR {
-				dst = appendInt32(dst, v)
+				dst = schemacodec.AppendInt32(dst, v)
 			}
-			dst = insertSize(dst, start)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 		if m.Leader != -2 {
-			dst = appendUvarint(dst, 1)
+			dst = schemacodec.AppendUvarint(dst, 1)
 			start := len(dst)
-			dst = appendInt32(dst, m.Leader)
-			dst = insertSize(dst, start)
+			dst = schemacodec.AppendInt32(dst, m.Leader)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 		if m.Replicas != nil {
-			dst = appendUvarint(dst, 2)
+			dst = schemacodec.AppendUvarint(dst, 2)
 			start := len(dst)
-			dst = appendArrayLen(dst, len(m.Replicas), m.Replicas == nil, flex)
+			dst = schemacodec.AppendArrayLen(dst, len(m.Replicas), m.Replicas == nil, flex)
 			for _, v := range m.Replicas {
-				dst = appendInt32(dst, v)
+				dst = schemacodec.AppendInt32(dst, v)
 			}
-			dst = insertSize(dst, start)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 		if m.RemovingReplicas != nil {
-			dst = appendUvarint(dst, 3)
+			dst = schemacodec.AppendUvarint(dst, 3)
 			start := len(dst)
-			dst = appendArrayLen(dst, len(m.RemovingReplicas), m.RemovingReplicas == nil, flex)
+			dst = schemacodec.AppendArrayLen(dst, len(m.RemovingReplicas), m.RemovingReplicas == nil, flex)
 			for _, v := range m.RemovingReplicas {
-				dst = appendInt32(dst, v)
+				dst = schemacodec.AppendInt32(dst, v)
 			}
-			dst = insertSize(dst, start)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 		if m.AddingReplicas != nil {
-			dst = appendUvarint(dst, 4)
+			dst = schemacodec.AppendUvarint(dst, 4)
 			start := len(dst)
-			dst = appendArrayLen(dst, len(m.AddingReplicas), m.AddingReplicas == nil, flex)
+			dst = schemacodec.AppendArrayLen(dst, len(m.AddingReplicas), m.AddingReplicas == nil, flex)
 			for _, v := range m.AddingReplicas {
-				dst = appendInt32(dst, v)
+				dst = schemacodec.AppendInt32(dst, v)
 			}
-			dst = insertSize(dst, start)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 		if m.LeaderRecoveryState != -1 {
-			dst = appendUvarint(dst, 5)
+			dst = schemacodec.AppendUvarint(dst, 5)
 			start := len(dst)
-			dst = appendInt8(dst, m.LeaderRecoveryState)
-			dst = insertSize(dst, start)
+			dst = schemacodec.AppendInt8(dst, m.LeaderRecoveryState)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 		if (version >= 2) && m.EligibleLeaderReplicas != nil {
-			dst = appendUvarint(dst, 6)
+			dst = schemacodec.AppendUvarint(dst, 6)
 			start := len(dst)
-			dst = appendArrayLen(dst, len(m.EligibleLeaderReplicas), (version >= 2) && m.EligibleLeaderReplicas == nil, flex)
+			dst = schemacodec.AppendArrayLen(dst, len(m.EligibleLeaderReplicas), (version >= 2) && m.EligibleLeaderReplicas == nil, flex)
 			for _, v := range m.EligibleLeaderReplicas {
-				dst = appendInt32(dst, v)
+				dst = schemacodec.AppendInt32(dst, v)
 			}
-			dst = insertSize(dst, start)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 		if (version >= 2) && m.LastKnownELR != nil {
-			dst = appendUvarint(dst, 7)
+			dst = schemacodec.AppendUvarint(dst, 7)
 			start := len(dst)
-			dst = appendArrayLen(dst, len(m.LastKnownELR), (version >= 2) && m.LastKnownELR == nil, flex)
+			dst = schemacodec.AppendArrayLen(dst, len(m.LastKnownELR), (version >= 2) && m.LastKnownELR == nil, flex)
 			for _, v := range m.LastKnownELR {
-				dst = appendInt32(dst, v)
+				dst = schemacodec.AppendInt32(dst, v)
 			}
-			dst = insertSize(dst, start)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 		if (version >= 1) && m.Directories != nil {
-			dst = appendUvarint(dst, 8)
+			dst = schemacodec.AppendUvarint(dst, 8)
 			start := len(dst)
-			dst = appendArrayLen(dst, len(m.Directories), (version >= 1) && m.Directories == nil, flex)
+			dst = schemacodec.AppendArrayLen(dst, len(m.Directories), (version >= 1) && m.Directories == nil, flex)
 			for _, v := range m.Directories {
-				dst = appendUUID(dst, v)
+				dst = schemacodec.AppendUUID(dst, v)
 			}
-			dst = insertSize(dst, start)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 	}
 	return dst
 }
 
-func (m *PartitionChangeRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *PartitionChangeRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.PartitionID = r.int32()
-	m.TopicID = r.uuid()
+	m.PartitionID = r.Int32()
+	m.TopicID = r.UUID()
 	if flex {
-		for nt := r.uvarint(); nt > 0 && r.err == nil; nt-- {
-			tag, sr := r.taggedField()
+		for nt := r.Uvarint(); nt > 0 && r.Err() == nil; nt-- {
+			tag, sr := r.TaggedField()
 			switch {
 			case tag == 0:
-				if n, ok := sr.arrayLen(true, flex, 4); ok {
+				if n, ok := sr.ArrayLen(true, flex, 4); ok {
 					m.ISR = make([]int32, n)
 					for i := range m.ISR {
-						m.ISR[i] = sr.int32()
+						m.ISR[i] = sr.Int32()
 					}
 				}
-				r.endTagged(sr)
+				r.EndTagged(sr)
 			case tag == 1:
-				m.Leader = sr.int32()
-				r.endTagged(sr)
+				m.Leader = sr.Int32()
+				r.EndTagged(sr)
 			case tag == 2:
-				if n, ok := sr.arrayLen(true, flex, 4); ok {
+				if n, ok := sr.ArrayLen(true, flex, 4); ok {
 					m.Replicas = make([]int32, n)
 					for i := range m.Replicas {
-						m.Replicas[i] = sr.int32()
+						m.Replicas[i] = sr.Int32()
 					}
 				}
-				r.endTagged(sr)
+				r.EndTagged(sr)
 			case tag == 3:
-				if n, ok := sr.arrayLen(true, flex, 4); ok {
+				if n, ok := sr.ArrayLen(true, flex, 4); ok {
 					m.RemovingReplicas = make([]int32, n)
 					for i := range m.RemovingReplicas {
-						m.RemovingReplicas[i] = sr.int32()
+						m.RemovingReplicas[i] = sr.Int32()
 					}
 				}
-				r.endTagged(sr)
+				r.EndTagged(sr)
 			case tag == 4:
-				if n, ok := sr.arrayLen(true, flex, 4); ok {
+				if n, ok := sr.ArrayLen(true, flex, 4); ok {
 					m.AddingReplicas = make([]int32, n)
 					for i := range m.AddingReplicas {
-						m.AddingReplicas[i] = sr.int32()
+						m.AddingReplicas[i] = sr.Int32()
 					}
 				}
-				r.endTagged(sr)
+				r.EndTagged(sr)
 			case tag == 5:
-				m.LeaderRecoveryState = sr.int8()
-				r.endTagged(sr)
+				m.LeaderRecoveryState = sr.Int8()
+				r.EndTagged(sr)
 			case (tag == 6) && version >= 2:
-				if n, ok := sr.arrayLen(version >= 2, flex, 4); ok {
+				if n, ok := sr.ArrayLen(version >= 2, flex, 4); ok {
 					m.EligibleLeaderReplicas = make([]int32, n)
 					for i := range m.EligibleLeaderReplicas {
-						m.EligibleLeaderReplicas[i] = sr.int32()
+						m.EligibleLeaderReplicas[i] = sr.Int32()
 					}
 				}
-				r.endTagged(sr)
+				r.EndTagged(sr)
 			case (tag == 7) && version >= 2:
-				if n, ok := sr.arrayLen(version >= 2, flex, 4); ok {
+				if n, ok := sr.ArrayLen(version >= 2, flex, 4); ok {
 					m.LastKnownELR = make([]int32, n)
 					for i := range m.LastKnownELR {
-						m.LastKnownELR[i] = sr.int32()
+						m.LastKnownELR[i] = sr.Int32()
 					}
 				}
-				r.endTagged(sr)
+				r.EndTagged(sr)
 			case (tag == 8) && version >= 1:
-				if n, ok := sr.arrayLen(version >= 1, flex, 16); ok {
+				if n, ok := sr.ArrayLen(version >= 1, flex, 16); ok {
 					m.Directories = make([]UUID, n)
 					for i := range m.Directories {
-						m.Directories[i] = sr.uuid()
+						m.Directories[i] = sr.UUID()
 					}
 				}
-				r.endTagged(sr)
+				r.EndTagged(sr)
 			}
 		}
 	}
@@ -900,26 +918,26 @@ func (m *FenceBrokerRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("FenceBrokerRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("FenceBrokerRecord")
+	return readDone(&r, "FenceBrokerRecord")
 }
 
 func (m *FenceBrokerRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.ID)
-	dst = appendInt64(dst, m.Epoch)
+	dst = schemacodec.AppendInt32(dst, m.ID)
+	dst = schemacodec.AppendInt64(dst, m.Epoch)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *FenceBrokerRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *FenceBrokerRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.ID = r.int32()
-	m.Epoch = r.int64()
+	m.ID = r.Int32()
+	m.Epoch = r.Int64()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -962,26 +980,26 @@ func (m *UnfenceBrokerRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("UnfenceBrokerRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("UnfenceBrokerRecord")
+	return readDone(&r, "UnfenceBrokerRecord")
 }
 
 func (m *UnfenceBrokerRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.ID)
-	dst = appendInt64(dst, m.Epoch)
+	dst = schemacodec.AppendInt32(dst, m.ID)
+	dst = schemacodec.AppendInt64(dst, m.Epoch)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *UnfenceBrokerRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *UnfenceBrokerRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.ID = r.int32()
-	m.Epoch = r.int64()
+	m.ID = r.Int32()
+	m.Epoch = r.Int64()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1018,24 +1036,24 @@ func (m *RemoveTopicRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("RemoveTopicRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("RemoveTopicRecord")
+	return readDone(&r, "RemoveTopicRecord")
 }
 
 func (m *RemoveTopicRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendUUID(dst, m.TopicID)
+	dst = schemacodec.AppendUUID(dst, m.TopicID)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *RemoveTopicRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *RemoveTopicRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.TopicID = r.uuid()
+	m.TopicID = r.UUID()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1088,44 +1106,44 @@ func (m *DelegationTokenRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("DelegationTokenRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("DelegationTokenRecord")
+	return readDone(&r, "DelegationTokenRecord")
 }
 
 func (m *DelegationTokenRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendString(dst, m.Owner, flex)
-	dst = appendString(dst, m.Requester, flex)
-	dst = appendArrayLen(dst, len(m.Renewers), false, flex)
+	dst = schemacodec.AppendString(dst, m.Owner, flex)
+	dst = schemacodec.AppendString(dst, m.Requester, flex)
+	dst = schemacodec.AppendArrayLen(dst, len(m.Renewers), false, flex)
 	for _, v := range m.Renewers {
-		dst = appendString(dst, v, flex)
+		dst = schemacodec.AppendString(dst, v, flex)
 	}
-	dst = appendInt64(dst, m.IssueTimestamp)
-	dst = appendInt64(dst, m.MaxTimestamp)
-	dst = appendInt64(dst, m.ExpirationTimestamp)
-	dst = appendString(dst, m.TokenID, flex)
+	dst = schemacodec.AppendInt64(dst, m.IssueTimestamp)
+	dst = schemacodec.AppendInt64(dst, m.MaxTimestamp)
+	dst = schemacodec.AppendInt64(dst, m.ExpirationTimestamp)
+	dst = schemacodec.AppendString(dst, m.TokenID, flex)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *DelegationTokenRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *DelegationTokenRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.Owner = r.string(flex)
-	m.Requester = r.string(flex)
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	m.Owner = r.String(flex)
+	m.Requester = r.String(flex)
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.Renewers = make([]string, n)
 		for i := range m.Renewers {
-			m.Renewers[i] = r.string(flex)
+			m.Renewers[i] = r.String(flex)
 		}
 	}
-	m.IssueTimestamp = r.int64()
-	m.MaxTimestamp = r.int64()
-	m.ExpirationTimestamp = r.int64()
-	m.TokenID = r.string(flex)
+	m.IssueTimestamp = r.Int64()
+	m.MaxTimestamp = r.Int64()
+	m.ExpirationTimestamp = r.Int64()
+	m.TokenID = r.String(flex)
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1176,34 +1194,34 @@ func (m *UserScramCredentialRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("UserScramCredentialRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("UserScramCredentialRecord")
+	return readDone(&r, "UserScramCredentialRecord")
 }
 
 func (m *UserScramCredentialRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendString(dst, m.Name, flex)
-	dst = appendInt8(dst, m.Mechanism)
-	dst = appendBytes(dst, m.Salt, false, flex)
-	dst = appendBytes(dst, m.StoredKey, false, flex)
-	dst = appendBytes(dst, m.ServerKey, false, flex)
-	dst = appendInt32(dst, m.Iterations)
+	dst = schemacodec.AppendString(dst, m.Name, flex)
+	dst = schemacodec.AppendInt8(dst, m.Mechanism)
+	dst = schemacodec.AppendBytes(dst, m.Salt, false, flex)
+	dst = schemacodec.AppendBytes(dst, m.StoredKey, false, flex)
+	dst = schemacodec.AppendBytes(dst, m.ServerKey, false, flex)
+	dst = schemacodec.AppendInt32(dst, m.Iterations)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *UserScramCredentialRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *UserScramCredentialRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.Name = r.string(flex)
-	m.Mechanism = r.int8()
-	m.Salt = r.bytes(false, flex, false)
-	m.StoredKey = r.bytes(false, flex, false)
-	m.ServerKey = r.bytes(false, flex, false)
-	m.Iterations = r.int32()
+	m.Name = r.String(flex)
+	m.Mechanism = r.Int8()
+	m.Salt = r.Bytes(false, flex, false)
+	m.StoredKey = r.Bytes(false, flex, false)
+	m.ServerKey = r.Bytes(false, flex, false)
+	m.Iterations = r.Int32()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1242,26 +1260,26 @@ func (m *FeatureLevelRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("FeatureLevelRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("FeatureLevelRecord")
+	return readDone(&r, "FeatureLevelRecord")
 }
 
 func (m *FeatureLevelRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendString(dst, m.Name, flex)
-	dst = appendInt16(dst, m.FeatureLevel)
+	dst = schemacodec.AppendString(dst, m.Name, flex)
+	dst = schemacodec.AppendInt16(dst, m.FeatureLevel)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *FeatureLevelRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *FeatureLevelRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.Name = r.string(flex)
-	m.FeatureLevel = r.int16()
+	m.Name = r.String(flex)
+	m.FeatureLevel = r.Int16()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1304,38 +1322,38 @@ func (m *ClientQuotaRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("ClientQuotaRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("ClientQuotaRecord")
+	return readDone(&r, "ClientQuotaRecord")
 }
 
 func (m *ClientQuotaRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendArrayLen(dst, len(m.Entity), false, flex)
+	dst = schemacodec.AppendArrayLen(dst, len(m.Entity), false, flex)
 	for i := range m.Entity {
 		dst = m.Entity[i].appendTo(dst, version, flex)
 	}
-	dst = appendString(dst, m.Key, flex)
-	dst = appendFloat64(dst, m.Value)
-	dst = appendBool(dst, m.Remove)
+	dst = schemacodec.AppendString(dst, m.Key, flex)
+	dst = schemacodec.AppendFloat64(dst, m.Value)
+	dst = schemacodec.AppendBool(dst, m.Remove)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ClientQuotaRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *ClientQuotaRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.Entity = make([]EntityData, n)
 		for i := range m.Entity {
 			m.Entity[i].readFrom(r, version, flex)
 		}
 	}
-	m.Key = r.string(flex)
-	m.Value = r.float64()
-	m.Remove = r.bool()
+	m.Key = r.String(flex)
+	m.Value = r.Float64()
+	m.Remove = r.Bool()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1357,20 +1375,20 @@ func (m *EntityData) Default() {
 }
 
 func (m *EntityData) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendString(dst, m.EntityType, flex)
-	dst = appendNullableString(dst, m.EntityName, true, flex)
+	dst = schemacodec.AppendString(dst, m.EntityType, flex)
+	dst = schemacodec.AppendNullableString(dst, m.EntityName, true, flex)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *EntityData) readFrom(r *reader, version int16, flex bool) {
+func (m *EntityData) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.EntityType = r.string(flex)
-	m.EntityName = r.nullableString(true, flex)
+	m.EntityType = r.String(flex)
+	m.EntityName = r.NullableString(true, flex)
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1412,28 +1430,28 @@ func (m *ProducerIdsRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("ProducerIdsRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("ProducerIdsRecord")
+	return readDone(&r, "ProducerIdsRecord")
 }
 
 func (m *ProducerIdsRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.BrokerID)
-	dst = appendInt64(dst, m.BrokerEpoch)
-	dst = appendInt64(dst, m.NextProducerID)
+	dst = schemacodec.AppendInt32(dst, m.BrokerID)
+	dst = schemacodec.AppendInt64(dst, m.BrokerEpoch)
+	dst = schemacodec.AppendInt64(dst, m.NextProducerID)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ProducerIdsRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *ProducerIdsRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.BrokerID = r.int32()
-	m.BrokerEpoch = r.int64()
-	m.NextProducerID = r.int64()
+	m.BrokerID = r.Int32()
+	m.BrokerEpoch = r.Int64()
+	m.NextProducerID = r.Int64()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1482,14 +1500,14 @@ func (m *BrokerRegistrationChangeRecord) ReadFrom(src []byte, version int16) err
 	if version < 0 || version > 2 {
 		return unsupportedVersion("BrokerRegistrationChangeRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("BrokerRegistrationChangeRecord")
+	return readDone(&r, "BrokerRegistrationChangeRecord")
 }
 
 func (m *BrokerRegistrationChangeRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.BrokerID)
-	dst = appendInt64(dst, m.BrokerEpoch)
+	dst = schemacodec.AppendInt32(dst, m.BrokerID)
+	dst = schemacodec.AppendInt64(dst, m.BrokerEpoch)
 	if flex {
 		var tags uint64
 		if m.Fenced != 0 {
@@ -1501,54 +1519,54 @@ func (m *BrokerRegistrationChangeRecord) appendTo(dst []byte, version int16, fle
 		if (version >= 2) && len(m.LogDirs) > 0 {
 			tags++
 		}
-		dst = appendUvarint(dst, tags)
+		dst = schemacodec.AppendUvarint(dst, tags)
 		if m.Fenced != 0 {
-			dst = appendUvarint(dst, 0)
+			dst = schemacodec.AppendUvarint(dst, 0)
 			start := len(dst)
-			dst = appendInt8(dst, m.Fenced)
-			dst = insertSize(dst, start)
+			dst = schemacodec.AppendInt8(dst, m.Fenced)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 		if (version >= 1) && m.InControlledShutdown != 0 {
-			dst = appendUvarint(dst, 1)
+			dst = schemacodec.AppendUvarint(dst, 1)
 			start := len(dst)
-			dst = appendInt8(dst, m.InControlledShutdown)
-			dst = insertSize(dst, start)
+			dst = schemacodec.AppendInt8(dst, m.InControlledShutdown)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 		if (version >= 2) && len(m.LogDirs) > 0 {
-			dst = appendUvarint(dst, 2)
+			dst = schemacodec.AppendUvarint(dst, 2)
 			start := len(dst)
-			dst = appendArrayLen(dst, len(m.LogDirs), false, flex)
+			dst = schemacodec.AppendArrayLen(dst, len(m.LogDirs), false, flex)
 			for _, v := range m.LogDirs {
-				dst = appendUUID(dst, v)
+				dst = schemacodec.AppendUUID(dst, v)
 			}
-			dst = insertSize(dst, start)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 	}
 	return dst
 }
 
-func (m *BrokerRegistrationChangeRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *BrokerRegistrationChangeRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.BrokerID = r.int32()
-	m.BrokerEpoch = r.int64()
+	m.BrokerID = r.Int32()
+	m.BrokerEpoch = r.Int64()
 	if flex {
-		for nt := r.uvarint(); nt > 0 && r.err == nil; nt-- {
-			tag, sr := r.taggedField()
+		for nt := r.Uvarint(); nt > 0 && r.Err() == nil; nt-- {
+			tag, sr := r.TaggedField()
 			switch {
 			case tag == 0:
-				m.Fenced = sr.int8()
-				r.endTagged(sr)
+				m.Fenced = sr.Int8()
+				r.EndTagged(sr)
 			case (tag == 1) && version >= 1:
-				m.InControlledShutdown = sr.int8()
-				r.endTagged(sr)
+				m.InControlledShutdown = sr.Int8()
+				r.EndTagged(sr)
 			case (tag == 2) && version >= 2:
-				if n, ok := sr.arrayLen(false, flex, 16); ok && n > 0 {
+				if n, ok := sr.ArrayLen(false, flex, 16); ok && n > 0 {
 					m.LogDirs = make([]UUID, n)
 					for i := range m.LogDirs {
-						m.LogDirs[i] = sr.uuid()
+						m.LogDirs[i] = sr.UUID()
 					}
 				}
-				r.endTagged(sr)
+				r.EndTagged(sr)
 			}
 		}
 	}
@@ -1605,38 +1623,38 @@ func (m *AccessControlEntryRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("AccessControlEntryRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("AccessControlEntryRecord")
+	return readDone(&r, "AccessControlEntryRecord")
 }
 
 func (m *AccessControlEntryRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendUUID(dst, m.ID)
-	dst = appendInt8(dst, m.ResourceType)
-	dst = appendString(dst, m.ResourceName, flex)
-	dst = appendInt8(dst, m.PatternType)
-	dst = appendString(dst, m.Principal, flex)
-	dst = appendString(dst, m.Host, flex)
-	dst = appendInt8(dst, m.Operation)
-	dst = appendInt8(dst, m.PermissionType)
+	dst = schemacodec.AppendUUID(dst, m.ID)
+	dst = schemacodec.AppendInt8(dst, m.ResourceType)
+	dst = schemacodec.AppendString(dst, m.ResourceName, flex)
+	dst = schemacodec.AppendInt8(dst, m.PatternType)
+	dst = schemacodec.AppendString(dst, m.Principal, flex)
+	dst = schemacodec.AppendString(dst, m.Host, flex)
+	dst = schemacodec.AppendInt8(dst, m.Operation)
+	dst = schemacodec.AppendInt8(dst, m.PermissionType)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *AccessControlEntryRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *AccessControlEntryRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.ID = r.uuid()
-	m.ResourceType = r.int8()
-	m.ResourceName = r.string(flex)
-	m.PatternType = r.int8()
-	m.Principal = r.string(flex)
-	m.Host = r.string(flex)
-	m.Operation = r.int8()
-	m.PermissionType = r.int8()
+	m.ID = r.UUID()
+	m.ResourceType = r.Int8()
+	m.ResourceName = r.String(flex)
+	m.PatternType = r.Int8()
+	m.Principal = r.String(flex)
+	m.Host = r.String(flex)
+	m.Operation = r.Int8()
+	m.PermissionType = r.Int8()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1677,24 +1695,24 @@ func (m *RemoveAccessControlEntryRecord) ReadFrom(src []byte, version int16) err
 	if version < 0 || version > 0 {
 		return unsupportedVersion("RemoveAccessControlEntryRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("RemoveAccessControlEntryRecord")
+	return readDone(&r, "RemoveAccessControlEntryRecord")
 }
 
 func (m *RemoveAccessControlEntryRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendUUID(dst, m.ID)
+	dst = schemacodec.AppendUUID(dst, m.ID)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *RemoveAccessControlEntryRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *RemoveAccessControlEntryRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.ID = r.uuid()
+	m.ID = r.UUID()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1729,22 +1747,22 @@ func (m *NoOpRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("NoOpRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("NoOpRecord")
+	return readDone(&r, "NoOpRecord")
 }
 
 func (m *NoOpRecord) appendTo(dst []byte, version int16, flex bool) []byte {
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *NoOpRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *NoOpRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1785,24 +1803,24 @@ func (m *ZkMigrationStateRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("ZkMigrationStateRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("ZkMigrationStateRecord")
+	return readDone(&r, "ZkMigrationStateRecord")
 }
 
 func (m *ZkMigrationStateRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt8(dst, m.ZkMigrationState)
+	dst = schemacodec.AppendInt8(dst, m.ZkMigrationState)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ZkMigrationStateRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *ZkMigrationStateRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.ZkMigrationState = r.int8()
+	m.ZkMigrationState = r.Int8()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1845,26 +1863,26 @@ func (m *RemoveUserScramCredentialRecord) ReadFrom(src []byte, version int16) er
 	if version < 0 || version > 0 {
 		return unsupportedVersion("RemoveUserScramCredentialRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("RemoveUserScramCredentialRecord")
+	return readDone(&r, "RemoveUserScramCredentialRecord")
 }
 
 func (m *RemoveUserScramCredentialRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendString(dst, m.Name, flex)
-	dst = appendInt8(dst, m.Mechanism)
+	dst = schemacodec.AppendString(dst, m.Name, flex)
+	dst = schemacodec.AppendInt8(dst, m.Mechanism)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *RemoveUserScramCredentialRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *RemoveUserScramCredentialRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.Name = r.string(flex)
-	m.Mechanism = r.int8()
+	m.Name = r.String(flex)
+	m.Mechanism = r.Int8()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1905,9 +1923,9 @@ func (m *BeginTransactionRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("BeginTransactionRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("BeginTransactionRecord")
+	return readDone(&r, "BeginTransactionRecord")
 }
 
 func (m *BeginTransactionRecord) appendTo(dst []byte, version int16, flex bool) []byte {
@@ -1916,26 +1934,26 @@ func (m *BeginTransactionRecord) appendTo(dst []byte, version int16, flex bool) 
 		if m.Name != nil {
 			tags++
 		}
-		dst = appendUvarint(dst, tags)
+		dst = schemacodec.AppendUvarint(dst, tags)
 		if m.Name != nil {
-			dst = appendUvarint(dst, 0)
+			dst = schemacodec.AppendUvarint(dst, 0)
 			start := len(dst)
-			dst = appendNullableString(dst, m.Name, true, flex)
-			dst = insertSize(dst, start)
+			dst = schemacodec.AppendNullableString(dst, m.Name, true, flex)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 	}
 	return dst
 }
 
-func (m *BeginTransactionRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *BeginTransactionRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
 	if flex {
-		for nt := r.uvarint(); nt > 0 && r.err == nil; nt-- {
-			tag, sr := r.taggedField()
+		for nt := r.Uvarint(); nt > 0 && r.Err() == nil; nt-- {
+			tag, sr := r.TaggedField()
 			switch {
 			case tag == 0:
-				m.Name = sr.nullableString(true, flex)
-				r.endTagged(sr)
+				m.Name = sr.NullableString(true, flex)
+				r.EndTagged(sr)
 			}
 		}
 	}
@@ -1976,22 +1994,22 @@ func (m *EndTransactionRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("EndTransactionRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("EndTransactionRecord")
+	return readDone(&r, "EndTransactionRecord")
 }
 
 func (m *EndTransactionRecord) appendTo(dst []byte, version int16, flex bool) []byte {
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *EndTransactionRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *EndTransactionRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -2032,9 +2050,9 @@ func (m *AbortTransactionRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("AbortTransactionRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("AbortTransactionRecord")
+	return readDone(&r, "AbortTransactionRecord")
 }
 
 func (m *AbortTransactionRecord) appendTo(dst []byte, version int16, flex bool) []byte {
@@ -2043,26 +2061,26 @@ func (m *AbortTransactionRecord) appendTo(dst []byte, version int16, flex bool) 
 		if m.Reason != nil {
 			tags++
 		}
-		dst = appendUvarint(dst, tags)
+		dst = schemacodec.AppendUvarint(dst, tags)
 		if m.Reason != nil {
-			dst = appendUvarint(dst, 0)
+			dst = schemacodec.AppendUvarint(dst, 0)
 			start := len(dst)
-			dst = appendNullableString(dst, m.Reason, true, flex)
-			dst = insertSize(dst, start)
+			dst = schemacodec.AppendNullableString(dst, m.Reason, true, flex)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 	}
 	return dst
 }
 
-func (m *AbortTransactionRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *AbortTransactionRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
 	if flex {
-		for nt := r.uvarint(); nt > 0 && r.err == nil; nt-- {
-			tag, sr := r.taggedField()
+		for nt := r.Uvarint(); nt > 0 && r.Err() == nil; nt-- {
+			tag, sr := r.TaggedField()
 			switch {
 			case tag == 0:
-				m.Reason = sr.nullableString(true, flex)
-				r.endTagged(sr)
+				m.Reason = sr.NullableString(true, flex)
+				r.EndTagged(sr)
 			}
 		}
 	}
@@ -2105,24 +2123,24 @@ func (m *RemoveDelegationTokenRecord) ReadFrom(src []byte, version int16) error 
 	if version < 0 || version > 0 {
 		return unsupportedVersion("RemoveDelegationTokenRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("RemoveDelegationTokenRecord")
+	return readDone(&r, "RemoveDelegationTokenRecord")
 }
 
 func (m *RemoveDelegationTokenRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendString(dst, m.TokenID, flex)
+	dst = schemacodec.AppendString(dst, m.TokenID, flex)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *RemoveDelegationTokenRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *RemoveDelegationTokenRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.TokenID = r.string(flex)
+	m.TokenID = r.String(flex)
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -2171,48 +2189,48 @@ func (m *RegisterControllerRecord) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("RegisterControllerRecord", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("RegisterControllerRecord")
+	return readDone(&r, "RegisterControllerRecord")
 }
 
 func (m *RegisterControllerRecord) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.ControllerID)
-	dst = appendUUID(dst, m.IncarnationID)
-	dst = appendBool(dst, m.ZkMigrationReady)
-	dst = appendArrayLen(dst, len(m.EndPoints), false, flex)
+	dst = schemacodec.AppendInt32(dst, m.ControllerID)
+	dst = schemacodec.AppendUUID(dst, m.IncarnationID)
+	dst = schemacodec.AppendBool(dst, m.ZkMigrationReady)
+	dst = schemacodec.AppendArrayLen(dst, len(m.EndPoints), false, flex)
 	for i := range m.EndPoints {
 		dst = m.EndPoints[i].appendTo(dst, version, flex)
 	}
-	dst = appendArrayLen(dst, len(m.Features), false, flex)
+	dst = schemacodec.AppendArrayLen(dst, len(m.Features), false, flex)
 	for i := range m.Features {
 		dst = m.Features[i].appendTo(dst, version, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *RegisterControllerRecord) readFrom(r *reader, version int16, flex bool) {
+func (m *RegisterControllerRecord) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.ControllerID = r.int32()
-	m.IncarnationID = r.uuid()
-	m.ZkMigrationReady = r.bool()
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	m.ControllerID = r.Int32()
+	m.IncarnationID = r.UUID()
+	m.ZkMigrationReady = r.Bool()
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.EndPoints = make([]ControllerEndpoint, n)
 		for i := range m.EndPoints {
 			m.EndPoints[i].readFrom(r, version, flex)
 		}
 	}
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.Features = make([]ControllerFeature, n)
 		for i := range m.Features {
 			m.Features[i].readFrom(r, version, flex)
 		}
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -2237,24 +2255,24 @@ func (m *ControllerEndpoint) Default() {
 }
 
 func (m *ControllerEndpoint) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendString(dst, m.Name, flex)
-	dst = appendString(dst, m.Host, flex)
-	dst = appendUint16(dst, m.Port)
-	dst = appendInt16(dst, m.SecurityProtocol)
+	dst = schemacodec.AppendString(dst, m.Name, flex)
+	dst = schemacodec.AppendString(dst, m.Host, flex)
+	dst = schemacodec.AppendUint16(dst, m.Port)
+	dst = schemacodec.AppendInt16(dst, m.SecurityProtocol)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ControllerEndpoint) readFrom(r *reader, version int16, flex bool) {
+func (m *ControllerEndpoint) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.Name = r.string(flex)
-	m.Host = r.string(flex)
-	m.Port = r.uint16()
-	m.SecurityProtocol = r.int16()
+	m.Name = r.String(flex)
+	m.Host = r.String(flex)
+	m.Port = r.Uint16()
+	m.SecurityProtocol = r.Int16()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -2277,22 +2295,22 @@ func (m *ControllerFeature) Default() {
 }
 
 func (m *ControllerFeature) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendString(dst, m.Name, flex)
-	dst = appendInt16(dst, m.MinSupportedVersion)
-	dst = appendInt16(dst, m.MaxSupportedVersion)
+	dst = schemacodec.AppendString(dst, m.Name, flex)
+	dst = schemacodec.AppendInt16(dst, m.MinSupportedVersion)
+	dst = schemacodec.AppendInt16(dst, m.MaxSupportedVersion)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ControllerFeature) readFrom(r *reader, version int16, flex bool) {
+func (m *ControllerFeature) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.Name = r.string(flex)
-	m.MinSupportedVersion = r.int16()
-	m.MaxSupportedVersion = r.int16()
+	m.Name = r.String(flex)
+	m.MinSupportedVersion = r.Int16()
+	m.MaxSupportedVersion = r.Int16()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 

@@ -2,6 +2,24 @@
 
 package grouprec
 
+import (
+	"fmt"
+
+	"github.com/gofka/gofka/internal/schemacodec"
+)
+
+// readDone reports r's first error, or bytes left after the record body name,
+// wrapping ErrCorrupt.
+func readDone(r *schemacodec.Reader, name string) error {
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("grouprec: %s: %w", name, corruptf("%w", err))
+	}
+	if n := len(r.Remaining()); n != 0 {
+		return corruptf("%s: %d bytes of garbage after record", name, n)
+	}
+	return nil
+}
+
 // ConsumerGroupCurrentMemberAssignmentKey is a record of __consumer_offsets (versions 8).
 type ConsumerGroupCurrentMemberAssignmentKey struct {
 	// GroupID The group id. (versions 8)
@@ -38,34 +56,34 @@ func (m *ConsumerGroupCurrentMemberAssignmentKey) ReadFrom(src []byte, version i
 	if version < 8 || version > 8 {
 		return unsupportedVersion("ConsumerGroupCurrentMemberAssignmentKey", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, false)
-	return r.done("ConsumerGroupCurrentMemberAssignmentKey")
+	return readDone(&r, "ConsumerGroupCurrentMemberAssignmentKey")
 }
 
 func (m *ConsumerGroupCurrentMemberAssignmentKey) appendTo(dst []byte, version int16, flex bool) []byte {
 	if version == 8 {
-		dst = appendString(dst, m.GroupID, flex)
+		dst = schemacodec.AppendString(dst, m.GroupID, flex)
 	}
 	if version == 8 {
-		dst = appendString(dst, m.MemberID, flex)
+		dst = schemacodec.AppendString(dst, m.MemberID, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ConsumerGroupCurrentMemberAssignmentKey) readFrom(r *reader, version int16, flex bool) {
+func (m *ConsumerGroupCurrentMemberAssignmentKey) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
 	if version == 8 {
-		m.GroupID = r.string(flex)
+		m.GroupID = r.String(flex)
 	}
 	if version == 8 {
-		m.MemberID = r.string(flex)
+		m.MemberID = r.String(flex)
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -111,48 +129,48 @@ func (m *ConsumerGroupCurrentMemberAssignmentValue) ReadFrom(src []byte, version
 	if version < 0 || version > 0 {
 		return unsupportedVersion("ConsumerGroupCurrentMemberAssignmentValue", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("ConsumerGroupCurrentMemberAssignmentValue")
+	return readDone(&r, "ConsumerGroupCurrentMemberAssignmentValue")
 }
 
 func (m *ConsumerGroupCurrentMemberAssignmentValue) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.MemberEpoch)
-	dst = appendInt32(dst, m.PreviousMemberEpoch)
-	dst = appendInt8(dst, m.State)
-	dst = appendArrayLen(dst, len(m.AssignedPartitions), false, flex)
+	dst = schemacodec.AppendInt32(dst, m.MemberEpoch)
+	dst = schemacodec.AppendInt32(dst, m.PreviousMemberEpoch)
+	dst = schemacodec.AppendInt8(dst, m.State)
+	dst = schemacodec.AppendArrayLen(dst, len(m.AssignedPartitions), false, flex)
 	for i := range m.AssignedPartitions {
 		dst = m.AssignedPartitions[i].appendTo(dst, version, flex)
 	}
-	dst = appendArrayLen(dst, len(m.PartitionsPendingRevocation), false, flex)
+	dst = schemacodec.AppendArrayLen(dst, len(m.PartitionsPendingRevocation), false, flex)
 	for i := range m.PartitionsPendingRevocation {
 		dst = m.PartitionsPendingRevocation[i].appendTo(dst, version, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ConsumerGroupCurrentMemberAssignmentValue) readFrom(r *reader, version int16, flex bool) {
+func (m *ConsumerGroupCurrentMemberAssignmentValue) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.MemberEpoch = r.int32()
-	m.PreviousMemberEpoch = r.int32()
-	m.State = r.int8()
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	m.MemberEpoch = r.Int32()
+	m.PreviousMemberEpoch = r.Int32()
+	m.State = r.Int8()
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.AssignedPartitions = make([]TopicPartitions, n)
 		for i := range m.AssignedPartitions {
 			m.AssignedPartitions[i].readFrom(r, version, flex)
 		}
 	}
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.PartitionsPendingRevocation = make([]TopicPartitions, n)
 		for i := range m.PartitionsPendingRevocation {
 			m.PartitionsPendingRevocation[i].readFrom(r, version, flex)
 		}
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -173,28 +191,28 @@ func (m *TopicPartitions) Default() {
 }
 
 func (m *TopicPartitions) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendUUID(dst, m.TopicID)
-	dst = appendArrayLen(dst, len(m.Partitions), false, flex)
+	dst = schemacodec.AppendUUID(dst, m.TopicID)
+	dst = schemacodec.AppendArrayLen(dst, len(m.Partitions), false, flex)
 	for _, v := range m.Partitions {
-		dst = appendInt32(dst, v)
+		dst = schemacodec.AppendInt32(dst, v)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *TopicPartitions) readFrom(r *reader, version int16, flex bool) {
+func (m *TopicPartitions) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.TopicID = r.uuid()
-	if n, ok := r.arrayLen(false, flex, 4); ok && n > 0 {
+	m.TopicID = r.UUID()
+	if n, ok := r.ArrayLen(false, flex, 4); ok && n > 0 {
 		m.Partitions = make([]int32, n)
 		for i := range m.Partitions {
-			m.Partitions[i] = r.int32()
+			m.Partitions[i] = r.Int32()
 		}
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -234,34 +252,34 @@ func (m *ConsumerGroupMemberMetadataKey) ReadFrom(src []byte, version int16) err
 	if version < 5 || version > 5 {
 		return unsupportedVersion("ConsumerGroupMemberMetadataKey", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, false)
-	return r.done("ConsumerGroupMemberMetadataKey")
+	return readDone(&r, "ConsumerGroupMemberMetadataKey")
 }
 
 func (m *ConsumerGroupMemberMetadataKey) appendTo(dst []byte, version int16, flex bool) []byte {
 	if version == 5 {
-		dst = appendString(dst, m.GroupID, flex)
+		dst = schemacodec.AppendString(dst, m.GroupID, flex)
 	}
 	if version == 5 {
-		dst = appendString(dst, m.MemberID, flex)
+		dst = schemacodec.AppendString(dst, m.MemberID, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ConsumerGroupMemberMetadataKey) readFrom(r *reader, version int16, flex bool) {
+func (m *ConsumerGroupMemberMetadataKey) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
 	if version == 5 {
-		m.GroupID = r.string(flex)
+		m.GroupID = r.String(flex)
 	}
 	if version == 5 {
-		m.MemberID = r.string(flex)
+		m.MemberID = r.String(flex)
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -320,69 +338,69 @@ func (m *ConsumerGroupMemberMetadataValue) ReadFrom(src []byte, version int16) e
 	if version < 0 || version > 0 {
 		return unsupportedVersion("ConsumerGroupMemberMetadataValue", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("ConsumerGroupMemberMetadataValue")
+	return readDone(&r, "ConsumerGroupMemberMetadataValue")
 }
 
 func (m *ConsumerGroupMemberMetadataValue) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendNullableString(dst, m.InstanceID, true, flex)
-	dst = appendNullableString(dst, m.RackID, true, flex)
-	dst = appendString(dst, m.ClientID, flex)
-	dst = appendString(dst, m.ClientHost, flex)
-	dst = appendArrayLen(dst, len(m.SubscribedTopicNames), false, flex)
+	dst = schemacodec.AppendNullableString(dst, m.InstanceID, true, flex)
+	dst = schemacodec.AppendNullableString(dst, m.RackID, true, flex)
+	dst = schemacodec.AppendString(dst, m.ClientID, flex)
+	dst = schemacodec.AppendString(dst, m.ClientHost, flex)
+	dst = schemacodec.AppendArrayLen(dst, len(m.SubscribedTopicNames), false, flex)
 	for _, v := range m.SubscribedTopicNames {
-		dst = appendString(dst, v, flex)
+		dst = schemacodec.AppendString(dst, v, flex)
 	}
-	dst = appendNullableString(dst, m.SubscribedTopicRegex, true, flex)
-	dst = appendInt32(dst, m.RebalanceTimeoutMs)
-	dst = appendNullableString(dst, m.ServerAssignor, true, flex)
+	dst = schemacodec.AppendNullableString(dst, m.SubscribedTopicRegex, true, flex)
+	dst = schemacodec.AppendInt32(dst, m.RebalanceTimeoutMs)
+	dst = schemacodec.AppendNullableString(dst, m.ServerAssignor, true, flex)
 	if flex {
 		var tags uint64
 		if m.ClassicMemberMetadata != nil {
 			tags++
 		}
-		dst = appendUvarint(dst, tags)
+		dst = schemacodec.AppendUvarint(dst, tags)
 		if m.ClassicMemberMetadata != nil {
-			dst = appendUvarint(dst, 0)
+			dst = schemacodec.AppendUvarint(dst, 0)
 			start := len(dst)
 			if m.ClassicMemberMetadata == nil {
-				dst = appendInt8(dst, -1)
+				dst = schemacodec.AppendInt8(dst, -1)
 			} else {
-				dst = appendInt8(dst, 1)
+				dst = schemacodec.AppendInt8(dst, 1)
 				dst = m.ClassicMemberMetadata.appendTo(dst, version, flex)
 			}
-			dst = insertSize(dst, start)
+			dst = schemacodec.InsertSize(dst, start)
 		}
 	}
 	return dst
 }
 
-func (m *ConsumerGroupMemberMetadataValue) readFrom(r *reader, version int16, flex bool) {
+func (m *ConsumerGroupMemberMetadataValue) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.InstanceID = r.nullableString(true, flex)
-	m.RackID = r.nullableString(true, flex)
-	m.ClientID = r.string(flex)
-	m.ClientHost = r.string(flex)
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	m.InstanceID = r.NullableString(true, flex)
+	m.RackID = r.NullableString(true, flex)
+	m.ClientID = r.String(flex)
+	m.ClientHost = r.String(flex)
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.SubscribedTopicNames = make([]string, n)
 		for i := range m.SubscribedTopicNames {
-			m.SubscribedTopicNames[i] = r.string(flex)
+			m.SubscribedTopicNames[i] = r.String(flex)
 		}
 	}
-	m.SubscribedTopicRegex = r.nullableString(true, flex)
-	m.RebalanceTimeoutMs = r.int32()
-	m.ServerAssignor = r.nullableString(true, flex)
+	m.SubscribedTopicRegex = r.NullableString(true, flex)
+	m.RebalanceTimeoutMs = r.Int32()
+	m.ServerAssignor = r.NullableString(true, flex)
 	if flex {
-		for nt := r.uvarint(); nt > 0 && r.err == nil; nt-- {
-			tag, sr := r.taggedField()
+		for nt := r.Uvarint(); nt > 0 && r.Err() == nil; nt-- {
+			tag, sr := r.TaggedField()
 			switch {
 			case tag == 0:
-				if sr.int8() >= 0 {
+				if sr.Int8() >= 0 {
 					m.ClassicMemberMetadata = new(ClassicMemberMetadata)
 					m.ClassicMemberMetadata.readFrom(sr, version, flex)
 				}
-				r.endTagged(sr)
+				r.EndTagged(sr)
 			}
 		}
 	}
@@ -409,28 +427,28 @@ func (m *ClassicMemberMetadata) Default() {
 }
 
 func (m *ClassicMemberMetadata) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.SessionTimeoutMs)
-	dst = appendArrayLen(dst, len(m.SupportedProtocols), false, flex)
+	dst = schemacodec.AppendInt32(dst, m.SessionTimeoutMs)
+	dst = schemacodec.AppendArrayLen(dst, len(m.SupportedProtocols), false, flex)
 	for i := range m.SupportedProtocols {
 		dst = m.SupportedProtocols[i].appendTo(dst, version, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ClassicMemberMetadata) readFrom(r *reader, version int16, flex bool) {
+func (m *ClassicMemberMetadata) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.SessionTimeoutMs = r.int32()
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	m.SessionTimeoutMs = r.Int32()
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.SupportedProtocols = make([]ClassicProtocol, n)
 		for i := range m.SupportedProtocols {
 			m.SupportedProtocols[i].readFrom(r, version, flex)
 		}
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -451,20 +469,20 @@ func (m *ClassicProtocol) Default() {
 }
 
 func (m *ClassicProtocol) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendString(dst, m.Name, flex)
-	dst = appendBytes(dst, m.Metadata, false, flex)
+	dst = schemacodec.AppendString(dst, m.Name, flex)
+	dst = schemacodec.AppendBytes(dst, m.Metadata, false, flex)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ClassicProtocol) readFrom(r *reader, version int16, flex bool) {
+func (m *ClassicProtocol) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.Name = r.string(flex)
-	m.Metadata = r.bytes(false, flex, false)
+	m.Name = r.String(flex)
+	m.Metadata = r.Bytes(false, flex, false)
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -502,28 +520,28 @@ func (m *ConsumerGroupMetadataKey) ReadFrom(src []byte, version int16) error {
 	if version < 3 || version > 3 {
 		return unsupportedVersion("ConsumerGroupMetadataKey", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, false)
-	return r.done("ConsumerGroupMetadataKey")
+	return readDone(&r, "ConsumerGroupMetadataKey")
 }
 
 func (m *ConsumerGroupMetadataKey) appendTo(dst []byte, version int16, flex bool) []byte {
 	if version == 3 {
-		dst = appendString(dst, m.GroupID, flex)
+		dst = schemacodec.AppendString(dst, m.GroupID, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ConsumerGroupMetadataKey) readFrom(r *reader, version int16, flex bool) {
+func (m *ConsumerGroupMetadataKey) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
 	if version == 3 {
-		m.GroupID = r.string(flex)
+		m.GroupID = r.String(flex)
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -561,24 +579,24 @@ func (m *ConsumerGroupMetadataValue) ReadFrom(src []byte, version int16) error {
 	if version < 0 || version > 0 {
 		return unsupportedVersion("ConsumerGroupMetadataValue", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("ConsumerGroupMetadataValue")
+	return readDone(&r, "ConsumerGroupMetadataValue")
 }
 
 func (m *ConsumerGroupMetadataValue) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.Epoch)
+	dst = schemacodec.AppendInt32(dst, m.Epoch)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ConsumerGroupMetadataValue) readFrom(r *reader, version int16, flex bool) {
+func (m *ConsumerGroupMetadataValue) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.Epoch = r.int32()
+	m.Epoch = r.Int32()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -616,28 +634,28 @@ func (m *ConsumerGroupPartitionMetadataKey) ReadFrom(src []byte, version int16) 
 	if version < 4 || version > 4 {
 		return unsupportedVersion("ConsumerGroupPartitionMetadataKey", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, false)
-	return r.done("ConsumerGroupPartitionMetadataKey")
+	return readDone(&r, "ConsumerGroupPartitionMetadataKey")
 }
 
 func (m *ConsumerGroupPartitionMetadataKey) appendTo(dst []byte, version int16, flex bool) []byte {
 	if version == 4 {
-		dst = appendString(dst, m.GroupID, flex)
+		dst = schemacodec.AppendString(dst, m.GroupID, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ConsumerGroupPartitionMetadataKey) readFrom(r *reader, version int16, flex bool) {
+func (m *ConsumerGroupPartitionMetadataKey) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
 	if version == 4 {
-		m.GroupID = r.string(flex)
+		m.GroupID = r.String(flex)
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -675,32 +693,32 @@ func (m *ConsumerGroupPartitionMetadataValue) ReadFrom(src []byte, version int16
 	if version < 0 || version > 0 {
 		return unsupportedVersion("ConsumerGroupPartitionMetadataValue", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("ConsumerGroupPartitionMetadataValue")
+	return readDone(&r, "ConsumerGroupPartitionMetadataValue")
 }
 
 func (m *ConsumerGroupPartitionMetadataValue) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendArrayLen(dst, len(m.Topics), false, flex)
+	dst = schemacodec.AppendArrayLen(dst, len(m.Topics), false, flex)
 	for i := range m.Topics {
 		dst = m.Topics[i].appendTo(dst, version, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ConsumerGroupPartitionMetadataValue) readFrom(r *reader, version int16, flex bool) {
+func (m *ConsumerGroupPartitionMetadataValue) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.Topics = make([]TopicMetadata, n)
 		for i := range m.Topics {
 			m.Topics[i].readFrom(r, version, flex)
 		}
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -725,32 +743,32 @@ func (m *TopicMetadata) Default() {
 }
 
 func (m *TopicMetadata) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendUUID(dst, m.TopicID)
-	dst = appendString(dst, m.TopicName, flex)
-	dst = appendInt32(dst, m.NumPartitions)
-	dst = appendArrayLen(dst, len(m.PartitionMetadata), false, flex)
+	dst = schemacodec.AppendUUID(dst, m.TopicID)
+	dst = schemacodec.AppendString(dst, m.TopicName, flex)
+	dst = schemacodec.AppendInt32(dst, m.NumPartitions)
+	dst = schemacodec.AppendArrayLen(dst, len(m.PartitionMetadata), false, flex)
 	for i := range m.PartitionMetadata {
 		dst = m.PartitionMetadata[i].appendTo(dst, version, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *TopicMetadata) readFrom(r *reader, version int16, flex bool) {
+func (m *TopicMetadata) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.TopicID = r.uuid()
-	m.TopicName = r.string(flex)
-	m.NumPartitions = r.int32()
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	m.TopicID = r.UUID()
+	m.TopicName = r.String(flex)
+	m.NumPartitions = r.Int32()
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.PartitionMetadata = make([]PartitionMetadata, n)
 		for i := range m.PartitionMetadata {
 			m.PartitionMetadata[i].readFrom(r, version, flex)
 		}
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -771,28 +789,28 @@ func (m *PartitionMetadata) Default() {
 }
 
 func (m *PartitionMetadata) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.Partition)
-	dst = appendArrayLen(dst, len(m.Racks), false, flex)
+	dst = schemacodec.AppendInt32(dst, m.Partition)
+	dst = schemacodec.AppendArrayLen(dst, len(m.Racks), false, flex)
 	for _, v := range m.Racks {
-		dst = appendString(dst, v, flex)
+		dst = schemacodec.AppendString(dst, v, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *PartitionMetadata) readFrom(r *reader, version int16, flex bool) {
+func (m *PartitionMetadata) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.Partition = r.int32()
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	m.Partition = r.Int32()
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.Racks = make([]string, n)
 		for i := range m.Racks {
-			m.Racks[i] = r.string(flex)
+			m.Racks[i] = r.String(flex)
 		}
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -832,34 +850,34 @@ func (m *ConsumerGroupTargetAssignmentMemberKey) ReadFrom(src []byte, version in
 	if version < 7 || version > 7 {
 		return unsupportedVersion("ConsumerGroupTargetAssignmentMemberKey", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, false)
-	return r.done("ConsumerGroupTargetAssignmentMemberKey")
+	return readDone(&r, "ConsumerGroupTargetAssignmentMemberKey")
 }
 
 func (m *ConsumerGroupTargetAssignmentMemberKey) appendTo(dst []byte, version int16, flex bool) []byte {
 	if version == 7 {
-		dst = appendString(dst, m.GroupID, flex)
+		dst = schemacodec.AppendString(dst, m.GroupID, flex)
 	}
 	if version == 7 {
-		dst = appendString(dst, m.MemberID, flex)
+		dst = schemacodec.AppendString(dst, m.MemberID, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ConsumerGroupTargetAssignmentMemberKey) readFrom(r *reader, version int16, flex bool) {
+func (m *ConsumerGroupTargetAssignmentMemberKey) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
 	if version == 7 {
-		m.GroupID = r.string(flex)
+		m.GroupID = r.String(flex)
 	}
 	if version == 7 {
-		m.MemberID = r.string(flex)
+		m.MemberID = r.String(flex)
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -897,32 +915,32 @@ func (m *ConsumerGroupTargetAssignmentMemberValue) ReadFrom(src []byte, version 
 	if version < 0 || version > 0 {
 		return unsupportedVersion("ConsumerGroupTargetAssignmentMemberValue", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("ConsumerGroupTargetAssignmentMemberValue")
+	return readDone(&r, "ConsumerGroupTargetAssignmentMemberValue")
 }
 
 func (m *ConsumerGroupTargetAssignmentMemberValue) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendArrayLen(dst, len(m.TopicPartitions), false, flex)
+	dst = schemacodec.AppendArrayLen(dst, len(m.TopicPartitions), false, flex)
 	for i := range m.TopicPartitions {
 		dst = m.TopicPartitions[i].appendTo(dst, version, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ConsumerGroupTargetAssignmentMemberValue) readFrom(r *reader, version int16, flex bool) {
+func (m *ConsumerGroupTargetAssignmentMemberValue) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	if n, ok := r.arrayLen(false, flex, 1); ok && n > 0 {
+	if n, ok := r.ArrayLen(false, flex, 1); ok && n > 0 {
 		m.TopicPartitions = make([]TopicPartition, n)
 		for i := range m.TopicPartitions {
 			m.TopicPartitions[i].readFrom(r, version, flex)
 		}
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -943,28 +961,28 @@ func (m *TopicPartition) Default() {
 }
 
 func (m *TopicPartition) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendUUID(dst, m.TopicID)
-	dst = appendArrayLen(dst, len(m.Partitions), false, flex)
+	dst = schemacodec.AppendUUID(dst, m.TopicID)
+	dst = schemacodec.AppendArrayLen(dst, len(m.Partitions), false, flex)
 	for _, v := range m.Partitions {
-		dst = appendInt32(dst, v)
+		dst = schemacodec.AppendInt32(dst, v)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *TopicPartition) readFrom(r *reader, version int16, flex bool) {
+func (m *TopicPartition) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.TopicID = r.uuid()
-	if n, ok := r.arrayLen(false, flex, 4); ok && n > 0 {
+	m.TopicID = r.UUID()
+	if n, ok := r.ArrayLen(false, flex, 4); ok && n > 0 {
 		m.Partitions = make([]int32, n)
 		for i := range m.Partitions {
-			m.Partitions[i] = r.int32()
+			m.Partitions[i] = r.Int32()
 		}
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1002,28 +1020,28 @@ func (m *ConsumerGroupTargetAssignmentMetadataKey) ReadFrom(src []byte, version 
 	if version < 6 || version > 6 {
 		return unsupportedVersion("ConsumerGroupTargetAssignmentMetadataKey", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, false)
-	return r.done("ConsumerGroupTargetAssignmentMetadataKey")
+	return readDone(&r, "ConsumerGroupTargetAssignmentMetadataKey")
 }
 
 func (m *ConsumerGroupTargetAssignmentMetadataKey) appendTo(dst []byte, version int16, flex bool) []byte {
 	if version == 6 {
-		dst = appendString(dst, m.GroupID, flex)
+		dst = schemacodec.AppendString(dst, m.GroupID, flex)
 	}
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ConsumerGroupTargetAssignmentMetadataKey) readFrom(r *reader, version int16, flex bool) {
+func (m *ConsumerGroupTargetAssignmentMetadataKey) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
 	if version == 6 {
-		m.GroupID = r.string(flex)
+		m.GroupID = r.String(flex)
 	}
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }
 
@@ -1061,23 +1079,23 @@ func (m *ConsumerGroupTargetAssignmentMetadataValue) ReadFrom(src []byte, versio
 	if version < 0 || version > 0 {
 		return unsupportedVersion("ConsumerGroupTargetAssignmentMetadataValue", version)
 	}
-	r := reader{b: src}
+	r := schemacodec.NewReader(src)
 	m.readFrom(&r, version, true)
-	return r.done("ConsumerGroupTargetAssignmentMetadataValue")
+	return readDone(&r, "ConsumerGroupTargetAssignmentMetadataValue")
 }
 
 func (m *ConsumerGroupTargetAssignmentMetadataValue) appendTo(dst []byte, version int16, flex bool) []byte {
-	dst = appendInt32(dst, m.AssignmentEpoch)
+	dst = schemacodec.AppendInt32(dst, m.AssignmentEpoch)
 	if flex {
-		dst = appendUvarint(dst, 0)
+		dst = schemacodec.AppendUvarint(dst, 0)
 	}
 	return dst
 }
 
-func (m *ConsumerGroupTargetAssignmentMetadataValue) readFrom(r *reader, version int16, flex bool) {
+func (m *ConsumerGroupTargetAssignmentMetadataValue) readFrom(r *schemacodec.Reader, version int16, flex bool) {
 	m.Default()
-	m.AssignmentEpoch = r.int32()
+	m.AssignmentEpoch = r.Int32()
 	if flex {
-		r.skipTaggedFields()
+		r.SkipTaggedFields()
 	}
 }

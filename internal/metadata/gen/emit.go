@@ -24,15 +24,15 @@ func (e *emitter) fail(err error) {
 
 // appendFuncs names the append helper of each fixed-size kind.
 var appendFuncs = map[string]string{
-	"bool": "appendBool", "int8": "appendInt8", "int16": "appendInt16", "int32": "appendInt32",
-	"int64": "appendInt64", "uint16": "appendUint16", "uint32": "appendUint32",
-	"float64": "appendFloat64", "uuid": "appendUUID",
+	"bool": "AppendBool", "int8": "AppendInt8", "int16": "AppendInt16", "int32": "AppendInt32",
+	"int64": "AppendInt64", "uint16": "AppendUint16", "uint32": "AppendUint32",
+	"float64": "AppendFloat64", "uuid": "AppendUUID",
 }
 
 // readFuncs names the reader method of each fixed-size kind.
 var readFuncs = map[string]string{
-	"bool": "bool", "int8": "int8", "int16": "int16", "int32": "int32", "int64": "int64",
-	"uint16": "uint16", "uint32": "uint32", "float64": "float64", "uuid": "uuid",
+	"bool": "Bool", "int8": "Int8", "int16": "Int16", "int32": "Int32", "int64": "Int64",
+	"uint16": "Uint16", "uint32": "Uint32", "float64": "Float64", "uuid": "UUID",
 }
 
 // minSizes is the smallest encoding of an array element of each kind.
@@ -117,9 +117,9 @@ func (e *emitter) emitTopMethods(s *gstruct) {
 	e.p("// ReadFrom decodes the record body src, encoded at version, into m.")
 	e.p("func (m *%s) ReadFrom(src []byte, version int16) error {", s.name)
 	e.p("\tif version < %d || version > %d { return unsupportedVersion(%q, version) }", valid.lo, hi, s.name)
-	e.p("\tr := reader{b: src}")
+	e.p("\tr := schemacodec.NewReader(src)")
 	e.p("\tm.readFrom(&r, version, %s)", flex)
-	e.p("\treturn r.done(%q)", s.name)
+	e.p("\treturn readDone(&r, %q)", s.name)
 	e.p("}\n")
 }
 
@@ -169,7 +169,7 @@ func (e *emitter) guarded(cond string, lines []string) {
 func (e *emitter) emitAppendTagged(s *gstruct) {
 	tagged := s.taggedFields()
 	if len(tagged) == 0 {
-		e.p("\tif flex { dst = appendUvarint(dst, 0) }")
+		e.p("\tif flex { dst = schemacodec.AppendUvarint(dst, 0) }")
 		return
 	}
 	conds := make([]string, len(tagged))
@@ -183,15 +183,15 @@ func (e *emitter) emitAppendTagged(s *gstruct) {
 	for _, c := range conds {
 		e.p("\t\tif %s { tags++ }", c)
 	}
-	e.p("\t\tdst = appendUvarint(dst, tags)")
+	e.p("\t\tdst = schemacodec.AppendUvarint(dst, tags)")
 	for i, f := range tagged {
 		e.p("\t\tif %s {", conds[i])
-		e.p("\t\t\tdst = appendUvarint(dst, %d)", f.tag)
+		e.p("\t\t\tdst = schemacodec.AppendUvarint(dst, %d)", f.tag)
 		e.p("\t\t\tstart := len(dst)")
 		for _, l := range writeValue("m."+f.goName, f.t, f.nullable.cond(), f.nullableAny) {
 			e.p("\t\t\t%s", l)
 		}
-		e.p("\t\t\tdst = insertSize(dst, start)")
+		e.p("\t\t\tdst = schemacodec.InsertSize(dst, start)")
 		e.p("\t\t}")
 	}
 	e.p("\t}")
@@ -202,14 +202,14 @@ func writeValue(x string, t ftype, nullCond string, nullableAny bool) []string {
 	switch t.kind {
 	case "string":
 		if nullableAny {
-			return []string{fmt.Sprintf("dst = appendNullableString(dst, %s, %s, flex)", x, nullCond)}
+			return []string{fmt.Sprintf("dst = schemacodec.AppendNullableString(dst, %s, %s, flex)", x, nullCond)}
 		}
-		return []string{fmt.Sprintf("dst = appendString(dst, %s, flex)", x)}
+		return []string{fmt.Sprintf("dst = schemacodec.AppendString(dst, %s, flex)", x)}
 	case "bytes":
-		return []string{fmt.Sprintf("dst = appendBytes(dst, %s, %s, flex)", x, nullCond)}
+		return []string{fmt.Sprintf("dst = schemacodec.AppendBytes(dst, %s, %s, flex)", x, nullCond)}
 	case "struct":
 		if nullableAny {
-			return []string{fmt.Sprintf("if %s == nil { dst = appendInt8(dst, -1) } else { dst = appendInt8(dst, 1); dst = %s.appendTo(dst, version, flex) }", x, x)}
+			return []string{fmt.Sprintf("if %s == nil { dst = schemacodec.AppendInt8(dst, -1) } else { dst = schemacodec.AppendInt8(dst, 1); dst = %s.appendTo(dst, version, flex) }", x, x)}
 		}
 		return []string{fmt.Sprintf("dst = %s.appendTo(dst, version, flex)", x)}
 	case "array":
@@ -217,14 +217,14 @@ func writeValue(x string, t ftype, nullCond string, nullableAny bool) []string {
 		if nullableAny {
 			null = and(nullCond, x+" == nil")
 		}
-		lines := []string{fmt.Sprintf("dst = appendArrayLen(dst, len(%s), %s, flex)", x, null)}
+		lines := []string{fmt.Sprintf("dst = schemacodec.AppendArrayLen(dst, len(%s), %s, flex)", x, null)}
 		if t.elem.kind == "struct" {
 			return append(lines, fmt.Sprintf("for i := range %s { dst = %s[i].appendTo(dst, version, flex) }", x, x))
 		}
 		inner := writeValue("v", *t.elem, "false", false)
 		return append(lines, fmt.Sprintf("for _, v := range %s { %s }", x, inner[0]))
 	}
-	return []string{fmt.Sprintf("dst = %s(dst, %s)", appendFuncs[t.kind], x)}
+	return []string{fmt.Sprintf("dst = schemacodec.%s(dst, %s)", appendFuncs[t.kind], x)}
 }
 
 // and joins two Go boolean expressions, dropping a literal true.

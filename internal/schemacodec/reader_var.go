@@ -1,20 +1,18 @@
-package metadata
-
-import "fmt"
+package schemacodec
 
 // readLen reads a compact or classic length; null reports a null value (-1 or compact 0).
-func (r *reader) readLen(flex, short bool) (n int, null bool) {
+func (r *Reader) readLen(flex, short bool) (n int, null bool) {
 	switch {
 	case flex:
-		u := r.uvarint()
+		u := r.Uvarint()
 		if u == 0 {
 			return 0, r.err == nil
 		}
 		return int(u - 1), false
 	case short:
-		n = int(r.int16())
+		n = int(r.Int16())
 	default:
-		n = int(r.int32())
+		n = int(r.Int32())
 	}
 	if n < 0 {
 		return 0, r.err == nil
@@ -23,7 +21,7 @@ func (r *reader) readLen(flex, short bool) (n int, null bool) {
 }
 
 // variable reads a length-prefixed value; ok is false for null or on error.
-func (r *reader) variable(nullable, flex, short bool) (b []byte, ok bool) {
+func (r *Reader) variable(nullable, flex, short bool) (b []byte, ok bool) {
 	n, null := r.readLen(flex, short)
 	if null {
 		if !nullable {
@@ -35,12 +33,14 @@ func (r *reader) variable(nullable, flex, short bool) (b []byte, ok bool) {
 	return b, r.err == nil
 }
 
-func (r *reader) string(flex bool) string {
+// String reads a non-nullable string, compact when flex.
+func (r *Reader) String(flex bool) string {
 	b, _ := r.variable(false, flex, true)
 	return string(b)
 }
 
-func (r *reader) nullableString(nullable, flex bool) *string {
+// NullableString reads a string that may be null when nullable; null is nil.
+func (r *Reader) NullableString(nullable, flex bool) *string {
 	b, ok := r.variable(nullable, flex, true)
 	if !ok {
 		return nil
@@ -49,9 +49,9 @@ func (r *reader) nullableString(nullable, flex bool) *string {
 	return &s
 }
 
-// bytes reads a byte field into a fresh slice; an empty value stays non-nil only when
+// Bytes reads a byte field into a fresh slice; an empty value stays non-nil only when
 // keepEmpty (the field is nullable in some version, so empty and null differ).
-func (r *reader) bytes(nullable, flex, keepEmpty bool) []byte {
+func (r *Reader) Bytes(nullable, flex, keepEmpty bool) []byte {
 	b, ok := r.variable(nullable, flex, false)
 	if !ok || (len(b) == 0 && !keepEmpty) {
 		return nil
@@ -59,10 +59,10 @@ func (r *reader) bytes(nullable, flex, keepEmpty bool) []byte {
 	return append(make([]byte, 0, len(b)), b...)
 }
 
-// arrayLen reads an array length; ok is false for null or on error. Lengths that
+// ArrayLen reads an array length; ok is false for null or on error. Lengths that
 // cannot fit in the remaining bytes (minSize bytes per element) are rejected before
 // the caller allocates.
-func (r *reader) arrayLen(nullable, flex bool, minSize int) (n int, ok bool) {
+func (r *Reader) ArrayLen(nullable, flex bool, minSize int) (n int, ok bool) {
 	n, null := r.readLen(flex, false)
 	if r.err != nil {
 		return 0, false
@@ -80,16 +80,17 @@ func (r *reader) arrayLen(nullable, flex bool, minSize int) (n int, ok bool) {
 	return n, true
 }
 
-// taggedField reads one tagged field header and returns its tag and a reader over its data.
-func (r *reader) taggedField() (uint64, *reader) {
-	tag := r.uvarint()
-	size := r.uvarint()
+// TaggedField reads one tagged field header and returns its tag and a reader over its data.
+func (r *Reader) TaggedField() (uint64, *Reader) {
+	tag := r.Uvarint()
+	size := r.Uvarint()
 	data := r.take(int(size))
-	return tag, &reader{b: data, err: r.err}
+	return tag, &Reader{b: data, err: r.err}
 }
 
-// endTagged checks that a known tagged field consumed exactly its declared size.
-func (r *reader) endTagged(sr *reader) {
+// EndTagged checks that a known tagged field, read through sr, consumed exactly its
+// declared size, and carries sr's error over to r.
+func (r *Reader) EndTagged(sr *Reader) {
 	switch {
 	case r.err != nil:
 	case sr.err != nil:
@@ -99,20 +100,9 @@ func (r *reader) endTagged(sr *reader) {
 	}
 }
 
-// skipTaggedFields skips a tagged-field section whose tags are all unknown.
-func (r *reader) skipTaggedFields() {
-	for n := r.uvarint(); n > 0 && r.err == nil; n-- {
-		r.taggedField()
+// SkipTaggedFields skips a tagged-field section whose tags are all unknown.
+func (r *Reader) SkipTaggedFields() {
+	for n := r.Uvarint(); n > 0 && r.err == nil; n-- {
+		r.TaggedField()
 	}
-}
-
-// done reports the first error or trailing bytes after a whole record body.
-func (r *reader) done(name string) error {
-	if r.err != nil {
-		return fmt.Errorf("metadata: %s: %w", name, r.err)
-	}
-	if len(r.b) != 0 {
-		return corruptf("%s: %d bytes of garbage after record", name, len(r.b))
-	}
-	return nil
 }
