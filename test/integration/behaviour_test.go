@@ -143,11 +143,20 @@ func TestFetchLongPoll(t *testing.T) {
 	if resp, took := fetch(300); took < 250*time.Millisecond || len(resp.Topics[0].Partitions[0].RecordBatches) != 0 {
 		t.Fatalf("empty fetch returned after %v with %d bytes", took, len(resp.Topics[0].Partitions[0].RecordBatches))
 	}
+	produced := make(chan error, 1)
 	go func() {
 		time.Sleep(200 * time.Millisecond)
-		produceFranz(t, ctx, c.Addr(), "poll", makeRecs("poll", 1, time.Now()))
+		cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()), kgo.DisableIdempotentWrite())
+		if err == nil {
+			err = cl.ProduceSync(ctx, &kgo.Record{Topic: "poll", Value: []byte("wake")}).FirstErr()
+			cl.Close()
+		}
+		produced <- err
 	}()
 	resp, took := fetch(10_000)
+	if err := <-produced; err != nil { // the fetch may answer before the produce is acknowledged
+		t.Fatalf("produce: %v", err)
+	}
 	if n := len(resp.Topics[0].Partitions[0].RecordBatches); n == 0 || took > 5*time.Second {
 		t.Fatalf("long poll returned %d bytes after %v; want data soon after the produce", n, took)
 	}
