@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,4 +61,40 @@ func startTestNode(t *testing.T, dir string, extra map[string]string) *Node {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestRefusesForeignDataDir: a dir formatted by node 1 is refused by node
+// 2, and two dirs of different clusters are refused together.
+func TestRefusesForeignDataDir(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for _, dir := range []string{a, b} { // two separately formatted clusters
+		n := startTestNode(t, dir, nil)
+		if err := n.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		props map[string]string
+		want  string
+	}{
+		{map[string]string{"log.dirs": a, "node.id": "2"}, "node.id 1"},
+		{map[string]string{"log.dirs": a + "," + b}, "belongs to cluster"},
+	} {
+		props := map[string]string{"listeners": "PLAINTEXT://127.0.0.1:0"}
+		for k, v := range tt.props {
+			props[k] = v
+		}
+		cfg, err := config.LoadBroker(props)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := Start(Options{Config: cfg, Logger: slog.New(slog.DiscardHandler)})
+		if err == nil {
+			n.Close()
+			t.Fatalf("%v: started on a foreign data dir", tt.props)
+		}
+		if !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: error %q, want it to mention %q", tt.props, err, tt.want)
+		}
+	}
 }
