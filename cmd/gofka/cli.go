@@ -215,6 +215,32 @@ func (s *session) emit(v any, header []string, rows [][]string) error {
 	return s.table(header, rows)
 }
 
+// outcome is one item's result in a NAME/STATUS report.
+type outcome struct {
+	name string
+	err  error // nil: OK
+}
+
+// emitOutcomes prints one NAME/STATUS row per item (or, as JSON, a map of
+// name to status) and returns the items' errors joined.
+func (s *session) emitOutcomes(what string, outs []outcome) error {
+	var rows [][]string
+	var errs []error
+	js := make(map[string]string, len(outs))
+	for _, o := range outs {
+		status := "OK"
+		if o.err != nil {
+			errs, status = append(errs, o.err), o.err.Error()
+		}
+		js[o.name] = status
+		rows = append(rows, []string{o.name, status})
+	}
+	if err := s.emit(js, []string{what, "STATUS"}, rows); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
+
 // parseKV splits name=value pairs.
 func parseKV(pairs []string, flag string) (map[string]string, error) {
 	out := make(map[string]string, len(pairs))

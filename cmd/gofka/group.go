@@ -86,22 +86,15 @@ func groupDeleteCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return groupErr("", err)
 			}
-			var rows [][]string
-			var errs []error
-			js := map[string]string{}
+			var outs []outcome
 			for _, r := range resp.Sorted() {
-				status := "OK"
+				o := outcome{name: r.Group}
 				if r.Err != nil {
-					err := groupErr(r.Group, r.Err)
-					errs, status = append(errs, err), err.Error()
+					o.err = groupErr(r.Group, r.Err)
 				}
-				js[r.Group] = status
-				rows = append(rows, []string{r.Group, status})
+				outs = append(outs, o)
 			}
-			if err := s.emit(js, []string{"GROUP", "STATUS"}, rows); err != nil {
-				return err
-			}
-			return errors.Join(errs...)
+			return s.emitOutcomes("GROUP", outs)
 		},
 	}
 }

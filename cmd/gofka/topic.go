@@ -154,22 +154,15 @@ func topicDeleteCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return explain(err, "")
 			}
-			var rows [][]string
-			var errs []error
-			js := map[string]string{}
+			var outs []outcome
 			for _, r := range resp.Sorted() {
-				status := "OK"
+				o := outcome{name: r.Topic}
 				if r.Err != nil {
-					err := explain(r.Err, r.Topic)
-					errs, status = append(errs, err), err.Error()
+					o.err = explain(r.Err, r.Topic)
 				}
-				js[r.Topic] = status
-				rows = append(rows, []string{r.Topic, status})
+				outs = append(outs, o)
 			}
-			if err := s.emit(js, []string{"TOPIC", "STATUS"}, rows); err != nil {
-				return err
-			}
-			return errors.Join(errs...)
+			return s.emitOutcomes("TOPIC", outs)
 		},
 	}
 }
@@ -197,22 +190,15 @@ func topicAddPartitionsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return explain(err, "")
 			}
-			var rows [][]string
-			var errs []error
-			js := map[string]string{}
+			var outs []outcome
 			for _, r := range resp.Sorted() {
-				status := "OK"
+				o := outcome{name: r.Topic}
 				if r.Err != nil {
-					err := fmt.Errorf("topic %q: %w %s", r.Topic, explain(r.Err, r.Topic), r.ErrMessage)
-					errs, status = append(errs, err), err.Error()
+					o.err = fmt.Errorf("topic %q: %w %s", r.Topic, explain(r.Err, r.Topic), r.ErrMessage)
 				}
-				js[r.Topic] = status
-				rows = append(rows, []string{r.Topic, status})
+				outs = append(outs, o)
 			}
-			if err := s.emit(js, []string{"TOPIC", "STATUS"}, rows); err != nil {
-				return err
-			}
-			return errors.Join(errs...)
+			return s.emitOutcomes("TOPIC", outs)
 		},
 	}
 	cmd.Flags().IntVarP(&add, "num", "n", 0, "how many partitions to add")
@@ -276,26 +262,19 @@ func (s *session) reportAltered(resp kadm.AlterConfigsResponses, err error) erro
 	if err != nil {
 		return explain(err, "")
 	}
-	var rows [][]string
-	var errs []error
-	js := map[string]string{}
+	var outs []outcome
 	for _, r := range resp {
 		if r.Name == "" {
 			r.Name = "(cluster-wide)"
 		}
-		status := "OK"
+		o := outcome{name: r.Name}
 		if r.Err != nil {
-			err := fmt.Errorf("%s: %w", r.Name, r.Err)
+			o.err = fmt.Errorf("%s: %w", r.Name, r.Err)
 			if r.ErrMessage != "" {
-				err = fmt.Errorf("%s: %w: %s", r.Name, r.Err, r.ErrMessage)
+				o.err = fmt.Errorf("%s: %w: %s", r.Name, r.Err, r.ErrMessage)
 			}
-			errs, status = append(errs, err), err.Error()
 		}
-		js[r.Name] = status
-		rows = append(rows, []string{r.Name, status})
+		outs = append(outs, o)
 	}
-	if err := s.emit(js, []string{"RESOURCE", "STATUS"}, rows); err != nil {
-		return err
-	}
-	return errors.Join(errs...)
+	return s.emitOutcomes("RESOURCE", outs)
 }
