@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -14,7 +15,8 @@ import (
 )
 
 // tinyRun is a run small enough for a test.
-var tinyRun = settings{Duration: 300 * time.Millisecond, Warmup: 100, InFlightBytes: 256 << 10, Requests: 5, Runs: 1, Observe: true, StartRuns: 1, Idle: 10 * time.Millisecond, DiskProbe: 50 * time.Millisecond}
+var tinyRun = settings{Duration: 300 * time.Millisecond, Warmup: 100, InFlightBytes: 256 << 10, Requests: 5, Runs: 1, Observe: true, StartRuns: 1, Idle: 10 * time.Millisecond, DiskProbe: 50 * time.Millisecond,
+	RawConns: 2, RawDepth: 3, RawBatchBytes: 8 << 10}
 
 var tinyConfig = config{Size: 1024, Acks: -1, Partitions: 6}
 
@@ -87,6 +89,9 @@ func TestTargetsEndToEnd(t *testing.T) {
 		if cons.Records != tinyRun.Warmup+r.Phases[modeProduce].Records || r.HWM == 0 || r.Phases[modeBoth].E2E.Count == 0 {
 			t.Fatalf("%s: %+v", tg.Name, r)
 		}
+		if rp := r.Phases[modeRawProduce]; rp.Records == 0 || rp.Landed != int64(rp.Records) {
+			t.Errorf("%s: raw produce %d records acknowledged, %d landed", tg.Name, rp.Records, rp.Landed)
+		}
 		if (tg.observe != nil) != (r.Phases[modeProduce].Allocs >= 0) {
 			t.Errorf("%s: allocs/record %v", tg.Name, r.Phases[modeProduce].Allocs)
 		}
@@ -99,6 +104,50 @@ func TestTargetsEndToEnd(t *testing.T) {
 		}
 		if st.FirstAck < st.Listening || st.IdleRSS == 0 {
 			t.Errorf("%s startup: %+v", tg.Name, st)
+		}
+	}
+}
+
+// TestRawProduceInProcess sends a few raw ProduceRequests with every acks
+// setting to an in-process Gofka node and checks that the records
+// acknowledged are exactly the records the end offsets count.
+func TestRawProduceInProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a broker")
+	}
+	c := gofkatest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tests := []struct {
+		acks       int16
+		partitions int32
+		size       int
+	}{
+		{-1, 3, 100},
+		{1, 1, 1024},
+		{0, 2, 100},
+	}
+	for _, tt := range tests {
+		topic := fmt.Sprintf("raw-acks%d", tt.acks)
+		if err := createTopic(ctx, c.Addr(), topic, tt.partitions); err != nil {
+			t.Fatal(err)
+		}
+		o := rawOptions{Conns: 2, Depth: 3, BatchBytes: 4 << 10, MaxRequests: 9}
+		req, err := buildRawRequest(topic, tt.partitions, tt.size, tt.acks, o, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := rawProduce(ctx, c.Addr(), req, tt.size, o)
+		if err != nil {
+			t.Fatalf("acks=%d: %v", tt.acks, err)
+		}
+		want := 9 * batchRecords(o.BatchBytes, tt.size) * int(tt.partitions)
+		if r.Records != want || r.Bytes != int64(want*tt.size) || (tt.acks != 0 && r.Produce.Count != 9) {
+			t.Fatalf("acks=%d: %d records, %d requests timed; want %d records", tt.acks, r.Records, r.Produce.Count, want)
+		}
+		landed, err := endOffsetsSum(ctx, c.Addr(), topic, int64(want))
+		if err != nil || landed != int64(want) {
+			t.Fatalf("acks=%d: end offsets sum to %d (%v), want %d", tt.acks, landed, err, want)
 		}
 	}
 }
@@ -263,15 +312,17 @@ func TestParseMetric(t *testing.T) {
 // TestReport renders the report and charts from made-up results.
 func TestReport(t *testing.T) {
 	mk := func(d time.Duration, hwm int64) configResult {
-		ph := phaseResult{Records: 1000, Bytes: 1 << 20, Elapsed: d, CPU: d / 2, Allocs: 0.5,
+		ph := phaseResult{Records: 1000, Bytes: 1 << 20, Elapsed: d, CPU: d / 2, Allocs: 0.5, Landed: 1000,
 			Produce: latencies{P50: time.Millisecond, P99: 2 * time.Millisecond, P999: 3 * time.Millisecond}}
-		return configResult{Phases: [numModes]phaseResult{ph, ph, ph, ph}, HWM: hwm, Exit: "clean exit on SIGTERM"}
+		return configResult{Phases: [numModes]phaseResult{ph, ph, ph, ph, ph}, HWM: hwm, Exit: "clean exit on SIGTERM"}
 	}
+	lost := mk(3*time.Second, 10<<20)
+	lost.Phases[modeRawProduce].Landed = 999
 	c := configs()[0]
 	rep := report{Settings: tinyRun, Charts: []string{filepath.Join(t.TempDir(), "t.png"), filepath.Join(t.TempDir(), "l.png")},
 		Disk: []diskProbe{{Chunk: 1024, Bytes: 1e9, Elapsed: time.Second}},
 		Results: []targetResults{
-			{Target: target{Name: "Gofka"}, Configs: map[config][]configResult{c: {mk(time.Second, 30<<20), mk(3*time.Second, 10<<20), mk(900*time.Millisecond, 1)}},
+			{Target: target{Name: "Gofka"}, Configs: map[config][]configResult{c: {mk(time.Second, 30<<20), lost, mk(900*time.Millisecond, 1)}},
 				Startup: []startup{{Listening: time.Millisecond, FirstAck: 50 * time.Millisecond, IdleRSS: 10 << 20}}},
 			{Target: target{Name: "kfake"}, Configs: map[config][]configResult{c: {mk(2*time.Second, 70<<20)}}},
 		}}
@@ -285,7 +336,10 @@ func TestReport(t *testing.T) {
 		"| cold start: exec to first acknowledged produce | 50.0 ms | < 100 ms | pass |",
 		"| broker peak RSS at saturation (VmHWM, worst config) | 30.0 MiB (100 B, acks=1, 1p) | < 64 MiB | pass |",
 		"| consume from page cache, kgo consumer (best 1 KiB consume scenario) | - | >= 1000 MB/s | not measured |",
-		"| 100 B, acks=1, 1p | 1.0 | 1.0 | 476.84 | 0.5 | 0.5 | 953.67 | 2.00 |",
+		"| 100 B, acks=1, 1p | 1.0 | 1.0 | 476.84 | 0.5 | 0.5 | 953.67 | 2.00 pass |",
+		"| 100 B, acks=1, 1p | 1.0 | 1000 | 1.0 | 1.00 / 2.00 / 3.00 | 476.84 | 0.5 | 500 | 0.5 | 1.00 / 2.00 / 3.00 | 953.67 | 2.00 pass | 2.00 pass |",
+		"| raw produce: acknowledged records all land (end offsets sum = acks, every run and target) | 4 phases checked; Gofka 100 B, acks=1, 1p: 1000 acknowledged, end offsets 999 | equal in all | **fail** |",
+		"| Gofka/kfake throughput, every scenario, judged on raw produce + raw fetch + kgo both (worst shown) | 2.00 (100 B, acks=1, 1p, raw produce); 3 of 3 pass | >= 1.50 in all | pass |",
 		"## Notes",
 	} {
 		if !strings.Contains(md, want) {

@@ -126,6 +126,7 @@ type phaseResult struct {
 	Driver  time.Duration // load driver CPU
 	PeakRSS int64         // highest VmRSS sampled during the phase
 	Allocs  float64       // server heap allocations per record, when known
+	Landed  int64         // raw produce: the topic's end offsets summed after the phase
 }
 
 // produceFor produces until stop says so and waits for every

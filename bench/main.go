@@ -26,6 +26,9 @@ type settings struct {
 	DiskProbe     time.Duration // length of each raw append probe
 	Idle          time.Duration // idle pause before reading idle RSS
 	StartRuns     int           // cold starts per target
+	RawConns      int           // raw produce driver: connections
+	RawDepth      int           // raw produce driver: requests in flight per connection
+	RawBatchBytes int           // raw produce driver: value bytes per batch
 }
 
 // peerFlags collects repeated -peer flags.
@@ -50,6 +53,9 @@ func main() {
 	flag.DurationVar(&s.DiskProbe, "disk-probe", 3*time.Second, "length of each raw file-append probe")
 	flag.DurationVar(&s.Idle, "idle", 3*time.Second, "idle pause before idle RSS is read")
 	flag.IntVar(&s.StartRuns, "start-runs", 3, "cold starts per target (the report shows the median)")
+	flag.IntVar(&s.RawConns, "raw-conns", 4, "raw produce driver: TCP connections")
+	flag.IntVar(&s.RawDepth, "raw-depth", 4, "raw produce driver: requests in flight per connection (acks=1/all)")
+	flag.IntVar(&s.RawBatchBytes, "raw-batch-bytes", 256<<10, "raw produce driver: value bytes per batch, one batch per partition per request")
 	commit := flag.String("commit", "", "Gofka commit to name in the report (default: git describe --always --dirty)")
 	flag.Var(&peers, "peer", "another peer, name=binary[,arg...]; args may use {addr}, {port} and {dir} (repeatable)")
 	flag.Parse()

@@ -18,8 +18,8 @@ type configResult struct {
 	Exit   string                // how the process ended on SIGTERM
 }
 
-// measureConfig starts t, runs warm-up, produce, consume, raw fetch and
-// both, and stops it.
+// measureConfig starts t, runs warm-up, produce, consume, raw fetch, both
+// and raw produce, and stops it.
 func measureConfig(ctx context.Context, t target, c config, s settings, tmp string) (configResult, error) {
 	srv, err := t.start(tmp, s)
 	if err != nil {
@@ -70,7 +70,13 @@ func drive(ctx context.Context, srv *server, smp *sampler, c config, s settings,
 	}); err != nil {
 		return err
 	}
-	r.Phases[modeBoth], err = ph.run(modeBoth, func() (phaseResult, error) { return produceAndConsume(cctx, srv.Addr, p, s.Duration) })
+	if r.Phases[modeBoth], err = ph.run(modeBoth, func() (phaseResult, error) { return produceAndConsume(cctx, srv.Addr, p, s.Duration) }); err != nil {
+		return err
+	}
+	r.Phases[modeRawProduce], err = ph.run(modeRawProduce, func() (phaseResult, error) { return rawProducePhase(cctx, srv.Addr, c, s) })
+	if rp := r.Phases[modeRawProduce]; err == nil && rp.Landed != int64(rp.Records) {
+		fmt.Printf("   FAIL: raw produce acknowledged %d records, end offsets sum to %d\n", rp.Records, rp.Landed)
+	}
 	return err
 }
 

@@ -91,6 +91,21 @@ func (rep report) scenarios() []scenario {
 	return scenarios(cs)
 }
 
+// allScenarios are the scenarios measured with the extra raw-driver
+// modes as well, in matrix order.
+func (rep report) allScenarios() []scenario {
+	var out []scenario
+	for _, sc := range rep.scenarios() {
+		if sc.Mode != modeProduce {
+			continue
+		}
+		for m := range numModes {
+			out = append(out, scenario{config: sc.config, Mode: m})
+		}
+	}
+	return out
+}
+
 // Per-phase values the tables and charts show.
 func recsPerSec(r phaseResult) float64 { return perSec(r.Records, r.Elapsed) }
 func phaseMBps(r phaseResult) float64  { return mbPerSec(r.Bytes, r.Elapsed) }

@@ -12,10 +12,14 @@ const (
 	// modeRaw reads everything again with plain Fetch requests that do
 	// not decode records; an extra measurement, not a matrix scenario.
 	modeRaw
+	// modeRawProduce writes pre-encoded ProduceRequests to its own topic
+	// over several pipelined connections; an extra measurement, not a
+	// matrix scenario.
+	modeRawProduce
 	numModes
 )
 
-var modeNames = [...]string{"produce", "consume", "both", "raw fetch"}
+var modeNames = [...]string{"produce", "consume", "both", "raw fetch", "raw produce"}
 
 func (m mode) String() string { return modeNames[m] }
 

@@ -126,6 +126,38 @@ func (rep report) startupTable() string {
 	return b.String()
 }
 
+// rawProduceTable has, per config, the kgo produce phase beside the raw
+// produce driver's phase: throughput, request latency and server CPU.
+func (rep report) rawProduceTable() string {
+	cols := []string{"config"}
+	for _, n := range rep.names() {
+		cols = append(cols, n+" kgo MB/s", n+" raw records/s", n+" raw MB/s", n+" raw request p50 / p99 / p99.9 (ms)", n+" raw CPU s/GB")
+	}
+	for _, n := range rep.names()[1:] {
+		cols = append(cols, "kgo Gofka/"+n, "raw Gofka/"+n)
+	}
+	var b strings.Builder
+	b.WriteString(header(cols...))
+	for _, sc := range rep.scenarios() {
+		if sc.Mode != modeProduce {
+			continue
+		}
+		raw := scenario{config: sc.config, Mode: modeRawProduce}
+		cells := []string{sc.config.String()}
+		for _, tr := range rep.Results {
+			cells = append(cells, fmt.Sprintf("%.1f", tr.phase(sc, phaseMBps)), fmt.Sprintf("%.0f", tr.phase(raw, recsPerSec)),
+				fmt.Sprintf("%.1f", tr.phase(raw, phaseMBps)),
+				fmt.Sprintf("%.2f / %.2f / %.2f", tr.phase(raw, p50), tr.phase(raw, p99), tr.phase(raw, p999)),
+				fmt.Sprintf("%.2f", tr.phase(raw, cpuPerGB)))
+		}
+		for i := 1; i < len(rep.Results); i++ {
+			cells = append(cells, ratioCell(rep.ratioTo(i, sc, phaseMBps), i == 1), ratioCell(rep.ratioTo(i, raw, phaseMBps), i == 1))
+		}
+		b.WriteString(row(cells...))
+	}
+	return b.String()
+}
+
 // rawTable has, per config, the consume-only phase with the kgo consumer
 // beside the raw Fetch phase, both from the page cache.
 func (rep report) rawTable() string {
@@ -149,7 +181,7 @@ func (rep report) rawTable() string {
 				fmt.Sprintf("%.2f", tr.phase(raw, cpuPerGB)))
 		}
 		for i := 1; i < len(rep.Results); i++ {
-			cells = append(cells, ratioCell(rep.ratioTo(i, raw, phaseMBps), false))
+			cells = append(cells, ratioCell(rep.ratioTo(i, raw, phaseMBps), i == 1))
 		}
 		b.WriteString(row(cells...))
 	}
