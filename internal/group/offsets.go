@@ -36,13 +36,7 @@ func (c *Coordinator) commitLocked(r *kmsg.OffsetCommitRequest, resp *kmsg.Offse
 		for _, p := range t.Partitions {
 			rp := kmsg.NewOffsetCommitResponseTopicPartition()
 			rp.Partition = p.Partition
-			err := firstErr(groupErr, topicErr)
-			if err == nil && (p.Partition < 0 || p.Partition >= parts) {
-				err = kerr.UnknownTopicOrPartition
-			}
-			if err == nil && p.Metadata != nil && len(*p.Metadata) > c.cfg.OffsetMetadataMaxBytes {
-				err = kerr.OffsetMetadataTooLarge
-			}
+			err := c.commitPartitionErr(firstErr(groupErr, topicErr), parts, p.Partition, p.Metadata)
 			if err != nil {
 				rp.ErrorCode = err.Code
 			}
@@ -88,6 +82,21 @@ func (c *Coordinator) applyCommit(id string, g *group, create bool, items []comm
 	for _, it := range items {
 		g.offsets[it.tp] = it.e
 	}
+}
+
+// commitPartitionErr is one partition's error in an offset commit, plain or
+// transactional: the group's or topic's error first, then the partition
+// and the metadata size.
+func (c *Coordinator) commitPartitionErr(base *kerr.Error, parts, partition int32, metadata *string) *kerr.Error {
+	switch {
+	case base != nil:
+		return base
+	case partition < 0 || partition >= parts:
+		return kerr.UnknownTopicOrPartition
+	case metadata != nil && len(*metadata) > c.cfg.OffsetMetadataMaxBytes:
+		return kerr.OffsetMetadataTooLarge
+	}
+	return nil
 }
 
 func firstErr(errs ...*kerr.Error) *kerr.Error {

@@ -74,13 +74,7 @@ func (c *Coordinator) txnCommitLocked(r *kmsg.TxnOffsetCommitRequest, resp *kmsg
 		for _, p := range t.Partitions {
 			rp := kmsg.NewTxnOffsetCommitResponseTopicPartition()
 			rp.Partition = p.Partition
-			err := firstErr(groupErr, topicErr)
-			if err == nil && (p.Partition < 0 || p.Partition >= parts) {
-				err = kerr.UnknownTopicOrPartition
-			}
-			if err == nil && p.Metadata != nil && len(*p.Metadata) > c.cfg.OffsetMetadataMaxBytes {
-				err = kerr.OffsetMetadataTooLarge
-			}
+			err := c.commitPartitionErr(firstErr(groupErr, topicErr), parts, p.Partition, p.Metadata)
 			if err != nil {
 				rp.ErrorCode = err.Code
 			} else {
