@@ -92,7 +92,10 @@ func (rep report) resourceTable() string {
 	cols = append(cols, "Gofka allocs/record")
 	var b strings.Builder
 	b.WriteString(header(cols...))
-	for _, sc := range rep.scenarios() {
+	for _, sc := range rep.allScenarios() {
+		if sc.Mode == modeRaw {
+			continue // in the raw fetch table
+		}
 		cells := []string{sc.String()}
 		for _, tr := range rep.Results {
 			cells = append(cells, fmt.Sprintf("%.2f", tr.phase(sc, cpuPerGB)))
