@@ -16,7 +16,7 @@ import (
 
 // tinyRun is a run small enough for a test.
 var tinyRun = settings{Duration: 300 * time.Millisecond, Warmup: 100, InFlightBytes: 256 << 10, Requests: 5, Runs: 1, Observe: true, StartRuns: 1, Idle: 10 * time.Millisecond, DiskProbe: 50 * time.Millisecond,
-	RawConns: 2, RawDepth: 3, RawBatchBytes: 8 << 10}
+	RawConns: 2, RawDepth: 3, RawReqBytes: 48 << 10}
 
 var tinyConfig = config{Size: 1024, Acks: -1, Partitions: 6}
 

@@ -28,7 +28,7 @@ type settings struct {
 	StartRuns     int           // cold starts per target
 	RawConns      int           // raw produce driver: connections
 	RawDepth      int           // raw produce driver: requests in flight per connection
-	RawBatchBytes int           // raw produce driver: value bytes per batch
+	RawReqBytes   int           // raw produce driver: value bytes per request, split over the partitions
 }
 
 // peerFlags collects repeated -peer flags.
@@ -55,7 +55,7 @@ func main() {
 	flag.IntVar(&s.StartRuns, "start-runs", 3, "cold starts per target (the report shows the median)")
 	flag.IntVar(&s.RawConns, "raw-conns", 2, "raw produce driver: TCP connections")
 	flag.IntVar(&s.RawDepth, "raw-depth", 4, "raw produce driver: requests in flight per connection (acks=1/all)")
-	flag.IntVar(&s.RawBatchBytes, "raw-batch-bytes", 128<<10, "raw produce driver: value bytes per batch, one batch per partition per request")
+	flag.IntVar(&s.RawReqBytes, "raw-request-bytes", 512<<10, "raw produce driver: value bytes per request, one batch per partition of an equal share")
 	commit := flag.String("commit", "", "Gofka commit to name in the report (default: git describe --always --dirty)")
 	flag.Var(&peers, "peer", "another peer, name=binary[,arg...]; args may use {addr}, {port} and {dir} (repeatable)")
 	flag.Parse()

@@ -139,8 +139,13 @@ func (rep report) writeRawProduce(b *strings.Builder) {
 	fmt.Fprintf(b, "After the `both` phase the runner creates topic `%s` (same partitions) and sends it\n", rawTopic)
 	fmt.Fprintf(b, "pre-encoded ProduceRequests (v%d) for %s over %d connections, %d requests in flight on each\n", rawProduceVersion, s.Duration, s.RawConns, s.RawDepth)
 	b.WriteString("(with acks=1/all every response is read in order and every partition's error code checked).\n")
-	fmt.Fprintf(b, "Each request holds one uncompressed RecordBatch v2 per partition of %d KiB of values (%d records of\n", s.RawBatchBytes>>10, batchRecords(s.RawBatchBytes, 100))
-	fmt.Fprintf(b, "100 B, %d of 1 KiB, random bytes, no key, CreateTime = when the phase starts), built once with\n", batchRecords(s.RawBatchBytes, 1024))
+	fmt.Fprintf(b, "Each request carries %d KiB of values split over one uncompressed RecordBatch v2 per partition\n", s.RawReqBytes>>10)
+	b.WriteString("(records per batch:")
+	for _, c := range []config{{Size: 100, Partitions: 1}, {Size: 1024, Partitions: 1}, {Size: 100, Partitions: 6}, {Size: 1024, Partitions: 6}} {
+		fmt.Fprintf(b, " %s %dp %d;", c.sizeName(), c.Partitions, batchRecords(rawOptionsFor(s, c).BatchBytes, c.Size))
+	}
+	fmt.Fprintf(b, " so %d MiB of values are in flight, as in kgo's buffer), random\n", s.RawConns*s.RawDepth*s.RawReqBytes>>20)
+	b.WriteString("bytes, no key, CreateTime = when the phase starts; built once with\n")
 	b.WriteString("`internal/record.Builder` and encoded once with kmsg; only the correlation id changes per request:\n")
 	b.WriteString("the same batch is re-sent as is, since the broker assigns offsets. Batches are not re-stamped: a\n")
 	b.WriteString("phase of seconds stays far inside `message.timestamp.after.max.ms` (one hour by default).\n")

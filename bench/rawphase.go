@@ -9,9 +9,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// rawOptionsFor is the raw driver's shape for a run's settings.
-func rawOptionsFor(s settings) rawOptions {
-	return rawOptions{Conns: s.RawConns, Depth: s.RawDepth, BatchBytes: s.RawBatchBytes, Duration: s.Duration}
+// rawOptionsFor is the raw driver's shape for a run's settings and c:
+// every request carries about s.RawReqBytes of values, split evenly over
+// the partitions, as kgo splits its buffer over the partitions' batches.
+func rawOptionsFor(s settings, c config) rawOptions {
+	return rawOptions{Conns: s.RawConns, Depth: s.RawDepth, BatchBytes: max(s.RawReqBytes/int(c.Partitions), c.Size), Duration: s.Duration}
 }
 
 // rawProducePhase creates rawTopic with c's partitions, builds its
@@ -23,7 +25,7 @@ func rawProducePhase(ctx context.Context, addr string, c config, s settings) (ph
 	if err := createTopic(ctx, addr, rawTopic, c.Partitions); err != nil {
 		return phaseResult{}, err
 	}
-	o := rawOptionsFor(s)
+	o := rawOptionsFor(s, c)
 	req, err := buildRawRequest(rawTopic, c.Partitions, c.Size, c.Acks, o, time.Now())
 	if err != nil {
 		return phaseResult{}, err
