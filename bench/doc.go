@@ -12,7 +12,11 @@
 // partitions) and each target, it starts the binary on a free loopback
 // port with a fresh data dir, creates the topic, warms up and runs three
 // timed phases: produce only, consume only (everything, from the page
-// cache) and produce and consume together (end-to-end latency). It
+// cache) and produce and consume together (end-to-end latency), then two
+// raw-driver phases that take the client's per-record work out: raw Fetch
+// requests that count batch headers, and raw ProduceRequests (pre-built
+// batches, encoded once, pipelined over several connections) to a second
+// topic whose end offsets must then sum to the records acknowledged. It
 // samples the server's RSS and CPU from /proc, reads Gofka's heap
 // allocation count from its metrics listener, and stops the server with
 // SIGTERM. The report gives medians over -runs and evaluates the issue's
