@@ -3,12 +3,12 @@ package broker
 // AlterReplicaLogDirs, versions 1-2: moves hosted partitions to another
 // log dir of this node while the node keeps serving. Kafka copies through
 // a "-future" replica that catches up in the background and then swaps;
-// Gofka pauses the partition's cleaning, takes the partition out of
-// service (clients get retriable NOT_LEADER_OR_FOLLOWER /
-// UNKNOWN_TOPIC_OR_PARTITION and retry), copies it to
-// <dir>/<topic>-<partition>-future, renames it and reopens it there
-// (storage.Manager.MoveLog), so the partition is unavailable for the
-// copy's duration. LOG_DIR_NOT_FOUND for a dir that is not in log.dirs,
+// so does Gofka (storage.Manager.MoveLog): with the partition's cleaning
+// paused, it copies the log to <dir>/<topic>-<partition>-future while the
+// partition keeps serving produce and fetch, then stops it briefly under
+// its append lock, copies the rest, renames and reopens it there. Requests
+// during that swap get retriable NOT_LEADER_OR_FOLLOWER. Unlike Kafka the
+// response is sent once the move is done. LOG_DIR_NOT_FOUND for a dir that is not in log.dirs,
 // KAFKA_STORAGE_ERROR for an offline dir, UNKNOWN_TOPIC_OR_PARTITION
 // (Kafka: REPLICA_NOT_AVAILABLE) for a partition not hosted here.
 
@@ -60,15 +60,10 @@ func (n *Node) moveReplica(topic string, idx int32, dir string) *kerr.Error {
 	}
 	resume := n.pauseCleaning(p.log)
 	defer resume()
-	n.parts.update(func(m map[string][]*partition) {
-		ps := append([]*partition(nil), m[topic]...)
-		if int(idx) < len(ps) && ps[idx] == p {
-			ps[idx] = nil
-		}
-		m[topic] = ps
-	})
 	_, err := n.logs.MoveLog(p.tp, dir)
-	n.reconcile(n.meta.Current()) // reopens the partition where it now is
+	if n.logs.Get(p.tp) != p.log {
+		n.replacePartition(p)
+	}
 	switch {
 	case errors.Is(err, storage.ErrMoving):
 		return kerr.ReplicaNotAvailable
@@ -78,4 +73,18 @@ func (n *Node) moveReplica(topic string, idx int32, dir string) *kerr.Error {
 	}
 	n.log.Info("moved partition", "partition", p.tp.String(), "dir", dir)
 	return nil
+}
+
+// replacePartition drops p, whose log was swapped, and reopens the
+// partition on the Manager's current log. Requests that reach p meanwhile
+// get its log's ErrClosed, answered with a retriable error.
+func (n *Node) replacePartition(p *partition) {
+	n.parts.update(func(m map[string][]*partition) {
+		ps := append([]*partition(nil), m[p.tp.Topic]...)
+		if int(p.tp.Partition) < len(ps) && ps[p.tp.Partition] == p {
+			ps[p.tp.Partition] = nil
+		}
+		m[p.tp.Topic] = ps
+	})
+	n.reconcile(n.meta.Current())
 }

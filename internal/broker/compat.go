@@ -23,7 +23,7 @@ var apiNotes = map[int16]string{
 	23: "from the leader epoch cache (leader-epoch-checkpoint).",
 	32: "topic, broker and cluster-default resources; sources, synonyms, documentation and types as Kafka reports them.",
 	33: "topic and broker resources; replaces the resource's dynamic config.",
-	34: "moves a partition to another of the node's log dirs while the node keeps serving: the partition pauses (retriable errors) while it is copied as <topic>-<partition>-future and reopened; Kafka copies in the background through a future replica. LOG_DIR_NOT_FOUND, KAFKA_STORAGE_ERROR for an offline dir.",
+	34: "moves a partition to another of the node's log dirs while the node keeps serving: the partition keeps serving while it is copied in the background as <topic>-<partition>-future (catch-up rounds, then a short swap under the append lock with retriable errors), as Kafka's future replica; the response comes when the move is done. LOG_DIR_NOT_FOUND, KAFKA_STORAGE_ERROR for an offline dir.",
 	35: "per log dir: partition sizes, total and usable bytes; a failed (offline) dir answers KAFKA_STORAGE_ERROR.",
 	37: "round-robin placement or manual assignments; validateOnly.",
 	44: "SET, DELETE, APPEND, SUBTRACT on topics and brokers.",

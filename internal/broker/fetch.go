@@ -181,6 +181,7 @@ func (op *fetchOp) readPartition(sp *sessionPartition, budget int, minOne bool) 
 	slice, err := p.log.Read(sp.offset, max, maxOffset, minOne)
 	if err != nil {
 		fp.errCode = storageErrorCode(err).Code
+		op.n.checkDirFailure(p, err) // not for out of range or closed
 		return fp
 	}
 	fp.slice = slice

@@ -7,8 +7,9 @@ package broker
 // (failed with an I/O error) answers KAFKA_STORAGE_ERROR and no partitions.
 //
 // A failed dir takes only its own partitions offline, as Kafka's
-// LogDirFailureChannel: an I/O error from a partition's log marks its dir
-// offline, closes the dir's logs, and produce and fetch answer
+// LogDirFailureChannel: an I/O error from a partition's log (a produce
+// append, a fetch read other than out of range) or from the storage
+// Manager's background flush or checkpoint writes marks its dir offline, closes the dir's logs, and produce and fetch answer
 // KAFKA_STORAGE_ERROR for those partitions while the rest keep serving.
 
 import (
@@ -17,6 +18,7 @@ import (
 	"syscall"
 
 	"github.com/gofka/gofka/internal/storage"
+	"github.com/gofka/gofka/internal/storage/checkpoint"
 
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -99,17 +101,19 @@ func (n *Node) checkDirFailure(p *partition, err error) {
 	}
 }
 
-// failLogDir marks dir offline and its partitions with it.
-func (n *Node) failLogDir(dir string) {
-	offline := map[string]map[int32]bool{}
-	for _, tp := range n.logs.MarkDirOffline(dir) {
-		if offline[tp.Topic] == nil {
-			offline[tp.Topic] = map[int32]bool{}
-		}
-		offline[tp.Topic][tp.Partition] = true
+// failLogDir takes dir offline; onDirOffline flags its partitions.
+func (n *Node) failLogDir(dir string) { n.logs.MarkDirOffline(dir) }
+
+// onDirOffline is the storage Manager's OnDirOffline: whichever I/O error
+// took dir offline (produce, fetch, a background flush or checkpoint),
+// its partitions answer KAFKA_STORAGE_ERROR from now on.
+func (n *Node) onDirOffline(dir string, tps []checkpoint.TopicPartition) {
+	offline := map[checkpoint.TopicPartition]bool{}
+	for _, tp := range tps {
+		offline[tp] = true
 	}
 	for _, p := range n.parts.all() {
-		if offline[p.tp.Topic][p.tp.Partition] {
+		if offline[p.tp] {
 			p.offline.Store(true)
 		}
 	}

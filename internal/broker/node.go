@@ -157,6 +157,7 @@ func (n *Node) openLogs() error {
 		FlushCheckInterval:            ms(n.cfg.LogFlushSchedulerIntervalMs),
 		Logger:                        n.log,
 		Now:                           n.nowFn,
+		OnDirOffline:                  n.onDirOffline,
 	}, n.storageConfigFor)
 	if err != nil {
 		return fmt.Errorf("broker: open logs: %w", err)

@@ -90,6 +90,9 @@ func (n *Node) producePartition(topic string, txnID *string, version int16, pp *
 		return rp
 	}
 	out, rej, err := n.appendProduce(p, batch, txnID, version, now)
+	if errors.Is(err, storage.ErrClosed) { // moved or closed meanwhile: retry
+		return produceError(pp.Partition, kerr.NotLeaderForPartition, "")
+	}
 	if err != nil {
 		n.log.Error("produce append failed", "partition", p.tp.String(), "err", err)
 		n.checkDirFailure(p, err)

@@ -114,8 +114,10 @@ func (s *segment) append(b []byte, c Config, maxTs int64) error {
 		pos += int64(n)
 		p = p[n:]
 	}
-	s.size.Store(pos)
+	// next before size: a lock-free reader that sees the new bytes also
+	// sees their offsets, so it never returns a batch above its maxOffset.
 	s.next.Store(last + 1)
+	s.size.Store(pos)
 	return nil
 }
 

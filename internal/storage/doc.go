@@ -27,9 +27,10 @@
 // in with ReplaceSegments (.cleaned -> .swap, old -> .deleted, .swap ->
 // final), which Open completes or discards after a crash
 // (clean_recover.go). The Manager writes cleaner-offset-checkpoint. With
-// several log dirs (manager_dirs.go) MoveLog copies a partition to
-// another dir through a "-future" directory and MarkDirOffline takes a
-// failed dir's logs offline.
+// several log dirs MoveLog (move.go, move_copy.go) copies a live
+// partition to another dir through a "-future" directory and swaps it in,
+// and MarkDirOffline (manager_dirs.go) takes a failed dir's logs offline;
+// flush and checkpoint I/O errors call it too (faults.go).
 //
 // Lock order: Manager.mu, then Log.mu, then Log.flushMu, then the epoch
 // cache's and the deleter's own mutexes (leaves). Flush takes only flushMu,

@@ -1,5 +1,7 @@
 package storage
 
+import "fmt"
+
 // Flush fsyncs everything appended so far and advances the recovery point
 // to the log end offset.
 func (l *Log) Flush() error { return l.flushTo(l.leo.Load()) }
@@ -15,6 +17,9 @@ func (l *Log) flushTo(upTo int64) error {
 	}
 	for _, s := range l.segments() {
 		if s.base < upTo && (s.next.Load() > rp || s.base >= rp) {
+			if err := l.faults.check(FaultFlush, l.dir); err != nil {
+				return fmt.Errorf("storage: fsync segment %d: %w", s.base, err)
+			}
 			if err := s.sync(); err != nil {
 				return err
 			}

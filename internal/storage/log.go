@@ -27,6 +27,7 @@ type Log struct {
 	rp            atomic.Int64 // recovery point
 	cleanerOffset atomic.Int64 // cleaner-offset-checkpoint (see clean.go)
 	closed        atomic.Bool
+	truncations   atomic.Int64 // tail truncations, for a move's catch-up copy
 
 	lastFlushMs atomic.Int64
 	epochs      *epochCache
@@ -34,6 +35,7 @@ type Log struct {
 	mu      sync.Mutex // appends, rolls, truncation, retention, epoch writes
 	flushMu sync.Mutex // one flush at a time; Close waits for it
 	deleter deleter
+	faults  *faultSlot // the Manager's FaultHook; nil outside a Manager
 }
 
 // config returns the current configuration.

@@ -25,6 +25,10 @@ type ManagerConfig struct {
 	FlushCheckInterval            time.Duration
 	Logger                        *slog.Logger
 	Now                           func() time.Time
+	// OnDirOffline, if set, is called when a log dir goes offline
+	// (MarkDirOffline, or an I/O error found by the Manager) with the
+	// partitions that went offline with it.
+	OnDirOffline func(dir string, tps []checkpoint.TopicPartition)
 }
 
 func (c *ManagerConfig) setDefaults() {
@@ -61,9 +65,11 @@ type Manager struct {
 		offline map[string]bool
 		moving  map[checkpoint.TopicPartition]bool
 	}
-	ckptMu sync.Mutex // one checkpoint writer at a time
-	quit   chan struct{}
-	wg     sync.WaitGroup
+	ckptMu  sync.Mutex // one checkpoint writer at a time
+	faults  faultSlot  // the FaultHook of tests (faults.go)
+	retired deleter    // segment files of logs moved away, closed after file.delete.delay.ms
+	quit    chan struct{}
+	wg      sync.WaitGroup
 }
 
 // OpenManager locks each log dir, reads its checkpoints, consumes its clean
@@ -80,6 +86,7 @@ func OpenManager(c ManagerConfig, cfgFor func(checkpoint.TopicPartition) Config)
 	m.mu.dirOf = map[checkpoint.TopicPartition]string{}
 	m.mu.offline = map[string]bool{}
 	m.mu.moving = map[checkpoint.TopicPartition]bool{}
+	m.retired.init()
 	for _, dir := range c.Dirs {
 		f, err := lockDir(dir)
 		if err != nil {
@@ -209,7 +216,7 @@ func (m *Manager) openLog(dir string, tp checkpoint.TopicPartition, ck dirCheckp
 		return err
 	}
 	l.SetCleanerCheckpoint(ck.cleaner[tp])
-	m.mu.logs[tp], m.mu.dirOf[tp] = l, dir
+	m.registerLocked(tp, l, dir)
 	return nil
 }
 
@@ -270,7 +277,7 @@ func (m *Manager) GetOrCreate(tp checkpoint.TopicPartition, topicID checkpoint.U
 	if err != nil {
 		return nil, err
 	}
-	m.mu.logs[tp], m.mu.dirOf[tp] = l, dir
+	m.registerLocked(tp, l, dir)
 	return l, nil
 }
 
@@ -321,6 +328,7 @@ func (m *Manager) Close() error {
 	for _, l := range m.Logs() {
 		errs = append(errs, l.Close())
 	}
+	m.retired.flush()
 	errs = append(errs, m.Checkpoint())
 	if errors.Join(errs...) == nil {
 		for _, d := range m.cfg.Dirs {

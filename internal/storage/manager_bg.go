@@ -56,8 +56,9 @@ func (m *Manager) flushDue() {
 		if l.closed.Load() {
 			continue
 		}
-		if err := l.flushIfDue(nowMs); err != nil {
+		if err := l.flushIfDue(nowMs); err != nil && !isClosed(err) {
 			m.cfg.Logger.Error("storage: flush", "partition", l.tp.String(), "err", err)
+			m.failLogOf(l, err) // Kafka's LogDirFailureChannel
 		}
 	}
 }

@@ -39,15 +39,30 @@ func (m *Manager) offsetsByDir(val func(*Log) int64, keep func(*Log) bool) map[s
 }
 
 func (m *Manager) writeOffsets(name string, byDir map[string]map[checkpoint.TopicPartition]int64) error {
-	m.ckptMu.Lock()
-	defer m.ckptMu.Unlock()
 	var errs []error
-	for dir, offs := range byDir {
-		if err := checkpoint.WriteOffsets(filepath.Join(dir, name), offs); err != nil {
-			errs = append(errs, fmt.Errorf("storage: write %s: %w", name, err))
-		}
+	for _, dir := range m.writeOffsetsLocked(name, byDir, &errs) {
+		m.MarkDirOffline(dir) // Kafka's LogDirFailureChannel
 	}
 	return errors.Join(errs...)
+}
+
+// writeOffsetsLocked writes one checkpoint file per dir under ckptMu and
+// returns the dirs whose write failed.
+func (m *Manager) writeOffsetsLocked(name string, byDir map[string]map[checkpoint.TopicPartition]int64, errs *[]error) []string {
+	m.ckptMu.Lock()
+	defer m.ckptMu.Unlock()
+	var failed []string
+	for dir, offs := range byDir {
+		err := m.faults.check(FaultCheckpoint, dir)
+		if err == nil {
+			err = checkpoint.WriteOffsets(filepath.Join(dir, name), offs)
+		}
+		if err != nil {
+			*errs = append(*errs, fmt.Errorf("storage: write %s: %w", name, err))
+			failed = append(failed, dir)
+		}
+	}
+	return failed
 }
 
 // checkpointRecovery writes the recovery points and high watermarks.

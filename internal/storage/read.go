@@ -33,6 +33,9 @@ func (l *Log) Read(offset int64, maxBytes int, maxOffset int64, minOneBatch bool
 	if offset == leo || offset >= maxOffset {
 		return empty, nil
 	}
+	if err := l.faults.check(FaultRead, l.dir); err != nil {
+		return Slice{}, fmt.Errorf("storage: read %s: %w", l.tp, err)
+	}
 	segs := l.segments()
 	for i := segmentFor(segs, offset); i < len(segs); i++ {
 		sl, found, err := segs[i].read(offset, int64(max(maxBytes, 0)), maxOffset, minOneBatch)

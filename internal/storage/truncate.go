@@ -93,6 +93,7 @@ func (l *Log) scheduleDeletion(segs []*segment) error {
 // setEndLocked publishes a lowered log end offset and pulls the high
 // watermark, recovery point and epoch cache down to it.
 func (l *Log) setEndLocked(leo int64) error {
+	l.truncations.Add(1)
 	l.leo.Store(leo)
 	if l.hw.Load() > leo {
 		l.hw.Store(leo)
