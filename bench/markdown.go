@@ -167,6 +167,7 @@ func (rep report) writeNotes(b *strings.Builder) {
 	b.WriteString("  kgo driver is often the bottleneck, most of all with 100 B records. Server CPU s/GB is the\n")
 	b.WriteString("  number least disturbed by that.\n")
 	rep.writeBusy(b)
+	rep.writeRawNotes(b)
 	b.WriteString("- Produce latencies come from a throughput test with a deep in-flight buffer: they mostly measure\n")
 	b.WriteString("  queueing in the client, and the time `Produce` blocked on a full buffer counts.\n")
 	b.WriteString("- End-to-end latency grows during a `both` phase when the single tailing consumer is slower than\n")
