@@ -101,7 +101,9 @@ type openTxn struct{ first, leo int64 }
 
 // worker is one thread's memory: the offset map and the I/O buffers.
 type worker struct {
-	m       *OffsetMap
+	m       *OffsetMap // sized per pass by sizeMap; nil between large passes
+	budget  int64      // the thread's share of log.cleaner.dedupe.buffer.size
+	load    float64
 	rd      *bufio.Reader
 	th      *throttler
 	in, out []byte
@@ -113,10 +115,11 @@ type worker struct {
 
 func (c *Cleaner) newWorker() *worker {
 	return &worker{
-		m:     NewOffsetMap(c.cfg.DedupeBufferSize/int64(c.cfg.Threads), c.cfg.LoadFactor),
-		rd:    newReader(c.cfg.IOBufferSize),
-		th:    newThrottler(c.cfg.MaxIOBytesPerSec, c.quit, c.cfg.Now),
-		ioBuf: c.cfg.IOBufferSize,
+		budget: c.cfg.DedupeBufferSize / int64(c.cfg.Threads),
+		load:   c.cfg.LoadFactor,
+		rd:     newReader(c.cfg.IOBufferSize),
+		th:     newThrottler(c.cfg.MaxIOBytesPerSec, c.quit, c.cfg.Now),
+		ioBuf:  c.cfg.IOBufferSize,
 	}
 }
 

@@ -21,7 +21,7 @@ func FuzzFilterBatch(f *testing.F) {
 		b = b[:h.Size()]
 		c := New(Config{DedupeBufferSize: 24 * 64}, Source{})
 		w := c.newWorker()
-		w.m.Put([]byte("a"), 5)
+		w.sizeMap(1).Put([]byte("a"), 5)
 		ps := &pass{w: w, pol: Policy{DeleteRetentionMs: 10}, p: &plan{}, nowMs: 2000, txn: newTxnScan(),
 			scan: 1 << 40, txnData: map[int64]bool{}, l: nil}
 		defer func() {

@@ -103,3 +103,37 @@ func (m *OffsetMap) Get(key []byte) int64 {
 	}
 	return int64(binary.BigEndian.Uint64(m.buf[i*entrySize+hashSize:]))
 }
+
+// keepMapBytes is the largest offset map a worker keeps between passes.
+// Larger maps are dropped when their pass ends: a map sized for a big
+// dirty range would otherwise stay live and, through GOGC, let the heap
+// (and the RSS) grow by as much again before the next collection.
+const keepMapBytes = 1 << 20
+
+// mapBytes is the memory for a map of keys keys at loadFactor, within
+// budget: Kafka's SkimpyOffsetMap always takes the whole budget; sizing
+// it to the dirty range keeps the same capacity for that range.
+func mapBytes(keys int64, loadFactor float64, budget int64) int64 {
+	slots := int64(float64(keys)/loadFactor) + 1
+	return min(max(slots, 64)*entrySize, max(budget, entrySize))
+}
+
+// sizeMap gives the worker an empty map with room for keys keys (at most
+// its budget), reusing the current one when it is big enough and not
+// much bigger.
+func (w *worker) sizeMap(keys int64) *OffsetMap {
+	need := mapBytes(keys, w.load, w.budget)
+	if w.m != nil && int64(w.m.MemoryBytes()) >= need && int64(w.m.MemoryBytes()) <= 4*need {
+		w.m.Clear()
+		return w.m
+	}
+	w.m = NewOffsetMap(need, w.load)
+	return w.m
+}
+
+// dropLargeMap releases a map too large to keep between passes.
+func (w *worker) dropLargeMap() {
+	if w.m != nil && w.m.MemoryBytes() > keepMapBytes {
+		w.m = nil
+	}
+}

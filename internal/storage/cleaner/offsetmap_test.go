@@ -41,3 +41,38 @@ func TestOffsetMapNeverOverflows(t *testing.T) {
 		t.Fatalf("len %d, want 8", m.Len())
 	}
 }
+
+func TestMapSizedToDirtyRange(t *testing.T) {
+	const budget = 128 << 20
+	if got := mapBytes(10, 0.9, budget); got != 64*entrySize {
+		t.Fatalf("10 keys: %d bytes, want the 64-slot floor %d", got, 64*entrySize)
+	}
+	if got := mapBytes(1e6, 0.9, budget); got != 1111112*entrySize {
+		t.Fatalf("1e6 keys: %d bytes", got)
+	}
+	if got := mapBytes(1e9, 0.9, budget); got != budget {
+		t.Fatalf("1e9 keys: %d bytes, want the budget", got)
+	}
+	w := &worker{budget: budget, load: 0.9}
+	m := w.sizeMap(1000)
+	if m.Capacity() < 1000 {
+		t.Fatalf("capacity %d < 1000 keys", m.Capacity())
+	}
+	m.Put([]byte("k"), 7)
+	if w.sizeMap(900) != m || m.Len() != 0 {
+		t.Fatal("a big enough map is not reused empty")
+	}
+	big := w.sizeMap(1e8)
+	if big == m || big.MemoryBytes() <= budget-entrySize {
+		t.Fatalf("large range: %d bytes", big.MemoryBytes())
+	}
+	w.dropLargeMap()
+	if w.m != nil {
+		t.Fatal("a map over keepMapBytes is kept between passes")
+	}
+	small := w.sizeMap(10)
+	w.dropLargeMap()
+	if w.m != small {
+		t.Fatal("a small map is dropped")
+	}
+}

@@ -132,8 +132,7 @@ var errFull = errors.New("cleaner: offset map full")
 // buildMap fills the offset map from the dirty range, batch by batch,
 // until it is full, and returns the offset the map covers up to.
 func (ps *pass) buildMap() (int64, error) {
-	m := ps.w.m
-	m.Clear()
+	m := ps.w.sizeMap(ps.scan - ps.p.firstDirty)
 	end := ps.p.firstDirty
 	err := ps.eachBatch(ps.p.firstDirty, ps.scan, func(b []byte, h *record.Header) error {
 		if h.LastOffset() >= ps.scan {

@@ -19,6 +19,7 @@ func (c *Cleaner) cleanOnce(w *worker) (bool, error) {
 	defer c.release(l.TopicPartition())
 	ps := &pass{w: w, l: l, pol: pol, p: p, nowMs: nowMs, txnData: map[int64]bool{}, abort: abort}
 	err := ps.run()
+	w.dropLargeMap()
 	c.mu.Lock()
 	c.mu.last = ps.stats
 	c.mu.passes++
