@@ -30,22 +30,22 @@ func (n *Node) handleProduce(req *wire.Request, reply wire.Reply) {
 	resp := r.ResponseKind().(*kmsg.ProduceResponse)
 	resp.SetVersion(req.Version)
 	img := n.meta.Current()
+	resp.Topics = make([]kmsg.ProduceResponseTopic, len(r.Topics))
+	var jobs []produceJob
 	for i := range r.Topics {
-		t := &r.Topics[i]
-		rt := kmsg.NewProduceResponseTopic()
+		t, rt := &r.Topics[i], &resp.Topics[i]
+		*rt = kmsg.NewProduceResponseTopic()
 		rt.Topic, rt.TopicID = t.Topic, t.TopicID
 		name, idErr := n.produceTopic(img, req.Version >= 13, t.Topic, t.TopicID)
+		rt.Partitions = make([]kmsg.ProduceResponseTopicPartition, len(t.Partitions))
 		for j := range t.Partitions {
-			var rp kmsg.ProduceResponseTopicPartition
 			if idErr != nil {
-				rp = produceError(t.Partitions[j].Partition, idErr, "")
-			} else {
-				rp = n.producePartition(name, r.TransactionID, req.Version, &t.Partitions[j])
+				rt.Partitions[j] = produceError(t.Partitions[j].Partition, idErr, "")
 			}
-			rt.Partitions = append(rt.Partitions, rp)
+			jobs = append(jobs, produceJob{topic: name, idErr: idErr != nil, pp: &t.Partitions[j], out: &rt.Partitions[j]})
 		}
-		resp.Topics = append(resp.Topics, rt)
 	}
+	n.runProduceJobs(jobs, r.TransactionID, req.Version)
 	if r.Acks == 0 {
 		reply.Skip()
 		return

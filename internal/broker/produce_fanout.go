@@ -1,0 +1,91 @@
+package broker
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// parallelProduceBytes is the size of record data in one Produce request
+// from which its partitions are appended in parallel. Below it the
+// appends are cheap and a goroutine hand-off costs more than it saves;
+// above it one connection's request can use every CPU for the page-cache
+// writes that dominate produce (a producer sends one request per broker
+// with a batch for each of its partitions).
+const parallelProduceBytes = 128 << 10
+
+// produceJob is one partition of a Produce request and where its answer
+// goes.
+type produceJob struct {
+	topic string
+	idErr bool
+	pp    *kmsg.ProduceRequestTopicPartition
+	out   *kmsg.ProduceResponseTopicPartition
+}
+
+// runProduceJobs appends every job's batch, in parallel over up to
+// GOMAXPROCS goroutines when the request is large and names each
+// partition once (a partition named twice is appended in request order).
+// The goroutines end before it returns; a panic in one is re-raised here.
+func (n *Node) runProduceJobs(jobs []produceJob, txnID *string, version int16) {
+	run := func(j *produceJob) { *j.out = n.producePartition(j.topic, txnID, version, j.pp) }
+	workers := min(len(jobs), runtime.GOMAXPROCS(0))
+	if workers < 2 || !fanOutWorthIt(jobs) {
+		for i := range jobs {
+			if !jobs[i].idErr {
+				run(&jobs[i])
+			}
+		}
+		return
+	}
+	var next atomic.Int64
+	var panicked atomic.Value
+	work := func() {
+		defer func() {
+			if v := recover(); v != nil {
+				panicked.CompareAndSwap(nil, v)
+			}
+		}()
+		for i := int(next.Add(1) - 1); i < len(jobs); i = int(next.Add(1) - 1) {
+			if !jobs[i].idErr {
+				run(&jobs[i])
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	if v := panicked.Load(); v != nil {
+		panic(v)
+	}
+}
+
+// fanOutWorthIt reports whether jobs carry enough bytes to append in
+// parallel and name no partition twice.
+func fanOutWorthIt(jobs []produceJob) bool {
+	size := 0
+	for i := range jobs {
+		size += len(jobs[i].pp.Records)
+	}
+	if size < parallelProduceBytes {
+		return false
+	}
+	type tp struct {
+		topic string
+		part  int32
+	}
+	seen := make(map[tp]struct{}, len(jobs))
+	for i := range jobs {
+		k := tp{jobs[i].topic, jobs[i].pp.Partition}
+		if _, dup := seen[k]; dup {
+			return false
+		}
+		seen[k] = struct{}{}
+	}
+	return true
+}
