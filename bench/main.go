@@ -152,7 +152,8 @@ func (rep *report) probe(ctx context.Context, targets []target, tmp string) erro
 	return err
 }
 
-// measure runs every config on every target, targets one after the other.
+// measure runs every config on every target, targets one after the other,
+// in turn first (runOrder).
 func (rep *report) measure(ctx context.Context, targets []target, tmp string) error {
 	s := rep.Settings
 	for run := 1; run <= s.Runs; run++ {
@@ -160,7 +161,8 @@ func (rep *report) measure(ctx context.Context, targets []target, tmp string) er
 			if !strings.Contains(c.String(), s.Match) {
 				continue
 			}
-			for i, t := range targets {
+			for _, i := range runOrder(len(targets), run) {
+				t := targets[i]
 				fmt.Printf("== %s, run %d of %d: %s\n", t.Name, run, s.Runs, c)
 				r, err := measureConfig(ctx, t, c, s, tmp)
 				if err != nil {
@@ -198,4 +200,20 @@ func writeOutputs(root, out string, rep report) error {
 	}
 	fmt.Printf("\nwrote %s and %s\n", out, strings.Join(rep.Charts, ", "))
 	return nil
+}
+
+// runOrder is the order of n targets in run (from 1): as given in odd
+// runs, reversed in even ones. Each target's phases leave the machine in
+// a state the next one starts from (page cache and memory freed by the
+// last server, writeback still going); alternating spreads that over
+// every target instead of favouring whichever always runs second.
+func runOrder(n, run int) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+		if run%2 == 0 {
+			order[i] = n - 1 - i
+		}
+	}
+	return order
 }

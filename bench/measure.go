@@ -77,6 +77,10 @@ func drive(ctx context.Context, srv *server, smp *sampler, c config, s settings,
 	if rp := r.Phases[modeRawProduce]; err == nil && rp.Landed != int64(rp.Records) {
 		fmt.Printf("   FAIL: raw produce acknowledged %d records, end offsets sum to %d\n", rp.Records, rp.Landed)
 	}
+	if err != nil {
+		return err
+	}
+	r.Phases[modeRawBoth], err = ph.run(modeRawBoth, func() (phaseResult, error) { return rawBothPhase(cctx, srv.Addr, c, s) })
 	return err
 }
 

@@ -16,10 +16,13 @@ const (
 	// over several pipelined connections; an extra measurement, not a
 	// matrix scenario.
 	modeRawProduce
+	// modeRawBoth is the both scenario with the raw drivers: raw
+	// ProduceRequests to its own topic while raw Fetch requests tail it.
+	modeRawBoth
 	numModes
 )
 
-var modeNames = [...]string{"produce", "consume", "both", "raw fetch", "raw produce"}
+var modeNames = [...]string{"produce", "consume", "both", "raw fetch", "raw produce", "raw both"}
 
 func (m mode) String() string { return modeNames[m] }
 

@@ -190,3 +190,33 @@ func (rep report) rawTable() string {
 	}
 	return b.String()
 }
+
+// rawBothTable has, per config, the kgo both phase beside the raw both
+// phase: throughput, request latency and server CPU.
+func (rep report) rawBothTable() string {
+	cols := []string{"config"}
+	for _, n := range rep.names() {
+		cols = append(cols, n+" kgo both MB/s", n+" raw both MB/s", n+" raw request p50 / p99 (ms)", n+" raw both CPU s/GB")
+	}
+	for _, n := range rep.names()[1:] {
+		cols = append(cols, "kgo Gofka/"+n, "raw Gofka/"+n)
+	}
+	var b strings.Builder
+	b.WriteString(header(cols...))
+	for _, sc := range rep.scenarios() {
+		if sc.Mode != modeBoth {
+			continue
+		}
+		raw := scenario{config: sc.config, Mode: modeRawBoth}
+		cells := []string{sc.config.String()}
+		for _, tr := range rep.Results {
+			cells = append(cells, fmt.Sprintf("%.1f", tr.phase(sc, phaseMBps)), fmt.Sprintf("%.1f", tr.phase(raw, phaseMBps)),
+				fmt.Sprintf("%.2f / %.2f", tr.phase(raw, p50), tr.phase(raw, p99)), fmt.Sprintf("%.2f", tr.phase(raw, cpuPerGB)))
+		}
+		for i := 1; i < len(rep.Results); i++ {
+			cells = append(cells, ratioCell(rep.ratioTo(i, sc, phaseMBps), i == 1), ratioCell(rep.ratioTo(i, raw, phaseMBps), i == 1))
+		}
+		b.WriteString(row(cells...))
+	}
+	return b.String()
+}
