@@ -200,9 +200,12 @@ func TestParseStat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := parseStat([]byte(tt.line))
-		if err != nil || got != tt.want {
+		if err != nil || got.Total() != tt.want {
 			t.Errorf("parseStat(%q) = %v, %v; want %v", tt.line, got, err, tt.want)
 		}
+	}
+	if got, _ := parseStat([]byte(tests[0].line)); got.User != 1500*time.Millisecond || got.Sys != 250*time.Millisecond {
+		t.Errorf("user/sys split: %+v", got)
 	}
 	if _, err := parseStat([]byte("1 (x) S 1")); err == nil {
 		t.Error("short stat line: no error")
@@ -376,5 +379,18 @@ func TestGlyphs(t *testing.T) {
 func TestRunOrder(t *testing.T) {
 	if got := fmt.Sprint(runOrder(3, 1), runOrder(3, 2), runOrder(3, 3)); got != "[0 1 2] [2 1 0] [0 1 2]" {
 		t.Fatalf("runOrder: %s", got)
+	}
+}
+
+func TestWarmMemory(t *testing.T) {
+	if availableMemory() < warmSpare+(64<<20) {
+		t.Skip("not enough memory available")
+	}
+	n, _, err := warmMemory(64 << 20)
+	if err != nil || n != 64<<20 {
+		t.Fatalf("warmMemory(64 MiB) = %d, %v", n, err)
+	}
+	if n, _, err := warmMemory(0); n != 0 || err != nil {
+		t.Fatalf("warmMemory(0) = %d, %v", n, err)
 	}
 }

@@ -120,9 +120,10 @@ type phaseResult struct {
 	Records int
 	Bytes   int64 // value bytes
 	Elapsed time.Duration
-	Produce latencies // produce: Produce call to promise, per record
-	E2E     latencies // both: Produce call to the consumer's poll, per record
-	CPU     time.Duration
+	Produce latencies     // produce: Produce call to promise, per record
+	E2E     latencies     // both: Produce call to the consumer's poll, per record
+	CPU     time.Duration // server CPU, user and kernel
+	CPUSys  time.Duration // server CPU in the kernel
 	Driver  time.Duration // load driver CPU
 	PeakRSS int64         // highest VmRSS sampled during the phase
 	Allocs  float64       // server heap allocations per record, when known

@@ -99,7 +99,16 @@ func (rep report) writeMethod(b *strings.Builder) {
 	fmt.Fprintf(b, "  of 100 B, %d of 1 KiB) bounds the records in flight, so batches fill while requests are out.\n", bufferedRecords(s, 1024))
 	b.WriteString("  Consumers use kgo's default fetch sizes.\n")
 	b.WriteString("- Server resources from `/proc/PID`: RSS from `status` (`VmRSS`, `VmHWM`), CPU from `stat`\n")
-	b.WriteString("  (`utime+stime`), read before and after each phase.\n")
+	b.WriteString("  (`utime+stime`, and `stime` alone for the kernel share), read before and after each phase.\n")
+	if s.WarmMemory > 0 {
+		fmt.Fprintf(b, "- Memory warm-up: before every target's config the runner touches up to %.0f GiB of fresh anonymous\n", float64(s.WarmMemory)/(1<<30))
+		b.WriteString("  memory (one write per page, leaving 3 GiB available) and frees it. On this virtual machine a page\n")
+		b.WriteString("  the host has not backed yet costs several times more to write the first time, and the page cache\n")
+		b.WriteString("  a broker writes into is made of such pages; without this, each target met whatever the previous\n")
+		b.WriteString("  one had freed and produce numbers swung by 2x with the order. With it both start from the same\n")
+		b.WriteString("  pool of recently used pages, as on a host whose page cache has long been recycling memory\n")
+		b.WriteString("  (`-warm-memory 0` turns it off).\n")
+	}
 	fmt.Fprintf(b, "- Raw append probe: the runner appends to a new file in the same temp dir as the data dirs for %s,\n", s.DiskProbe)
 	b.WriteString("  one `write(2)` per chunk, no fsync; neither broker fsyncs per write by default either, so this is the\n")
 	b.WriteString("  page-cache write speed both brokers see:")

@@ -129,7 +129,7 @@ func (ph phaser) run(m mode, f func() (phaseResult, error)) (phaseResult, error)
 	if err != nil {
 		return r, err
 	}
-	r.CPU, r.Driver = cpu1-cpu0, drv1-drv0
+	r.CPU, r.CPUSys, r.Driver = cpu1.Total()-cpu0.Total(), cpu1.Sys-cpu0.Sys, drv1-drv0
 	r.PeakRSS = ph.smp.resetPeak()
 	if mallocs1 := ph.srv.mallocs(); mallocs0 >= 0 && mallocs1 >= 0 && r.Records > 0 {
 		r.Allocs = float64(mallocs1-mallocs0) / float64(r.Records)
@@ -143,12 +143,12 @@ func (ph phaser) run(m mode, f func() (phaseResult, error)) (phaseResult, error)
 }
 
 // readCPUs reads the CPU time of the server and of this process.
-func readCPUs(pid int) (server, driver time.Duration, err error) {
+func readCPUs(pid int) (server cpuTime, driver time.Duration, err error) {
 	if server, err = readCPU(pid); err != nil {
-		return 0, 0, err
+		return cpuTime{}, 0, err
 	}
-	driver, err = readCPU(os.Getpid())
-	return server, driver, err
+	d, err := readCPU(os.Getpid())
+	return server, d.Total(), err
 }
 
 func perSec(n int, d time.Duration) float64 {

@@ -62,36 +62,41 @@ func parseStatus(b []byte) (memStatus, error) {
 	return m, nil
 }
 
-// readCPU returns the user+system CPU time a process has used.
-func readCPU(pid int) (time.Duration, error) {
+// cpuTime is a process's CPU time in user space and in the kernel.
+type cpuTime struct{ User, Sys time.Duration }
+
+func (c cpuTime) Total() time.Duration { return c.User + c.Sys }
+
+// readCPU returns the CPU time a process has used.
+func readCPU(pid int) (cpuTime, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, fmt.Errorf("bench: %w", err)
+		return cpuTime{}, fmt.Errorf("bench: %w", err)
 	}
 	return parseStat(b)
 }
 
-// parseStat returns utime+stime (fields 14 and 15) of a /proc/PID/stat
-// line. The command name (field 2) may hold spaces and parentheses, so
-// fields are counted from the last ')'.
-func parseStat(b []byte) (time.Duration, error) {
+// parseStat returns utime and stime (fields 14 and 15) of a
+// /proc/PID/stat line. The command name (field 2) may hold spaces and
+// parentheses, so fields are counted from the last ')'.
+func parseStat(b []byte) (cpuTime, error) {
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("%w: stat has no ')'", errProcFormat)
+		return cpuTime{}, fmt.Errorf("%w: stat has no ')'", errProcFormat)
 	}
 	f := strings.Fields(string(b[i+1:])) // f[0] is field 3 (state)
 	if len(f) < 13 {
-		return 0, fmt.Errorf("%w: stat has %d fields", errProcFormat, len(f)+2)
+		return cpuTime{}, fmt.Errorf("%w: stat has %d fields", errProcFormat, len(f)+2)
 	}
-	var ticks int64
-	for _, s := range f[11:13] {
+	var ticks [2]int64
+	for j, s := range f[11:13] {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("%w: stat: %v", errProcFormat, err)
+			return cpuTime{}, fmt.Errorf("%w: stat: %v", errProcFormat, err)
 		}
-		ticks += n
+		ticks[j] = n
 	}
-	return time.Duration(ticks) * time.Second / clockTicks, nil
+	return cpuTime{User: time.Duration(ticks[0]) * time.Second / clockTicks, Sys: time.Duration(ticks[1]) * time.Second / clockTicks}, nil
 }
 
 // sampler polls a process's memory until stopped and keeps the peak, in

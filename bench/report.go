@@ -126,6 +126,14 @@ func cpuPerGB(r phaseResult) float64 {
 	return r.CPU.Seconds() / (float64(r.Bytes) / 1e9)
 }
 
+// sysPerGB is the kernel part of cpuPerGB.
+func sysPerGB(r phaseResult) float64 {
+	if r.Bytes == 0 {
+		return 0
+	}
+	return r.CPUSys.Seconds() / (float64(r.Bytes) / 1e9)
+}
+
 // ratioTo is Gofka's value of f divided by target i's, 0 when undefined.
 func (rep report) ratioTo(i int, sc scenario, f func(phaseResult) float64) float64 {
 	b := rep.Results[i].phase(sc, f)
