@@ -29,7 +29,7 @@ type settings struct {
 	RawConns      int           // raw produce driver: connections
 	RawDepth      int           // raw produce driver: requests in flight per connection
 	RawReqBytes   int           // raw produce driver: value bytes per request, split over the partitions
-	WarmMemory    int64         // bytes of memory touched and freed before every target's config (memwarm.go)
+	WarmMemory    int64         // bytes of memory touched and freed before the raw and the kgo phases (memwarm.go)
 }
 
 // peerFlags collects repeated -peer flags.
@@ -57,7 +57,7 @@ func main() {
 	flag.IntVar(&s.RawConns, "raw-conns", 2, "raw produce driver: TCP connections")
 	flag.IntVar(&s.RawDepth, "raw-depth", 4, "raw produce driver: requests in flight per connection (acks=1/all)")
 	flag.IntVar(&s.RawReqBytes, "raw-request-bytes", 512<<10, "raw produce driver: value bytes per request, one batch per partition of an equal share")
-	flag.Int64Var(&s.WarmMemory, "warm-memory", 12<<30, "bytes of memory to touch and free before every target's config, so each starts with the same pool of recently used pages (0: off)")
+	flag.Int64Var(&s.WarmMemory, "warm-memory", 8<<30, "bytes of memory to touch and free before the raw phases and before the kgo phases of every config, so each target starts them with the same pool of recently used pages (0: off)")
 	commit := flag.String("commit", "", "Gofka commit to name in the report (default: git describe --always --dirty)")
 	flag.Var(&peers, "peer", "another peer, name=binary[,arg...]; args may use {addr}, {port} and {dir} (repeatable)")
 	flag.Parse()
@@ -166,11 +166,6 @@ func (rep *report) measure(ctx context.Context, targets []target, tmp string) er
 			for _, i := range runOrder(len(targets), run) {
 				t := targets[i]
 				fmt.Printf("== %s, run %d of %d: %s\n", t.Name, run, s.Runs, c)
-				if n, d, err := warmMemory(s.WarmMemory); err != nil {
-					return err
-				} else if n > 0 {
-					fmt.Printf("   warmed %.1f GiB of memory in %.1f s\n", float64(n)/(1<<30), d.Seconds())
-				}
 				r, err := measureConfig(ctx, t, c, s, tmp)
 				if err != nil {
 					return fmt.Errorf("bench: %s, %s: %w", t.Name, c, err)

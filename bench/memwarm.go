@@ -53,3 +53,12 @@ func availableMemory() int64 {
 	}
 	return kb << 10
 }
+
+// warm runs warmMemory with the run's setting and says what it did.
+func warm(s settings) error {
+	n, d, err := warmMemory(s.WarmMemory)
+	if n > 0 {
+		fmt.Printf("   warmed %.1f GiB of memory in %.1f s\n", float64(n)/(1<<30), d.Seconds())
+	}
+	return err
+}

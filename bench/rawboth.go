@@ -83,7 +83,7 @@ func (t *rawTailer) run(ctx context.Context, id [16]byte, next []int64) {
 			continue
 		default:
 		}
-		n, err := rawFetchOnce(ctx, t.cl, rawBothTopic, id, next)
+		n, err := rawFetchOnce(ctx, t.cl, rawBothTopic, id, next, rawTailPartMaxBytes)
 		if err != nil {
 			t.done <- tailDone{got, err}
 			return
