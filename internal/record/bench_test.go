@@ -65,3 +65,25 @@ func BenchmarkValidateCompressed(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkValidateSmall is the produce hot case: 5000 records of 100 B
+// values, no key, no headers, as a batching producer sends them.
+func BenchmarkValidateSmall(b *testing.B) {
+	bl := NewBuilder(CodecNone, 0, testBaseTime)
+	val := bytes.Repeat([]byte("v"), 100)
+	for i := range 5000 {
+		bl.Add(Record{Offset: int64(i), Timestamp: testBaseTime, Value: val})
+	}
+	batch, err := bl.Build(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(batch)))
+	for b.Loop() {
+		if _, _, err := Validate(batch, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*5000), "ns/record")
+}

@@ -105,15 +105,20 @@ func scanRecords(records []byte, info *Info) error {
 	}
 	var raw rawRecord
 	for i := int32(0); i < h.NumRecords; i++ {
-		var err error
-		if records, err = parseRecord(records, &raw); err != nil {
-			return err
+		rest, tsDelta, nullKey, ok := quickRecord(records, i)
+		if !ok {
+			var err error
+			if rest, err = parseRecord(records, &raw); err != nil {
+				return err
+			}
+			if raw.offDelta != i {
+				return invalidf("record %d has offset delta %d", i, raw.offDelta)
+			}
+			tsDelta, nullKey = raw.tsDelta, raw.key == nil
 		}
-		if raw.offDelta != i {
-			return invalidf("record %d has offset delta %d", i, raw.offDelta)
-		}
-		info.observe(h.BaseTimestamp+raw.tsDelta, i)
-		info.NullKey = info.NullKey || raw.key == nil
+		records = rest
+		info.observe(h.BaseTimestamp+tsDelta, i)
+		info.NullKey = info.NullKey || nullKey
 	}
 	if len(records) > 0 {
 		return invalidf("%d bytes after the last record", len(records))
