@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofka/gofka/internal/config"
@@ -40,6 +41,7 @@ type Node struct {
 	clusterID string
 	nowFn     func() time.Time
 	apis      *apiIndex
+	producing atomic.Int32 // Produce requests being appended (produce_fanout.go)
 
 	journal  *metadata.FileJournal
 	meta     *metadata.Publisher

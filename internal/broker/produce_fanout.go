@@ -25,13 +25,19 @@ type produceJob struct {
 	out   *kmsg.ProduceResponseTopicPartition
 }
 
-// runProduceJobs appends every job's batch, in parallel over up to
-// GOMAXPROCS goroutines when the request is large and names each
-// partition once (a partition named twice is appended in request order).
-// The goroutines end before it returns; a panic in one is re-raised here.
+// runProduceJobs appends every job's batch, in parallel when the request
+// is large, names each partition once (a partition named twice is
+// appended in request order) and CPUs are free: each Produce request
+// being appended takes one, and this one spreads over the rest. Measured
+// with two connections producing to 6 partitions on 2 CPUs, fanning out
+// regardless made their workers queue on the same partition locks and
+// cost 10% of the throughput. The goroutines end before it returns; a
+// panic in one is re-raised here.
 func (n *Node) runProduceJobs(jobs []produceJob, txnID *string, version int16) {
 	run := func(j *produceJob) { *j.out = n.producePartition(j.topic, txnID, version, j.pp) }
-	workers := min(len(jobs), runtime.GOMAXPROCS(0))
+	active := int(n.producing.Add(1))
+	defer n.producing.Add(-1)
+	workers := min(len(jobs), runtime.GOMAXPROCS(0)-active+1)
 	if workers < 2 || !fanOutWorthIt(jobs) {
 		for i := range jobs {
 			if !jobs[i].idErr {
