@@ -143,6 +143,17 @@ func (g *globals) connect(cmd *cobra.Command, opts ...kgo.Opt) (*session, func()
 	return &session{g: g, ctx: ctx, cl: cl, adm: kadm.NewClient(cl), out: cmd.OutOrStdout()}, done, nil
 }
 
+// withSession runs f on a connected session and closes the session
+// after it.
+func (g *globals) withSession(cmd *cobra.Command, f func(*session) error) error {
+	s, done, err := g.connect(cmd)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return f(s)
+}
+
 // unreachable explains a failed connection.
 func (g *globals) unreachable(err error) error {
 	return fmt.Errorf("cannot reach any broker at %s (%v): start one with `gofka server`, or point --brokers or $%s at a running cluster",

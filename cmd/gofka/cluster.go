@@ -17,12 +17,9 @@ func clusterCmd(g *globals) *cobra.Command {
 		Example: "  gofka cluster info\n  GOFKA_BROKERS=10.0.0.1:9092 gofka cluster info -o json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			return s.clusterInfo()
+			return g.withSession(cmd, func(s *session) error {
+				return s.clusterInfo()
+			})
 		},
 	})
 	return cmd

@@ -25,31 +25,29 @@ func configDescribeCmd(g *globals) *cobra.Command {
 		Example: "  gofka config describe --broker 1\n  gofka config describe --broker 1 --all",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			if broker, err = s.checkBroker(broker); err != nil {
-				return err
-			}
-			rcs, err := s.adm.DescribeBrokerConfigs(s.ctx, broker)
-			if err != nil {
-				return explain(err, "")
-			}
-			rc, err := rcs.On(fmt.Sprint(broker), nil)
-			if err != nil {
-				return fmt.Errorf("broker %d: %w (list brokers with `gofka cluster info`)", broker, err)
-			}
-			if rc.Err != nil {
-				return fmt.Errorf("broker %d: %w (list brokers with `gofka cluster info`)", broker, rc.Err)
-			}
-			cs := configsOf(rc.Configs, all)
-			var rows [][]string
-			for _, c := range cs {
-				rows = append(rows, []string{c.Name, c.Value, c.Source})
-			}
-			return s.emit(cs, []string{"CONFIG", "VALUE", "SOURCE"}, rows)
+			return g.withSession(cmd, func(s *session) error {
+				broker, err := s.checkBroker(broker)
+				if err != nil {
+					return err
+				}
+				rcs, err := s.adm.DescribeBrokerConfigs(s.ctx, broker)
+				if err != nil {
+					return explain(err, "")
+				}
+				rc, err := rcs.On(fmt.Sprint(broker), nil)
+				if err != nil {
+					return fmt.Errorf("broker %d: %w (list brokers with `gofka cluster info`)", broker, err)
+				}
+				if rc.Err != nil {
+					return fmt.Errorf("broker %d: %w (list brokers with `gofka cluster info`)", broker, rc.Err)
+				}
+				cs := configsOf(rc.Configs, all)
+				var rows [][]string
+				for _, c := range cs {
+					rows = append(rows, []string{c.Name, c.Value, c.Source})
+				}
+				return s.emit(cs, []string{"CONFIG", "VALUE", "SOURCE"}, rows)
+			})
 		},
 	}
 	cmd.Flags().Int32Var(&broker, "broker", -1, "node id of the broker (default: the first broker)")
@@ -92,21 +90,18 @@ func configSetCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			var brokers []int32
-			if broker >= 0 {
-				if _, err := s.checkBroker(broker); err != nil {
-					return err
+			return g.withSession(cmd, func(s *session) error {
+				var brokers []int32
+				if broker >= 0 {
+					if _, err := s.checkBroker(broker); err != nil {
+						return err
+					}
+					brokers = append(brokers, broker)
 				}
-				brokers = append(brokers, broker)
-			}
-			var resp kadm.AlterConfigsResponses
-			resp, err = s.adm.AlterBrokerConfigs(s.ctx, alters, brokers...)
-			return s.reportAltered(resp, err)
+				var resp kadm.AlterConfigsResponses
+				resp, err = s.adm.AlterBrokerConfigs(s.ctx, alters, brokers...)
+				return s.reportAltered(resp, err)
+			})
 		},
 	}
 	cmd.Flags().Int32Var(&broker, "broker", -1, "node id of the broker (default: cluster-wide)")

@@ -44,28 +44,25 @@ func groupListCmd(g *globals) *cobra.Command {
 		Example: "  gofka group list",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			listed, err := s.adm.ListGroups(s.ctx)
-			if err != nil {
-				return groupErr("", err)
-			}
-			type group struct {
-				Group        string `json:"group"`
-				State        string `json:"state"`
-				ProtocolType string `json:"protocol_type"`
-				Coordinator  int32  `json:"coordinator"`
-			}
-			js := []group{}
-			var rows [][]string
-			for _, lg := range listed.Sorted() {
-				js = append(js, group{lg.Group, lg.State, lg.ProtocolType, lg.Coordinator})
-				rows = append(rows, []string{lg.Group, lg.State, lg.ProtocolType})
-			}
-			return s.emit(js, []string{"GROUP", "STATE", "PROTOCOL-TYPE"}, rows)
+			return g.withSession(cmd, func(s *session) error {
+				listed, err := s.adm.ListGroups(s.ctx)
+				if err != nil {
+					return groupErr("", err)
+				}
+				type group struct {
+					Group        string `json:"group"`
+					State        string `json:"state"`
+					ProtocolType string `json:"protocol_type"`
+					Coordinator  int32  `json:"coordinator"`
+				}
+				js := []group{}
+				var rows [][]string
+				for _, lg := range listed.Sorted() {
+					js = append(js, group{lg.Group, lg.State, lg.ProtocolType, lg.Coordinator})
+					rows = append(rows, []string{lg.Group, lg.State, lg.ProtocolType})
+				}
+				return s.emit(js, []string{"GROUP", "STATE", "PROTOCOL-TYPE"}, rows)
+			})
 		},
 	}
 }
@@ -77,24 +74,21 @@ func groupDeleteCmd(g *globals) *cobra.Command {
 		Example: "  gofka group delete audit",
 		Args:    minArgs(1),
 		RunE: func(cmd *cobra.Command, groups []string) error {
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			resp, err := s.adm.DeleteGroups(s.ctx, groups...)
-			if err != nil {
-				return groupErr("", err)
-			}
-			var outs []outcome
-			for _, r := range resp.Sorted() {
-				o := outcome{name: r.Group}
-				if r.Err != nil {
-					o.err = groupErr(r.Group, r.Err)
+			return g.withSession(cmd, func(s *session) error {
+				resp, err := s.adm.DeleteGroups(s.ctx, groups...)
+				if err != nil {
+					return groupErr("", err)
 				}
-				outs = append(outs, o)
-			}
-			return s.emitOutcomes("GROUP", outs)
+				var outs []outcome
+				for _, r := range resp.Sorted() {
+					o := outcome{name: r.Group}
+					if r.Err != nil {
+						o.err = groupErr(r.Group, r.Err)
+					}
+					outs = append(outs, o)
+				}
+				return s.emitOutcomes("GROUP", outs)
+			})
 		},
 	}
 }
@@ -128,30 +122,27 @@ func groupDescribeCmd(g *globals) *cobra.Command {
 		Example: "  gofka group describe audit\n  gofka group describe audit -o json",
 		Args:    minArgs(1),
 		RunE: func(cmd *cobra.Command, groups []string) error {
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			lags, err := s.adm.Lag(s.ctx, groups...)
-			if err != nil {
-				return groupErr("", err)
-			}
-			var out []describedGroup
-			for _, name := range groups {
-				l, ok := lags[name]
-				if !ok || l.State == "Dead" || errors.Is(l.DescribeErr, kerr.GroupIDNotFound) {
-					return errGroupMissing(name)
+			return g.withSession(cmd, func(s *session) error {
+				lags, err := s.adm.Lag(s.ctx, groups...)
+				if err != nil {
+					return groupErr("", err)
 				}
-				if err := l.Error(); err != nil {
-					return groupErr(name, err)
+				var out []describedGroup
+				for _, name := range groups {
+					l, ok := lags[name]
+					if !ok || l.State == "Dead" || errors.Is(l.DescribeErr, kerr.GroupIDNotFound) {
+						return errGroupMissing(name)
+					}
+					if err := l.Error(); err != nil {
+						return groupErr(name, err)
+					}
+					out = append(out, describeLag(l))
 				}
-				out = append(out, describeLag(l))
-			}
-			if s.json() {
-				return s.printJSON(out)
-			}
-			return s.printGroups(out)
+				if s.json() {
+					return s.printJSON(out)
+				}
+				return s.printGroups(out)
+			})
 		},
 	}
 }

@@ -40,12 +40,9 @@ offsets for is moved; --topic limits (or, for a new group, names) the topics.
 			if err != nil {
 				return err
 			}
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			return s.seek(args[0], &o, at)
+			return g.withSession(cmd, func(s *session) error {
+				return s.seek(args[0], &o, at)
+			})
 		},
 	}
 	f := cmd.Flags()

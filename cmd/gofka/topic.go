@@ -36,16 +36,13 @@ func topicCreateCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			resp, err := s.adm.CreateTopics(s.ctx, partitions, replicas, stringPtrs(cfg), topics...)
-			if err != nil {
-				return explain(err, "")
-			}
-			return s.reportCreated(resp)
+			return g.withSession(cmd, func(s *session) error {
+				resp, err := s.adm.CreateTopics(s.ctx, partitions, replicas, stringPtrs(cfg), topics...)
+				if err != nil {
+					return explain(err, "")
+				}
+				return s.reportCreated(resp)
+			})
 		},
 	}
 	cmd.Flags().Int32VarP(&partitions, "partitions", "p", -1, "partitions (-1: the broker's num.partitions)")
@@ -101,20 +98,17 @@ func topicListCmd(g *globals) *cobra.Command {
 		Example: "  gofka topic list\n  gofka topic list -o json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			list := s.adm.ListTopics
-			if internal {
-				list = s.adm.ListTopicsWithInternal
-			}
-			td, err := list(s.ctx)
-			if err != nil {
-				return explain(err, "")
-			}
-			return s.printTopics(td)
+			return g.withSession(cmd, func(s *session) error {
+				list := s.adm.ListTopics
+				if internal {
+					list = s.adm.ListTopicsWithInternal
+				}
+				td, err := list(s.ctx)
+				if err != nil {
+					return explain(err, "")
+				}
+				return s.printTopics(td)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&internal, "internal", false, "include internal topics")
@@ -145,24 +139,21 @@ func topicDeleteCmd(g *globals) *cobra.Command {
 		Example: "  gofka topic delete orders",
 		Args:    minArgs(1),
 		RunE: func(cmd *cobra.Command, topics []string) error {
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			resp, err := s.adm.DeleteTopics(s.ctx, topics...)
-			if err != nil {
-				return explain(err, "")
-			}
-			var outs []outcome
-			for _, r := range resp.Sorted() {
-				o := outcome{name: r.Topic}
-				if r.Err != nil {
-					o.err = explain(r.Err, r.Topic)
+			return g.withSession(cmd, func(s *session) error {
+				resp, err := s.adm.DeleteTopics(s.ctx, topics...)
+				if err != nil {
+					return explain(err, "")
 				}
-				outs = append(outs, o)
-			}
-			return s.emitOutcomes("TOPIC", outs)
+				var outs []outcome
+				for _, r := range resp.Sorted() {
+					o := outcome{name: r.Topic}
+					if r.Err != nil {
+						o.err = explain(r.Err, r.Topic)
+					}
+					outs = append(outs, o)
+				}
+				return s.emitOutcomes("TOPIC", outs)
+			})
 		},
 	}
 }
@@ -178,27 +169,24 @@ func topicAddPartitionsCmd(g *globals) *cobra.Command {
 			if add <= 0 {
 				return usagef("--num must be at least 1")
 			}
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			if _, err := s.requireTopics(topics...); err != nil {
-				return err
-			}
-			resp, err := s.adm.CreatePartitions(s.ctx, add, topics...)
-			if err != nil {
-				return explain(err, "")
-			}
-			var outs []outcome
-			for _, r := range resp.Sorted() {
-				o := outcome{name: r.Topic}
-				if r.Err != nil {
-					o.err = fmt.Errorf("topic %q: %w %s", r.Topic, explain(r.Err, r.Topic), r.ErrMessage)
+			return g.withSession(cmd, func(s *session) error {
+				if _, err := s.requireTopics(topics...); err != nil {
+					return err
 				}
-				outs = append(outs, o)
-			}
-			return s.emitOutcomes("TOPIC", outs)
+				resp, err := s.adm.CreatePartitions(s.ctx, add, topics...)
+				if err != nil {
+					return explain(err, "")
+				}
+				var outs []outcome
+				for _, r := range resp.Sorted() {
+					o := outcome{name: r.Topic}
+					if r.Err != nil {
+						o.err = fmt.Errorf("topic %q: %w %s", r.Topic, explain(r.Err, r.Topic), r.ErrMessage)
+					}
+					outs = append(outs, o)
+				}
+				return s.emitOutcomes("TOPIC", outs)
+			})
 		},
 	}
 	cmd.Flags().IntVarP(&add, "num", "n", 0, "how many partitions to add")
@@ -217,16 +205,13 @@ func topicAlterConfigCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			if _, err := s.requireTopics(topics...); err != nil {
-				return err
-			}
-			resp, err := s.adm.AlterTopicConfigs(s.ctx, alters, topics...)
-			return s.reportAltered(resp, err)
+			return g.withSession(cmd, func(s *session) error {
+				if _, err := s.requireTopics(topics...); err != nil {
+					return err
+				}
+				resp, err := s.adm.AlterTopicConfigs(s.ctx, alters, topics...)
+				return s.reportAltered(resp, err)
+			})
 		},
 	}
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "config to set, name=value (repeatable)")

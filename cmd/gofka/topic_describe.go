@@ -18,23 +18,20 @@ func topicDescribeCmd(g *globals) *cobra.Command {
 		Example: "  gofka topic describe orders\n  gofka topic describe orders --all-configs -o json",
 		Args:    minArgs(1),
 		RunE: func(cmd *cobra.Command, topics []string) error {
-			s, done, err := g.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer done()
-			td, err := s.requireTopics(topics...)
-			if err != nil {
-				return err
-			}
-			d, err := s.describeTopics(td, topics, all)
-			if err != nil {
-				return err
-			}
-			if s.json() {
-				return s.printJSON(d)
-			}
-			return s.printDescribed(d)
+			return g.withSession(cmd, func(s *session) error {
+				td, err := s.requireTopics(topics...)
+				if err != nil {
+					return err
+				}
+				d, err := s.describeTopics(td, topics, all)
+				if err != nil {
+					return err
+				}
+				if s.json() {
+					return s.printJSON(d)
+				}
+				return s.printDescribed(d)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all-configs", false, "list every config, not only those set on the topic")
