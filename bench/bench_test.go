@@ -101,6 +101,13 @@ func TestTargetsEndToEnd(t *testing.T) {
 		if r.Exit != "clean exit on SIGTERM" {
 			t.Errorf("%s exit: %s", tg.Name, r.Exit)
 		}
+		q, err := quickPhase(ctx, tg, tinyConfig, tinyRun, tmp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Records == 0 || q.Landed != int64(q.Records) || q.CPU <= 0 {
+			t.Errorf("%s: quick raw produce: %+v", tg.Name, q)
+		}
 		st, err := probeStartup(ctx, tg, tinyRun, tmp)
 		if err != nil {
 			t.Fatal(err)

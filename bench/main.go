@@ -58,6 +58,7 @@ func main() {
 	flag.IntVar(&s.RawDepth, "raw-depth", 4, "raw produce driver: requests in flight per connection (acks=1/all)")
 	flag.IntVar(&s.RawReqBytes, "raw-request-bytes", 512<<10, "raw produce driver: value bytes per request, one batch per partition of an equal share")
 	flag.Int64Var(&s.WarmMemory, "warm-memory", 8<<30, "bytes of memory to touch and free before the raw phases and before the kgo phases of every config, so each target starts them with the same pool of recently used pages (0: off)")
+	quick := flag.Bool("quick", false, "only the raw produce phase of each config, -runs times per target, printed with the median Gofka/peer ratios; no report (an A/B check of the produce path)")
 	commit := flag.String("commit", "", "Gofka commit to name in the report (default: git describe --always --dirty)")
 	flag.Var(&peers, "peer", "another peer, name=binary[,arg...]; args may use {addr}, {port} and {dir} (repeatable)")
 	flag.Parse()
@@ -67,7 +68,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, s, peers, *commit, *out); err != nil {
+	if err := run(ctx, s, peers, *commit, *out, *quick); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -81,8 +82,9 @@ type targetResults struct {
 }
 
 // run builds the targets, probes the disk, measures cold starts and then
-// every config on every target one after the other, and writes the report.
-func run(ctx context.Context, s settings, peers []string, commit, out string) error {
+// every config on every target one after the other, and writes the report
+// (with quick, only quickRun).
+func run(ctx context.Context, s settings, peers []string, commit, out string, quick bool) error {
 	root, err := moduleRoot()
 	if err != nil {
 		return err
@@ -109,6 +111,9 @@ func run(ctx context.Context, s settings, peers []string, commit, out string) er
 		if err := targets[i].build(ctx, root, tmp); err != nil {
 			return err
 		}
+	}
+	if quick {
+		return quickRun(ctx, s, targets, tmp)
 	}
 	rep := report{Machine: readMachine(), Settings: s, Date: time.Now().UTC()}
 	if commit != "" {
