@@ -10,6 +10,8 @@ build:
 
 test: build
 	$(GO) vet $(PKGS)
+	# developers run the broker on macOS too: keep it compiling there
+	GOOS=darwin $(GO) vet $(PKGS)
 	GOFKA_FAULT_ITERS=$(FAULT_ITERS) $(GO) test -race -count=1 -timeout 40m $(PKGS)
 
 test-unit:

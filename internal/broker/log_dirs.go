@@ -77,8 +77,8 @@ func describeDir(dir string, topics map[string][]kmsg.DescribeLogDirsResponseDir
 	if err := syscall.Statfs(dir, &st); err != nil {
 		d.ErrorCode = kerr.KafkaStorageError.Code
 	} else {
-		d.TotalBytes = int64(st.Blocks) * st.Bsize
-		d.UsableBytes = int64(st.Bavail) * st.Bsize
+		d.TotalBytes = int64(st.Blocks) * int64(st.Bsize) // Bsize is uint32 on darwin
+		d.UsableBytes = int64(st.Bavail) * int64(st.Bsize)
 	}
 	for name, parts := range topics {
 		dt := kmsg.NewDescribeLogDirsResponseDirTopic()
