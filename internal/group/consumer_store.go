@@ -186,7 +186,7 @@ func topicPartitions(a assignment, meta Metadata) []grouprec.TopicPartitions {
 func targetPartitions(a assignment, meta Metadata) []grouprec.TopicPartition {
 	out := []grouprec.TopicPartition{}
 	for _, tp := range topicPartitions(a, meta) {
-		out = append(out, grouprec.TopicPartition{TopicID: tp.TopicID, Partitions: tp.Partitions})
+		out = append(out, grouprec.TopicPartition(tp))
 	}
 	return out
 }

@@ -18,9 +18,8 @@ func (c *Coordinator) OffsetCommit(r *kmsg.OffsetCommitRequest) *kmsg.OffsetComm
 }
 
 type commitItem struct {
-	tp   topicPartition
-	e    offsetEntry
-	code *int16
+	tp topicPartition
+	e  offsetEntry
 }
 
 func (c *Coordinator) commitLocked(r *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse) {

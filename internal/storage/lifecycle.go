@@ -26,8 +26,8 @@ func (l *Log) close(flush bool) error {
 	if flush {
 		errs = append(errs, l.Flush())
 	} else {
-		//lint:ignore SA2001 the empty section waits for a running flush to finish
 		l.flushMu.Lock()
+		//lint:ignore SA2001 the empty section waits for a running flush to finish
 		l.flushMu.Unlock()
 	}
 	errs = append(errs, l.active().onInactive())

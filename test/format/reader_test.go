@@ -36,7 +36,6 @@ type batch struct {
 
 func (b *batch) lastOffset() int64 { return b.baseOffset + int64(b.lastDelta) }
 func (b *batch) codec() int        { return int(b.attributes & 7) }
-func (b *batch) control() bool     { return b.attributes&0x20 != 0 }
 
 type kafkaRecord struct {
 	offset    int64

@@ -60,7 +60,7 @@ func TestFranzGroupTransactSession(t *testing.T) {
 func transform(ctx context.Context, addr, txnID, in, out string, moved *atomic.Int64, total int64) error {
 	sess, err := kgo.NewGroupTransactSession(kgo.SeedBrokers(addr), kgo.TransactionalID(txnID),
 		kgo.ConsumerGroup("eos-group"), kgo.ConsumeTopics(in), kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-		kgo.RequireStableFetchOffsets(), kgo.DefaultProduceTopic(out), kgo.FetchMaxWait(200*time.Millisecond),
+		kgo.DefaultProduceTopic(out), kgo.FetchMaxWait(200*time.Millisecond),
 		kgo.SessionTimeout(3*time.Second), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
 		return err

@@ -238,7 +238,7 @@ func (tr *transformer) loop(ctx context.Context) {
 		tr.sessions.Add(1)
 		sess, err := kgo.NewGroupTransactSession(kgo.SeedBrokers(tr.addr), kgo.TransactionalID("ctp"),
 			kgo.ConsumerGroup("ctp-group"), kgo.ConsumeTopics(tr.in), kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-			kgo.RequireStableFetchOffsets(), kgo.DefaultProduceTopic(tr.out), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+			kgo.DefaultProduceTopic(tr.out), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 			kgo.FetchMaxWait(200*time.Millisecond), kgo.SessionTimeout(3*time.Second), kgo.RebalanceTimeout(5*time.Second),
 			kgo.TransactionTimeout(10*time.Second), kgo.RequestTimeoutOverhead(2*time.Second), kgo.RetryTimeout(10*time.Second),
 			kgo.WithHooks(tr))

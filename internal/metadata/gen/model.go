@@ -31,7 +31,6 @@ type gfield struct {
 // gstruct is a generated Go struct: a top-level record or a nested element type.
 type gstruct struct {
 	name   string
-	about  string
 	fields []*gfield
 	top    *schema // nil for nested structs
 }

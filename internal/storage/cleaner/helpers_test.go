@@ -57,10 +57,9 @@ type rec struct {
 
 // batchOpts qualify a built batch.
 type batchOpts struct {
-	pid           int64
-	txn, control  bool
-	codec         record.Codec
-	controlCommit bool
+	pid          int64
+	txn, control bool
+	codec        record.Codec
 }
 
 // build builds one batch of recs (offsets assigned by Append).
