@@ -43,7 +43,8 @@ func (rep report) writeRawNotes(b *strings.Builder) {
 	rep.writeKernelBound(b)
 	b.WriteString("  With the client's per-record work taken out the produce ratios still miss 1.5x: the kgo driver\n")
 	b.WriteString("  was not the only reason the produce scenarios missed; at a broker-bound load Gofka's produce path\n")
-	b.WriteString("  is not 1.5x kfake's on this machine.\n")
+	b.WriteString("  is not 1.5x kfake's on this machine. [benchmarks-produce.md](benchmarks-produce.md) measures what\n")
+	b.WriteString("  bounds it here (the kernel's write path both brokers share, and the host's memory) and what was tried.\n")
 }
 
 // writeKernelBound compares, for the raw produce and raw both phases, the
