@@ -98,6 +98,7 @@ func (n *Node) openPartition(t *metadata.TopicImage, pi *metadata.PartitionImage
 	if err != nil {
 		return nil, err
 	}
+	prod.st.Expire(n.producerExpiryCutoff()) // not shared yet: no lock
 	return &partition{tp: tp, topicID: [16]byte(t.ID), log: log, prod: prod}, nil
 }
 

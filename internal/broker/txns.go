@@ -72,6 +72,7 @@ func (n *Node) startTxns() error {
 	}
 	interval := ms(int64(n.cfg.TransactionAbortTimedOutIntervalMs))
 	n.goAsync(func(quit <-chan struct{}) { n.txnTimeouts(quit, interval) })
+	n.startProducerExpiry()
 	return nil
 }
 

@@ -228,3 +228,143 @@ func TestIdempotentRetriesNoDuplicates(t *testing.T) {
 	}
 	t.Logf("%d produce responses dropped", dropped.Load())
 }
+
+// TestProducerIDExpiration: once producer.id.expiration.ms (set here
+// dynamically, cluster-wide) passes without a write, an idempotent
+// producer leaves the partition's state and DescribeProducers, and may
+// then go on at its next sequence (an unknown producer, as in Kafka since
+// KIP-360); a producer with an open transaction stays until the
+// transaction ends.
+func TestProducerIDExpiration(t *testing.T) {
+	c := gofkatest.Start(t, gofkatest.WithConfig("producer.id.expiration.check.interval.ms", "50"))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	adm := newAdmin(t, c.Addr())
+	const topic = "pid-expiry"
+	if _, err := adm.CreateTopic(ctx, 1, 1, nil, topic); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()), kgo.MaxVersions(kversion.V3_9_0()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	init, err := kmsg.NewPtrInitProducerIDRequest().RequestWith(ctx, cl)
+	if err != nil || init.ErrorCode != 0 {
+		t.Fatal(err, init)
+	}
+	pid := init.ProducerID
+	if rp := produceIdem(t, ctx, cl, topic, idemBatch(t, pid, 0, 0, 3, "a")); rp.ErrorCode != 0 {
+		t.Fatalf("first batch: %v", kerr.ErrorForCode(rp.ErrorCode))
+	}
+	txc, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()), kgo.TransactionalID("pid-expiry-txn"), kgo.DefaultProduceTopic(topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer txc.Close()
+	if err := txc.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	if err := txc.ProduceSync(ctx, &kgo.Record{Value: []byte("in txn")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	producers := func() map[int64]kadm.DescribedProducer {
+		dp, err := adm.DescribeProducers(ctx, kadm.TopicsSet{topic: {0: {}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[int64]kadm.DescribedProducer{}
+		dp.EachProducer(func(p kadm.DescribedProducer) { out[p.ProducerID] = p })
+		return out
+	}
+	before := producers()
+	var txnPID int64 = -1
+	for id, p := range before {
+		if p.CurrentTxnStartOffset >= 0 {
+			txnPID = id
+		}
+	}
+	if _, ok := before[pid]; !ok || txnPID < 0 || len(before) != 2 {
+		t.Fatalf("before expiry: %+v", before)
+	}
+
+	set := func(v string) {
+		t.Helper()
+		rs, err := adm.AlterBrokerConfigs(ctx, []kadm.AlterConfig{{Name: "producer.id.expiration.ms", Value: &v}})
+		if err == nil {
+			err = rs[0].Err
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("200")
+	waitFor(t, 10*time.Second, "the idle producer to expire", func() bool {
+		_, ok := producers()[pid]
+		return !ok
+	})
+	if _, ok := producers()[txnPID]; !ok {
+		t.Fatal("the producer with an open transaction expired")
+	}
+	if rp := produceIdem(t, ctx, cl, topic, idemBatch(t, pid, 0, 3, 2, "a")); rp.ErrorCode != 0 {
+		t.Fatalf("next sequence after expiry: %v", kerr.ErrorForCode(rp.ErrorCode))
+	}
+	if err := txc.EndTransaction(ctx, kgo.TryCommit); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the committed producer to expire", func() bool {
+		_, ok := producers()[txnPID]
+		return !ok
+	})
+	if n := countKeys(t, ctx, c.Addr(), topic, 6); n != 6 { // five keyed records and the committed one
+		t.Fatalf("log holds %d records, want 6", n)
+	}
+}
+
+// TestProducerIDExpiresAtLoad: producer state read back at start (the
+// clean-shutdown snapshot) drops producers idle past
+// producer.id.expiration.ms, and keeps them under the default.
+func TestProducerIDExpiresAtLoad(t *testing.T) {
+	dir := t.TempDir()
+	c := gofkatest.Start(t, gofkatest.WithDir(dir))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const topic = "pid-expiry-load"
+	if _, err := newAdmin(t, c.Addr()).CreateTopic(ctx, 1, 1, nil, topic); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()), kgo.MaxVersions(kversion.V3_9_0()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	init, err := kmsg.NewPtrInitProducerIDRequest().RequestWith(ctx, cl)
+	if err != nil || init.ErrorCode != 0 {
+		t.Fatal(err, init)
+	}
+	if rp := produceIdem(t, ctx, cl, topic, idemBatch(t, init.ProducerID, 0, 0, 2, "a")); rp.ErrorCode != 0 {
+		t.Fatalf("produce: %v", kerr.ErrorForCode(rp.ErrorCode))
+	}
+	cl.Close()
+	known := func(c *gofkatest.Cluster) bool {
+		dp, err := newAdmin(t, c.Addr()).DescribeProducers(ctx, kadm.TopicsSet{topic: {0: {}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		dp.EachProducer(func(p kadm.DescribedProducer) { found = found || p.ProducerID == init.ProducerID })
+		return found
+	}
+	for _, step := range []struct {
+		expirationMs string
+		want         bool
+	}{{"86400000", true}, {"1", false}} {
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond) // past a 1 ms expiration
+		c = gofkatest.Start(t, gofkatest.WithDir(dir), gofkatest.WithConfig("producer.id.expiration.ms", step.expirationMs))
+		if got := known(c); got != step.want {
+			t.Fatalf("producer.id.expiration.ms=%s: producer known after restart %v, want %v", step.expirationMs, got, step.want)
+		}
+	}
+}

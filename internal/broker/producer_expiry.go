@@ -1,0 +1,80 @@
+package broker
+
+// Producer ids expire as in Kafka's ProducerStateManager.
+// removeExpiredProducers: every producer.id.expiration.check.interval.ms
+// each partition drops the producers that have no ongoing transaction and
+// whose last write is older than producer.id.expiration.ms. That bounds
+// the state kept for short-lived idempotent producers. A producer that
+// writes again after expiring is an unknown producer to the partition and
+// may continue at any sequence, as in Kafka since KIP-360. A partition
+// also expires what it loads when it opens (Kafka filters snapshots at
+// load). producer.id.expiration.ms is a cluster-wide dynamic config: each
+// check reads it from the metadata image.
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gofka/gofka/internal/config"
+	"github.com/gofka/gofka/internal/controller"
+)
+
+// startProducerExpiry starts the expiry loop.
+func (n *Node) startProducerExpiry() {
+	interval := ms(int64(n.cfg.ProducerIDExpirationCheckIntervalMs))
+	n.goAsync(func(quit <-chan struct{}) { n.producerExpiry(quit, interval) })
+}
+
+func (n *Node) producerExpiry(quit <-chan struct{}, interval time.Duration) {
+	t := time.NewTicker(max(interval, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-quit:
+			return
+		case <-t.C:
+			n.expireProducers()
+		}
+	}
+}
+
+// expireProducers runs one check over every partition and returns how
+// many producers it removed.
+func (n *Node) expireProducers() int {
+	cutoff := n.producerExpiryCutoff()
+	removed := 0
+	for _, p := range n.parts.all() {
+		if p.prod == nil {
+			continue
+		}
+		p.prod.mu.Lock()
+		removed += p.prod.st.Expire(cutoff)
+		p.prod.mu.Unlock()
+	}
+	if removed > 0 {
+		n.log.Debug("expired producer ids", "count", removed)
+	}
+	return removed
+}
+
+// producerExpiryCutoff is the last-write time (ms) below which producers
+// without an open transaction expire now.
+func (n *Node) producerExpiryCutoff() int64 {
+	return n.now().UnixMilli() - int64(n.producerIDExpirationMs())
+}
+
+// producerIDExpirationMs is producer.id.expiration.ms in force: the static
+// value overlaid by dynamic cluster-wide and per-broker values.
+func (n *Node) producerIDExpirationMs() int32 {
+	img := n.meta.Current()
+	eff, err := config.EffectiveBroker(config.Layers{
+		PerBroker:      img.Configs(controller.ResourceBroker, fmt.Sprint(n.nodeID)),
+		ClusterDefault: img.Configs(controller.ResourceBroker, ""),
+		Static:         n.cfg,
+	})
+	if err != nil {
+		n.log.Warn("broker config: keeping the static producer.id.expiration.ms", "err", err)
+		return n.cfg.ProducerIDExpirationMs
+	}
+	return eff.ProducerIDExpirationMs
+}
