@@ -27,7 +27,7 @@ var apiNotes = map[int16]string{
 	35: "per log dir: partition sizes, total and usable bytes; a failed (offline) dir answers KAFKA_STORAGE_ERROR.",
 	37: "round-robin placement or manual assignments; validateOnly.",
 	44: "SET, DELETE, APPEND, SUBTRACT on topics and brokers.",
-	22: "idempotent producers get a new producer id (blocks of 1000 through the metadata log); transactional ids get an epoch bump that fences older instances, aborting an ongoing transaction; KIP-360 producer id/epoch checks; INVALID_TRANSACTION_TIMEOUT above transaction.max.timeout.ms.",
+	22: "idempotent producers get a new producer id (blocks of 1000 through the metadata log); transactional ids get an epoch bump that fences older instances, aborting an ongoing transaction; KIP-360 producer id/epoch checks; INVALID_TRANSACTION_TIMEOUT above transaction.max.timeout.ms. A transactional id idle past transactional.id.expiration.ms with no transaction in flight is removed (a tombstone in __transaction_state) and starts over with a new producer id.",
 	24: "v0-3 client form; v4+ batched form with VerifyOnly; unknown partitions answer UNKNOWN_TOPIC_OR_PARTITION and the rest OPERATION_NOT_ATTEMPTED.",
 	25: "adds the group's __consumer_offsets partition to the transaction.",
 	26: "commit and abort: PrepareCommit/PrepareAbort written to __transaction_state, markers written to every partition, then CompleteCommit/CompleteAbort; a prepared transaction is finished after a crash; v5 bumps the epoch at every end (KIP-890 transactions v2); transaction.timeout.ms aborts with an epoch bump.",

@@ -26,16 +26,7 @@ func (n *Node) startProducerExpiry() {
 }
 
 func (n *Node) producerExpiry(quit <-chan struct{}, interval time.Duration) {
-	t := time.NewTicker(max(interval, 10*time.Millisecond))
-	defer t.Stop()
-	for {
-		select {
-		case <-quit:
-			return
-		case <-t.C:
-			n.expireProducers()
-		}
-	}
+	every(quit, interval, func() { n.expireProducers() })
 }
 
 // expireProducers runs one check over every partition and returns how

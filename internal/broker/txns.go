@@ -72,11 +72,32 @@ func (n *Node) startTxns() error {
 	}
 	interval := ms(int64(n.cfg.TransactionAbortTimedOutIntervalMs))
 	n.goAsync(func(quit <-chan struct{}) { n.txnTimeouts(quit, interval) })
+	expire := ms(int64(n.cfg.TransactionRemoveExpiredIntervalMs))
+	n.goAsync(func(quit <-chan struct{}) { n.txnIDExpiry(quit, expire) })
 	n.startProducerExpiry()
 	return nil
 }
 
 func (n *Node) txnTimeouts(quit <-chan struct{}, interval time.Duration) {
+	every(quit, interval, func() {
+		n.txns.coord.AbortTimedOut()
+		n.txns.coord.Recover()
+	})
+}
+
+// txnIDExpiry removes transactional ids idle past
+// transactional.id.expiration.ms every
+// transaction.remove.expired.transaction.cleanup.interval.ms.
+func (n *Node) txnIDExpiry(quit <-chan struct{}, interval time.Duration) {
+	every(quit, interval, func() {
+		if k := n.txns.coord.ExpireIDs(int64(n.cfg.TransactionalIDExpirationMs)); k > 0 {
+			n.log.Info("expired transactional ids", "count", k)
+		}
+	})
+}
+
+// every calls f each interval (at least 10ms) until quit closes.
+func every(quit <-chan struct{}, interval time.Duration, f func()) {
 	t := time.NewTicker(max(interval, 10*time.Millisecond))
 	defer t.Stop()
 	for {
@@ -84,8 +105,7 @@ func (n *Node) txnTimeouts(quit <-chan struct{}, interval time.Duration) {
 		case <-quit:
 			return
 		case <-t.C:
-			n.txns.coord.AbortTimedOut()
-			n.txns.coord.Recover()
+			f()
 		}
 	}
 }

@@ -183,6 +183,32 @@ func (c *Coordinator) AbortTimedOut() int {
 	return n
 }
 
+// ExpireIDs removes the transactional ids with no transaction in flight
+// (Empty, CompleteCommit or CompleteAbort: the states that may become
+// Dead) whose state last changed expirationMs or more ago, writing a
+// tombstone to the log for each, as Kafka's TransactionStateManager.
+// removeExpiredTransactionalIds does (transactional.id.expiration.ms).
+// An expired id that comes back gets a new producer id. It returns how
+// many it removed.
+func (c *Coordinator) ExpireIDs(expirationMs int64) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cutoff, n := c.nowMs()-expirationMs, 0
+	for _, id := range c.idsLocked() {
+		m := c.txns[id]
+		if !validTransition(m.State, Dead) || m.UpdateMs > cutoff {
+			continue
+		}
+		if err := c.deps.AppendLog(PartitionFor(id, c.cfg.Partitions), EncodeKey(id), nil); err != nil {
+			c.cfg.Logger.Error("transaction log tombstone failed", "transactional.id", id, "err", err)
+			continue
+		}
+		delete(c.txns, id)
+		n++
+	}
+	return n
+}
+
 func (c *Coordinator) idsLocked() []string {
 	ids := make([]string, 0, len(c.txns))
 	for id := range c.txns {

@@ -260,3 +260,51 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 	})
 }
+
+// TestExpireIDs: ids whose last transaction ended expirationMs ago get a
+// tombstone and are gone (also after a replay); an ongoing transaction
+// and a recently ended one stay; an expired id starts over with a new
+// producer id.
+func TestExpireIDs(t *testing.T) {
+	c, d, ck := newTest()
+	idle := c.InitProducerID("idle", 60000, -1, -1)     // Empty
+	done := c.InitProducerID("done", 60000, -1, -1)     // will be CompleteCommit
+	open := c.InitProducerID("open", 600000, -1, -1)    // will stay Ongoing
+	recent := c.InitProducerID("recent", 60000, -1, -1) // Empty, updated later
+	for _, r := range []InitResult{idle, done, open, recent} {
+		if r.Err != nil {
+			t.Fatal(r)
+		}
+	}
+	if errs := c.AddPartitions("done", done.ProducerID, 0, []TopicPartition{tp0}); errs[tp0] != nil {
+		t.Fatal(errs)
+	}
+	if e := c.EndTxn("done", done.ProducerID, 0, true, false); e.Err != nil {
+		t.Fatal(e)
+	}
+	if errs := c.AddPartitions("open", open.ProducerID, 0, []TopicPartition{tp0}); errs[tp0] != nil {
+		t.Fatal(errs)
+	}
+	ck.t = ck.t.Add(10 * time.Second)
+	if r := c.InitProducerID("recent", 60000, -1, -1); r.Err != nil {
+		t.Fatal(r)
+	}
+	logLen := len(d.log)
+	if n := c.ExpireIDs(5000); n != 2 {
+		t.Fatalf("expired %d ids, want 2 (idle, done)", n)
+	}
+	if c.Get("idle") != nil || c.Get("done") != nil || c.Get("open") == nil || c.Get("recent") == nil {
+		t.Fatalf("after expiry: idle %v done %v open %v recent %v", c.Get("idle"), c.Get("done"), c.Get("open"), c.Get("recent"))
+	}
+	if tomb := d.log[logLen:]; len(tomb) != 2 || tomb[0][1] != nil || tomb[1][1] != nil {
+		t.Fatalf("want two tombstones, log tail %v", tomb)
+	}
+	r := replay(t, d)
+	if r.Get("idle") != nil || r.Get("done") != nil || r.Get("open") == nil {
+		t.Fatal("replayed log brings expired ids back")
+	}
+	again := c.InitProducerID("done", 60000, -1, -1)
+	if again.Err != nil || again.ProducerID == done.ProducerID || again.Epoch != 0 {
+		t.Fatalf("expired id starting over: %+v (old producer id %d)", again, done.ProducerID)
+	}
+}

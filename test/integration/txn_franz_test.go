@@ -199,3 +199,71 @@ func TestFranzTransactionTimeout(t *testing.T) {
 		t.Fatal("committing a timed-out transaction must fail")
 	}
 }
+
+// TestTransactionalIDExpiration: a transactional id whose last transaction
+// ended transactional.id.expiration.ms ago leaves ListTransactions, stays
+// gone after a restart (its tombstone in __transaction_state), and can be
+// used again from scratch; an id with an open transaction does not expire.
+func TestTransactionalIDExpiration(t *testing.T) {
+	dir := t.TempDir()
+	opts := []gofkatest.Option{gofkatest.WithDir(dir),
+		gofkatest.WithConfig("transactional.id.expiration.ms", "300"),
+		gofkatest.WithConfig("transaction.remove.expired.transaction.cleanup.interval.ms", "50")}
+	c := gofkatest.Start(t, opts...)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const topic = "txn-id-expiry"
+	if _, err := newAdmin(t, c.Addr()).CreateTopic(ctx, 1, 1, nil, topic); err != nil {
+		t.Fatal(err)
+	}
+	client := func(id string) *kgo.Client {
+		cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()), kgo.TransactionalID(id), kgo.DefaultProduceTopic(topic),
+			kgo.TransactionTimeout(30*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cl
+	}
+	done, open := client("expiry-done"), client("expiry-open")
+	defer open.Close()
+	txnProduce(t, ctx, done, topic, "d", 3, true)
+	done.Close()
+	if err := open.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	if err := open.ProduceSync(ctx, &kgo.Record{Value: []byte("open")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	listed := func() map[string]string {
+		ls, err := newAdmin(t, c.Addr()).ListTransactions(ctx, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		ls.Each(func(l kadm.ListedTransaction) { out[l.TxnID] = l.State })
+		return out
+	}
+	waitFor(t, 10*time.Second, "the ended transactional id to expire", func() bool {
+		_, ok := listed()["expiry-done"]
+		return !ok
+	})
+	if st := listed()["expiry-open"]; st != "Ongoing" {
+		t.Fatalf("the open transaction's id: state %q, want Ongoing", st)
+	}
+	if err := open.EndTransaction(ctx, kgo.TryCommit); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c = gofkatest.Start(t, append(opts[:1], gofkatest.WithConfig("transactional.id.expiration.ms", "86400000"))...)
+	if _, ok := listed()["expiry-done"]; ok {
+		t.Fatal("the expired transactional id is back after a restart")
+	}
+	again := client("expiry-done")
+	defer again.Close()
+	txnProduce(t, ctx, again, topic, "e", 2, true)
+	if st := listed()["expiry-done"]; st != "CompleteCommit" {
+		t.Fatalf("the reused transactional id: state %q, want CompleteCommit", st)
+	}
+}
