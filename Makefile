@@ -8,8 +8,7 @@ FAULT_ITERS ?= 1
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/gofka ./cmd/gofka
 
-test: build
-	$(GO) vet $(PKGS)
+test: build lint
 	# developers run the broker on macOS too: keep it compiling there
 	GOOS=darwin $(GO) vet $(PKGS)
 	GOFKA_FAULT_ITERS=$(FAULT_ITERS) $(GO) test -race -count=1 -timeout 40m $(PKGS)
