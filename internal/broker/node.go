@@ -43,6 +43,8 @@ type Node struct {
 	apis      *apiIndex
 	producing atomic.Int32 // Produce requests being appended (produce_fanout.go)
 
+	pidExpiration atomic.Pointer[expirationFor] // producer_expiry.go
+
 	journal  *metadata.FileJournal
 	meta     *metadata.Publisher
 	ctrl     *controller.Controller

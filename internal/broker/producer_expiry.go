@@ -17,6 +17,7 @@ import (
 
 	"github.com/gofka/gofka/internal/config"
 	"github.com/gofka/gofka/internal/controller"
+	"github.com/gofka/gofka/internal/metadata"
 )
 
 // startProducerExpiry starts the expiry loop.
@@ -54,10 +55,22 @@ func (n *Node) producerExpiryCutoff() int64 {
 	return n.now().UnixMilli() - int64(n.producerIDExpirationMs())
 }
 
+// expirationFor is producer.id.expiration.ms resolved for one metadata
+// image: every partition opened at start asks, and the image rarely
+// changes in between.
+type expirationFor struct {
+	img *metadata.Image
+	ms  int32
+}
+
 // producerIDExpirationMs is producer.id.expiration.ms in force: the static
 // value overlaid by dynamic cluster-wide and per-broker values.
 func (n *Node) producerIDExpirationMs() int32 {
 	img := n.meta.Current()
+	if c := n.pidExpiration.Load(); c != nil && c.img == img {
+		return c.ms
+	}
+	v := n.cfg.ProducerIDExpirationMs
 	eff, err := config.EffectiveBroker(config.Layers{
 		PerBroker:      img.Configs(controller.ResourceBroker, fmt.Sprint(n.nodeID)),
 		ClusterDefault: img.Configs(controller.ResourceBroker, ""),
@@ -65,7 +78,9 @@ func (n *Node) producerIDExpirationMs() int32 {
 	})
 	if err != nil {
 		n.log.Warn("broker config: keeping the static producer.id.expiration.ms", "err", err)
-		return n.cfg.ProducerIDExpirationMs
+	} else {
+		v = eff.ProducerIDExpirationMs
 	}
-	return eff.ProducerIDExpirationMs
+	n.pidExpiration.Store(&expirationFor{img: img, ms: v})
+	return v
 }
