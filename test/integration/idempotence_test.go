@@ -52,6 +52,26 @@ func produceIdem(t *testing.T, ctx context.Context, cl *kgo.Client, topic string
 	return resp.Topics[0].Partitions[0]
 }
 
+// idemProducer creates topic with one partition and returns a client that
+// produces by topic name (Produce v12 and below) and a new idempotent
+// producer id.
+func idemProducer(t *testing.T, ctx context.Context, addr, topic string) (*kgo.Client, int64) {
+	t.Helper()
+	if _, err := newAdmin(t, addr).CreateTopic(ctx, 1, 1, nil, topic); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.MaxVersions(kversion.V3_9_0()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	init, err := kmsg.NewPtrInitProducerIDRequest().RequestWith(ctx, cl)
+	if err != nil || init.ErrorCode != 0 {
+		t.Fatal(err, init)
+	}
+	return cl, init.ProducerID
+}
+
 // TestIdempotentSequenceRules drives the producer-state checks with raw
 // requests: a retried batch (its response lost) gets its original offsets
 // and is not appended twice; gaps, stale epochs and unknown producer ids are
@@ -62,19 +82,7 @@ func TestIdempotentSequenceRules(t *testing.T) {
 	defer cancel()
 	adm := newAdmin(t, c.Addr())
 	const topic = "idem-rules"
-	if _, err := adm.CreateTopic(ctx, 1, 1, nil, topic); err != nil {
-		t.Fatal(err)
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()), kgo.MaxVersions(kversion.V3_9_0())) // produce by topic name
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	init, err := kmsg.NewPtrInitProducerIDRequest().RequestWith(ctx, cl)
-	if err != nil || init.ErrorCode != 0 {
-		t.Fatal(err, init)
-	}
-	pid := init.ProducerID
+	cl, pid := idemProducer(t, ctx, c.Addr(), topic)
 	steps := []struct {
 		name     string
 		batch    []byte
@@ -241,19 +249,7 @@ func TestProducerIDExpiration(t *testing.T) {
 	defer cancel()
 	adm := newAdmin(t, c.Addr())
 	const topic = "pid-expiry"
-	if _, err := adm.CreateTopic(ctx, 1, 1, nil, topic); err != nil {
-		t.Fatal(err)
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()), kgo.MaxVersions(kversion.V3_9_0()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	init, err := kmsg.NewPtrInitProducerIDRequest().RequestWith(ctx, cl)
-	if err != nil || init.ErrorCode != 0 {
-		t.Fatal(err, init)
-	}
-	pid := init.ProducerID
+	cl, pid := idemProducer(t, ctx, c.Addr(), topic)
 	if rp := produceIdem(t, ctx, cl, topic, idemBatch(t, pid, 0, 0, 3, "a")); rp.ErrorCode != 0 {
 		t.Fatalf("first batch: %v", kerr.ErrorForCode(rp.ErrorCode))
 	}
@@ -330,28 +326,17 @@ func TestProducerIDExpiresAtLoad(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	const topic = "pid-expiry-load"
-	if _, err := newAdmin(t, c.Addr()).CreateTopic(ctx, 1, 1, nil, topic); err != nil {
-		t.Fatal(err)
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()), kgo.MaxVersions(kversion.V3_9_0()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	init, err := kmsg.NewPtrInitProducerIDRequest().RequestWith(ctx, cl)
-	if err != nil || init.ErrorCode != 0 {
-		t.Fatal(err, init)
-	}
-	if rp := produceIdem(t, ctx, cl, topic, idemBatch(t, init.ProducerID, 0, 0, 2, "a")); rp.ErrorCode != 0 {
+	cl, pid := idemProducer(t, ctx, c.Addr(), topic)
+	if rp := produceIdem(t, ctx, cl, topic, idemBatch(t, pid, 0, 0, 2, "a")); rp.ErrorCode != 0 {
 		t.Fatalf("produce: %v", kerr.ErrorForCode(rp.ErrorCode))
 	}
-	cl.Close()
 	known := func(c *gofkatest.Cluster) bool {
 		dp, err := newAdmin(t, c.Addr()).DescribeProducers(ctx, kadm.TopicsSet{topic: {0: {}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		found := false
-		dp.EachProducer(func(p kadm.DescribedProducer) { found = found || p.ProducerID == init.ProducerID })
+		dp.EachProducer(func(p kadm.DescribedProducer) { found = found || p.ProducerID == pid })
 		return found
 	}
 	for _, step := range []struct {
