@@ -13,7 +13,6 @@ package broker
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/gofka/gofka/internal/config"
 	"github.com/gofka/gofka/internal/controller"
@@ -23,16 +22,11 @@ import (
 // startProducerExpiry starts the expiry loop.
 func (n *Node) startProducerExpiry() {
 	interval := ms(int64(n.cfg.ProducerIDExpirationCheckIntervalMs))
-	n.goAsync(func(quit <-chan struct{}) { n.producerExpiry(quit, interval) })
+	n.goAsync(func(quit <-chan struct{}) { every(quit, interval, n.expireProducers) })
 }
 
-func (n *Node) producerExpiry(quit <-chan struct{}, interval time.Duration) {
-	every(quit, interval, func() { n.expireProducers() })
-}
-
-// expireProducers runs one check over every partition and returns how
-// many producers it removed.
-func (n *Node) expireProducers() int {
+// expireProducers runs one check over every partition.
+func (n *Node) expireProducers() {
 	cutoff := n.producerExpiryCutoff()
 	removed := 0
 	for _, p := range n.parts.all() {
@@ -46,7 +40,6 @@ func (n *Node) expireProducers() int {
 	if removed > 0 {
 		n.log.Debug("expired producer ids", "count", removed)
 	}
-	return removed
 }
 
 // producerExpiryCutoff is the last-write time (ms) below which producers
