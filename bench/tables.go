@@ -132,31 +132,42 @@ func (rep report) startupTable() string {
 // rawProduceTable has, per config, the kgo produce phase beside the raw
 // produce driver's phase: throughput, request latency and server CPU.
 func (rep report) rawProduceTable() string {
-	cols := []string{"config"}
+	return rep.kgoRawTable(modeProduce, modeRawProduce, func(n string) []string {
+		return []string{n + " kgo MB/s", n + " raw records/s", n + " raw MB/s", n + " raw request p50 / p99 / p99.9 (ms)", n + " raw CPU s/GB"}
+	}, func(tr targetResults, kgo, raw scenario) []string {
+		return []string{fmt.Sprintf("%.1f", tr.phase(kgo, phaseMBps)), fmt.Sprintf("%.0f", tr.phase(raw, recsPerSec)),
+			fmt.Sprintf("%.1f", tr.phase(raw, phaseMBps)),
+			fmt.Sprintf("%.2f / %.2f / %.2f", tr.phase(raw, p50), tr.phase(raw, p99), tr.phase(raw, p999)),
+			fmt.Sprintf("%.2f", tr.phase(raw, cpuPerGB))}
+	})
+}
+
+// kgoRawTable is one row per config of the kgo phase kgo beside its raw
+// driver phase raw: per target the columns cols names and cells fills,
+// then for each peer the kgo and the raw throughput ratios.
+func (rep report) kgoRawTable(kgo, raw mode, cols func(target string) []string, cells func(tr targetResults, kgo, raw scenario) []string) string {
+	head := []string{"config"}
 	for _, n := range rep.names() {
-		cols = append(cols, n+" kgo MB/s", n+" raw records/s", n+" raw MB/s", n+" raw request p50 / p99 / p99.9 (ms)", n+" raw CPU s/GB")
+		head = append(head, cols(n)...)
 	}
 	for _, n := range rep.names()[1:] {
-		cols = append(cols, "kgo Gofka/"+n, "raw Gofka/"+n)
+		head = append(head, "kgo Gofka/"+n, "raw Gofka/"+n)
 	}
 	var b strings.Builder
-	b.WriteString(header(cols...))
+	b.WriteString(header(head...))
 	for _, sc := range rep.scenarios() {
-		if sc.Mode != modeProduce {
+		if sc.Mode != kgo {
 			continue
 		}
-		raw := scenario{config: sc.config, Mode: modeRawProduce}
-		cells := []string{sc.config.String()}
+		rs := scenario{config: sc.config, Mode: raw}
+		line := []string{sc.config.String()}
 		for _, tr := range rep.Results {
-			cells = append(cells, fmt.Sprintf("%.1f", tr.phase(sc, phaseMBps)), fmt.Sprintf("%.0f", tr.phase(raw, recsPerSec)),
-				fmt.Sprintf("%.1f", tr.phase(raw, phaseMBps)),
-				fmt.Sprintf("%.2f / %.2f / %.2f", tr.phase(raw, p50), tr.phase(raw, p99), tr.phase(raw, p999)),
-				fmt.Sprintf("%.2f", tr.phase(raw, cpuPerGB)))
+			line = append(line, cells(tr, sc, rs)...)
 		}
 		for i := 1; i < len(rep.Results); i++ {
-			cells = append(cells, ratioCell(rep.ratioTo(i, sc, phaseMBps), i == 1), ratioCell(rep.ratioTo(i, raw, phaseMBps), i == 1))
+			line = append(line, ratioCell(rep.ratioTo(i, sc, phaseMBps), i == 1), ratioCell(rep.ratioTo(i, rs, phaseMBps), i == 1))
 		}
-		b.WriteString(row(cells...))
+		b.WriteString(row(line...))
 	}
 	return b.String()
 }
@@ -194,29 +205,10 @@ func (rep report) rawTable() string {
 // rawBothTable has, per config, the kgo both phase beside the raw both
 // phase: throughput, request latency and server CPU.
 func (rep report) rawBothTable() string {
-	cols := []string{"config"}
-	for _, n := range rep.names() {
-		cols = append(cols, n+" kgo both MB/s", n+" raw both MB/s", n+" raw request p50 / p99 (ms)", n+" raw both CPU s/GB")
-	}
-	for _, n := range rep.names()[1:] {
-		cols = append(cols, "kgo Gofka/"+n, "raw Gofka/"+n)
-	}
-	var b strings.Builder
-	b.WriteString(header(cols...))
-	for _, sc := range rep.scenarios() {
-		if sc.Mode != modeBoth {
-			continue
-		}
-		raw := scenario{config: sc.config, Mode: modeRawBoth}
-		cells := []string{sc.config.String()}
-		for _, tr := range rep.Results {
-			cells = append(cells, fmt.Sprintf("%.1f", tr.phase(sc, phaseMBps)), fmt.Sprintf("%.1f", tr.phase(raw, phaseMBps)),
-				fmt.Sprintf("%.2f / %.2f", tr.phase(raw, p50), tr.phase(raw, p99)), fmt.Sprintf("%.2f", tr.phase(raw, cpuPerGB)))
-		}
-		for i := 1; i < len(rep.Results); i++ {
-			cells = append(cells, ratioCell(rep.ratioTo(i, sc, phaseMBps), i == 1), ratioCell(rep.ratioTo(i, raw, phaseMBps), i == 1))
-		}
-		b.WriteString(row(cells...))
-	}
-	return b.String()
+	return rep.kgoRawTable(modeBoth, modeRawBoth, func(n string) []string {
+		return []string{n + " kgo both MB/s", n + " raw both MB/s", n + " raw request p50 / p99 (ms)", n + " raw both CPU s/GB"}
+	}, func(tr targetResults, kgo, raw scenario) []string {
+		return []string{fmt.Sprintf("%.1f", tr.phase(kgo, phaseMBps)), fmt.Sprintf("%.1f", tr.phase(raw, phaseMBps)),
+			fmt.Sprintf("%.2f / %.2f", tr.phase(raw, p50), tr.phase(raw, p99)), fmt.Sprintf("%.2f", tr.phase(raw, cpuPerGB))}
+	})
 }
