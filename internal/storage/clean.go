@@ -150,6 +150,8 @@ func (c *CleanedSegment) renameFiles(from, to string) error {
 			return fmt.Errorf("storage: rename cleaned segment: %w", err)
 		}
 	}
+	c.s.offIdx.renamed(c.s.path(indexSuffix) + to)
+	c.s.timeIdx.renamed(c.s.path(timeIndexSuffix) + to)
 	return syncDir(c.s.dir)
 }
 
@@ -182,6 +184,9 @@ func (l *Log) ReplaceSegments(c *CleanedSegment, old []int64) error {
 		}
 	}
 	if err := c.renameFiles(swapSuffix, ""); err != nil {
+		return err
+	}
+	if err := c.s.releaseIndexes(); err != nil { // fsynced by finish
 		return err
 	}
 	l.publish(next)

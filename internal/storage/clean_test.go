@@ -143,3 +143,35 @@ func TestSwapRecovery(t *testing.T) {
 		})
 	}
 }
+
+// TestCleanedSegmentIndexReopens: a swapped-in cleaned segment keeps only
+// its .log open, and a truncation into it writes its indexes through
+// files reopened under their final names.
+func TestCleanedSegmentIndexReopens(t *testing.T) {
+	l, c, dir := cleanFixture(t)
+	defer l.Close()
+	if err := l.ReplaceSegments(c, []int64{0, 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := openFiles(t, dir); got[".index"] != 2 || got[".timeindex"] != 2 {
+		t.Fatalf("open files %v: want the indexes of segment 2 (flushed by nobody yet) and the active one only", got)
+	}
+	if err := l.TruncateTo(1); err != nil { // the cleaned segment 0 is active (and empty) again
+		t.Fatal(err)
+	}
+	for range 2 {
+		mustAppend(t, l, makeBatch(1, 2000, 2000, 300), AppendOptions{})
+	}
+	if err := l.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := offsetsOf(t, l); len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Fatalf("offsets %v, want [1 2]", got)
+	}
+	if x := l.segments()[0].offIdx; len(l.segments()) != 1 || x.count() != 1 {
+		t.Fatalf("%d segments, %d entries in the cleaned segment's index, want 1 and 1", len(l.segments()), x.count())
+	}
+	if st, err := os.Stat(filepath.Join(dir, segmentName(0)+indexSuffix)); err != nil || st.Size() == 0 {
+		t.Fatalf("cleaned segment's index file after truncation: %v", err)
+	}
+}

@@ -23,6 +23,11 @@ func (l *Log) flushTo(upTo int64) error {
 			if err := s.sync(); err != nil {
 				return err
 			}
+			if s != l.active() {
+				if err := s.releaseIndexes(); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	l.advanceRecoveryPoint(upTo)

@@ -2,8 +2,10 @@ package storage
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 )
 
@@ -22,8 +24,13 @@ const (
 // lock-free: readers load the entry count before the buffer, and the writer
 // stores the entry bytes before publishing the count. A buffer is never
 // written below a published count; truncation copies it.
+//
+// Lookups never touch the file, so an inactive segment's index keeps no
+// file open once it is flushed (release): a log holds one open file per
+// inactive segment, its .log, as Kafka does. A write reopens it.
 type index struct {
-	f          *os.File
+	fmu        sync.Mutex // guards f: the writer and the flusher use it
+	f          *os.File   // nil when released
 	path       string
 	es         int // entry size
 	maxEntries int
@@ -92,7 +99,11 @@ func (x *index) appendEntry(e []byte) error {
 		b = x.grow(off + x.es)
 	}
 	copy(b[off:off+x.es], e)
-	if _, err := x.f.WriteAt(b[off:off+x.es], int64(off)); err != nil {
+	f, err := x.file()
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(b[off:off+x.es], int64(off)); err != nil {
 		return fmt.Errorf("storage: write index %s: %w", x.path, err)
 	}
 	if int64(off+x.es) > x.fileLen {
@@ -151,11 +162,63 @@ func (x *index) setFileLen(size int64) error {
 	if size == x.fileLen {
 		return nil
 	}
-	if err := x.f.Truncate(size); err != nil {
+	f, err := x.file()
+	if err != nil {
+		return err
+	}
+	if err := f.Truncate(size); err != nil {
 		return fmt.Errorf("storage: resize index %s: %w", x.path, err)
 	}
 	x.fileLen = size
 	return nil
+}
+
+// file returns the open index file, reopening a released one.
+func (x *index) file() (*os.File, error) {
+	x.fmu.Lock()
+	defer x.fmu.Unlock()
+	if x.f == nil {
+		f, err := os.OpenFile(x.path, os.O_RDWR, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("storage: reopen index: %w", err)
+		}
+		x.f = f
+	}
+	return x.f, nil
+}
+
+// renamed records that the file was renamed to path, for a later reopen.
+func (x *index) renamed(path string) {
+	x.fmu.Lock()
+	x.path = path
+	x.fmu.Unlock()
+}
+
+// sync fsyncs the index file; a released one has nothing unsynced (it is
+// only released after a sync, and a write reopens it).
+func (x *index) sync() error {
+	x.fmu.Lock()
+	defer x.fmu.Unlock()
+	if x.f == nil {
+		return nil
+	}
+	return x.f.Sync()
+}
+
+// release closes the file until the next write needs it. Closing a file
+// closed already (a deleted segment) is not an error.
+func (x *index) release() error {
+	x.fmu.Lock()
+	defer x.fmu.Unlock()
+	if x.f == nil {
+		return nil
+	}
+	err := x.f.Close()
+	x.f = nil
+	if errors.Is(err, os.ErrClosed) {
+		err = nil
+	}
+	return err
 }
 
 // --- offset index ---

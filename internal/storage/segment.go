@@ -191,34 +191,31 @@ func (s *segment) trimLog() error {
 // sync fsyncs the segment's files. Closed files (a segment deleted
 // meanwhile) are not an error.
 func (s *segment) sync() error {
-	for _, f := range []*os.File{s.log, s.offIdx.f, s.timeIdx.f} {
-		if err := f.Sync(); err != nil && !errors.Is(err, os.ErrClosed) {
+	for _, sync := range []func() error{s.log.Sync, s.offIdx.sync, s.timeIdx.sync} {
+		if err := sync(); err != nil && !errors.Is(err, os.ErrClosed) {
 			return fmt.Errorf("storage: fsync segment %d: %w", s.base, err)
 		}
 	}
 	return nil
 }
 
-// close closes the files that are open.
-func (s *segment) close() error {
-	var first error
-	for _, f := range s.files() {
-		if err := f.Close(); err != nil && first == nil && !errors.Is(err, os.ErrClosed) {
-			first = err
-		}
-	}
-	return first
+// releaseIndexes closes the index files of a flushed inactive segment.
+func (s *segment) releaseIndexes() error {
+	return errors.Join(s.offIdx.release(), s.timeIdx.release())
 }
 
-func (s *segment) files() []*os.File {
-	fs := []*os.File{s.log}
-	if s.offIdx != nil {
-		fs = append(fs, s.offIdx.f)
+// close closes the files that are open.
+func (s *segment) close() error {
+	err := s.log.Close()
+	if errors.Is(err, os.ErrClosed) {
+		err = nil
 	}
-	if s.timeIdx != nil {
-		fs = append(fs, s.timeIdx.f)
+	for _, x := range []*index{s.offIdx, s.timeIdx} {
+		if x != nil {
+			err = errors.Join(err, x.release())
+		}
 	}
-	return fs
+	return err
 }
 
 // renameDeleted renames the segment's files to *.deleted; open handles
