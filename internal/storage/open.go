@@ -220,8 +220,10 @@ func (l *Log) finishOpen(segs []*segment, opts Options) error {
 	if err := act.resizeIndexes(cfg.SegmentIndexBytes); err != nil {
 		return err
 	}
-	if err := releaseIndexes(segs[:len(segs)-1], !opts.Clean); err != nil {
-		return err
+	for _, s := range segs[:len(segs)-1] {
+		if err := s.releaseIndexes(); err != nil { // durable: clean, or fsynced by recovery
+			return err
+		}
 	}
 	l.publish(segs)
 	l.leo.Store(leo)
@@ -233,23 +235,6 @@ func (l *Log) finishOpen(segs []*segment, opts Options) error {
 	c2 := l.epochs.truncateFromStart(l.lso.Load())
 	if c1 || c2 || !opts.Clean {
 		return l.epochs.write()
-	}
-	return nil
-}
-
-// releaseIndexes closes the index files of the inactive segments of an
-// opened log, fsyncing them first after an unclean shutdown (recovery may
-// have rebuilt them): the log counts as flushed to its end once open.
-func releaseIndexes(segs []*segment, sync bool) error {
-	for _, s := range segs {
-		if sync {
-			if err := errors.Join(s.offIdx.sync(), s.timeIdx.sync()); err != nil {
-				return fmt.Errorf("storage: fsync index of segment %d: %w", s.base, err)
-			}
-		}
-		if err := s.releaseIndexes(); err != nil {
-			return err
-		}
 	}
 	return nil
 }
