@@ -12,7 +12,9 @@
 // Index entries are added when more than index.interval.bytes were written
 // since the last one, pointing at batch boundaries, as Kafka's LogSegment
 // does; the active segment's index files are preallocated to
-// segment.index.bytes and trimmed when the segment rolls or closes.
+// segment.index.bytes and trimmed when the segment rolls or closes. Index
+// entries are also kept in memory, which answers every lookup, so a flushed
+// inactive segment keeps only its .log open (index.release), as Kafka does.
 //
 // Log is one partition: Append assigns offsets and writes under one mutex;
 // Read, the timestamp lookups and the offset accessors are lock-free, working
@@ -33,8 +35,8 @@
 // flush and checkpoint I/O errors call it too (faults.go).
 //
 // Lock order: Manager.mu, then Log.mu, then Log.flushMu, then the epoch
-// cache's and the deleter's own mutexes (leaves). Flush takes only flushMu,
-// so fsyncs never block appends.
+// cache's, the deleter's and each index's file-handle mutexes (leaves).
+// Flush takes only flushMu, so fsyncs never block appends.
 //
 // The package never parses individual records and never decompresses: it
 // works on batch headers only. Offset validation, compression and
