@@ -206,6 +206,20 @@ func (n *Node) goAsync(fn func(quit <-chan struct{})) {
 	}()
 }
 
+// every calls f each interval (at least 10ms) until quit closes.
+func every(quit <-chan struct{}, interval time.Duration, f func()) {
+	t := time.NewTicker(max(interval, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-quit:
+			return
+		case <-t.C:
+			f()
+		}
+	}
+}
+
 // Addr is the address the node serves Kafka clients on.
 func (n *Node) Addr() string { return n.ln.Addr().String() }
 

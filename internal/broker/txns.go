@@ -96,20 +96,6 @@ func (n *Node) txnIDExpiry(quit <-chan struct{}, interval time.Duration) {
 	})
 }
 
-// every calls f each interval (at least 10ms) until quit closes.
-func every(quit <-chan struct{}, interval time.Duration, f func()) {
-	t := time.NewTicker(max(interval, 10*time.Millisecond))
-	defer t.Stop()
-	for {
-		select {
-		case <-quit:
-			return
-		case <-t.C:
-			f()
-		}
-	}
-}
-
 // closeTxns snapshots every partition's producer state at its log end, so
 // the next start reads the snapshot instead of the log.
 func (n *Node) closeTxns() error {
