@@ -232,6 +232,17 @@ type outcome struct {
 	err  error // nil: OK
 }
 
+// outcomesOf turns per-item results into outcome rows; f gives an item's
+// name and its error (nil: OK).
+func outcomesOf[T any](items []T, f func(T) (string, error)) []outcome {
+	outs := make([]outcome, 0, len(items))
+	for _, it := range items {
+		name, err := f(it)
+		outs = append(outs, outcome{name: name, err: err})
+	}
+	return outs
+}
+
 // emitOutcomes prints one NAME/STATUS row per item (or, as JSON, a map of
 // name to status) and returns the items' errors joined.
 func (s *session) emitOutcomes(what string, outs []outcome) error {

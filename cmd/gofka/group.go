@@ -79,15 +79,12 @@ func groupDeleteCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return groupErr("", err)
 				}
-				var outs []outcome
-				for _, r := range resp.Sorted() {
-					o := outcome{name: r.Group}
+				return s.emitOutcomes("GROUP", outcomesOf(resp.Sorted(), func(r kadm.DeleteGroupResponse) (string, error) {
 					if r.Err != nil {
-						o.err = groupErr(r.Group, r.Err)
+						return r.Group, groupErr(r.Group, r.Err)
 					}
-					outs = append(outs, o)
-				}
-				return s.emitOutcomes("GROUP", outs)
+					return r.Group, nil
+				}))
 			})
 		},
 	}

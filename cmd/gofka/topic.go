@@ -144,15 +144,12 @@ func topicDeleteCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return explain(err, "")
 				}
-				var outs []outcome
-				for _, r := range resp.Sorted() {
-					o := outcome{name: r.Topic}
+				return s.emitOutcomes("TOPIC", outcomesOf(resp.Sorted(), func(r kadm.DeleteTopicResponse) (string, error) {
 					if r.Err != nil {
-						o.err = explain(r.Err, r.Topic)
+						return r.Topic, explain(r.Err, r.Topic)
 					}
-					outs = append(outs, o)
-				}
-				return s.emitOutcomes("TOPIC", outs)
+					return r.Topic, nil
+				}))
 			})
 		},
 	}
@@ -177,15 +174,12 @@ func topicAddPartitionsCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return explain(err, "")
 				}
-				var outs []outcome
-				for _, r := range resp.Sorted() {
-					o := outcome{name: r.Topic}
+				return s.emitOutcomes("TOPIC", outcomesOf(resp.Sorted(), func(r kadm.CreatePartitionsResponse) (string, error) {
 					if r.Err != nil {
-						o.err = fmt.Errorf("topic %q: %w %s", r.Topic, explain(r.Err, r.Topic), r.ErrMessage)
+						return r.Topic, fmt.Errorf("topic %q: %w %s", r.Topic, explain(r.Err, r.Topic), r.ErrMessage)
 					}
-					outs = append(outs, o)
-				}
-				return s.emitOutcomes("TOPIC", outs)
+					return r.Topic, nil
+				}))
 			})
 		},
 	}
@@ -247,19 +241,16 @@ func (s *session) reportAltered(resp kadm.AlterConfigsResponses, err error) erro
 	if err != nil {
 		return explain(err, "")
 	}
-	var outs []outcome
-	for _, r := range resp {
+	return s.emitOutcomes("RESOURCE", outcomesOf(resp, func(r kadm.AlterConfigsResponse) (string, error) {
 		if r.Name == "" {
 			r.Name = "(cluster-wide)"
 		}
-		o := outcome{name: r.Name}
-		if r.Err != nil {
-			o.err = fmt.Errorf("%s: %w", r.Name, r.Err)
-			if r.ErrMessage != "" {
-				o.err = fmt.Errorf("%s: %w: %s", r.Name, r.Err, r.ErrMessage)
-			}
+		switch {
+		case r.Err == nil:
+			return r.Name, nil
+		case r.ErrMessage != "":
+			return r.Name, fmt.Errorf("%s: %w: %s", r.Name, r.Err, r.ErrMessage)
 		}
-		outs = append(outs, o)
-	}
-	return s.emitOutcomes("RESOURCE", outs)
+		return r.Name, fmt.Errorf("%s: %w", r.Name, r.Err)
+	}))
 }
