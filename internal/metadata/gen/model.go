@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,7 @@ type gstruct struct {
 	name   string
 	fields []*gfield
 	top    *schema // nil for nested structs
+	src    []field // a nested struct's schema fields, to reuse it when repeated
 }
 
 // tagged returns the fields that are tagged in some version, sorted by tag.
@@ -147,9 +149,16 @@ func (m *model) resolveType(t string, fields []field) (ftype, error) {
 		}
 		fields = cf
 	}
-	if _, err := m.addStruct(t, fields, nil); err != nil {
+	if prev, ok := m.byName[t]; ok && prev.top == nil && reflect.DeepEqual(prev.src, fields) {
+		// The same nested struct in two schemas (StateBatch of
+		// ShareSnapshotValue and ShareUpdateValue): one Go type.
+		return ftype{kind: "struct", name: t}, nil
+	}
+	gs, err := m.addStruct(t, fields, nil)
+	if err != nil {
 		return ftype{}, err
 	}
+	gs.src = fields
 	return ftype{kind: "struct", name: t}, nil
 }
 
