@@ -21,4 +21,3 @@ func unsupportedVersion(name string, version int16) error {
 func corruptf(format string, args ...any) error {
 	return fmt.Errorf("sharerec: "+format+": %w", append(args, ErrCorrupt)...)
 }
-
