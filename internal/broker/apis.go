@@ -21,6 +21,7 @@ type api struct {
 func apiTable() []api {
 	t := coreAPIs()
 	t = append(t, groupAPIs()...)
+	t = append(t, shareAPIs()...)
 	t = append(t, txnAPIs()...)
 	return t
 }

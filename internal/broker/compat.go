@@ -50,6 +50,10 @@ var apiNotes = map[int16]string{
 	47: "GROUP_SUBSCRIBED_TO_TOPIC for consumed topics.",
 	68: "KIP-848: uniform and range server-side assignors, topic names and regex subscriptions, member epochs, revocation before reassignment with the rebalance timeout fencing a member that does not revoke, static members (epoch -2 keeps the assignment for the member's return, UNRELEASED_INSTANCE_ID). group.consumer.migration.policy: a live classic group is upgraded when a KIP-848 member joins and downgraded when the last one leaves; classic and KIP-848 members share one group. State persisted as Kafka's ConsumerGroup* records and replayed, so members survive a restart.",
 	69: "members (classic members with member type 0), assignments and target assignments.",
+	76: "KIP-932 share groups: client-generated member ids, member epochs, the simple server-side assignor (every partition to one subscriber in turn; with more members than partitions, members share partitions), group.share.max.size, session timeout. Membership is kept in memory: after a restart members rejoin (UNKNOWN_MEMBER_ID), while share-partition state is durable.",
+	77: "members, subscriptions and assignments; groups with only durable state are Empty.",
+	78: "share sessions (epoch 0 opens, -1 closes and releases, otherwise the next epoch; SHARE_SESSION_NOT_FOUND, INVALID_SHARE_SESSION_EPOCH), piggybacked acknowledgements (accept, release, reject, gap), AcquiredRecords ranges with delivery counts, MaxRecords, long poll up to MaxWaitMillis; acquisition locks of group.share.record.lock.duration.ms, archiving at group.share.delivery.count.limit, group.share.partition.max.record.locks in flight. State written to __share_group_state (ShareSnapshot/ShareUpdate) before an acknowledgement is answered. read_uncommitted only.",
+	79: "acknowledgements in the share session; epoch -1 closes the session and releases the member's remaining records.",
 }
 
 // ClientMatrix is the interop tests' result per client and scenario

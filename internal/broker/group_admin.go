@@ -5,12 +5,46 @@ package broker
 // are deleted, with tombstones for their metadata and offsets.
 
 import (
+	"strings"
+
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 func (n *Node) handleListGroups(req *wire.Request, reply wire.Reply) {
-	reply.Send(n.groups.coord.ListGroups(req.Msg.(*kmsg.ListGroupsRequest)))
+	r := req.Msg.(*kmsg.ListGroupsRequest)
+	resp := n.groups.coord.ListGroups(r)
+	if resp.ErrorCode == 0 && (req.Version >= 5 || len(r.TypesFilter) == 0) {
+		resp.Groups = append(resp.Groups, n.listShareGroups(r)...)
+	}
+	reply.Send(resp)
+}
+
+// listShareGroups are the share groups a ListGroups matches. Before v5
+// (no group types) Kafka lists them too, with protocol type "share".
+func (n *Node) listShareGroups(r *kmsg.ListGroupsRequest) []kmsg.ListGroupsResponseGroup {
+	var out []kmsg.ListGroupsResponseGroup
+	for _, g := range n.shares.coord.Groups() {
+		if !matchesFilter(r.StatesFilter, g.State) || !matchesFilter(r.TypesFilter, "share") {
+			continue
+		}
+		lg := kmsg.NewListGroupsResponseGroup()
+		lg.Group, lg.ProtocolType, lg.GroupState, lg.GroupType = g.ID, "share", g.State, "share"
+		out = append(out, lg)
+	}
+	return out
+}
+
+func matchesFilter(filter []string, v string) bool {
+	if len(filter) == 0 {
+		return true
+	}
+	for _, f := range filter {
+		if strings.EqualFold(f, v) {
+			return true
+		}
+	}
+	return false
 }
 
 func (n *Node) handleDescribeGroups(req *wire.Request, reply wire.Reply) {
@@ -25,6 +59,37 @@ func (n *Node) handleDescribeGroups(req *wire.Request, reply wire.Reply) {
 	reply.Send(resp)
 }
 
+// handleDeleteGroups deletes share groups in the share coordinator and
+// the rest in the group coordinator, answering in request order.
 func (n *Node) handleDeleteGroups(req *wire.Request, reply wire.Reply) {
-	reply.Send(n.groups.coord.DeleteGroups(req.Msg.(*kmsg.DeleteGroupsRequest)))
+	r := req.Msg.(*kmsg.DeleteGroupsRequest)
+	shared := map[string]int16{}
+	rest := *r
+	rest.Groups = nil
+	for _, id := range r.Groups {
+		if n.shares.coord.IsShareGroup(id) {
+			if err := n.shares.coord.DeleteGroup(id); err != nil {
+				shared[id] = err.Code
+			} else {
+				shared[id] = 0
+			}
+			continue
+		}
+		rest.Groups = append(rest.Groups, id)
+	}
+	resp := n.groups.coord.DeleteGroups(&rest)
+	byID := map[string]kmsg.DeleteGroupsResponseGroup{}
+	for _, g := range resp.Groups {
+		byID[g.Group] = g
+	}
+	resp.Groups = resp.Groups[:0]
+	for _, id := range r.Groups {
+		g, ok := byID[id]
+		if code, isShare := shared[id]; isShare || !ok {
+			g = kmsg.NewDeleteGroupsResponseGroup()
+			g.Group, g.ErrorCode = id, code
+		}
+		resp.Groups = append(resp.Groups, g)
+	}
+	reply.Send(resp)
 }

@@ -76,27 +76,35 @@ func (n *Node) ensureOffsetsTopic() *kerr.Error {
 	}
 	n.groups.createMu.Lock()
 	defer n.groups.createMu.Unlock()
+	return n.createInternalTopic(offsetsTopic, n.groups.coord.NumPartitions(), n.cfg.OffsetsTopicReplicationFactor,
+		map[string]string{
+			"cleanup.policy":   "compact",
+			"compression.type": "producer",
+			"segment.bytes":    strconv.Itoa(int(n.cfg.OffsetsTopicSegmentBytes)),
+		})
+}
+
+// createInternalTopic creates a coordinator's topic through the
+// controller unless it exists, its replication factor capped to the
+// registered brokers. The caller serializes creations of one topic.
+func (n *Node) createInternalTopic(name string, partitions int32, rf int16, configs map[string]string) *kerr.Error {
 	img := n.meta.Current()
-	if img.Topic(offsetsTopic) != nil {
+	if img.Topic(name) != nil {
 		return nil
 	}
 	req := kmsg.NewPtrCreateTopicsRequest()
 	t := kmsg.NewCreateTopicsRequestTopic()
-	t.Topic = offsetsTopic
-	t.NumPartitions = n.groups.coord.NumPartitions()
-	t.ReplicationFactor = max(1, min(n.cfg.OffsetsTopicReplicationFactor, int16(len(img.Brokers))))
-	for k, v := range map[string]string{
-		"cleanup.policy":   "compact",
-		"compression.type": "producer",
-		"segment.bytes":    strconv.Itoa(int(n.cfg.OffsetsTopicSegmentBytes)),
-	} {
+	t.Topic = name
+	t.NumPartitions = partitions
+	t.ReplicationFactor = max(1, min(rf, int16(len(img.Brokers))))
+	for k, v := range configs {
 		v := v
 		t.Configs = append(t.Configs, kmsg.CreateTopicsRequestTopicConfig{Name: k, Value: &v})
 	}
 	req.Topics = append(req.Topics, t)
 	res := n.ctrl.CreateTopics(req)
 	if len(res) == 1 && res[0].ErrorCode != 0 && res[0].ErrorCode != kerr.TopicAlreadyExists.Code {
-		n.log.Error("create __consumer_offsets", "err", kerr.ErrorForCode(res[0].ErrorCode))
+		n.log.Error("create "+name, "err", kerr.ErrorForCode(res[0].ErrorCode))
 		return kerr.CoordinatorNotAvailable
 	}
 	return nil

@@ -31,14 +31,18 @@ func (n *Node) appendLeader(p *partition, b []byte, now time.Time) (storage.Appe
 	return res, nil
 }
 
-// groupStore implements group.Store on __consumer_offsets.
-type groupStore struct{ n *Node }
+// groupStore implements group.Store on a coordinator's topic:
+// __consumer_offsets for groups, __share_group_state for share groups.
+type groupStore struct {
+	n     *Node
+	topic string
+}
 
 // Append writes one batch; on one node it is durable once appended.
 func (s groupStore) Append(partition int32, batch []byte) error {
-	p := s.n.parts.get(offsetsTopic, partition)
+	p := s.n.parts.get(s.topic, partition)
 	if p == nil {
-		return fmt.Errorf("%w: %s-%d", errNoPartition, offsetsTopic, partition)
+		return fmt.Errorf("%w: %s-%d", errNoPartition, s.topic, partition)
 	}
 	_, err := s.n.appendLeader(p, batch, s.n.now())
 	return err
@@ -47,7 +51,7 @@ func (s groupStore) Append(partition int32, batch []byte) error {
 // Replay reads the partition from its start, batch by batch, in chunks of
 // offsets.load.buffer.size.
 func (s groupStore) Replay(partition int32, fn func(batch []byte) error) error {
-	p := s.n.parts.get(offsetsTopic, partition)
+	p := s.n.parts.get(s.topic, partition)
 	if p == nil {
 		return nil
 	}
@@ -57,14 +61,14 @@ func (s groupStore) Replay(partition int32, fn func(batch []byte) error) error {
 	for off < end {
 		sl, err := p.log.Read(off, chunk, end, true)
 		if err != nil {
-			return fmt.Errorf("broker: replay %s-%d: %w", offsetsTopic, partition, err)
+			return fmt.Errorf("broker: replay %s-%d: %w", s.topic, partition, err)
 		}
 		if sl.Size == 0 {
 			return nil
 		}
 		buf = append(buf[:0], make([]byte, sl.Size)...)
 		if _, err := sl.File.ReadAt(buf, sl.Pos); err != nil {
-			return fmt.Errorf("broker: replay %s-%d: %w", offsetsTopic, partition, err)
+			return fmt.Errorf("broker: replay %s-%d: %w", s.topic, partition, err)
 		}
 		next := off
 		err = record.Split(buf, func(b []byte) error {
@@ -76,7 +80,7 @@ func (s groupStore) Replay(partition int32, fn func(batch []byte) error) error {
 			return fn(b)
 		})
 		if err != nil {
-			return fmt.Errorf("broker: replay %s-%d: %w", offsetsTopic, partition, err)
+			return fmt.Errorf("broker: replay %s-%d: %w", s.topic, partition, err)
 		}
 		if next <= off {
 			return nil

@@ -46,7 +46,7 @@ func groupAPIs() []api {
 // startGroups builds the coordinator and replays __consumer_offsets.
 func (n *Node) startGroups() error {
 	cfg := n.groupConfig()
-	n.groups.coord = group.New(cfg, group.SystemClock{}, groupStore{n}, n.groupMetadata)
+	n.groups.coord = group.New(cfg, group.SystemClock{}, groupStore{n, offsetsTopic}, n.groupMetadata)
 	if err := n.groups.coord.Load(); err != nil {
 		return fmt.Errorf("broker: load groups: %w", err)
 	}

@@ -54,8 +54,9 @@ type Node struct {
 	sessions *sessionCache
 
 	// Each area below owns its state type and start/close functions in
-	// its own file (groups.go, txns.go, observe.go).
+	// its own file (groups.go, shares.go, txns.go, observe.go).
 	groups  groupState
+	shares  shareState
 	txns    txnState
 	observe observeState
 
@@ -180,6 +181,9 @@ func (n *Node) startAreas() error {
 		return err
 	}
 	if err := n.startGroups(); err != nil {
+		return err
+	}
+	if err := n.startShares(); err != nil {
 		return err
 	}
 	if err := n.startTxns(); err != nil {

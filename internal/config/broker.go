@@ -87,6 +87,19 @@ type Broker struct {
 	GroupConsumerAssignors              []string `config:"group.consumer.assignors"`
 	GroupConsumerMigrationPolicy        string   `config:"group.consumer.migration.policy"`
 
+	GroupShareHeartbeatIntervalMs     int32  `config:"group.share.heartbeat.interval.ms"`
+	GroupShareSessionTimeoutMs        int32  `config:"group.share.session.timeout.ms"`
+	GroupShareMaxSize                 int32  `config:"group.share.max.size"`
+	GroupShareRecordLockDurationMs    int32  `config:"group.share.record.lock.duration.ms"`
+	GroupShareDeliveryCountLimit      int32  `config:"group.share.delivery.count.limit"`
+	GroupSharePartitionMaxRecordLocks int32  `config:"group.share.partition.max.record.locks"`
+	GroupShareMaxShareSessions        int32  `config:"group.share.max.share.sessions"`
+	ShareAutoOffsetReset              string `config:"gofka.share.auto.offset.reset"`
+	ShareStateTopicNumPartitions      int32  `config:"share.coordinator.state.topic.num.partitions"`
+	ShareStateTopicReplicationFactor  int16  `config:"share.coordinator.state.topic.replication.factor"`
+	ShareStateTopicSegmentBytes       int32  `config:"share.coordinator.state.topic.segment.bytes"`
+	ShareSnapshotUpdatesPerSnapshot   int32  `config:"share.coordinator.snapshot.update.records.per.snapshot"`
+
 	TransactionStateLogNumPartitions     int32 `config:"transaction.state.log.num.partitions"`
 	TransactionStateLogReplicationFactor int16 `config:"transaction.state.log.replication.factor"`
 	TransactionStateLogMinISR            int32 `config:"transaction.state.log.min.isr"`

@@ -143,3 +143,11 @@ func tombstones(g *group) []kv {
 	}
 	return append(recs, kv{key: groupMetadataKey(g.id)})
 }
+
+// Exists reports whether a classic or consumer group of this id exists
+// (share groups live in internal/share and share the namespace).
+func (c *Coordinator) Exists(id string) bool {
+	var ok bool
+	c.do(func() { ok = c.groupLocked(id) != nil })
+	return ok
+}

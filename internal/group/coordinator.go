@@ -42,6 +42,11 @@ func (c *Coordinator) PartitionFor(groupID string) int32 {
 	return partitionFor(groupID, c.cfg.NumPartitions)
 }
 
+// PartitionFor is the partition of a coordinator log of n partitions
+// that holds key: Utils.abs(key.hashCode()) % n, as Kafka computes it for
+// groups and share-partition keys.
+func PartitionFor(key string, n int32) int32 { return partitionFor(key, n) }
+
 func partitionFor(groupID string, n int32) int32 {
 	var h int32
 	for _, r := range groupID {

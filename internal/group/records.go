@@ -44,15 +44,41 @@ func groupMetadataKey(group string) []byte {
 
 // buildBatch encodes records into one uncompressed batch.
 func buildBatch(recs []kv, nowMs int64) ([]byte, error) {
+	out := make([]Record, len(recs))
+	for i, r := range recs {
+		out[i] = Record{Key: r.key, Value: r.value}
+	}
+	return BuildBatch(out, nowMs)
+}
+
+// Record is one record of a coordinator log (__consumer_offsets,
+// __share_group_state): a nil Value is a tombstone.
+type Record struct{ Key, Value []byte }
+
+// BuildBatch encodes records into one uncompressed batch, as the
+// coordinators write them.
+func BuildBatch(recs []Record, nowMs int64) ([]byte, error) {
 	b := record.NewBuilder(record.CodecNone, 0, nowMs)
 	for i, r := range recs {
-		b.Add(record.Record{Offset: int64(i), Timestamp: nowMs, Key: r.key, Value: r.value})
+		b.Add(record.Record{Offset: int64(i), Timestamp: nowMs, Key: r.Key, Value: r.Value})
 	}
 	out, err := b.Build(nil)
 	if err != nil {
 		return nil, fmt.Errorf("group: build batch: %w", err)
 	}
 	return out, nil
+}
+
+// EachRecord calls fn with the key and value of every data record of a
+// replayed batch; control records are skipped.
+func EachRecord(batch []byte, fn func(key, value []byte) error) error {
+	_, err := record.Iterate(batch, nil, func(h *record.Header, r *record.Record) error {
+		if h.Control() {
+			return nil
+		}
+		return fn(r.Key, r.Value)
+	})
+	return err
 }
 
 // keyVersion is the version prefix of a record key.

@@ -13,3 +13,7 @@ var (
 	// decode.
 	ErrCorruptRecord = errors.New("share: corrupt record")
 )
+
+// ErrUnknownState reports a write to a share partition whose state was
+// never initialized.
+var ErrUnknownState = errors.New("share: unknown share-partition state")

@@ -1,0 +1,126 @@
+package broker
+
+// Share groups (KIP-932): the share coordinator (internal/share) wired
+// to the node. Membership, share sessions and the share partitions of
+// this node's leader partitions live in one share.Coordinator; the
+// durable share-partition state lives in __share_group_state, created
+// through the controller on first use, replayed at start-up.
+
+import (
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gofka/gofka/internal/share"
+	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// shareStateTopic is Kafka's internal topic of share-partition state.
+const shareStateTopic = "__share_group_state"
+
+// shareState is the node's share groups.
+type shareState struct {
+	coord    *share.Coordinator
+	createMu sync.Mutex // serializes creation of __share_group_state
+}
+
+// shareAPIs lists the share-group APIs served.
+func shareAPIs() []api {
+	return []api{
+		{key: 76, min: 1, max: 1, handle: (*Node).handleShareGroupHeartbeat},
+		{key: 77, min: 1, max: 1, handle: (*Node).handleShareGroupDescribe},
+		{key: 78, min: 1, max: 1, handle: (*Node).handleShareFetch},
+		{key: 79, min: 1, max: 1, handle: (*Node).handleShareAcknowledge},
+	}
+}
+
+// startShares builds the coordinator, replays __share_group_state and
+// starts the ticker of lock and session timeouts.
+func (n *Node) startShares() error {
+	c := n.cfg
+	parts := c.ShareStateTopicNumPartitions
+	if t := n.meta.Current().Topic(shareStateTopic); t != nil {
+		parts = int32(len(t.Partitions))
+	}
+	st := share.NewStateStore(share.StateConfig{
+		NumPartitions:      parts,
+		UpdatesPerSnapshot: int(c.ShareSnapshotUpdatesPerSnapshot),
+	}, groupStore{n, shareStateTopic}, n.now)
+	if err := st.Load(); err != nil {
+		return fmt.Errorf("broker: load share groups: %w", err)
+	}
+	n.shares.coord = share.New(n.shareConfig(), st, n.groupMetadata, n.now)
+	tick := min(time.Second, ms(int64(c.GroupShareRecordLockDurationMs))/10)
+	n.goAsync(func(quit <-chan struct{}) { every(quit, tick, n.shares.coord.Tick) })
+	return nil
+}
+
+func (n *Node) shareConfig() share.Config {
+	c := n.cfg
+	return share.Config{
+		HeartbeatInterval: ms(int64(c.GroupShareHeartbeatIntervalMs)),
+		SessionTimeout:    ms(int64(c.GroupShareSessionTimeoutMs)),
+		MaxSize:           int(c.GroupShareMaxSize),
+		Limits: share.Limits{
+			LockMs:        int64(c.GroupShareRecordLockDurationMs),
+			MaxDeliveries: int16(c.GroupShareDeliveryCountLimit),
+			MaxLocks:      int(c.GroupSharePartitionMaxRecordLocks),
+		},
+		MaxSessions:     int(c.GroupShareMaxShareSessions),
+		AutoOffsetReset: c.ShareAutoOffsetReset,
+	}
+}
+
+// ensureShareStateTopic creates __share_group_state when it does not
+// exist: cleanup.policy delete with no retention, as Kafka creates it.
+func (n *Node) ensureShareStateTopic() *kerr.Error {
+	if n.meta.Current().Topic(shareStateTopic) != nil {
+		return nil
+	}
+	n.shares.createMu.Lock()
+	defer n.shares.createMu.Unlock()
+	return n.createInternalTopic(shareStateTopic, n.shares.coord.State().NumPartitions(),
+		n.cfg.ShareStateTopicReplicationFactor, map[string]string{
+			"cleanup.policy":   "delete",
+			"retention.ms":     "-1",
+			"compression.type": "producer",
+			"segment.bytes":    strconv.Itoa(int(n.cfg.ShareStateTopicSegmentBytes)),
+		})
+}
+
+func (n *Node) handleShareGroupHeartbeat(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.ShareGroupHeartbeatRequest)
+	fail := func(err *kerr.Error, msg string) {
+		resp := r.ResponseKind().(*kmsg.ShareGroupHeartbeatResponse)
+		resp.ErrorCode, resp.ErrorMessage = err.Code, &msg
+		reply.Send(resp)
+	}
+	if err := n.ensureShareStateTopic(); err != nil {
+		fail(err, err.Message)
+		return
+	}
+	if r.GroupID != "" && n.groups.coord.Exists(r.GroupID) {
+		fail(kerr.GroupIDNotFound, "Group "+r.GroupID+" is not a share group.")
+		return
+	}
+	reply.Send(n.shares.coord.Heartbeat(r, share.Member{ClientID: req.ClientIDString(), Host: clientHost(req)}))
+}
+
+func (n *Node) handleShareGroupDescribe(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.ShareGroupDescribeRequest)
+	resp := n.shares.coord.Describe(r)
+	for i := range resp.Groups {
+		g := &resp.Groups[i]
+		if g.ErrorCode == kerr.GroupIDNotFound.Code && n.groups.coord.Exists(g.GroupID) {
+			msg := "Group " + g.GroupID + " is not a share group."
+			g.ErrorMessage = &msg
+		}
+		if r.IncludeAuthorizedOperations {
+			g.AuthorizedOperations = 1<<3 | 1<<6 | 1<<8
+		}
+	}
+	reply.Send(resp)
+}

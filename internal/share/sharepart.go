@@ -1,0 +1,146 @@
+package share
+
+import (
+	"fmt"
+	"sync"
+)
+
+// sharePart is one share partition with its lock and its durable key.
+type sharePart struct {
+	key  Key
+	c    *Coordinator
+	mu   sync.Mutex
+	p    *Partition
+	last []Batch // batches as last persisted
+	lStr int64   // start as last persisted
+}
+
+// Bounds are what a share partition may deliver of its log.
+type Bounds struct {
+	LogStart int64 // the log start offset
+	End      int64 // high watermark (last stable offset for read_committed)
+}
+
+// part returns the share partition for key, loading its durable state or
+// initializing it (share.auto.offset.reset) on first use.
+func (c *Coordinator) part(k Key, b Bounds) (*sharePart, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sp := c.mu.parts[k]; sp != nil {
+		return sp, nil
+	}
+	sp := &sharePart{key: k, c: c}
+	if st, ok := c.state.Read(k); ok {
+		sp.p = Restore(c.cfg.Limits, st.Start, st.Batches)
+	} else {
+		start := b.End
+		if c.cfg.AutoOffsetReset == "earliest" {
+			start = b.LogStart
+		}
+		if err := c.state.Initialize(k, 0, start); err != nil {
+			return nil, err
+		}
+		sp.p = NewPartition(c.cfg.Limits, start)
+	}
+	sp.lStr, sp.last = sp.p.Start(), sp.p.Batches()
+	c.mu.parts[k] = sp
+	return sp, nil
+}
+
+// persistLocked writes the partition's state when it changed since the
+// last write, and returns once it is durable.
+func (sp *sharePart) persistLocked() error {
+	start, batches := sp.p.Start(), sp.p.Batches()
+	if start == sp.lStr && equalBatches(batches, sp.last) {
+		return nil
+	}
+	if err := sp.c.state.Write(sp.key, 0, start, batches); err != nil {
+		return fmt.Errorf("share: persist %s: %w", sp.key, err)
+	}
+	sp.lStr, sp.last = start, batches
+	return nil
+}
+
+func equalBatches(a, b []Batch) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Read reads a partition's log from an offset: the record batches and
+// the offset after the last record read.
+type Read func(from int64) (data []byte, upTo int64, err error)
+
+// Acquire locks up to maxRecords records of a share partition for member
+// and returns them with the log bytes that hold them.
+func (c *Coordinator) Acquire(k Key, member string, maxRecords int, b Bounds, read Read) ([]Range, []byte, error) {
+	sp, err := c.part(k, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	sp.p.SkipTo(b.LogStart)
+	from := sp.p.NextFetch()
+	if from >= b.End {
+		return nil, nil, sp.persistLocked()
+	}
+	data, upTo, err := read(from)
+	if err != nil || len(data) == 0 {
+		return nil, nil, err
+	}
+	ranges := sp.p.Acquire(member, c.now().UnixMilli(), maxRecords, min(upTo, b.End))
+	return ranges, data, nil
+}
+
+// AckBatch is one acknowledgement batch of a request.
+type AckBatch struct {
+	First, Last int64
+	Types       []AckType
+}
+
+// Acknowledge applies a member's acknowledgements to a share partition
+// and returns once the new state is durable. A batch that fails
+// validation fails the partition; batches before it stand.
+func (c *Coordinator) Acknowledge(k Key, member string, batches []AckBatch) error {
+	c.mu.Lock()
+	sp := c.mu.parts[k]
+	c.mu.Unlock()
+	if sp == nil {
+		return fmt.Errorf("%w: no share partition %s", ErrInvalidRecordState, k)
+	}
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	var ackErr error
+	for _, b := range batches {
+		if ackErr = sp.p.Acknowledge(member, b.First, b.Last, b.Types); ackErr != nil {
+			break
+		}
+	}
+	if err := sp.persistLocked(); err != nil {
+		return err
+	}
+	return ackErr
+}
+
+func (sp *sharePart) expire(nowMs int64) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if sp.p.Expire(nowMs) {
+		_ = sp.persistLocked() // retried at the next change
+	}
+}
+
+func (sp *sharePart) releaseMember(member string) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if sp.p.ReleaseMember(member) {
+		_ = sp.persistLocked()
+	}
+}
