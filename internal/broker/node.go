@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/storage"
 	"github.com/gofka/gofka/internal/storage/cleaner"
-	"github.com/gofka/gofka/internal/wire"
 )
 
 // MetadataDir is the metadata partition's directory name, as in KRaft.
@@ -60,11 +58,10 @@ type Node struct {
 	txns    txnState
 	observe observeState
 
-	ln   net.Listener
-	srv  *wire.Server
-	quit chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	listeners []*servedListener // listeners.go; the first is the default
+	quit      chan struct{}
+	wg        sync.WaitGroup
+	once      sync.Once
 }
 
 // Start formats the data dirs on first use, replays the metadata journal,
@@ -107,29 +104,15 @@ func (n *Node) start(ln net.Listener) error {
 	if err := n.startAreas(); err != nil {
 		return err
 	}
-	if ln == nil {
-		if ln, err = listen(n.cfg); err != nil {
-			return err
-		}
-	}
-	n.ln = ln
-	if err := n.ctrl.Bootstrap(n.nodeID, advertised(n.cfg, ln), rack(n.cfg)); err != nil {
+	if err := n.bindListeners(ln); err != nil {
 		return err
 	}
-	n.srv = wire.NewServer(wire.Config{
-		MaxRequestBytes: n.cfg.SocketRequestMaxBytes,
-		IdleTimeout:     time.Duration(n.cfg.ConnectionsMaxIdleMs) * time.Millisecond,
-		Logger:          n.log,
-		ListenerName:    listenerName(n.cfg),
-		Observer:        n.wireObserver(),
-	}, n)
-	n.goAsync(func(<-chan struct{}) {
-		if err := n.srv.Serve(ln); err != nil {
-			n.log.Error("listener stopped", "err", err)
-		}
-	})
+	if err := n.ctrl.Bootstrap(n.nodeID, n.advertised(), rack(n.cfg)); err != nil {
+		return err
+	}
+	n.serveListeners()
 	n.markReady()
-	n.log.Info("gofka started", "node.id", n.nodeID, "cluster.id", n.clusterID, "addr", ln.Addr().String())
+	n.log.Info("gofka started", "node.id", n.nodeID, "cluster.id", n.clusterID, "addr", n.Addr())
 	return nil
 }
 
@@ -224,9 +207,6 @@ func every(quit <-chan struct{}, interval time.Duration, f func()) {
 	}
 }
 
-// Addr is the address the node serves Kafka clients on.
-func (n *Node) Addr() string { return n.ln.Addr().String() }
-
 // ClusterID is the cluster's id from meta.properties.
 func (n *Node) ClusterID() string { return n.clusterID }
 
@@ -235,11 +215,7 @@ func (n *Node) ClusterID() string { return n.clusterID }
 func (n *Node) Close() error {
 	var errs []error
 	n.once.Do(func() {
-		if n.srv != nil {
-			errs = append(errs, n.srv.Close())
-		} else if n.ln != nil {
-			errs = append(errs, n.ln.Close())
-		}
+		errs = append(errs, n.closeListeners())
 		close(n.quit)
 		n.wg.Wait()
 		errs = append(errs, n.closeAreas())
@@ -252,31 +228,6 @@ func (n *Node) Close() error {
 		n.log.Info("gofka stopped", "node.id", n.nodeID)
 	})
 	return errors.Join(errs...)
-}
-
-func listen(cfg *config.Broker) (net.Listener, error) {
-	for _, l := range cfg.Listeners {
-		if l.Name == listenerName(cfg) {
-			addr := net.JoinHostPort(l.Host, strconv.Itoa(l.Port))
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return nil, fmt.Errorf("broker: listen on %s: %w", addr, err)
-			}
-			return ln, nil
-		}
-	}
-	return nil, errors.New("broker: no broker listener configured")
-}
-
-// listenerName is the client listener: the first one that is not a
-// controller listener.
-func listenerName(cfg *config.Broker) string {
-	for _, l := range cfg.Listeners {
-		if !contains(cfg.ControllerListenerNames, l.Name) {
-			return l.Name
-		}
-	}
-	return "PLAINTEXT"
 }
 
 func contains(xs []string, x string) bool {
@@ -293,25 +244,4 @@ func rack(cfg *config.Broker) *string {
 		return nil
 	}
 	return &cfg.BrokerRack
-}
-
-// advertised lists the endpoints to register: advertised.listeners, with
-// port 0 replaced by the port actually bound.
-func advertised(cfg *config.Broker, ln net.Listener) []controller.Endpoint {
-	bound := ln.Addr().(*net.TCPAddr)
-	var out []controller.Endpoint
-	for _, l := range cfg.AdvertisedListeners {
-		if contains(cfg.ControllerListenerNames, l.Name) {
-			continue
-		}
-		host, port := l.Host, l.Port
-		if port == 0 {
-			port = bound.Port
-		}
-		if host == "" || host == "0.0.0.0" || host == "::" {
-			host = bound.IP.String()
-		}
-		out = append(out, controller.Endpoint{Name: l.Name, Host: host, Port: port, SecurityProtocol: 0})
-	}
-	return out
 }

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bufio"
+	"crypto/tls"
 	"log/slog"
 	"net"
 	"sync"
@@ -38,15 +39,18 @@ type conn struct {
 
 // newConn wraps nc for srv.
 func newConn(srv *Server, nc net.Conn, id uint64) *conn {
+	if srv.cfg.TLS != nil {
+		nc = tls.Server(nc, srv.cfg.TLS)
+	}
 	c := &conn{
 		srv:   srv,
 		nc:    nc,
 		br:    bufio.NewReaderSize(nc, readBufSize),
-		info:  ConnInfo{ID: id, Remote: nc.RemoteAddr(), Local: nc.LocalAddr(), Listener: srv.cfg.ListenerName},
 		quit:  make(chan struct{}),
 		wake:  make(chan struct{}, 1),
 		space: make(chan struct{}, 1),
 	}
+	c.info.ID, c.info.Remote, c.info.Local, c.info.Listener = id, nc.RemoteAddr(), nc.LocalAddr(), srv.cfg.ListenerName
 	c.log = srv.log.With("conn", id, "remote", c.info.Remote.String())
 	c.mu.q = newQueue(srv.cfg.MaxInFlight)
 	c.touch()

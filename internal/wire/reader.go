@@ -14,6 +14,10 @@ import (
 // order until the connection fails or closes.
 func (c *conn) readLoop() {
 	defer c.srv.wg.Done()
+	if err := c.open(); err != nil {
+		c.close(err)
+		return
+	}
 	c.close(c.readRequests())
 }
 

@@ -1,9 +1,11 @@
 package wire
 
 import (
+	"crypto/tls"
 	"encoding/binary"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -56,6 +58,12 @@ type ConnInfo struct {
 	ID            uint64
 	Remote, Local net.Addr
 	Listener      string
+	// TLS is the state of the finished handshake on a TLS listener, nil on
+	// a plaintext one. It is set before the first request is read.
+	TLS *tls.ConnectionState
+	// Session is the handler's per-connection state (the authenticated
+	// principal), set through Config.OnConnect and by handlers.
+	Session atomic.Value
 }
 
 // ClientIDString returns the client id, or "" when it is null, as Kafka

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -33,6 +34,17 @@ type Config struct {
 	ListenerName string
 	// Observer, when set, is told about connections and requests.
 	Observer Observer
+	// TLS, when set, makes the listener a TLS one: each connection's
+	// reader runs the handshake, bounded by HandshakeTimeout, before it
+	// reads a request (tls.go).
+	TLS *tls.Config
+	// HandshakeTimeout bounds the TLS handshake; 0 means
+	// DefaultHandshakeTimeout.
+	HandshakeTimeout time.Duration
+	// OnConnect, when set, is called on the reader goroutine after the TLS
+	// handshake and before the first request, to set ConnInfo.Session; an
+	// error closes the connection.
+	OnConnect func(*ConnInfo) error
 }
 
 // withDefaults fills zero or invalid fields with their defaults.
@@ -45,6 +57,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.HandshakeTimeout <= 0 {
+		c.HandshakeTimeout = DefaultHandshakeTimeout
 	}
 	return c
 }

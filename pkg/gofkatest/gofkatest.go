@@ -70,20 +70,25 @@ func StartE(tmp string, opts ...Option) (*Cluster, error) {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
 	s.props["log.dirs"] = s.dir
+	// With the default listener the node serves on a listener bound here;
+	// listeners set by the test (port 0 for a free port) are bound by the
+	// node.
+	var ln net.Listener
 	if _, ok := s.props["listeners"]; !ok {
 		s.props["listeners"] = "PLAINTEXT://127.0.0.1:0"
+		var err error
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := config.LoadBroker(s.props)
 	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+		closeListener(ln)
 		return nil, err
 	}
 	node, err := broker.Start(broker.Options{Config: cfg, Logger: s.logger, Listener: ln})
 	if err != nil {
-		ln.Close()
+		closeListener(ln)
 		return nil, err
 	}
 	return &Cluster{node: node, dir: s.dir, props: s.props}, nil
@@ -91,6 +96,15 @@ func StartE(tmp string, opts ...Option) (*Cluster, error) {
 
 // Addr is the bootstrap address ("127.0.0.1:port").
 func (c *Cluster) Addr() string { return c.node.Addr() }
+
+// ListenerAddr is the address of the named listener, e.g. "SASL_SSL".
+func (c *Cluster) ListenerAddr(name string) string { return c.node.ListenerAddr(name) }
+
+func closeListener(ln net.Listener) {
+	if ln != nil {
+		_ = ln.Close()
+	}
+}
 
 // Addrs returns every node's address (one node for now).
 func (c *Cluster) Addrs() []string { return []string{c.Addr()} }

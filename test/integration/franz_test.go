@@ -97,19 +97,7 @@ func produceFranz(t *testing.T, ctx context.Context, addr, topic string, rs []re
 
 func consumeFranz(t *testing.T, ctx context.Context, addr, topic string, l *ledger, want int) {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	for l.count() < want {
-		fs := cl.PollFetches(ctx)
-		if err := ctx.Err(); err != nil {
-			t.Fatalf("consumed %d of %d: %v", l.count(), want, err)
-		}
-		fs.EachError(func(topic string, p int32, err error) { t.Fatalf("fetch %s/%d: %v", topic, p, err) })
-		fs.EachRecord(func(r *kgo.Record) { l.add(t, fromFranz(r)) })
-	}
+	consumeFranzOpts(t, ctx, topic, l, want, kgo.SeedBrokers(addr))
 }
 
 // TestFranzAdmin covers offsets by timestamp, configs, delete records and

@@ -1,0 +1,119 @@
+package broker
+
+// Connection security: each listener's protocol decides how a connection
+// gets its principal. PLAINTEXT connections are User:ANONYMOUS; SSL ones
+// take the principal from the client certificate through
+// ssl.principal.mapping.rules (ANONYMOUS without one); SASL_PLAINTEXT and
+// SASL_SSL ones must authenticate with SaslHandshake and SaslAuthenticate
+// before any other request but ApiVersions (sasl.go).
+
+import (
+	"crypto/tls"
+	"fmt"
+	"strings"
+
+	"github.com/gofka/gofka/internal/config"
+	"github.com/gofka/gofka/internal/security"
+	"github.com/gofka/gofka/internal/wire"
+)
+
+// listenerSecurity is the security of one listener.
+type listenerSecurity struct {
+	name     string
+	protocol string
+	tls      *security.ServerTLS // SSL and SASL_SSL
+	mapper   *security.PrincipalMapper
+	sasl     *saslConfig // SASL_PLAINTEXT and SASL_SSL (sasl.go)
+}
+
+// connSession is a connection's security state, kept in
+// wire.ConnInfo.Session; it is replaced, never changed in place.
+type connSession struct {
+	principal security.Principal
+	// authenticated is false on a SASL listener until SaslAuthenticate
+	// succeeded.
+	authenticated bool
+}
+
+// newListenerSecurity builds the security of listener l from the
+// listener.name.<l>. overrides and the broker-wide ssl.* and sasl.*
+// properties.
+func (n *Node) newListenerSecurity(l config.Listener) (*listenerSecurity, error) {
+	get := listenerGetter(n.cfg, l.Name)
+	ls := &listenerSecurity{name: l.Name, protocol: l.SecurityProtocol}
+	var err error
+	if ls.mapper, err = security.ParseMappingRules(get("ssl.principal.mapping.rules")); err != nil {
+		return nil, fmt.Errorf("broker: listener %s: %w", l.Name, err)
+	}
+	if strings.HasSuffix(l.SecurityProtocol, "SSL") {
+		ls.tls, err = security.NewServerTLS(security.TLSSettingsFrom(get), 0, func(err error) {
+			n.logTLSReload(l.Name, err)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("broker: listener %s: %w", l.Name, err)
+		}
+	}
+	if strings.HasPrefix(l.SecurityProtocol, "SASL_") {
+		if ls.sasl, err = n.newSASLConfig(l.Name, get); err != nil {
+			return nil, fmt.Errorf("broker: listener %s: %w", l.Name, err)
+		}
+	}
+	return ls, nil
+}
+
+func (n *Node) logTLSReload(listener string, err error) {
+	if err != nil {
+		n.log.Error("TLS stores changed but do not load; keeping the previous certificate", "listener", listener, "err", err)
+		return
+	}
+	n.log.Info("TLS stores reloaded", "listener", listener)
+}
+
+// listenerGetter returns a property's value for a listener:
+// listener.name.<listener>.<name> when set, else the broker-wide value,
+// else "".
+func listenerGetter(cfg *config.Broker, listener string) func(string) string {
+	prefix := "listener.name." + strings.ToLower(listener) + "."
+	return func(name string) string {
+		if v, ok := cfg.Raw[prefix+name]; ok {
+			return v
+		}
+		if v := cfg.Get(name); v != nil {
+			return *v
+		}
+		return ""
+	}
+}
+
+func (ls *listenerSecurity) tlsConfig() *tls.Config {
+	if ls.tls == nil {
+		return nil
+	}
+	return ls.tls.Config()
+}
+
+// onConnect sets the session of a new connection once its TLS handshake
+// finished.
+func (ls *listenerSecurity) onConnect(ci *wire.ConnInfo) error {
+	s := &connSession{principal: security.Anonymous, authenticated: ls.sasl == nil}
+	if ls.protocol == "SSL" {
+		p, err := ls.mapper.PrincipalFromTLS(ci.TLS)
+		if err != nil {
+			return err
+		}
+		s.principal = p
+	}
+	ci.Session.Store(s)
+	return nil
+}
+
+// sessionOf returns the connection's session; a connection without one
+// (tests that drive handlers directly) is an authenticated ANONYMOUS.
+func sessionOf(ci *wire.ConnInfo) *connSession {
+	if ci != nil {
+		if s, ok := ci.Session.Load().(*connSession); ok {
+			return s
+		}
+	}
+	return &connSession{principal: security.Anonymous, authenticated: true}
+}

@@ -1,0 +1,11 @@
+// Package security owns how a Kafka connection proves who it is: TLS server
+// configuration from Kafka's ssl.* properties (PEM key and trust stores,
+// ssl.client.auth, protocols and cipher suites, certificates reloaded when
+// their files change), the KafkaPrincipal, the principal taken from a client
+// certificate through ssl.principal.mapping.rules, and the server side of
+// the SASL mechanisms (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER).
+//
+// It never reads from or writes to a socket and never decides what a
+// principal may do (that is internal/authz); it never logs or returns a
+// secret (a password, a key, a token) in an error.
+package security

@@ -1,0 +1,203 @@
+package security
+
+import (
+	"crypto/tls"
+	"crypto/x509/pkix"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofka/gofka/internal/security/testcerts"
+)
+
+type tlsFixture struct {
+	ca     *testcerts.CA
+	server *testcerts.Pair
+	dir    string
+	s      TLSSettings
+}
+
+func newTLSFixture(t *testing.T) *tlsFixture {
+	t.Helper()
+	ca, err := testcerts.NewCA("test-ca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := ca.Server("broker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &tlsFixture{ca: ca, server: srv, dir: t.TempDir()}
+	ks, _ := testcerts.WriteFile(f.dir, "ks.pem", srv.Keystore())
+	ts, _ := testcerts.WriteFile(f.dir, "ts.pem", ca.CertPEM)
+	f.s = TLSSettings{KeystoreType: "PEM", KeystoreLocation: ks, TruststoreType: "PEM", TruststoreLocation: ts, ClientAuth: "required"}
+	return f
+}
+
+// handshake runs one TLS handshake against cfg and returns the server's
+// view of it and the certificate the client saw.
+func handshake(t *testing.T, cfg *tls.Config, client *tls.Config) (*tls.ConnectionState, *tls.ConnectionState, error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	type result struct {
+		st  tls.ConnectionState
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer c.Close()
+		srv := tls.Server(c, cfg)
+		_ = srv.SetDeadline(time.Now().Add(5 * time.Second))
+		err = srv.Handshake()
+		done <- result{srv.ConnectionState(), err}
+	}()
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	cl := tls.Client(nc, client)
+	_ = cl.SetDeadline(time.Now().Add(5 * time.Second))
+	cerr := cl.Handshake() // TLS 1.3: a refused client certificate fails only the server side
+	r := <-done
+	cs := cl.ConnectionState()
+	return &r.st, &cs, errors.Join(cerr, r.err)
+}
+
+func TestServerTLSMutual(t *testing.T) {
+	f := newTLSFixture(t)
+	st, err := NewServerTLS(f.s, -1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, _ := f.ca.Client(pkix.Name{CommonName: "alice", Organization: []string{"acme"}})
+	cli := &tls.Config{RootCAs: f.ca.Pool(), ServerName: "localhost", Certificates: []tls.Certificate{alice.TLS()}}
+	ss, _, err := handshake(t, st.Config(), cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := ParseMappingRules("RULE:^CN=([^,]*),.*$/$1/L,DEFAULT")
+	p, err := m.PrincipalFromTLS(ss)
+	if err != nil || p != User("alice") {
+		t.Fatalf("principal %v %v", p, err)
+	}
+
+	other, _ := testcerts.NewCA("other-ca")
+	mallory, _ := other.Client(pkix.Name{CommonName: "mallory"})
+	cli.Certificates = []tls.Certificate{mallory.TLS()}
+	if _, _, err := handshake(t, st.Config(), cli); err == nil {
+		t.Fatal("a certificate from another CA was accepted")
+	}
+	cli.Certificates = nil
+	if _, _, err := handshake(t, st.Config(), cli); err == nil {
+		t.Fatal("no client certificate was accepted with ssl.client.auth=required")
+	}
+}
+
+func TestServerTLSRequestedAnonymous(t *testing.T) {
+	f := newTLSFixture(t)
+	f.s.ClientAuth = "requested"
+	st, err := NewServerTLS(f.s, -1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, _, err := handshake(t, st.Config(), &tls.Config{RootCAs: f.ca.Pool(), ServerName: "localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := ParseMappingRules("")
+	if p, _ := m.PrincipalFromTLS(ss); p != Anonymous {
+		t.Fatalf("principal %v, want anonymous", p)
+	}
+}
+
+func TestServerTLSReload(t *testing.T) {
+	f := newTLSFixture(t)
+	f.s.ClientAuth = "none"
+	reloaded := make(chan error, 4)
+	st, err := NewServerTLS(f.s, time.Millisecond, func(err error) { reloaded <- err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := &tls.Config{RootCAs: f.ca.Pool(), ServerName: "localhost"}
+	_, cs, err := handshake(t, st.Config(), cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := cs.PeerCertificates[0].SerialNumber
+	next, _ := f.ca.Server("broker-2")
+	if err := testcerts.ReplaceFile(f.s.KeystoreLocation, next.Keystore()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	_, cs, err = handshake(t, st.Config(), cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-reloaded; err != nil {
+		t.Fatal(err)
+	}
+	if got := cs.PeerCertificates[0].SerialNumber; got.Cmp(next.Cert.SerialNumber) != 0 || got.Cmp(first) == 0 {
+		t.Fatalf("served serial %v after rotation, want %v", got, next.Cert.SerialNumber)
+	}
+	// A broken file keeps the previous certificate.
+	if err := testcerts.ReplaceFile(f.s.KeystoreLocation, []byte("garbage")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if _, cs, err = handshake(t, st.Config(), cli); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-reloaded; err == nil {
+		t.Fatal("reload of a garbage keystore succeeded")
+	}
+	if cs.PeerCertificates[0].SerialNumber.Cmp(next.Cert.SerialNumber) != 0 {
+		t.Fatal("a failed reload replaced the certificate")
+	}
+}
+
+func TestServerTLSSettingsErrors(t *testing.T) {
+	f := newTLSFixture(t)
+	for name, mut := range map[string]func(*TLSSettings){
+		"no keystore":     func(s *TLSSettings) { s.KeystoreLocation = "" },
+		"jks":             func(s *TLSSettings) { s.KeystoreType = "PKCS12"; s.KeystoreLocation = s.TruststoreLocation + ".none" },
+		"bad client auth": func(s *TLSSettings) { s.ClientAuth = "sometimes" },
+		"no truststore":   func(s *TLSSettings) { s.TruststoreLocation = "" },
+		"bad protocol":    func(s *TLSSettings) { s.EnabledProtocols = []string{"SSLv3"} },
+		"bad suite":       func(s *TLSSettings) { s.CipherSuites = []string{"TLS_NOPE"} },
+		"encrypted key": func(s *TLSSettings) {
+			s.KeystoreLocation = ""
+			s.KeystoreKey = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"
+			s.KeystoreCertChain = string(f.server.CertPEM)
+		},
+	} {
+		s := f.s
+		mut(&s)
+		if _, err := NewServerTLS(s, -1, nil); err == nil {
+			t.Errorf("%s: no error", name)
+		} else if strings.Contains(err.Error(), "PRIVATE KEY-----") {
+			t.Errorf("%s: error leaks key material: %v", name, err)
+		}
+	}
+	s := f.s
+	s.KeystoreLocation, s.KeystoreKey, s.KeystoreCertChain = "", string(f.server.KeyPEM), string(f.server.CertPEM)
+	s.EnabledProtocols, s.CipherSuites = []string{"TLSv1.2"}, []string{"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}
+	st, err := NewServerTLS(s, -1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.Current(); c.MaxVersion != tls.VersionTLS12 || len(c.CipherSuites) != 1 {
+		t.Fatalf("config %+v", c)
+	}
+}

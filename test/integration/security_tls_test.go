@@ -1,0 +1,148 @@
+package integration
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509/pkix"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gofka/gofka/internal/security/testcerts"
+	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// TestTLSListeners serves PLAINTEXT and SSL (mTLS required) side by side:
+// franz-go produces and consumes over each; the metadata a client gets on
+// the SSL listener points at the SSL listener.
+func TestTLSListeners(t *testing.T) {
+	e := newSecEnv(t)
+	c := gofkatest.Start(t, e.options("PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0",
+		"ssl.client.auth", "required", "ssl.principal.mapping.rules", "RULE:^CN=([^,]*),.*$/$1/L,DEFAULT")...)
+	sslAddr := c.ListenerAddr("SSL")
+	tlsOpt := kgo.DialTLSConfig(e.clientTLS(t, "Alice"))
+	roundTrip(t, sslAddr, "tls-mutual", 2000, tlsOpt)
+	roundTrip(t, c.ListenerAddr("PLAINTEXT"), "tls-plain", 200)
+
+	r, err := tlsDial(t, sslAddr, e.clientTLS(t, "alice"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := r.request(kmsg.NewPtrMetadataRequest(), 12).(*kmsg.MetadataResponse)
+	if len(md.Brokers) != 1 || net.JoinHostPort(md.Brokers[0].Host, itoa(md.Brokers[0].Port)) != sslAddr {
+		t.Fatalf("metadata brokers on SSL listener: %+v, want %s", md.Brokers, sslAddr)
+	}
+}
+
+func itoa(p int32) string { return (&net.TCPAddr{Port: int(p)}).String()[1:] }
+
+// TestTLSBadInput: clients the SSL listener must refuse, and bytes of the
+// wrong kind on each listener, close only their own connection.
+func TestTLSBadInput(t *testing.T) {
+	e := newSecEnv(t)
+	c := gofkatest.Start(t, e.options("PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0",
+		"ssl.client.auth", "required", "connections.max.idle.ms", "1000")...)
+	sslAddr, plainAddr := c.ListenerAddr("SSL"), c.ListenerAddr("PLAINTEXT")
+
+	other, err := testcerts.NewCA("other-ca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign := e.clientTLS(t, "")
+	p, _ := other.Client(pkix.Name{CommonName: "mallory"})
+	foreign.Certificates = []tls.Certificate{p.TLS()}
+	if r, err := tlsDial(t, sslAddr, foreign); err == nil {
+		r.expectClosed("certificate from another CA")
+	}
+	if r, err := tlsDial(t, sslAddr, e.clientTLS(t, "")); err == nil {
+		r.expectClosed("no client certificate with ssl.client.auth=required")
+	}
+	// Kafka bytes on the TLS listener, TLS bytes on the plaintext one.
+	raw := dialRaw(t, sslAddr)
+	raw.writeFrame(kmsg.NewRequestFormatter().AppendRequest(nil, kmsg.NewPtrApiVersionsRequest(), 1))
+	raw.expectClosed("plaintext request on the SSL listener")
+	if _, err := tlsDial(t, plainAddr, e.clientTLS(t, "alice")); err == nil {
+		t.Error("a TLS handshake succeeded on the PLAINTEXT listener")
+	}
+	// A handshake that never finishes is closed by the handshake bound.
+	start := time.Now()
+	stalled := dialRaw(t, sslAddr)
+	stalled.writeFrame([]byte{0x16, 0x03, 0x01}) // the start of a ClientHello
+	stalled.expectClosed("unfinished handshake")
+	if d := time.Since(start); d > 8*time.Second {
+		t.Errorf("unfinished handshake closed after %v", d)
+	}
+	roundTrip(t, sslAddr, "tls-after-bad", 50, kgo.DialTLSConfig(e.clientTLS(t, "alice")))
+}
+
+// TestTLSCertificateRotation replaces the keystore file while a client
+// produces: the producer sees no error, a connection opened before the
+// rotation keeps working, and new connections get the new certificate.
+func TestTLSCertificateRotation(t *testing.T) {
+	e := newSecEnv(t)
+	c := gofkatest.Start(t, e.options("SSL://127.0.0.1:0")...)
+	addr := c.ListenerAddr("SSL")
+	oldConn, err := tlsDial(t, addr, e.clientTLS(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldSerial := peerSerial(oldConn)
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.DialTLSConfig(e.clientTLS(t, "")), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var produced atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "rotation", Value: []byte("v")}).FirstErr(); err != nil {
+				t.Errorf("produce during rotation: %v", err)
+				return
+			}
+			produced.Add(1)
+		}
+	}()
+	waitFor(t, 20*time.Second, "produce before rotation", func() bool { return produced.Load() > 20 })
+
+	next, err := e.ca.Server("broker-rotated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := testcerts.ReplaceFile(e.keystore, next.Keystore()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "the rotated certificate", func() bool {
+		r, err := tlsDial(t, addr, e.clientTLS(t, ""))
+		return err == nil && peerSerial(r) == next.Cert.SerialNumber.String()
+	})
+	before := produced.Load()
+	waitFor(t, 20*time.Second, "produce after rotation", func() bool { return produced.Load() > before+20 })
+	close(stop)
+	wg.Wait()
+	if peerSerial(oldConn) != oldSerial {
+		t.Fatal("the open connection changed certificate")
+	}
+	if resp := oldConn.request(kmsg.NewPtrApiVersionsRequest(), 3).(*kmsg.ApiVersionsResponse); resp.ErrorCode != 0 {
+		t.Fatalf("ApiVersions on the connection opened before rotation: %d", resp.ErrorCode)
+	}
+}
+
+func peerSerial(r *rawConn) string {
+	return r.conn.(*tls.Conn).ConnectionState().PeerCertificates[0].SerialNumber.String()
+}
