@@ -88,8 +88,9 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	}
 	writeClientMatrix(&b, clients)
 	b.WriteString("\n## Not yet served\n\n")
-	b.WriteString("Share groups, TLS and SASL, ACLs, quotas, the KRaft quorum APIs and replication between brokers are\n")
-	b.WriteString("not built yet: their API keys above are marked \"not served\", and none is advertised.\n")
+	b.WriteString("Share groups, SASL, ACLs, quotas, the KRaft quorum APIs and replication between brokers are\n")
+	b.WriteString("not built yet: their API keys above are marked \"not served\", and none is advertised. TLS and\n")
+	b.WriteString("mutual TLS listeners are served (PEM stores only; see [security.md](security.md)).\n")
 	return b.Bytes()
 }
 

@@ -106,14 +106,3 @@ func (ls *listenerSecurity) onConnect(ci *wire.ConnInfo) error {
 	ci.Session.Store(s)
 	return nil
 }
-
-// sessionOf returns the connection's session; a connection without one
-// (tests that drive handlers directly) is an authenticated ANONYMOUS.
-func sessionOf(ci *wire.ConnInfo) *connSession {
-	if ci != nil {
-		if s, ok := ci.Session.Load().(*connSession); ok {
-			return s
-		}
-	}
-	return &connSession{principal: security.Anonymous, authenticated: true}
-}
