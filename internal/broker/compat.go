@@ -54,6 +54,9 @@ var apiNotes = map[int16]string{
 	77: "members, subscriptions and assignments; groups with only durable state are Empty.",
 	78: "share sessions (epoch 0 opens, -1 closes and releases, otherwise the next epoch; SHARE_SESSION_NOT_FOUND, INVALID_SHARE_SESSION_EPOCH), piggybacked acknowledgements (accept, release, reject, gap), AcquiredRecords ranges with delivery counts, MaxRecords, long poll up to MaxWaitMillis; acquisition locks of group.share.record.lock.duration.ms, archiving at group.share.delivery.count.limit, group.share.partition.max.record.locks in flight. State written to __share_group_state (ShareSnapshot/ShareUpdate) before an acknowledgement is answered. read_uncommitted only.",
 	79: "acknowledgements in the share session; epoch -1 closes the session and releases the member's remaining records.",
+	90: "start offsets of a share group's partitions (all with state when no topics are named), v1 lag: records from the start offset to the high watermark not acknowledged or archived.",
+	91: "an empty share group only (GROUP_NOT_EMPTY); the start offset must lie within the log; what was in flight is forgotten.",
+	92: "an empty share group only; the topic's share partitions start over by the auto offset reset.",
 }
 
 // ClientMatrix is the interop tests' result per client and scenario

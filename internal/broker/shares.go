@@ -34,6 +34,9 @@ func shareAPIs() []api {
 		{key: 77, min: 1, max: 1, handle: (*Node).handleShareGroupDescribe},
 		{key: 78, min: 1, max: 1, handle: (*Node).handleShareFetch},
 		{key: 79, min: 1, max: 1, handle: (*Node).handleShareAcknowledge},
+		{key: 90, min: 0, max: 1, handle: (*Node).handleDescribeShareGroupOffsets},
+		{key: 91, min: 0, max: 0, handle: (*Node).handleAlterShareGroupOffsets},
+		{key: 92, min: 0, max: 0, handle: (*Node).handleDeleteShareGroupOffsets},
 	}
 }
 

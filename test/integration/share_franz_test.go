@@ -2,7 +2,6 @@ package integration
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -81,7 +80,11 @@ func TestShareGroupFiveMembers(t *testing.T) {
 			defer cl.Close()
 			for ctx.Err() == nil {
 				fs := cl.PollFetches(ctx)
-				fs.EachRecord(func(r *kgo.Record) { got.add(r); perMember[i]++ })
+				fs.EachRecord(func(r *kgo.Record) {
+					got.add(r)
+					perMember[i]++
+					cl.MarkAcks(kgo.AckAccept, r)
+				})
 			}
 		}()
 	}
@@ -94,6 +97,11 @@ func TestShareGroupFiveMembers(t *testing.T) {
 			t.Errorf("%s delivered %d times", k, n)
 		}
 	}
+	for p := int32(0); p < 3; p++ { // every record accepted: the start offsets are at the end
+		if o := shareStart(t, adm, "sg", "q", p); o.StartOffset != total/3 || o.Lag != 0 {
+			t.Errorf("partition %d: start %d lag %d, want %d and 0", p, o.StartOffset, o.Lag, total/3)
+		}
+	}
 	busy := 0
 	for _, n := range perMember {
 		if n > 0 {
@@ -103,5 +111,4 @@ func TestShareGroupFiveMembers(t *testing.T) {
 	if busy < 3 {
 		t.Errorf("records went to %d members (%v), want at least 3", busy, perMember)
 	}
-	fmt.Println("per member", perMember)
 }
