@@ -34,15 +34,32 @@ func shareAPIs() []api {
 		{key: 77, min: 1, max: 1, handle: (*Node).handleShareGroupDescribe},
 		{key: 78, min: 1, max: 1, handle: (*Node).handleShareFetch},
 		{key: 79, min: 1, max: 1, handle: (*Node).handleShareAcknowledge},
+		{key: 83, min: 0, max: 0, handle: (*Node).handleInitializeShareGroupState},
+		{key: 84, min: 0, max: 0, handle: (*Node).handleReadShareGroupState},
+		{key: 85, min: 0, max: 1, handle: (*Node).handleWriteShareGroupState},
+		{key: 86, min: 0, max: 0, handle: (*Node).handleDeleteShareGroupState},
+		{key: 87, min: 0, max: 1, handle: (*Node).handleReadShareGroupStateSummary},
 		{key: 90, min: 0, max: 1, handle: (*Node).handleDescribeShareGroupOffsets},
 		{key: 91, min: 0, max: 0, handle: (*Node).handleAlterShareGroupOffsets},
 		{key: 92, min: 0, max: 0, handle: (*Node).handleDeleteShareGroupOffsets},
 	}
 }
 
-// startShares builds the coordinator, replays __share_group_state and
+// The feature levels served: group.version 1 (KIP-848 consumer groups)
+// and share.version 1 (KIP-932 share groups), finalized at start-up.
+const (
+	maxGroupVersion int16 = 1
+	maxShareVersion int16 = 1
+)
+
+// startShares finalizes the group and share features, builds the coordinator, replays __share_group_state and
 // starts the ticker of lock and session timeouts.
 func (n *Node) startShares() error {
+	for name, level := range map[string]int16{"group.version": maxGroupVersion, "share.version": maxShareVersion} {
+		if err := n.ctrl.FinalizeFeature(name, level); err != nil {
+			return err
+		}
+	}
 	c := n.cfg
 	parts := c.ShareStateTopicNumPartitions
 	if t := n.meta.Current().Topic(shareStateTopic); t != nil {

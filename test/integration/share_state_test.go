@@ -1,0 +1,130 @@
+package integration
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// TestShareStateAPIs drives the share coordinator APIs (83-87) with
+// plain requests: initialize, write, read, summarize, fence and delete
+// one share partition's state, also after the node restarts.
+func TestShareStateAPIs(t *testing.T) {
+	dir := t.TempDir()
+	c := gofkatest.Start(t, shareOpts(gofkatest.WithDir(dir))...)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	topic := [16]byte{9, 9}
+	initialize := kmsg.NewPtrInitializeShareGroupStateRequest()
+	initialize.GroupID = "sg"
+	initialize.Topics = []kmsg.InitializeShareGroupStateRequestTopic{{TopicID: topic,
+		Partitions: []kmsg.InitializeShareGroupStateRequestTopicPartition{{Partition: 0, StateEpoch: 1, StartOffset: 10}}}}
+	ir, err := initialize.RequestWith(ctxT(t, 10*time.Second), cl)
+	if err != nil || ir.Topics[0].Partitions[0].ErrorCode != 0 {
+		t.Fatalf("initialize: %v %+v", err, ir)
+	}
+	write := func(stateEpoch int32, start int64, first, last int64, state int8) int16 {
+		w := kmsg.NewPtrWriteShareGroupStateRequest()
+		w.GroupID = "sg"
+		w.Topics = []kmsg.WriteShareGroupStateRequestTopic{{TopicID: topic, Partitions: []kmsg.WriteShareGroupStateRequestTopicPartition{{
+			Partition: 0, StateEpoch: stateEpoch, LeaderEpoch: 2, StartOffset: start,
+			StateBatches: []kmsg.WriteShareGroupStateRequestTopicPartitionStateBatch{{FirstOffset: first, LastOffset: last, DeliveryState: state, DeliveryCount: 1}},
+		}}}}
+		wr, err := w.RequestWith(ctxT(t, 10*time.Second), cl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return wr.Topics[0].Partitions[0].ErrorCode
+	}
+	if code := write(1, 12, 12, 15, 2); code != 0 {
+		t.Fatalf("write: %v", kerr.ErrorForCode(code))
+	}
+	if code := write(0, -1, 16, 16, 2); code != kerr.FencedStateEpoch.Code {
+		t.Fatalf("write at an old state epoch: %v", kerr.ErrorForCode(code))
+	}
+	if code := write(1, -1, 16, 16, 9); code != kerr.InvalidRequest.Code {
+		t.Fatalf("write of a bad delivery state: %v", kerr.ErrorForCode(code))
+	}
+	check := func(cl *kgo.Client) {
+		rd := kmsg.NewPtrReadShareGroupStateRequest()
+		rd.GroupID = "sg"
+		rd.Topics = []kmsg.ReadShareGroupStateRequestTopic{{TopicID: topic, Partitions: []kmsg.ReadShareGroupStateRequestTopicPartition{{Partition: 0, LeaderEpoch: -1}}}}
+		rr, err := rd.RequestWith(ctxT(t, 10*time.Second), cl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := rr.Topics[0].Partitions[0]
+		if p.ErrorCode != 0 || p.StateEpoch != 1 || p.StartOffset != 12 || len(p.StateBatches) != 1 || p.StateBatches[0].LastOffset != 15 {
+			t.Fatalf("read: %+v", p)
+		}
+		sum := kmsg.NewPtrReadShareGroupStateSummaryRequest()
+		sum.GroupID = "sg"
+		sum.Topics = []kmsg.ReadShareGroupStateSummaryRequestTopic{{TopicID: topic, Partitions: []kmsg.ReadShareGroupStateSummaryRequestTopicPartition{{Partition: 0, LeaderEpoch: 1}}}}
+		sr, err := sum.RequestWith(ctxT(t, 10*time.Second), cl)
+		if err != nil || sr.Topics[0].Partitions[0].ErrorCode != kerr.FencedLeaderEpoch.Code {
+			t.Fatalf("summary at an old leader epoch: %v %+v", err, sr)
+		}
+	}
+	check(cl)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c2 := gofkatest.Start(t, shareOpts(gofkatest.WithDir(dir))...)
+	cl2, err := kgo.NewClient(kgo.SeedBrokers(c2.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl2.Close()
+	check(cl2) // replayed from __share_group_state
+	del := kmsg.NewPtrDeleteShareGroupStateRequest()
+	del.GroupID = "sg"
+	del.Topics = []kmsg.DeleteShareGroupStateRequestTopic{{TopicID: topic, Partitions: []kmsg.DeleteShareGroupStateRequestTopicPartition{{Partition: 0}}}}
+	if dr, err := del.RequestWith(ctxT(t, 10*time.Second), cl2); err != nil || dr.Topics[0].Partitions[0].ErrorCode != 0 {
+		t.Fatalf("delete: %v %+v", err, dr)
+	}
+	rd := kmsg.NewPtrReadShareGroupStateRequest()
+	rd.GroupID = "sg"
+	rd.Topics = []kmsg.ReadShareGroupStateRequestTopic{{TopicID: topic, Partitions: []kmsg.ReadShareGroupStateRequestTopicPartition{{Partition: 0, LeaderEpoch: -1}}}}
+	rr, err := rd.RequestWith(ctxT(t, 10*time.Second), cl2)
+	if err != nil || rr.Topics[0].Partitions[0].StartOffset != -1 {
+		t.Fatalf("read after delete: %v %+v", err, rr)
+	}
+}
+
+// TestShareFeatureLevels: ApiVersions finalizes group.version and
+// share.version at 1 and advertises every share API.
+func TestShareFeatureLevels(t *testing.T) {
+	c := gofkatest.Start(t, shareOpts()...)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	resp, err := kmsg.NewPtrApiVersionsRequest().RequestWith(ctxT(t, 10*time.Second), cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	finalized := map[string]int16{}
+	for _, f := range resp.FinalizedFeatures {
+		finalized[f.Name] = f.MaxVersionLevel
+	}
+	if finalized["group.version"] != 1 || finalized["share.version"] != 1 {
+		t.Errorf("finalized features %v, want group.version and share.version at 1", finalized)
+	}
+	served := map[int16]bool{}
+	for _, k := range resp.ApiKeys {
+		served[k.ApiKey] = true
+	}
+	for _, key := range []int16{76, 77, 78, 79, 83, 84, 85, 86, 87, 90, 91, 92} {
+		if !served[key] {
+			t.Errorf("API %d not advertised", key)
+		}
+	}
+}
