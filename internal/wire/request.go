@@ -111,7 +111,7 @@ func parseInto(req *Request, frame []byte, versions func(int16) (int16, int16, b
 // parseBody checks the API key and version against versions, then decodes
 // the header's tagged fields and the body in b.
 func parseBody(req *Request, b []byte, versions func(int16) (int16, int16, bool)) error {
-	msg := kmsg.RequestForKey(req.Key)
+	msg := requestForKey(req.Key)
 	if msg == nil {
 		return fmt.Errorf("%w: key %d", ErrUnknownAPIKey, req.Key)
 	}

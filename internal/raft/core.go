@@ -1,0 +1,519 @@
+package raft
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/gofka/gofka/internal/metadata"
+	"go.etcd.io/raft/v3"
+	"go.etcd.io/raft/v3/raftpb"
+)
+
+var (
+	// ErrNotLeader is returned for a proposal made on a node that is not
+	// the quorum leader (Kafka's NOT_CONTROLLER).
+	ErrNotLeader = errors.New("raft: not the quorum leader")
+	// ErrLeaderChanged is returned to waiters whose leader stepped down
+	// before their proposal was applied; it may still commit.
+	ErrLeaderChanged = errors.New("raft: leader changed before the proposal was applied")
+	// ErrStopped is returned once the node has stopped.
+	ErrStopped = errors.New("raft: stopped")
+	// ErrNoVoters is returned when a new quorum has no voters to start with.
+	ErrNoVoters    = errors.New("raft: no voters to bootstrap the quorum")
+	errUnknownPeer = errors.New("raft: no endpoint for peer")
+)
+
+// StateMachine is what the quorum's committed entries are applied to.
+// Its methods are called on the node's goroutine, in log order.
+type StateMachine interface {
+	// Apply applies one committed batch; lastOffset is the Kafka offset of
+	// its last record.
+	Apply(lastOffset int64, recs []metadata.Record) error
+	// Restore replaces the state with a snapshot's records.
+	Restore(lastOffset int64, recs []metadata.Record) error
+	// Snapshot returns records that rebuild the current state.
+	Snapshot() []metadata.Record
+}
+
+// coreConfig configures a core.
+type coreConfig struct {
+	NodeID    int32
+	Dir       string
+	ClusterID string
+	// Voters bootstraps a new quorum: written as the first snapshot when
+	// Dir holds none. Empty for a node that joins an existing quorum.
+	Voters         []Voter
+	ElectionTicks  int
+	HeartbeatTicks int
+	// SnapshotBytes and SnapshotInterval trigger a snapshot after that many
+	// bytes of committed batches or that long since the last one.
+	SnapshotBytes    int64
+	SnapshotInterval time.Duration
+	SM               StateMachine
+	Now              func() time.Time
+	Logger           *slog.Logger
+}
+
+// done receives a proposal's outcome: the Kafka offset of its last record.
+type done func(offset int64, err error)
+
+// core is one quorum member without goroutines or sockets: tick, step and
+// propose feed it; process persists, applies and queues messages in out.
+type core struct {
+	cfg  coreConfig
+	rn   *raft.RawNode
+	mem  *raft.MemoryStorage
+	disk *diskLog
+
+	hard        raftpb.HardState // as last written to quorum-state
+	lead        uint64
+	voters      []Voter // the applied configuration
+	confState   raftpb.ConfState
+	applied     uint64
+	appliedTerm uint64
+	sinceSnap   int64
+	snapNow     bool
+	lastSnap    time.Time
+
+	nextID      uint64
+	waiters     map[uint64]done
+	confWaiter  done
+	confPending []byte
+	out         []raftpb.Message
+	broken      error
+}
+
+// openCore loads the newest snapshot, the log after it and the quorum
+// state from cfg.Dir (bootstrapping a new quorum there first).
+func openCore(cfg coreConfig) (*core, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &core{cfg: cfg, mem: raft.NewMemoryStorage(), waiters: map[uint64]done{},
+		nextID: uint64(cfg.Now().UnixNano()), lastSnap: cfg.Now()}
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("raft: %w", err)
+	}
+	snap, err := c.loadSnapshot()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.loadLog(snap); err != nil {
+		return nil, err
+	}
+	if err := c.loadState(); err != nil {
+		c.disk.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// loadSnapshot restores the newest snapshot, writing the bootstrap one
+// first when there is none.
+func (c *core) loadSnapshot() (*snapshotFile, error) {
+	snaps, err := listSnapshots(c.cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(snaps) == 0 {
+		return c.bootstrap()
+	}
+	newest := snaps[len(snaps)-1]
+	s, data, err := readSnapshot(c.cfg.Dir, newest.name)
+	if err != nil {
+		return nil, err
+	}
+	if s.mark.endOffset != newest.endOffset || s.mark.term != newest.epoch {
+		return nil, fmt.Errorf("raft: snapshot %s: %w: header says end offset %d epoch %d",
+			newest.name, errCorrupt, s.mark.endOffset, s.mark.term)
+	}
+	return s, c.restore(s, data)
+}
+
+// bootstrapMark is where a new quorum's first snapshot sits: index 1 in
+// term 1 (etcd raft cannot take a snapshot at index 0), before any record.
+var bootstrapMark = snapshotMark{index: 1, term: 1, endOffset: 0}
+
+// bootstrap writes the first snapshot of a new quorum with its voters. A
+// node without voters (joining later) starts empty and waits for the
+// leader's snapshot.
+func (c *core) bootstrap() (*snapshotFile, error) {
+	s := &snapshotFile{mark: snapshotMark{}, voters: nil}
+	if len(c.cfg.Voters) == 0 {
+		return s, nil
+	}
+	s = &snapshotFile{mark: bootstrapMark, voters: c.cfg.Voters}
+	data, err := s.encode(c.cfg.Now().UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	if err := writeSnapshotFile(c.cfg.Dir, s.mark, data); err != nil {
+		return nil, err
+	}
+	return s, c.restore(s, data)
+}
+
+// restore makes s the state of the storage and the state machine.
+func (c *core) restore(s *snapshotFile, data []byte) error {
+	if s.mark.index == 0 {
+		return nil
+	}
+	cs := confStateOf(s.voters)
+	err := c.mem.ApplySnapshot(raftpb.Snapshot{Data: data, Metadata: raftpb.SnapshotMetadata{
+		Index: s.mark.index, Term: s.mark.term, ConfState: cs}})
+	if err != nil {
+		return fmt.Errorf("raft: apply snapshot: %w", err)
+	}
+	if err := c.cfg.SM.Restore(s.mark.endOffset-1, s.records); err != nil {
+		return fmt.Errorf("raft: restore snapshot at %d: %w", s.mark.endOffset, err)
+	}
+	c.voters, c.confState = s.voters, cs
+	c.applied, c.appliedTerm, c.sinceSnap = s.mark.index, s.mark.term, 0
+	return nil
+}
+
+func confStateOf(voters []Voter) raftpb.ConfState {
+	var cs raftpb.ConfState
+	for _, v := range voters {
+		cs.Voters = append(cs.Voters, raftID(v.ID))
+	}
+	return cs
+}
+
+// loadLog opens the log after the snapshot into the memory storage.
+func (c *core) loadLog(s *snapshotFile) error {
+	d, ents, err := openDiskLog(c.cfg.Dir, s.mark, s.voters, c.cfg.Logger)
+	if err != nil {
+		return err
+	}
+	c.disk = d
+	if err := c.mem.Append(ents); err != nil {
+		d.close()
+		return fmt.Errorf("raft: load entries: %w", err)
+	}
+	return nil
+}
+
+// loadState reads quorum-state and starts the RawNode.
+func (c *core) loadState() error {
+	hs, cluster, err := readState(c.cfg.Dir)
+	if err != nil {
+		return err
+	}
+	if cluster != "" && c.cfg.ClusterID != "" && cluster != c.cfg.ClusterID {
+		return fmt.Errorf("raft: %s belongs to cluster %s, not %s", c.cfg.Dir, cluster, c.cfg.ClusterID)
+	}
+	first, _ := c.mem.FirstIndex()
+	last, _ := c.mem.LastIndex()
+	hs.Commit = min(max(hs.Commit, first-1), last)
+	if !raft.IsEmptyHardState(hs) {
+		if err := c.mem.SetHardState(hs); err != nil {
+			return fmt.Errorf("raft: %w", err)
+		}
+	}
+	c.hard = hs
+	rn, err := raft.NewRawNode(&raft.Config{
+		ID: raftID(c.cfg.NodeID), ElectionTick: c.cfg.ElectionTicks, HeartbeatTick: c.cfg.HeartbeatTicks,
+		Storage: c.mem, Applied: c.applied, MaxSizePerMsg: 1 << 20, MaxInflightMsgs: 256,
+		MaxUncommittedEntriesSize: 64 << 20, CheckQuorum: true, PreVote: true,
+		DisableProposalForwarding: true, Logger: raftLogger{c.cfg.Logger},
+	})
+	if err != nil {
+		return fmt.Errorf("raft: %w", err)
+	}
+	c.rn = rn
+	return nil
+}
+
+func (c *core) close() error { return c.disk.close() }
+
+// tick advances the logical clock.
+func (c *core) tick() { c.rn.Tick() }
+
+// step hands a message from a peer to raft.
+func (c *core) step(m raftpb.Message) error {
+	if c.broken != nil {
+		return c.broken
+	}
+	return c.rn.Step(m)
+}
+
+// isLeader reports whether this node leads the quorum.
+func (c *core) isLeader() bool { return c.rn.BasicStatus().RaftState == raft.StateLeader }
+
+// leaderReady reports whether this node leads and has applied everything
+// committed before its term (its own term's first entry).
+func (c *core) leaderReady() bool { return c.isLeader() && c.appliedTerm == c.rn.BasicStatus().Term }
+
+// propose proposes recs as one batch; d gets the outcome once applied.
+func (c *core) propose(recs []metadata.Record, d done) {
+	if err := c.proposeErr(); err != nil {
+		d(-1, err)
+		return
+	}
+	c.nextID++
+	id := c.nextID
+	data, err := proposalData(id, recs, c.cfg.Now().UnixMilli())
+	if err == nil {
+		err = c.rn.Propose(data)
+	}
+	if err != nil {
+		d(-1, fmt.Errorf("raft: propose: %w", err))
+		return
+	}
+	c.waiters[id] = d
+}
+
+func (c *core) proposeErr() error {
+	switch {
+	case c.broken != nil:
+		return c.broken
+	case !c.leaderReady():
+		return ErrNotLeader
+	}
+	return nil
+}
+
+// proposeConf proposes one configuration change; d gets the outcome.
+func (c *core) proposeConf(cc raftpb.ConfChangeV2, d done) {
+	if err := c.proposeErr(); err != nil {
+		d(-1, err)
+		return
+	}
+	if c.confWaiter != nil {
+		d(-1, errors.New("raft: a voter change is already in progress"))
+		return
+	}
+	data, _ := cc.Marshal()
+	if err := c.rn.ProposeConfChange(cc); err != nil {
+		d(-1, fmt.Errorf("raft: propose voter change: %w", err))
+		return
+	}
+	c.confWaiter, c.confPending = d, data
+}
+
+// process handles every pending Ready: persist, queue messages, apply.
+func (c *core) process() error {
+	for c.broken == nil && c.rn.HasReady() {
+		if err := c.handle(c.rn.Ready()); err != nil {
+			c.broken = fmt.Errorf("raft: node %d stopped: %w", c.cfg.NodeID, err)
+			c.failWaiters(c.broken)
+			return c.broken
+		}
+	}
+	return c.broken
+}
+
+func (c *core) handle(rd raft.Ready) error {
+	if rd.SoftState != nil {
+		c.softState(*rd.SoftState)
+	}
+	if !raft.IsEmptySnap(rd.Snapshot) {
+		if err := c.install(rd.Snapshot); err != nil {
+			return err
+		}
+	}
+	if err := c.persist(rd); err != nil {
+		return err
+	}
+	c.out = append(c.out, rd.Messages...)
+	if err := c.apply(rd.CommittedEntries); err != nil {
+		return err
+	}
+	c.rn.Advance(rd)
+	return c.maybeSnapshot()
+}
+
+// softState notes the leader; waiters of a leader that stepped down fail.
+func (c *core) softState(ss raft.SoftState) {
+	if ss.RaftState != raft.StateLeader {
+		c.failWaiters(ErrLeaderChanged)
+	}
+	c.lead = ss.Lead
+}
+
+func (c *core) failWaiters(err error) {
+	for id, d := range c.waiters {
+		d(-1, err)
+		delete(c.waiters, id)
+	}
+	if c.confWaiter != nil {
+		c.confWaiter(-1, err)
+		c.confWaiter, c.confPending = nil, nil
+	}
+}
+
+// persist writes entries, fsyncs, and writes quorum-state when the term,
+// vote or leader changed (the commit index it holds may lag).
+func (c *core) persist(rd raft.Ready) error {
+	if err := c.disk.append(rd.Entries, nodeID(max(c.lead, 1))); err != nil {
+		return err
+	}
+	if err := c.mem.Append(rd.Entries); err != nil {
+		return fmt.Errorf("raft: %w", err)
+	}
+	if len(rd.Entries) > 0 {
+		if err := c.disk.sync(); err != nil {
+			return err
+		}
+	}
+	if raft.IsEmptyHardState(rd.HardState) {
+		return nil
+	}
+	if err := c.mem.SetHardState(rd.HardState); err != nil {
+		return fmt.Errorf("raft: %w", err)
+	}
+	hs := rd.HardState
+	if hs.Term == c.hard.Term && hs.Vote == c.hard.Vote {
+		return nil
+	}
+	if err := writeState(c.cfg.Dir, c.cfg.ClusterID, hs, c.lead); err != nil {
+		return err
+	}
+	c.hard = hs
+	return nil
+}
+
+// apply hands committed entries to the state machine in order.
+func (c *core) apply(ents []raftpb.Entry) error {
+	for _, e := range ents {
+		if e.Index <= c.applied {
+			continue
+		}
+		if err := c.applyOne(e); err != nil {
+			return fmt.Errorf("raft: apply entry %d: %w", e.Index, err)
+		}
+		c.applied, c.appliedTerm = e.Index, e.Term
+		c.sinceSnap += int64(len(e.Data))
+	}
+	return nil
+}
+
+func (c *core) applyOne(e raftpb.Entry) error {
+	switch {
+	case e.Type == raftpb.EntryConfChangeV2:
+		return c.applyConf(e)
+	case e.Type != raftpb.EntryNormal || len(e.Data) == 0:
+		return nil
+	}
+	recs, err := decodeRecords(e.Data[idSize:])
+	if err != nil {
+		return err
+	}
+	off := c.disk.endOffset(e.Index) - 1
+	if err := c.cfg.SM.Apply(off, recs); err != nil {
+		return err
+	}
+	if d, ok := c.waiters[proposalID(e.Data)]; ok {
+		delete(c.waiters, proposalID(e.Data))
+		d(off, nil)
+	}
+	return nil
+}
+
+func (c *core) applyConf(e raftpb.Entry) error {
+	var cc raftpb.ConfChangeV2
+	if err := cc.Unmarshal(e.Data); err != nil {
+		return corruptf("conf change: %v", err)
+	}
+	voters, err := confVoters(c.voters, cc)
+	if err != nil {
+		return err
+	}
+	c.confState = *c.rn.ApplyConfChange(cc)
+	c.voters = voters
+	// A node added here takes a snapshot that names it: etcd raft refuses
+	// one from before its addition. Snapshot at once.
+	c.snapNow = true
+	if c.confWaiter != nil && slices.Equal(c.confPending, e.Data) {
+		c.confWaiter(c.disk.endOffset(e.Index)-1, nil)
+		c.confWaiter, c.confPending = nil, nil
+	}
+	return nil
+}
+
+// install makes a snapshot sent by the leader this node's state.
+func (c *core) install(snap raftpb.Snapshot) error {
+	s, err := parseSnapshot(snap.Data)
+	if err != nil {
+		return err
+	}
+	if s.mark.index != snap.Metadata.Index || s.mark.term != snap.Metadata.Term {
+		return fmt.Errorf("raft: snapshot %d/%d: %w: header says %d/%d", snap.Metadata.Index,
+			snap.Metadata.Term, errCorrupt, s.mark.index, s.mark.term)
+	}
+	if err := writeSnapshotFile(c.cfg.Dir, s.mark, snap.Data); err != nil {
+		return err
+	}
+	if err := c.disk.reset(s.mark, s.voters); err != nil {
+		return err
+	}
+	if err := c.mem.ApplySnapshot(snap); err != nil {
+		return fmt.Errorf("raft: install snapshot: %w", err)
+	}
+	if err := c.cfg.SM.Restore(s.mark.endOffset-1, s.records); err != nil {
+		return fmt.Errorf("raft: restore snapshot: %w", err)
+	}
+	c.voters, c.confState = s.voters, snap.Metadata.ConfState
+	c.applied, c.appliedTerm, c.sinceSnap = s.mark.index, s.mark.term, 0
+	c.lastSnap = c.cfg.Now()
+	return nil
+}
+
+// maybeSnapshot snapshots the state machine when enough was applied since
+// the last snapshot, or long enough ago.
+func (c *core) maybeSnapshot() error {
+	snapIndex := c.disk.first - 1
+	if c.applied <= snapIndex {
+		return nil
+	}
+	due := c.snapNow || c.sinceSnap >= c.cfg.SnapshotBytes ||
+		(c.cfg.SnapshotInterval > 0 && c.cfg.Now().Sub(c.lastSnap) >= c.cfg.SnapshotInterval)
+	if !due {
+		return nil
+	}
+	return c.snapshot()
+}
+
+// snapshot writes a snapshot at the applied index and drops the log up to it.
+func (c *core) snapshot() error {
+	term, err := c.mem.Term(c.applied)
+	if err != nil {
+		return fmt.Errorf("raft: snapshot: %w", err)
+	}
+	s := &snapshotFile{
+		mark:    snapshotMark{index: c.applied, term: term, endOffset: c.disk.endOffset(c.applied)},
+		voters:  c.voters,
+		records: c.cfg.SM.Snapshot(),
+	}
+	data, err := s.encode(c.cfg.Now().UnixMilli())
+	if err != nil {
+		return err
+	}
+	if err := writeSnapshotFile(c.cfg.Dir, s.mark, data); err != nil {
+		return err
+	}
+	if _, err := c.mem.CreateSnapshot(c.applied, &c.confState, data); err != nil {
+		return fmt.Errorf("raft: snapshot: %w", err)
+	}
+	if err := c.mem.Compact(c.applied); err != nil {
+		return fmt.Errorf("raft: compact: %w", err)
+	}
+	c.sinceSnap, c.lastSnap, c.snapNow = 0, c.cfg.Now(), false
+	c.cfg.Logger.Info("metadata snapshot written", "index", c.applied, "end.offset", s.mark.endOffset, "records", len(s.records))
+	return c.disk.compact(c.applied, c.voters)
+}
+
+// takeOut returns and clears the messages to send.
+func (c *core) takeOut() []raftpb.Message {
+	out := c.out
+	c.out = nil
+	return out
+}

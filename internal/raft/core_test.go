@@ -1,0 +1,215 @@
+package raft
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gofka/gofka/internal/metadata"
+)
+
+func TestElectAndReplicate(t *testing.T) {
+	c := newCluster(t, 3)
+	c.propose("a", "b", "c")
+	c.expect("a", "b", "c")
+}
+
+func TestSingleVoter(t *testing.T) {
+	c := newCluster(t, 1)
+	c.propose("a")
+	c.expect("a")
+}
+
+func TestProposeOnFollowerFails(t *testing.T) {
+	c := newCluster(t, 3)
+	l := c.leader()
+	for _, id := range c.ids() {
+		if id == l {
+			continue
+		}
+		var got error
+		c.nodes[id].propose([]metadata.Record{topic("x")}, func(_ int64, err error) { got = err })
+		if !errors.Is(got, ErrNotLeader) {
+			t.Fatalf("follower %d: got %v, want ErrNotLeader", id, got)
+		}
+	}
+}
+
+func TestRestartReplaysLog(t *testing.T) {
+	c := newCluster(t, 3)
+	c.propose("a", "b")
+	for _, id := range c.ids() {
+		c.stop(id)
+	}
+	for _, v := range c.voters {
+		c.start(v.ID, c.voters)
+	}
+	c.propose("c")
+	c.expect("a", "b", "c")
+}
+
+func TestLeaderFailover(t *testing.T) {
+	c := newCluster(t, 3)
+	c.propose("a")
+	old := c.leader()
+	c.stop(old)
+	c.propose("b")
+	if c.leader() == old {
+		t.Fatal("stopped node still leads")
+	}
+	c.start(old, c.voters)
+	c.expect("a", "b")
+}
+
+// An isolated leader's uncommitted entries are truncated when it rejoins,
+// on disk too: after a restart it replays the new leader's log.
+func TestTruncateUncommitted(t *testing.T) {
+	c := newCluster(t, 3)
+	c.propose("a")
+	old := c.leader()
+	for _, id := range c.ids() {
+		if id != old {
+			c.cut[[2]int32{old, id}] = true
+		}
+	}
+	var lost error = errPending
+	c.nodes[old].propose([]metadata.Record{topic("lost")}, func(_ int64, err error) { lost = err })
+	c.deliver()
+	c.tick(30) // the others elect a new leader; the old one steps down (CheckQuorum)
+	if lost == nil || lost == errPending {
+		t.Fatalf("isolated proposal: got %v, want a failure", lost)
+	}
+	c.propose("b")
+	c.cut = map[[2]int32]bool{}
+	c.expect("a", "b")
+	c.stop(old)
+	c.start(old, c.voters)
+	c.expect("a", "b")
+}
+
+// A node that was down while the log was compacted into a snapshot catches
+// up from the snapshot, and restarts from it.
+func TestSnapshotCatchUp(t *testing.T) {
+	c := newCluster(t, 3)
+	c.snapB = 1 // every apply snapshots
+	for _, id := range c.ids() {
+		c.nodes[id].cfg.SnapshotBytes = 1
+	}
+	c.propose("a")
+	l := c.leader()
+	var down int32
+	for _, id := range c.ids() {
+		if id != l {
+			down = id
+			break
+		}
+	}
+	c.stop(down)
+	var want []string
+	want = append(want, "a")
+	for i := 0; i < 20; i++ {
+		name := fmt.Sprint("t", i)
+		c.propose(name)
+		want = append(want, name)
+	}
+	if c.nodes[l].disk.first <= 2 {
+		t.Fatalf("leader log not compacted: first index %d", c.nodes[l].disk.first)
+	}
+	c.start(down, c.voters)
+	c.expect(want...)
+	snaps, _ := listSnapshots(filepath.Join(c.dir, fmt.Sprint(down)))
+	if len(snaps) != 1 || snaps[0].endOffset == 0 {
+		t.Fatalf("caught-up node's snapshots: %v", snaps)
+	}
+	for _, id := range c.ids() {
+		c.stop(id)
+	}
+	for _, v := range c.voters {
+		c.start(v.ID, c.voters)
+	}
+	c.expect(want...)
+}
+
+func TestAddAndRemoveVoter(t *testing.T) {
+	c := newCluster(t, 3)
+	c.propose("a")
+	l := c.leader()
+	c.start(4, nil) // a new node joins with no configuration
+	v4 := Voter{ID: 4, Listener: "CONTROLLER", Host: "127.0.0.1", Port: 9004}
+	var got error = errPending
+	c.nodes[l].proposeConf(addVoter(v4), func(_ int64, err error) { got = err })
+	c.deliver()
+	c.tick(5)
+	if got != nil {
+		t.Fatalf("add voter: %v", got)
+	}
+	c.propose("b")
+	c.expect("a", "b")
+	if vs := c.nodes[4].voters; len(vs) != 4 || vs[3] != v4 {
+		t.Fatalf("node 4 voters: %+v", vs)
+	}
+	// Remove a follower; the remaining three keep committing.
+	var rm int32
+	for _, id := range c.ids() {
+		if id != l && id != 4 {
+			rm = id
+			break
+		}
+	}
+	got = errPending
+	c.nodes[l].proposeConf(removeVoter(rm), func(_ int64, err error) { got = err })
+	c.deliver()
+	if got != nil {
+		t.Fatalf("remove voter: %v", got)
+	}
+	c.stop(rm)
+	c.propose("c")
+	c.expect("a", "b", "c")
+	// The configuration survives a restart of everyone.
+	for _, id := range c.ids() {
+		c.stop(id)
+	}
+	for id := int32(1); id <= 4; id++ {
+		if id != rm {
+			c.start(id, nil)
+		}
+	}
+	c.propose("d")
+	c.expect("a", "b", "c", "d")
+	if n := len(c.nodes[c.leader()].voters); n != 3 {
+		t.Fatalf("voters after restart: %d, want 3", n)
+	}
+}
+
+func TestCorruptSnapshotStopsOpen(t *testing.T) {
+	c := newCluster(t, 1)
+	c.propose("a")
+	c.stop(1)
+	dir := filepath.Join(c.dir, "1")
+	snaps, _ := listSnapshots(dir)
+	path := filepath.Join(dir, snaps[len(snaps)-1].name)
+	data, _ := os.ReadFile(path)
+	data[len(data)-3] ^= 0xff
+	os.WriteFile(path, data, 0o644)
+	_, err := openCore(coreConfig{NodeID: 1, Dir: dir, SM: &namesSM{}, ElectionTicks: 10, HeartbeatTicks: 1})
+	if err == nil {
+		t.Fatal("open with a corrupt snapshot succeeded")
+	}
+	if want := snaps[len(snaps)-1].name; !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q does not name %s", err, want)
+	}
+}
+
+func TestOtherClusterRefused(t *testing.T) {
+	c := newCluster(t, 1)
+	c.propose("a")
+	c.stop(1)
+	_, err := openCore(coreConfig{NodeID: 1, Dir: filepath.Join(c.dir, "1"), ClusterID: "other",
+		SM: &namesSM{}, ElectionTicks: 10, HeartbeatTicks: 1})
+	if err == nil || !strings.Contains(err.Error(), "belongs to cluster test") {
+		t.Fatalf("got %v", err)
+	}
+}

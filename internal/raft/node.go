@@ -1,0 +1,222 @@
+package raft
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofka/gofka/internal/metadata"
+	"go.etcd.io/raft/v3"
+	"go.etcd.io/raft/v3/raftpb"
+)
+
+// Config configures a Node.
+type Config struct {
+	NodeID    int32
+	Dir       string // the metadata log directory, __cluster_metadata-0
+	ClusterID string
+	// Voters bootstraps a new quorum (controller.quorum.voters, or the
+	// voters gofka format wrote); ignored once Dir holds a snapshot.
+	Voters []Voter
+	// Tick is the raft clock; ElectionTimeout and HeartbeatInterval are
+	// rounded to ticks.
+	Tick              time.Duration
+	ElectionTimeout   time.Duration
+	HeartbeatInterval time.Duration
+	SnapshotBytes     int64
+	SnapshotInterval  time.Duration
+	SM                StateMachine
+	// Send delivers messages to a voter; nil only for a single voter.
+	Send   func(ctx context.Context, to Voter, msgs []raftpb.Message) error
+	Logger *slog.Logger
+}
+
+// Node runs one quorum member: its core on one goroutine, fed by a ticker,
+// incoming messages and proposals, and one sender goroutine per peer.
+type Node struct {
+	cfg    Config
+	core   *core
+	inbox  chan func(*core)
+	status atomic.Pointer[Status]
+	quit   chan struct{}
+	wg     sync.WaitGroup
+	once   sync.Once
+
+	peers map[int32]*peer // owned by the run goroutine
+}
+
+// Status is a view of the quorum published after every step.
+type Status struct {
+	NodeID      int32
+	Leader      int32 // -1 when unknown
+	Term        uint64
+	LeaderReady bool // this node leads and applied its term's first entry
+	Commit      uint64
+	Applied     uint64
+	Voters      []Voter
+	// LogEndOffset is the Kafka end offset of the local metadata log.
+	LogEndOffset int64
+	// Progress is each voter's matched index, on the leader only.
+	Progress map[int32]uint64
+}
+
+// Start opens the node's storage and starts it.
+func Start(cfg Config) (*Node, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Tick <= 0 {
+		cfg.Tick = 50 * time.Millisecond
+	}
+	c, err := openCore(coreConfig{
+		NodeID: cfg.NodeID, Dir: cfg.Dir, ClusterID: cfg.ClusterID, Voters: cfg.Voters,
+		ElectionTicks:  ticks(cfg.ElectionTimeout, cfg.Tick, 10),
+		HeartbeatTicks: ticks(cfg.HeartbeatInterval, cfg.Tick, 1),
+		SnapshotBytes:  cfg.SnapshotBytes, SnapshotInterval: cfg.SnapshotInterval,
+		SM: cfg.SM, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{cfg: cfg, core: c, inbox: make(chan func(*core), 1024), quit: make(chan struct{}),
+		peers: map[int32]*peer{}}
+	n.publish()
+	if len(c.voters) == 1 && c.voters[0].ID == cfg.NodeID {
+		_ = c.rn.Campaign() // a single voter need not wait an election timeout
+	}
+	n.wg.Add(1)
+	go n.run()
+	return n, nil
+}
+
+func ticks(d, tick time.Duration, min int) int {
+	return max(int(d/tick), min)
+}
+
+func (n *Node) run() {
+	defer n.wg.Done()
+	t := time.NewTicker(n.cfg.Tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-n.quit:
+			return
+		case <-t.C:
+			n.core.tick()
+		case f := <-n.inbox:
+			f(n.core)
+		}
+		n.afterStep()
+	}
+}
+
+// afterStep processes Readies, hands messages to the senders and
+// publishes the status.
+func (n *Node) afterStep() {
+	if err := n.core.process(); err != nil {
+		n.cfg.Logger.Error("metadata quorum stopped", "err", err)
+	}
+	for _, m := range n.core.takeOut() {
+		n.peer(nodeID(m.To)).enqueue(m)
+	}
+	n.publish()
+}
+
+func (n *Node) publish() {
+	c := n.core
+	bs := c.rn.BasicStatus()
+	s := &Status{NodeID: n.cfg.NodeID, Leader: -1, Term: bs.Term, LeaderReady: c.leaderReady(),
+		Commit: bs.Commit, Applied: c.applied, Voters: c.voters, LogEndOffset: c.disk.log.LogEndOffset()}
+	if bs.Lead != raft.None {
+		s.Leader = nodeID(bs.Lead)
+	}
+	if c.isLeader() {
+		s.Progress = map[int32]uint64{}
+		c.rn.WithProgress(func(id uint64, _ raft.ProgressType, pr trackerProgress) {
+			s.Progress[nodeID(id)] = pr.Match
+		})
+	}
+	n.status.Store(s)
+}
+
+// Status returns the latest published status.
+func (n *Node) Status() *Status { return n.status.Load() }
+
+// do runs f on the node's goroutine.
+func (n *Node) do(ctx context.Context, f func(*core)) error {
+	select {
+	case n.inbox <- f:
+		return nil
+	case <-n.quit:
+		return ErrStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Propose commits recs as one batch and waits until this node applied it;
+// it returns the Kafka offset of the batch's last record.
+func (n *Node) Propose(ctx context.Context, recs []metadata.Record) (int64, error) {
+	return n.await(ctx, func(c *core, d done) { c.propose(recs, d) })
+}
+
+// AddVoter adds v to the quorum and waits until the change is applied.
+func (n *Node) AddVoter(ctx context.Context, v Voter) error {
+	_, err := n.await(ctx, func(c *core, d done) { c.proposeConf(addVoter(v), d) })
+	return err
+}
+
+// RemoveVoter removes voter id and waits until the change is applied.
+func (n *Node) RemoveVoter(ctx context.Context, id int32) error {
+	_, err := n.await(ctx, func(c *core, d done) { c.proposeConf(removeVoter(id), d) })
+	return err
+}
+
+type result struct {
+	off int64
+	err error
+}
+
+func (n *Node) await(ctx context.Context, f func(*core, done)) (int64, error) {
+	ch := make(chan result, 1)
+	if err := n.do(ctx, func(c *core) { f(c, func(off int64, err error) { ch <- result{off, err} }) }); err != nil {
+		return -1, err
+	}
+	select {
+	case r := <-ch:
+		return r.off, r.err
+	case <-n.quit:
+		return -1, ErrStopped
+	case <-ctx.Done():
+		return -1, ctx.Err()
+	}
+}
+
+// Step hands raft messages received from a peer to the node.
+func (n *Node) Step(ctx context.Context, clusterID string, msgs []raftpb.Message) error {
+	if clusterID != n.cfg.ClusterID {
+		return fmt.Errorf("raft: message for cluster %q, this is %q", clusterID, n.cfg.ClusterID)
+	}
+	return n.do(ctx, func(c *core) {
+		for _, m := range msgs {
+			_ = c.step(m)
+		}
+	})
+}
+
+// Close stops the node and its senders and closes the log.
+func (n *Node) Close() error {
+	var err error
+	n.once.Do(func() {
+		close(n.quit)
+		n.wg.Wait()
+		for _, p := range n.peers {
+			p.stop()
+		}
+		err = n.core.close()
+	})
+	return err
+}

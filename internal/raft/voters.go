@@ -1,0 +1,20 @@
+package raft
+
+import (
+	"encoding/json"
+
+	"go.etcd.io/raft/v3/raftpb"
+)
+
+// addVoter is the configuration change adding v as a voter.
+func addVoter(v Voter) raftpb.ConfChangeV2 {
+	ctx, _ := json.Marshal(v)
+	return raftpb.ConfChangeV2{Context: ctx, Changes: []raftpb.ConfChangeSingle{
+		{Type: raftpb.ConfChangeAddNode, NodeID: raftID(v.ID)}}}
+}
+
+// removeVoter is the configuration change removing voter id.
+func removeVoter(id int32) raftpb.ConfChangeV2 {
+	return raftpb.ConfChangeV2{Changes: []raftpb.ConfChangeSingle{
+		{Type: raftpb.ConfChangeRemoveNode, NodeID: raftID(id)}}}
+}
