@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,8 +12,10 @@ import (
 	"github.com/gofka/gofka/internal/config"
 	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/raft"
 	"github.com/gofka/gofka/internal/storage"
 	"github.com/gofka/gofka/internal/storage/cleaner"
+	"github.com/gofka/gofka/internal/wire"
 )
 
 // MetadataDir is the metadata partition's directory name, as in KRaft.
@@ -43,7 +44,8 @@ type Node struct {
 
 	pidExpiration atomic.Pointer[expirationFor] // producer_expiry.go
 
-	journal  *metadata.FileJournal
+	quorum   *raft.Node
+	peers    *peerClients
 	meta     *metadata.Publisher
 	ctrl     *controller.Controller
 	logs     *storage.Manager
@@ -59,6 +61,7 @@ type Node struct {
 	observe observeState
 
 	listeners []*servedListener // listeners.go; the first is the default
+	ctrlSrv   *wire.Server      // the controller listener (quorum.go), nil for one voter
 	quit      chan struct{}
 	wg        sync.WaitGroup
 	once      sync.Once
@@ -98,6 +101,9 @@ func (n *Node) start(ln net.Listener) error {
 	if err := n.openMetadata(); err != nil {
 		return err
 	}
+	if err := n.waitQuorum(); err != nil {
+		return err
+	}
 	if err := n.openLogs(); err != nil {
 		return err
 	}
@@ -113,24 +119,6 @@ func (n *Node) start(ln net.Listener) error {
 	n.serveListeners()
 	n.markReady()
 	n.log.Info("gofka started", "node.id", n.nodeID, "cluster.id", n.clusterID, "addr", n.Addr())
-	return nil
-}
-
-// openMetadata replays the metadata journal into the first image.
-func (n *Node) openMetadata() error {
-	img := metadata.Empty().WithClusterID(n.clusterID)
-	dir := filepath.Join(n.cfg.MetadataLogDir, MetadataDir)
-	j, err := metadata.OpenFileJournal(dir, func(off int64, recs []metadata.Record) error {
-		next, err := img.Apply(off, recs)
-		img = next
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("broker: open metadata journal: %w", err)
-	}
-	n.journal = j
-	n.meta = metadata.NewPublisher(img)
-	n.ctrl = controller.New(j, n.meta, n.cfg, n.log)
 	return nil
 }
 
@@ -216,14 +204,20 @@ func (n *Node) Close() error {
 	var errs []error
 	n.once.Do(func() {
 		errs = append(errs, n.closeListeners())
+		if n.ctrlSrv != nil {
+			errs = append(errs, n.ctrlSrv.Close())
+		}
 		close(n.quit)
 		n.wg.Wait()
 		errs = append(errs, n.closeAreas())
 		if n.logs != nil {
 			errs = append(errs, n.logs.Close())
 		}
-		if n.journal != nil {
-			errs = append(errs, n.journal.Close())
+		if n.quorum != nil {
+			errs = append(errs, n.quorum.Close())
+		}
+		if n.peers != nil {
+			n.peers.close()
 		}
 		n.log.Info("gofka stopped", "node.id", n.nodeID)
 	})

@@ -1,12 +1,17 @@
 package controller
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/gofka/gofka/internal/config"
 	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/raft"
+	"github.com/twmb/franz-go/pkg/kerr"
 )
 
 // Metadata versions: Kafka 4.0's floor (3.3-IV3) and its newest
@@ -16,36 +21,56 @@ const (
 	MaxMetadataVersion int16 = 25
 )
 
+// Quorum commits record batches: the metadata quorum's leader. Propose
+// returns once the batch is committed and applied to the published image.
+type Quorum interface {
+	Propose(ctx context.Context, recs []metadata.Record) (int64, error)
+}
+
+// commitTimeout bounds the wait for the quorum to commit one change.
+const commitTimeout = 15 * time.Second
+
 // Controller is the single writer of cluster metadata.
 type Controller struct {
-	mu      sync.Mutex // serializes validation and commit
-	journal metadata.Journal
-	pub     *metadata.Publisher
-	static  *config.Broker
-	log     *slog.Logger
+	mu     sync.Mutex // serializes validation and commit
+	quorum Quorum
+	pub    *metadata.Publisher
+	static *config.Broker
+	log    *slog.Logger
 }
 
-// New returns a controller writing to journal and publishing through pub.
-func New(journal metadata.Journal, pub *metadata.Publisher, static *config.Broker, log *slog.Logger) *Controller {
-	return &Controller{journal: journal, pub: pub, static: static, log: log}
+// New returns a controller committing through quorum; the images it
+// validates against are those pub publishes as the quorum applies batches.
+func New(quorum Quorum, pub *metadata.Publisher, static *config.Broker, log *slog.Logger) *Controller {
+	return &Controller{quorum: quorum, pub: pub, static: static, log: log}
 }
 
-// commitLocked appends records durably, applies them and publishes the
-// resulting image. The caller holds c.mu.
+// ErrNotController is returned when this node does not lead the quorum.
+var ErrNotController = errors.New("controller: not the active controller")
+
+// commitLocked commits records through the quorum; they are applied and
+// published when it returns. The caller holds c.mu.
 func (c *Controller) commitLocked(recs []metadata.Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	last, err := c.journal.Append(recs)
-	if err != nil {
-		return fmt.Errorf("controller: append metadata: %w", err)
+	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	defer cancel()
+	if _, err := c.quorum.Propose(ctx, recs); err != nil {
+		if errors.Is(err, raft.ErrNotLeader) || errors.Is(err, raft.ErrLeaderChanged) {
+			return fmt.Errorf("%w: %w", ErrNotController, err)
+		}
+		return fmt.Errorf("controller: commit metadata: %w", err)
 	}
-	next, err := c.pub.Current().Apply(last, recs)
-	if err != nil {
-		return fmt.Errorf("controller: apply metadata: %w", err)
-	}
-	c.pub.Publish(next)
 	return nil
+}
+
+// errorCode is the Kafka error for a failed commit.
+func errorCode(err error) *kerr.Error {
+	if errors.Is(err, ErrNotController) {
+		return kerr.NotController
+	}
+	return kerr.UnknownServerError
 }
 
 // layers gathers the config layers that apply to a topic with the given

@@ -1,38 +1,44 @@
 package controller
 
 import (
+	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/gofka/gofka/internal/config"
 	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/raft"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// newTestController opens a controller on a journal in dir, replaying
-// whatever the journal already holds, with one registered broker.
-func newTestController(t *testing.T, dir string) (*Controller, *metadata.FileJournal) {
+// newTestController opens a controller on a single-voter quorum in dir,
+// replaying whatever its log already holds, with one registered broker.
+func newTestController(t *testing.T, dir string) (*Controller, *raft.Node) {
 	t.Helper()
 	static, err := config.LoadBroker(map[string]string{"log.dirs": dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := metadata.Empty()
-	j, err := metadata.OpenFileJournal(dir, func(off int64, recs []metadata.Record) error {
-		next, err := img.Apply(off, recs)
-		img = next
-		return err
-	})
+	pub := metadata.NewPublisher(nil)
+	q, err := raft.Start(raft.Config{NodeID: static.NodeID, Dir: dir, ClusterID: "test",
+		Voters: []raft.Voter{{ID: static.NodeID, Host: "127.0.0.1", Port: 9093}},
+		Tick:   10 * time.Millisecond, SnapshotBytes: 1 << 30, SM: &metadata.Machine{Pub: pub, ClusterID: "test"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { j.Close() })
-	c := New(j, metadata.NewPublisher(img), static, slog.New(slog.DiscardHandler))
+	t.Cleanup(func() { q.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := q.WaitLeader(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := New(q, pub, static, slog.New(slog.DiscardHandler))
 	if err := c.Bootstrap(static.NodeID, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9092}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	return c, j
+	return c, q
 }
 
 func createReq(topics ...kmsg.CreateTopicsRequestTopic) *kmsg.CreateTopicsRequest {

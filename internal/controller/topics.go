@@ -110,7 +110,7 @@ func (c *Controller) createTopicLocked(rt *kmsg.CreateTopicsRequestTopic, valida
 		return nil
 	}
 	if err := c.commitLocked(topicRecords(rt.Topic, metadata.UUID(id), overrides, assign)); err != nil {
-		return errf(kerr.UnknownServerError, "%v", err)
+		return errf(errorCode(err), "%v", err)
 	}
 	return nil
 }

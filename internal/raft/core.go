@@ -46,7 +46,11 @@ type coreConfig struct {
 	ClusterID string
 	// Voters bootstraps a new quorum: written as the first snapshot when
 	// Dir holds none. Empty for a node that joins an existing quorum.
-	Voters         []Voter
+	Voters []Voter
+	// Bootstrap holds records for the first snapshot of a new quorum, which
+	// ends at Kafka offset BootstrapEnd (a data dir upgraded in place).
+	Bootstrap      []metadata.Record
+	BootstrapEnd   int64
 	ElectionTicks  int
 	HeartbeatTicks int
 	// SnapshotBytes and SnapshotInterval trigger a snapshot after that many
@@ -149,7 +153,9 @@ func (c *core) bootstrap() (*snapshotFile, error) {
 	if len(c.cfg.Voters) == 0 {
 		return s, nil
 	}
-	s = &snapshotFile{mark: bootstrapMark, voters: c.cfg.Voters}
+	mark := bootstrapMark
+	mark.endOffset = c.cfg.BootstrapEnd
+	s = &snapshotFile{mark: mark, voters: c.cfg.Voters, records: c.cfg.Bootstrap}
 	data, err := s.encode(c.cfg.Now().UnixMilli())
 	if err != nil {
 		return nil, err

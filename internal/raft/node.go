@@ -21,6 +21,10 @@ type Config struct {
 	// Voters bootstraps a new quorum (controller.quorum.voters, or the
 	// voters gofka format wrote); ignored once Dir holds a snapshot.
 	Voters []Voter
+	// Bootstrap and BootstrapEnd seed a new quorum's first snapshot with
+	// records ending at that Kafka offset (an upgraded data dir).
+	Bootstrap    []metadata.Record
+	BootstrapEnd int64
 	// Tick is the raft clock; ElectionTimeout and HeartbeatInterval are
 	// rounded to ticks.
 	Tick              time.Duration
@@ -73,6 +77,7 @@ func Start(cfg Config) (*Node, error) {
 	}
 	c, err := openCore(coreConfig{
 		NodeID: cfg.NodeID, Dir: cfg.Dir, ClusterID: cfg.ClusterID, Voters: cfg.Voters,
+		Bootstrap: cfg.Bootstrap, BootstrapEnd: cfg.BootstrapEnd,
 		ElectionTicks:  ticks(cfg.ElectionTimeout, cfg.Tick, 10),
 		HeartbeatTicks: ticks(cfg.HeartbeatInterval, cfg.Tick, 1),
 		SnapshotBytes:  cfg.SnapshotBytes, SnapshotInterval: cfg.SnapshotInterval,
@@ -219,4 +224,23 @@ func (n *Node) Close() error {
 		err = n.core.close()
 	})
 	return err
+}
+
+// WaitLeader waits until this node is a ready leader, or another node
+// leads the quorum.
+func (n *Node) WaitLeader(ctx context.Context) error {
+	t := time.NewTicker(n.cfg.Tick / 2)
+	defer t.Stop()
+	for {
+		if s := n.Status(); s.LeaderReady || (s.Leader >= 0 && s.Leader != n.cfg.NodeID) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("raft: no quorum leader: %w", ctx.Err())
+		case <-n.quit:
+			return ErrStopped
+		case <-t.C:
+		}
+	}
 }

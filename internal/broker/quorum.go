@@ -1,0 +1,244 @@
+package broker
+
+// The metadata quorum (internal/raft) as the node runs it: a one-voter
+// quorum for a single node, controller.quorum.voters otherwise. Raft
+// messages between controllers arrive as GofkaRaftMessage requests (key
+// raft.MessageKey), served on every listener but never advertised in
+// ApiVersions.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofka/gofka/internal/config"
+	"github.com/gofka/gofka/internal/controller"
+	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/raft"
+	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"go.etcd.io/raft/v3/raftpb"
+)
+
+// quorumTick is the raft clock; election and heartbeat times are whole ticks.
+const quorumTick = 50 * time.Millisecond
+
+// openMetadata starts the metadata quorum on the metadata log dir (after
+// upgrading a local journal in place) and the controller on top of it.
+func (n *Node) openMetadata() error {
+	dir := filepath.Join(n.cfg.MetadataLogDir, MetadataDir)
+	voters, err := quorumVoters(n.cfg)
+	if err != nil {
+		return err
+	}
+	boot, bootEnd, err := upgradeJournal(dir)
+	if err != nil {
+		return err
+	}
+	n.meta = metadata.NewPublisher(metadata.Empty().WithClusterID(n.clusterID))
+	n.peers = newPeerClients(n.clusterID, n.nodeID)
+	q, err := raft.Start(raft.Config{
+		NodeID: n.nodeID, Dir: dir, ClusterID: n.clusterID, Voters: voters,
+		Bootstrap: boot, BootstrapEnd: bootEnd, Tick: quorumTick,
+		ElectionTimeout:   ms(int64(n.cfg.QuorumElectionTimeoutMs)),
+		HeartbeatInterval: quorumTick,
+		SnapshotBytes:     n.cfg.MetadataLogMaxRecordBytesBetweenSnapshots,
+		SnapshotInterval:  ms(n.cfg.MetadataLogMaxSnapshotIntervalMs),
+		SM:                &metadata.Machine{Pub: n.meta, ClusterID: n.clusterID},
+		Send:              n.peers.send,
+		Logger:            n.log.With("component", "raft"),
+	})
+	if err != nil {
+		return fmt.Errorf("broker: open metadata quorum: %w", err)
+	}
+	n.quorum = q
+	n.ctrl = controller.New(q, n.meta, n.cfg, n.log)
+	if err := n.serveControllerListener(voters); err != nil {
+		return err
+	}
+	if boot != nil {
+		if err := os.Remove(filepath.Join(dir, journalFile)); err != nil {
+			return fmt.Errorf("broker: remove upgraded journal: %w", err)
+		}
+		n.log.Info("metadata journal upgraded to the metadata log", "records", len(boot))
+	}
+	return nil
+}
+
+// journalFile is the local metadata journal of Gofka before the quorum.
+const journalFile = "journal"
+
+// upgradeJournal reads the local journal a single-node Gofka wrote before
+// the quorum existed, when the directory has no snapshot yet, and returns
+// its image as records for the quorum's first snapshot.
+func upgradeJournal(dir string) ([]metadata.Record, int64, error) {
+	if _, err := os.Stat(filepath.Join(dir, journalFile)); errors.Is(err, os.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if snaps, _ := filepath.Glob(filepath.Join(dir, "*.checkpoint")); len(snaps) > 0 {
+		return nil, 0, nil // upgraded already; the journal's removal was cut short
+	}
+	img := metadata.Empty()
+	j, err := metadata.OpenFileJournal(dir, func(off int64, recs []metadata.Record) error {
+		next, err := img.Apply(off, recs)
+		img = next
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("broker: upgrade metadata journal: %w", err)
+	}
+	if err := j.Close(); err != nil {
+		return nil, 0, err
+	}
+	return img.Records(), img.Offset + 1, nil
+}
+
+// quorumVoters parses controller.quorum.voters ("id@host:port,..."); with
+// none set, this node is the only voter.
+func quorumVoters(cfg *config.Broker) ([]raft.Voter, error) {
+	listener := "CONTROLLER"
+	if len(cfg.ControllerListenerNames) > 0 {
+		listener = cfg.ControllerListenerNames[0]
+	}
+	if len(cfg.ControllerQuorumVoters) == 0 {
+		return []raft.Voter{{ID: cfg.NodeID, Listener: listener, Host: "localhost"}}, nil
+	}
+	var out []raft.Voter
+	for _, s := range cfg.ControllerQuorumVoters {
+		v, err := parseVoter(strings.TrimSpace(s), listener)
+		if err != nil {
+			return nil, fmt.Errorf("broker: controller.quorum.voters: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func parseVoter(s, listener string) (raft.Voter, error) {
+	id, addr, ok := strings.Cut(s, "@")
+	host, port, err := net.SplitHostPort(addr)
+	nid, err1 := strconv.ParseInt(id, 10, 32)
+	p, err2 := strconv.ParseUint(port, 10, 16)
+	if !ok || errors.Join(err, err1, err2) != nil || nid < 0 {
+		return raft.Voter{}, fmt.Errorf("%q is not id@host:port", s)
+	}
+	return raft.Voter{ID: int32(nid), Listener: listener, Host: host, Port: uint16(p)}, nil
+}
+
+// controllerServer serves the controller listener: raft messages between
+// controllers. It starts with the quorum, before the broker listener.
+type controllerServer struct{ n *Node }
+
+// Versions implements wire.Handler.
+func (s controllerServer) Versions(key int16) (int16, int16, bool) {
+	return 0, 0, key == raft.MessageKey
+}
+
+// Handle implements wire.Handler.
+func (s controllerServer) Handle(req *wire.Request, reply wire.Reply) {
+	s.n.handleRaftMessage(req, reply)
+}
+
+// serveControllerListener binds the controller listener, when this node is
+// one of several voters, and serves raft messages on it.
+func (n *Node) serveControllerListener(voters []raft.Voter) error {
+	self := slices.IndexFunc(voters, func(v raft.Voter) bool { return v.ID == n.nodeID })
+	if len(voters) < 2 || self < 0 {
+		return nil
+	}
+	l, ok := controllerListener(n.cfg)
+	if !ok {
+		return fmt.Errorf("broker: node %d is a voter in controller.quorum.voters but listeners has no controller listener (%s)",
+			n.nodeID, strings.Join(n.cfg.ControllerListenerNames, ","))
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(l.Host, strconv.Itoa(l.Port)))
+	if err != nil {
+		return fmt.Errorf("broker: listen on the controller listener: %w", err)
+	}
+	n.ctrlSrv = wire.NewServer(wire.Config{MaxRequestBytes: n.cfg.SocketRequestMaxBytes, Logger: n.log,
+		ListenerName: l.Name}, controllerServer{n})
+	n.goAsync(func(<-chan struct{}) {
+		if err := n.ctrlSrv.Serve(ln); err != nil {
+			n.log.Error("controller listener stopped", "err", err)
+		}
+	})
+	return nil
+}
+
+func controllerListener(cfg *config.Broker) (config.Listener, bool) {
+	for _, l := range cfg.Listeners {
+		if contains(cfg.ControllerListenerNames, l.Name) {
+			return l, true
+		}
+	}
+	return config.Listener{}, false
+}
+
+// handleRaftMessage steps raft messages from another controller.
+func (n *Node) handleRaftMessage(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*raft.MessageRequest)
+	resp := r.ResponseKind().(*raft.MessageResponse)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := n.quorum.Step(ctx, r.ClusterID, r.Messages); err != nil {
+		resp.ErrorCode = kerr.InconsistentClusterID.Code
+	}
+	reply.Send(resp)
+}
+
+// peerClients keeps one connection per controller for raft messages.
+type peerClients struct {
+	clusterID string
+	self      int32
+	mu        sync.Mutex
+	m         map[string]*wire.Client
+}
+
+func newPeerClients(clusterID string, self int32) *peerClients {
+	return &peerClients{clusterID: clusterID, self: self, m: map[string]*wire.Client{}}
+}
+
+func (p *peerClients) client(addr string) *wire.Client {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.m[addr]
+	if !ok {
+		c = wire.NewClient(addr, fmt.Sprintf("gofka-controller-%d", p.self))
+		p.m[addr] = c
+	}
+	return c
+}
+
+func (p *peerClients) send(ctx context.Context, to raft.Voter, msgs []raftpb.Message) error {
+	resp, err := p.client(to.Addr()).Request(ctx, &raft.MessageRequest{ClusterID: p.clusterID, Messages: msgs})
+	if err != nil {
+		return err
+	}
+	if code := resp.(*raft.MessageResponse).ErrorCode; code != 0 {
+		return kerr.ErrorForCode(code)
+	}
+	return nil
+}
+
+func (p *peerClients) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.m {
+		c.Close()
+	}
+}
+
+// waitQuorum waits for the quorum to have a leader (at once for one voter).
+func (n *Node) waitQuorum() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	return n.quorum.WaitLeader(ctx)
+}
