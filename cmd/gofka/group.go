@@ -1,7 +1,8 @@
 package main
 
 // gofka group: list, describe (with lag per partition), delete and seek
-// consumer groups, as kafka-consumer-groups.sh and rpk group do.
+// consumer and share groups, as kafka-consumer-groups.sh,
+// kafka-share-groups.sh and rpk group do.
 
 import (
 	"errors"
@@ -14,7 +15,7 @@ import (
 )
 
 func groupCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "group", Short: "List, describe, delete and seek consumer groups"}
+	cmd := &cobra.Command{Use: "group", Short: "List, describe, delete and seek consumer and share groups"}
 	cmd.AddCommand(groupListCmd(g), groupDescribeCmd(g), groupDeleteCmd(g), groupSeekCmd(g))
 	return cmd
 }
@@ -40,7 +41,7 @@ func groupListCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
-		Short:   "List consumer groups",
+		Short:   "List consumer and share groups",
 		Example: "  gofka group list",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -128,7 +129,12 @@ func groupDescribeCmd(g *globals) *cobra.Command {
 				for _, name := range groups {
 					l, ok := lags[name]
 					if !ok || l.State == "Dead" || errors.Is(l.DescribeErr, kerr.GroupIDNotFound) {
-						return errGroupMissing(name)
+						d, err := s.describeShareOrMissing(name)
+						if err != nil {
+							return err
+						}
+						out = append(out, d)
+						continue
 					}
 					if err := l.Error(); err != nil {
 						return groupErr(name, err)
@@ -142,6 +148,19 @@ func groupDescribeCmd(g *globals) *cobra.Command {
 			})
 		},
 	}
+}
+
+// describeShareOrMissing describes a share group, or says the group
+// does not exist.
+func (s *session) describeShareOrMissing(name string) (describedGroup, error) {
+	d, ok, err := s.shareGroup(name)
+	if err != nil {
+		return describedGroup{}, err
+	}
+	if !ok {
+		return describedGroup{}, errGroupMissing(name)
+	}
+	return s.describeShare(d)
 }
 
 func describeLag(l kadm.DescribedGroupLag) describedGroup {

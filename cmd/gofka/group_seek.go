@@ -24,8 +24,9 @@ func groupSeekCmd(g *globals) *cobra.Command {
 	var o seekOpts
 	cmd := &cobra.Command{
 		Use:   "seek GROUP --to start|end|OFFSET | --to-timestamp TIME",
-		Short: "Move an inactive group's committed offsets",
-		Long: `Move an inactive group's committed offsets (kafka-consumer-groups --reset-offsets).
+		Short: "Move an inactive group's committed offsets (a share group's start offsets)",
+		Long: `Move an inactive group's committed offsets (kafka-consumer-groups --reset-offsets),
+or a share group's start offsets (kafka-share-groups --reset-offsets).
 
 The group must have no active members. By default every topic the group has
 offsets for is moved; --topic limits (or, for a new group, names) the topics.
@@ -74,6 +75,11 @@ type seekRow struct {
 }
 
 func (s *session) seek(group string, o *seekOpts, at startAt) error {
+	if d, ok, err := s.shareGroup(group); err != nil {
+		return err
+	} else if ok {
+		return s.seekShare(d, o, at)
+	}
 	if err := s.requireInactive(group); err != nil {
 		return err
 	}
