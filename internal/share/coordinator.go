@@ -74,6 +74,7 @@ func (c *Coordinator) Config() Config { return c.cfg }
 func (c *Coordinator) Tick() {
 	now := c.now()
 	c.expireMembers(now)
+	c.dropStraySessions()
 	for _, sp := range c.partsOf("") {
 		sp.expire(now.UnixMilli())
 	}

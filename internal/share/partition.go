@@ -77,12 +77,19 @@ func NewPartition(lim Limits, start int64) *Partition {
 	return &Partition{lim: lim, start: start}
 }
 
+// restoreSlack bounds a restored window beyond MaxLocks.
+const restoreSlack = 1 << 16
+
 // Restore rebuilds a partition from its persisted start offset and batches.
 // Batches below start are dropped; holes between batches are Available.
+// States further than restoreSlack past MaxLocks from start are dropped
+// (records there are delivered again), so no stored state, however
+// large or corrupt, makes an unbounded window.
 func Restore(lim Limits, start int64, batches []Batch) *Partition {
 	p := NewPartition(lim, start)
+	limit := start + int64(max(lim.MaxLocks, 0)) + restoreSlack
 	for _, b := range batches {
-		for o := max(b.First, start); o <= b.Last; o++ {
+		for o := max(b.First, start); o <= b.Last && o < limit; o++ {
 			p.grow(o + 1)
 			st := b.State
 			if st == Acquired {

@@ -246,3 +246,10 @@ func TestDeliveryLimitArchives(t *testing.T) {
 		t.Fatalf("poison record not archived: start %d", p.Start())
 	}
 }
+
+func TestRestoreIsBounded(t *testing.T) {
+	p := Restore(Limits{MaxLocks: 10}, 5, []Batch{{0, 1 << 60, Acknowledged, 1}, {6, 7, Archived, 2}})
+	if p.End()-p.Start() > 10+restoreSlack {
+		t.Fatalf("restored window %d-%d", p.Start(), p.End())
+	}
+}

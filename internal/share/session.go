@@ -102,3 +102,19 @@ func (c *Coordinator) CloseSession(groupID, memberID string) {
 	c.closeSessions(groupID, memberID)
 	c.releaseMember(groupID, memberID)
 }
+
+// dropStraySessions closes the sessions of members not in their group
+// (never joined, or expired), releasing what they hold.
+func (c *Coordinator) dropStraySessions() {
+	var stray []sessionKey
+	c.mu.Lock()
+	for k := range c.mu.sessions {
+		if g := c.mu.groups[k.group]; g == nil || g.members[k.member] == nil {
+			stray = append(stray, k)
+		}
+	}
+	c.mu.Unlock()
+	for _, k := range stray {
+		c.CloseSession(k.group, k.member)
+	}
+}
