@@ -23,6 +23,7 @@ func apiTable() []api {
 	t = append(t, groupAPIs()...)
 	t = append(t, shareAPIs()...)
 	t = append(t, txnAPIs()...)
+	t = append(t, securityAPIs()...)
 	return t
 }
 
@@ -94,6 +95,9 @@ func (n *Node) Handle(req *wire.Request, reply wire.Reply) {
 	a := n.apis.lookup(req.Key)
 	if a == nil { // wire checks Versions first; this is defence in depth
 		reply.Close(errUnknownAPI)
+		return
+	}
+	if !n.admitSASL(req, reply) {
 		return
 	}
 	a.handle(n, req, reply)

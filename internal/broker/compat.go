@@ -16,6 +16,10 @@ var apiNotes = map[int16]string{
 	1:  "long poll (MaxWaitMillis/MinBytes), MaxBytes and partition max bytes with KIP-74, read_committed bounded by the LSO, KIP-227 incremental sessions, v13+ topic ids, records sent with sendfile(2). Follower fetches are not served yet (one replica).",
 	2:  "earliest, latest, max timestamp (KIP-734), earliest local; by timestamp to the record; isolation level; leader epoch checks.",
 	3:  "all/named/by-id topics, auto.create.topics.enable, authorized operations (everything is allowed without an authorizer).",
+	17: "v1 only (SaslAuthenticate framing; v0 raw tokens are not served); PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER; GSSAPI is not supported. ILLEGAL_SASL_STATE on a listener without SASL.",
+	36: "session lifetime and re-authentication (KIP-368, connections.max.reauth.ms); failures answered after connection.failed.authentication.delay.ms, then the connection is closed on its next request.",
+	50: "mechanisms and iterations of SCRAM credentials stored as metadata records (KIP-554).",
+	51: "iterations 4096-16384; credentials stored as UserScramCredentialRecord; DUPLICATE_RESOURCE, RESOURCE_NOT_FOUND, UNACCEPTABLE_CREDENTIAL as Kafka.",
 	18: "KIP-511 fallback to v0 for unknown versions; finalized metadata.version; v5 cluster/node id check (KIP-1242).",
 	19: "validateOnly, configs, manual assignments, defaults (-1); configs reported back (v5+).",
 	20: "by name or id (v6+); delete.topic.enable.",
@@ -96,9 +100,10 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	}
 	writeClientMatrix(&b, clients)
 	b.WriteString("\n## Not yet served\n\n")
-	b.WriteString("Share groups, SASL, ACLs, quotas, the KRaft quorum APIs and replication between brokers are\n")
-	b.WriteString("not built yet: their API keys above are marked \"not served\", and none is advertised. TLS and\n")
-	b.WriteString("mutual TLS listeners are served (PEM stores only; see [security.md](security.md)).\n")
+	b.WriteString("Share groups, ACLs, delegation tokens, quotas, the KRaft quorum APIs and replication between brokers\n")
+	b.WriteString("are not built yet: their API keys above are marked \"not served\", and none is advertised. TLS, mutual\n")
+	b.WriteString("TLS and SASL (PLAIN, SCRAM, OAUTHBEARER) listeners are served; GSSAPI (Kerberos) is not: see\n")
+	b.WriteString("[security.md](security.md).\n")
 	return b.Bytes()
 }
 

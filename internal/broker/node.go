@@ -59,6 +59,7 @@ type Node struct {
 	shares  shareState
 	txns    txnState
 	observe observeState
+	authz   authzState // authorize.go
 
 	listeners []*servedListener // listeners.go; the first is the default
 	ctrlSrv   *wire.Server      // the controller listener (quorum.go), nil for one voter
@@ -104,6 +105,7 @@ func (n *Node) start(ln net.Listener) error {
 	if err := n.waitQuorum(); err != nil {
 		return err
 	}
+	n.startAuthz()
 	if err := n.openLogs(); err != nil {
 		return err
 	}

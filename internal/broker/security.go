@@ -11,6 +11,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gofka/gofka/internal/config"
 	"github.com/gofka/gofka/internal/security"
@@ -33,6 +34,13 @@ type connSession struct {
 	// authenticated is false on a SASL listener until SaslAuthenticate
 	// succeeded.
 	authenticated bool
+	// SASL state (sasl.go): the mechanism and exchange of the last
+	// SaslHandshake, the session expiry (KIP-368) and whether an
+	// authentication failed.
+	mech     string
+	exchange security.Exchange
+	expiry   time.Time
+	failed   bool
 }
 
 // newListenerSecurity builds the security of listener l from the
@@ -105,4 +113,14 @@ func (ls *listenerSecurity) onConnect(ci *wire.ConnInfo) error {
 	}
 	ci.Session.Store(s)
 	return nil
+}
+
+// securityAPIs are the authentication and security admin APIs.
+func securityAPIs() []api {
+	return []api{
+		{key: saslHandshakeKey, min: 1, max: 1, handle: (*Node).handleSaslHandshake},
+		{key: saslAuthenticateKey, min: 0, max: 2, handle: (*Node).handleSaslAuthenticate},
+		{key: 50, min: 0, max: 0, handle: (*Node).handleDescribeUserScramCredentials},
+		{key: 51, min: 0, max: 0, handle: (*Node).handleAlterUserScramCredentials},
+	}
 }

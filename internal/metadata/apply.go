@@ -31,6 +31,9 @@ type applier struct {
 	ownedConfigs  map[*configSet]bool
 	brokersOwned  bool
 	featuresOwned bool
+	scramOwned    bool // apply_security.go
+	aclsOwned     bool
+	tokensOwned   bool
 }
 
 func newApplier(old *Image) *applier {
@@ -70,9 +73,11 @@ func (a *applier) apply(rec Record) error {
 		a.next.nextProducerID = r.NextProducerID
 	case *NoOpRecord:
 	default:
-		// Every other record type (ACLs, SCRAM credentials, delegation tokens, client
-		// quotas, controller registrations, transaction markers, ZK migration state) does
-		// not change the image yet: it is accepted and ignored.
+		// SCRAM credentials, ACLs and delegation tokens are applied in
+		// apply_security.go; every other record type (client quotas,
+		// controller registrations, transaction markers, ZK migration state)
+		// does not change the image yet: it is accepted and ignored.
+		a.applySecurity(rec)
 	}
 	return nil
 }

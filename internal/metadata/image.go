@@ -32,6 +32,7 @@ type Image struct {
 	topicIDs       pmap[UUID, string]
 	configs        pmap[ConfigKey, *configSet]
 	nextProducerID int64
+	sec            securityState // image_security.go
 }
 
 // BrokerInfo is one broker registration.

@@ -8,13 +8,15 @@ import (
 
 // Records returns records that rebuild im when applied to an empty image:
 // the content of a metadata snapshot. The order is deterministic: features,
-// brokers, topics with their partitions, configs, then the producer id block.
+// brokers, topics with their partitions, configs, SCRAM credentials, ACLs and
+// delegation tokens, then the producer id block.
 func (im *Image) Records() []Record {
 	var out []Record
 	out = append(out, im.featureRecords()...)
 	out = append(out, im.brokerRecords()...)
 	out = append(out, im.topicRecords()...)
 	out = append(out, im.configRecords()...)
+	out = append(out, im.securityRecords()...)
 	if im.nextProducerID >= 0 {
 		r := NewProducerIdsRecord()
 		r.BrokerID, r.NextProducerID = -1, im.nextProducerID

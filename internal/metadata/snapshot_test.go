@@ -18,8 +18,16 @@ func TestRecordsRebuildImage(t *testing.T) {
 		configRec(ConfigResourceTopic, "a", "retention.ms", &v),
 		configRec(ConfigResourceBroker, "", "log.retention.hours", &v),
 		&ProducerIdsRecord{BrokerID: 1, BrokerEpoch: 10, NextProducerID: 2000},
+		&UserScramCredentialRecord{Name: "bob", Mechanism: 1, Salt: []byte("s"), StoredKey: []byte("k"), ServerKey: []byte("v"), Iterations: 4096},
+		&UserScramCredentialRecord{Name: "amy", Mechanism: 2, Salt: []byte("s"), StoredKey: []byte("k"), ServerKey: []byte("v"), Iterations: 8192},
+		&AccessControlEntryRecord{ID: UUID{2}, ResourceType: 2, ResourceName: "t", PatternType: 3, Principal: "User:a", Host: "*", Operation: 3, PermissionType: 3},
+		&AccessControlEntryRecord{ID: UUID{1}, ResourceType: 3, ResourceName: "g", PatternType: 4, Principal: "User:b", Host: "*", Operation: 2, PermissionType: 2},
+		&DelegationTokenRecord{TokenID: "tok", Owner: "User:a", Requester: "User:a", Renewers: []string{"User:b"}, ExpirationTimestamp: 5},
 	)
-	im = mustApply(t, im, &FenceBrokerRecord{ID: 2, Epoch: 11})
+	im = mustApply(t, im, &FenceBrokerRecord{ID: 2, Epoch: 11}, &RemoveUserScramCredentialRecord{Name: "bob", Mechanism: 1})
+	if _, ok := im.Scram("bob", 1); ok || len(im.ACLs()) != 2 || len(im.DelegationTokens()) != 1 {
+		t.Fatalf("security state: scram %v acls %d tokens %d", im.ScramUsers(), len(im.ACLs()), len(im.DelegationTokens()))
+	}
 	back, err := Empty().Apply(im.Offset, im.Records())
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +39,10 @@ func TestRecordsRebuildImage(t *testing.T) {
 		if !reflect.DeepEqual(back.Topic(name), im.Topic(name)) {
 			t.Errorf("topic %s: %+v, want %+v", name, back.Topic(name), im.Topic(name))
 		}
+	}
+	if !reflect.DeepEqual(back.sec.scram, im.sec.scram) || !reflect.DeepEqual(back.ACLs(), im.ACLs()) ||
+		!reflect.DeepEqual(back.DelegationTokens(), im.DelegationTokens()) {
+		t.Errorf("security state differs after a round trip")
 	}
 	if !reflect.DeepEqual(back.Brokers, im.Brokers) || !reflect.DeepEqual(back.Features, im.Features) ||
 		back.NextProducerID() != im.NextProducerID() || back.MetadataVersion != im.MetadataVersion {

@@ -36,6 +36,8 @@ type Registry struct {
 
 	topicsMu sync.RWMutex
 	topics   map[string]*topicSeries
+
+	sec securitySeries // security.go
 }
 
 // apiSeries are one API's pre-resolved series.
@@ -57,6 +59,7 @@ func New() *Registry {
 	r := &Registry{reg: prometheus.NewRegistry(), topics: map[string]*topicSeries{}}
 	r.newRequestMetrics()
 	r.newTopicMetrics()
+	r.newSecurityMetrics()
 	r.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for key := range r.apis {
 		r.apis[key] = r.resolveAPI(int16(key))

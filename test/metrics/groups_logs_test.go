@@ -1,11 +1,9 @@
 package metrics
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -53,29 +51,11 @@ func TestGroupLagMetrics(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the node's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestRequestLogsOnlyAtDebug checks that requests are logged at debug level
 // and never at info.
 func TestRequestLogsOnlyAtDebug(t *testing.T) {
 	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
-		var buf syncBuffer
+		var buf gofkatest.LogBuffer
 		logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: level}))
 		c := gofkatest.Start(t, gofkatest.WithLogger(logger))
 		cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()))
