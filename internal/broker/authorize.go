@@ -35,10 +35,6 @@ const (
 	opDescribeConfigs = authz.OpDescribeConfigs
 	opAlterConfigs    = authz.OpAlterConfigs
 	opIdempotentWrite = authz.OpIdempotentWrite
-
-	resTopic = authz.ResourceTopic
-	resGroup = authz.ResourceGroup
-	resTxnID = authz.ResourceTransactionalID
 )
 
 // authzState is the node's authorizer: nil index when it is off.
@@ -119,23 +115,6 @@ func (n *Node) authorize(req *wire.Request, op authz.Operation, typ authz.Resour
 // authorizeCluster checks op on the cluster resource.
 func (n *Node) authorizeCluster(req *wire.Request, op authz.Operation) bool {
 	return n.authorize(req, op, authz.ResourceCluster, authz.ClusterName)
-}
-
-// authorizeAny is Kafka's authorizeByResourceType: may the principal
-// perform op on some resource of the type?
-func (n *Node) authorizeAny(req *wire.Request, op authz.Operation, typ authz.ResourceType) bool {
-	ix := n.authz.index.Load()
-	return ix == nil || ix.AnyAllowed(sessionOf(req.Conn).principal.String(), hostOf(req.Conn), op, typ)
-}
-
-// authorizedOps is the KIP-430 bitfield for a resource; with the
-// authorizer off every operation of the type is allowed.
-func (n *Node) authorizedOps(req *wire.Request, typ authz.ResourceType, name string) int32 {
-	ix := n.authz.index.Load()
-	if ix == nil {
-		ix = authz.NewIndex(authz.Config{AllowIfNoACLFound: true}, nil)
-	}
-	return ix.AuthorizedOperations(authzRequest(req, 0, typ, name))
 }
 
 // sortedKeys returns m's keys in order.

@@ -106,5 +106,3 @@ func (im *Image) securityRecords() []Record {
 	}
 	return out
 }
-
-

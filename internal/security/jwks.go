@@ -153,7 +153,16 @@ func (k jwk) publicKey() (crypto.PublicKey, error) {
 		if curve == nil || x == nil || y == nil {
 			return nil, errors.New("bad EC curve or point")
 		}
-		return &ecdsa.PublicKey{Curve: curve, X: x, Y: y}, nil
+		size := (curve.Params().BitSize + 7) / 8
+		if x.BitLen() > 8*size || y.BitLen() > 8*size {
+			return nil, errors.New("bad EC point")
+		}
+		point := append([]byte{4}, x.FillBytes(make([]byte, size))...)
+		pk, err := ecdsa.ParseUncompressedPublicKey(curve, append(point, y.FillBytes(make([]byte, size))...))
+		if err != nil {
+			return nil, errors.New("bad EC point")
+		}
+		return pk, nil
 	}
 	return nil, nil // other key types are skipped
 }
