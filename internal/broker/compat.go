@@ -60,7 +60,7 @@ var apiNotes = map[int16]string{
 	79: "acknowledgements in the share session; epoch -1 closes the session and releases the member's remaining records.",
 	83: "the share coordinator API, served over the node's own __share_group_state store (the leader uses the store in process): FENCED_STATE_EPOCH for an older state epoch; what was in flight is forgotten.",
 	84: "state epoch, start offset and state batches; raises the stored leader epoch (FENCED_LEADER_EPOCH for an older one); a key never initialized reads as start offset -1.",
-	85: "merges batches over the stored ones (start offset -1 leaves it); FENCED_STATE_EPOCH and FENCED_LEADER_EPOCH; an uninitialized key is initialized by the write; every share.coordinator.snapshot.update.records.per.snapshot-th write is a ShareSnapshot.",
+	85: "merges batches over the stored ones (start offset -1 leaves it); FENCED_STATE_EPOCH and FENCED_LEADER_EPOCH; an uninitialized key is initialized by the write; every share.coordinator.snapshot.update.records.per.snapshot-th write is a ShareSnapshot; records before the oldest last snapshot of a partition's keys are pruned every share.coordinator.state.topic.prune.interval.ms (the topic is cleanup.policy=delete, as in Kafka).",
 	86: "tombstones for the key's ShareSnapshot and ShareUpdate records.",
 	87: "state and leader epochs, start offset; v1 DeliveryCompleteCount is the acknowledged and archived records in flight.",
 	90: "start offsets of a share group's partitions (all with state when no topics are named), v1 lag: records from the start offset to the high watermark not acknowledged or archived.",

@@ -40,12 +40,28 @@ type groupStore struct {
 
 // Append writes one batch; on one node it is durable once appended.
 func (s groupStore) Append(partition int32, batch []byte) error {
+	_, err := s.AppendAt(partition, batch)
+	return err
+}
+
+// AppendAt writes one batch and returns its first offset.
+func (s groupStore) AppendAt(partition int32, batch []byte) (int64, error) {
 	p := s.n.parts.get(s.topic, partition)
 	if p == nil {
-		return fmt.Errorf("%w: %s-%d", errNoPartition, s.topic, partition)
+		return -1, fmt.Errorf("%w: %s-%d", errNoPartition, s.topic, partition)
 	}
-	_, err := s.n.appendLeader(p, batch, s.n.now())
-	return err
+	res, err := s.n.appendLeader(p, batch, s.n.now())
+	return res.FirstOffset, err
+}
+
+// DeleteBefore advances the partition's log start offset (pruning
+// __share_group_state).
+func (s groupStore) DeleteBefore(partition int32, offset int64) error {
+	p := s.n.parts.get(s.topic, partition)
+	if p == nil || offset <= p.log.LogStartOffset() {
+		return nil
+	}
+	return p.log.DeleteRecordsBefore(offset)
 }
 
 // Replay reads the partition from its start, batch by batch, in chunks of

@@ -75,6 +75,13 @@ func (n *Node) startShares() error {
 	n.shares.coord = share.New(n.shareConfig(), st, n.groupMetadata, n.now)
 	tick := min(time.Second, ms(int64(c.GroupShareRecordLockDurationMs))/10)
 	n.goAsync(func(quit <-chan struct{}) { every(quit, tick, n.shares.coord.Tick) })
+	n.goAsync(func(quit <-chan struct{}) {
+		every(quit, ms(c.ShareStateTopicPruneIntervalMs), func() {
+			if err := st.Prune(); err != nil {
+				n.log.Error("prune share state", "err", err)
+			}
+		})
+	})
 	return nil
 }
 

@@ -99,6 +99,7 @@ type Broker struct {
 	ShareStateTopicReplicationFactor  int16  `config:"share.coordinator.state.topic.replication.factor"`
 	ShareStateTopicSegmentBytes       int32  `config:"share.coordinator.state.topic.segment.bytes"`
 	ShareSnapshotUpdatesPerSnapshot   int32  `config:"share.coordinator.snapshot.update.records.per.snapshot"`
+	ShareStateTopicPruneIntervalMs    int64  `config:"share.coordinator.state.topic.prune.interval.ms"`
 
 	TransactionStateLogNumPartitions     int32 `config:"transaction.state.log.num.partitions"`
 	TransactionStateLogReplicationFactor int16 `config:"transaction.state.log.replication.factor"`

@@ -26,6 +26,8 @@ var shareDefs = []*Def{
 		Doc: "Replication factor for the share-group state topic. Topic creation will fail until the cluster size meets this replication factor requirement."},
 	{Name: "share.coordinator.state.topic.segment.bytes", Type: Int, Default: ptr("104857600"), Validate: atLeast(1),
 		Doc: "The log segment size for the share-group state topic."},
+	{Name: "share.coordinator.state.topic.prune.interval.ms", Type: Long, Default: ptr("300000"), Validate: atLeast(1),
+		Doc: "The duration in milliseconds that the share coordinator will wait between pruning eligible records in share-group state topic."},
 	{Name: "share.coordinator.snapshot.update.records.per.snapshot", Type: Int, Default: ptr("500"), Validate: between(0, 500),
 		Doc: "The number of update records the share coordinator writes between snapshot records."},
 }

@@ -69,14 +69,14 @@ func BuildBatch(recs []Record, nowMs int64) ([]byte, error) {
 	return out, nil
 }
 
-// EachRecord calls fn with the key and value of every data record of a
-// replayed batch; control records are skipped.
-func EachRecord(batch []byte, fn func(key, value []byte) error) error {
+// EachRecord calls fn with the offset, key and value of every data record
+// of a replayed batch; control records are skipped.
+func EachRecord(batch []byte, fn func(offset int64, key, value []byte) error) error {
 	_, err := record.Iterate(batch, nil, func(h *record.Header, r *record.Record) error {
 		if h.Control() {
 			return nil
 		}
-		return fn(r.Key, r.Value)
+		return fn(r.Offset, r.Key, r.Value)
 	})
 	return err
 }

@@ -38,7 +38,8 @@ type PartitionState struct {
 type stored struct {
 	PartitionState
 	snapshotEpoch uint16
-	updates       int // ShareUpdate records since the last snapshot
+	updates       int   // ShareUpdate records since the last snapshot
+	snapOffset    int64 // where the last snapshot is, -1 when unknown
 }
 
 // StateConfig are the share coordinator's settings.
@@ -191,9 +192,11 @@ func (s *StateStore) snapshotLocked(k Key, st *stored) error {
 		SnapshotEpoch: st.snapshotEpoch, StateEpoch: st.StateEpoch, LeaderEpoch: st.LeaderEpoch,
 		StartOffset: st.Start, StateBatches: recBatches(st.Batches),
 	}
-	if err := s.appendLocked(k, snapshotKey(k), versioned(v.AppendTo(nil, 0))); err != nil {
+	off, err := s.appendAtLocked(k, []group.Record{{Key: snapshotKey(k), Value: versioned(v.AppendTo(nil, 0))}})
+	if err != nil {
 		return err
 	}
+	st.snapOffset = off
 	s.mu.states[k] = st
 	return nil
 }
@@ -203,14 +206,27 @@ func (s *StateStore) appendLocked(k Key, key, value []byte) error {
 }
 
 func (s *StateStore) appendRecsLocked(k Key, recs []group.Record) error {
+	_, err := s.appendAtLocked(k, recs)
+	return err
+}
+
+// appendAtLocked writes records and returns the first one's offset, -1
+// when the store does not tell.
+func (s *StateStore) appendAtLocked(k Key, recs []group.Record) (int64, error) {
 	b, err := group.BuildBatch(recs, s.now().UnixMilli())
 	if err != nil {
-		return err
+		return -1, err
 	}
-	if err := s.store.Append(s.PartitionFor(k), b); err != nil {
-		return fmt.Errorf("share: write state of %s: %w", k, err)
+	p, off := s.PartitionFor(k), int64(-1)
+	if pr, ok := s.store.(Pruner); ok {
+		off, err = pr.AppendAt(p, b)
+	} else {
+		err = s.store.Append(p, b)
 	}
-	return nil
+	if err != nil {
+		return -1, fmt.Errorf("share: write state of %s: %w", k, err)
+	}
+	return off, nil
 }
 
 // Record key types of __share_group_state.

@@ -11,7 +11,7 @@ import (
 // replayLocked applies one record of __share_group_state: a snapshot
 // replaces a key's state, an update merges into it, a tombstone deletes
 // it. Records of unknown types are skipped, as Kafka does.
-func (s *StateStore) replayLocked(key, value []byte) error {
+func (s *StateStore) replayLocked(offset int64, key, value []byte) error {
 	if len(key) < 2 {
 		return fmt.Errorf("%w: key of %d bytes", ErrCorruptRecord, len(key))
 	}
@@ -31,7 +31,7 @@ func (s *StateStore) replayLocked(key, value []byte) error {
 		return fmt.Errorf("%w: value version of %s", ErrCorruptRecord, k)
 	}
 	if typ == keySnapshot {
-		return s.replaySnapshotLocked(k, value[2:])
+		return s.replaySnapshotLocked(k, offset, value[2:])
 	}
 	return s.replayUpdateLocked(k, value[2:])
 }
@@ -51,7 +51,7 @@ func decodeKey(typ int16, body []byte) (Key, error) {
 	return Key{r.GroupID, r.TopicID, r.Partition}, nil
 }
 
-func (s *StateStore) replaySnapshotLocked(k Key, body []byte) error {
+func (s *StateStore) replaySnapshotLocked(k Key, offset int64, body []byte) error {
 	var v sharerec.ShareSnapshotValue
 	if err := v.ReadFrom(body, 0); err != nil {
 		return fmt.Errorf("%w: snapshot of %s: %w", ErrCorruptRecord, k, err)
@@ -60,6 +60,7 @@ func (s *StateStore) replaySnapshotLocked(k Key, body []byte) error {
 		PartitionState: PartitionState{StateEpoch: v.StateEpoch, LeaderEpoch: v.LeaderEpoch, Start: v.StartOffset,
 			Batches: mergeBatches(nil, fromRecBatches(v.StateBatches), v.StartOffset)},
 		snapshotEpoch: v.SnapshotEpoch,
+		snapOffset:    offset,
 	}
 	return nil
 }

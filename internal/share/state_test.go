@@ -96,7 +96,7 @@ func FuzzStateReplay(f *testing.F) {
 	_ = s.Write(k, 1, -1, []Batch{{10, 14, Available, 1}})
 	for _, bs := range log.parts {
 		for _, b := range bs {
-			_ = group.EachRecord(b, func(key, value []byte) error {
+			_ = group.EachRecord(b, func(_ int64, key, value []byte) error {
 				f.Add(key, value)
 				return nil
 			})
@@ -106,7 +106,7 @@ func FuzzStateReplay(f *testing.F) {
 		s := newTestStore(&memLog{})
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		_ = s.replayLocked(key, value)
+		_ = s.replayLocked(0, key, value)
 		for _, st := range s.mu.states {
 			for _, b := range st.Batches {
 				if b.First > b.Last || b.First < st.Start {

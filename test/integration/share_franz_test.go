@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -19,7 +20,8 @@ func shareOpts(extra ...gofkatest.Option) []gofkatest.Option {
 		gofkatest.WithConfig("group.share.heartbeat.interval.ms", "500"),
 		gofkatest.WithConfig("gofka.share.auto.offset.reset", "earliest"),
 		gofkatest.WithConfig("share.coordinator.state.topic.num.partitions", "3"),
-		gofkatest.WithConfig("share.coordinator.snapshot.update.records.per.snapshot", "20"),
+		gofkatest.WithConfig("share.coordinator.snapshot.update.records.per.snapshot", "4"),
+		gofkatest.WithConfig("share.coordinator.state.topic.prune.interval.ms", "100"),
 		gofkatest.WithConfig("offsets.topic.num.partitions", "3"),
 	}, extra...)
 }
@@ -102,6 +104,12 @@ func TestShareGroupFiveMembers(t *testing.T) {
 			t.Errorf("partition %d: start %d lag %d, want %d and 0", p, o.StartOffset, o.Lag, total/3)
 		}
 	}
+	waitFor(t, 10*time.Second, "__share_group_state pruned", func() bool {
+		starts, err := adm.ListStartOffsets(ctxT(t, 5*time.Second), "__share_group_state")
+		pruned := false
+		starts.Each(func(o kadm.ListedOffset) { pruned = pruned || o.Offset > 0 })
+		return err == nil && pruned
+	})
 	busy := 0
 	for _, n := range perMember {
 		if n > 0 {

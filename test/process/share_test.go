@@ -24,6 +24,7 @@ func TestShareStateSurvivesKill(t *testing.T) {
 	s := newServer(t)
 	opts := []string{"--set", "group.share.record.lock.duration.ms=1500", "--set", "gofka.share.auto.offset.reset=earliest",
 		"--set", "share.coordinator.state.topic.num.partitions=3", "--set", "share.coordinator.snapshot.update.records.per.snapshot=3",
+		"--set", "share.coordinator.state.topic.prune.interval.ms=100",
 		"--set", "offsets.topic.num.partitions=3"}
 	s.start(opts...)
 	admin(t, s.addr, func(adm *kadm.Client) {
@@ -36,6 +37,14 @@ func TestShareStateSurvivesKill(t *testing.T) {
 	if len(accepted) == 0 || len(accepted) == len(all) {
 		t.Fatalf("accepted %d of %d records: want some, not all", len(accepted), len(all))
 	}
+	admin(t, s.addr, func(adm *kadm.Client) {
+		starts, err := adm.ListStartOffsets(context.Background(), "__share_group_state")
+		pruned := false
+		starts.Each(func(o kadm.ListedOffset) { pruned = pruned || o.Offset > 0 })
+		if err != nil || !pruned {
+			t.Fatalf("__share_group_state not pruned before the kill: %v", err)
+		}
+	})
 	s.kill()
 	s.start(opts...)
 	got := consumeShare(t, s.addr, len(all)-len(accepted))
@@ -101,36 +110,36 @@ func holdAndAccept(t *testing.T, addr string) map[pOff]bool {
 	if err != nil || fresp.ErrorCode != 0 {
 		t.Fatalf("share fetch: %v %+v", err, fresp)
 	}
-	ack := kmsg.NewPtrShareAcknowledgeRequest()
-	ack.GroupID, ack.MemberID, ack.ShareSessionEpoch = &group, &member, 1
+	// One acknowledgement per record: many state writes, so snapshots
+	// and pruning happen before the kill.
 	want := map[pOff]bool{}
+	epoch := int32(1)
 	for _, rt := range fresp.Topics {
-		at := kmsg.ShareAcknowledgeRequestTopic{TopicID: rt.TopicID}
 		for _, p := range rt.Partitions {
-			ap := kmsg.ShareAcknowledgeRequestTopicPartition{Partition: p.Partition}
 			for _, a := range p.AcquiredRecords {
 				for o := a.FirstOffset; o <= a.LastOffset; o += 2 {
-					ap.AcknowledgementBatches = append(ap.AcknowledgementBatches,
-						kmsg.ShareAcknowledgeRequestTopicPartitionAcknowledgementBatch{FirstOffset: o, LastOffset: o, AcknowledgeTypes: []int8{1}})
+					acceptOne(t, cl, group, member, epoch, rt.TopicID, p.Partition, o)
+					epoch++
 					want[pOff{p.Partition, o}] = true
 				}
 			}
-			at.Partitions = append(at.Partitions, ap)
-		}
-		ack.Topics = append(ack.Topics, at)
-	}
-	aresp, err := ack.RequestWith(context.Background(), cl)
-	if err != nil || aresp.ErrorCode != 0 {
-		t.Fatalf("acknowledge: %v %+v", err, aresp)
-	}
-	for _, rt := range aresp.Topics {
-		for _, p := range rt.Partitions {
-			if p.ErrorCode != 0 {
-				t.Fatalf("acknowledge partition %d: error %d", p.Partition, p.ErrorCode)
-			}
 		}
 	}
+	time.Sleep(300 * time.Millisecond) // a prune or two
 	return want
+}
+
+func acceptOne(t *testing.T, cl *kgo.Client, group, member string, epoch int32, topic [16]byte, p int32, o int64) {
+	t.Helper()
+	ack := kmsg.NewPtrShareAcknowledgeRequest()
+	ack.GroupID, ack.MemberID, ack.ShareSessionEpoch = &group, &member, epoch
+	ack.Topics = []kmsg.ShareAcknowledgeRequestTopic{{TopicID: topic, Partitions: []kmsg.ShareAcknowledgeRequestTopicPartition{{
+		Partition: p, AcknowledgementBatches: []kmsg.ShareAcknowledgeRequestTopicPartitionAcknowledgementBatch{{FirstOffset: o, LastOffset: o, AcknowledgeTypes: []int8{1}}},
+	}}}}
+	resp, err := ack.RequestWith(context.Background(), cl)
+	if err != nil || resp.ErrorCode != 0 || resp.Topics[0].Partitions[0].ErrorCode != 0 {
+		t.Fatalf("acknowledge %d/%d: %v %+v", p, o, err, resp)
+	}
 }
 
 // consumeShare reads with a franz-go share consumer until want records
