@@ -12,6 +12,9 @@ import (
 )
 
 func (n *Node) handleCreateTopics(req *wire.Request, reply wire.Reply) {
+	if n.forwarded(req, reply) {
+		return
+	}
 	r := req.Msg.(*kmsg.CreateTopicsRequest)
 	resp := r.ResponseKind().(*kmsg.CreateTopicsResponse)
 	resp.SetVersion(req.Version)
@@ -20,6 +23,9 @@ func (n *Node) handleCreateTopics(req *wire.Request, reply wire.Reply) {
 }
 
 func (n *Node) handleDeleteTopics(req *wire.Request, reply wire.Reply) {
+	if n.forwarded(req, reply) {
+		return
+	}
 	r := req.Msg.(*kmsg.DeleteTopicsRequest)
 	resp := r.ResponseKind().(*kmsg.DeleteTopicsResponse)
 	resp.SetVersion(req.Version)
@@ -28,6 +34,9 @@ func (n *Node) handleDeleteTopics(req *wire.Request, reply wire.Reply) {
 }
 
 func (n *Node) handleCreatePartitions(req *wire.Request, reply wire.Reply) {
+	if n.forwarded(req, reply) {
+		return
+	}
 	r := req.Msg.(*kmsg.CreatePartitionsRequest)
 	resp := r.ResponseKind().(*kmsg.CreatePartitionsResponse)
 	resp.SetVersion(req.Version)

@@ -98,6 +98,9 @@ func describeEntry(e config.Entry, synonyms, docs bool) kmsg.DescribeConfigsResp
 }
 
 func (n *Node) handleAlterConfigs(req *wire.Request, reply wire.Reply) {
+	if n.forwarded(req, reply) {
+		return
+	}
 	r := req.Msg.(*kmsg.AlterConfigsRequest)
 	resp := r.ResponseKind().(*kmsg.AlterConfigsResponse)
 	resp.SetVersion(req.Version)
@@ -116,6 +119,9 @@ func (n *Node) handleAlterConfigs(req *wire.Request, reply wire.Reply) {
 }
 
 func (n *Node) handleIncrementalAlterConfigs(req *wire.Request, reply wire.Reply) {
+	if n.forwarded(req, reply) {
+		return
+	}
 	r := req.Msg.(*kmsg.IncrementalAlterConfigsRequest)
 	resp := r.ResponseKind().(*kmsg.IncrementalAlterConfigsResponse)
 	resp.SetVersion(req.Version)

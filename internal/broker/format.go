@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/gofka/gofka/internal/config"
 	"github.com/gofka/gofka/internal/storage/checkpoint"
@@ -36,6 +37,10 @@ func formatDirs(cfg *config.Broker) (string, error) {
 		}
 		clusterID = mp.ClusterID
 	}
+	if len(fresh) > 0 && len(cfg.ControllerQuorumVoters) > 1 {
+		return "", fmt.Errorf("broker: %s is not formatted: a node of a multi-node quorum needs the cluster id "+
+			"its peers share; run gofka format --cluster-id <id> --config <file> first", strings.Join(fresh, ", "))
+	}
 	if clusterID == "" {
 		clusterID = checkpoint.NewUUID().String()
 	}
@@ -54,4 +59,36 @@ func dataDirs(cfg *config.Broker) []string {
 		dirs = append(dirs, cfg.MetadataLogDir)
 	}
 	return dirs
+}
+
+// Format writes meta.properties naming clusterID and this node in every
+// data dir, as kafka-storage.sh format does. A dir formatted already for
+// another cluster or node is an error; one formatted for this one is left
+// as it is unless ignoreFormatted is false.
+func Format(cfg *config.Broker, clusterID string, ignoreFormatted bool) error {
+	if _, err := checkpoint.ParseUUID(clusterID); err != nil {
+		return fmt.Errorf("broker: cluster id %q: %w", clusterID, err)
+	}
+	for _, dir := range dataDirs(cfg) {
+		path := filepath.Join(dir, "meta.properties")
+		mp, err := checkpoint.ReadMetaProperties(path)
+		switch {
+		case err == nil && (mp.ClusterID != clusterID || mp.NodeID != cfg.NodeID):
+			return fmt.Errorf("broker: %s is formatted for cluster %s node %d", dir, mp.ClusterID, mp.NodeID)
+		case err == nil && !ignoreFormatted:
+			return fmt.Errorf("broker: %s is formatted already (--ignore-formatted to accept)", dir)
+		case err == nil:
+			continue
+		case !errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("broker: %s: %w", dir, err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("broker: format: %w", err)
+		}
+		mp = checkpoint.MetaProperties{Version: 1, ClusterID: clusterID, NodeID: cfg.NodeID, DirectoryID: checkpoint.NewUUID()}
+		if err := checkpoint.WriteMetaProperties(path, mp); err != nil {
+			return fmt.Errorf("broker: format %s: %w", dir, err)
+		}
+	}
+	return nil
 }

@@ -102,7 +102,7 @@ func (n *Node) createInternalTopic(name string, partitions int32, rf int16, conf
 		t.Configs = append(t.Configs, kmsg.CreateTopicsRequestTopicConfig{Name: k, Value: &v})
 	}
 	req.Topics = append(req.Topics, t)
-	res := n.ctrl.CreateTopics(req)
+	res := n.controller().CreateTopics(req)
 	if len(res) == 1 && res[0].ErrorCode != 0 && res[0].ErrorCode != kerr.TopicAlreadyExists.Code {
 		n.log.Error("create "+name, "err", kerr.ErrorForCode(res[0].ErrorCode))
 		return kerr.CoordinatorNotAvailable

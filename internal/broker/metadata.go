@@ -88,7 +88,7 @@ func (n *Node) autoCreate(name string, allowed bool) (*metadata.TopicImage, *ker
 	if err := validateTopicName(name); err != nil {
 		return nil, kerr.InvalidTopicException
 	}
-	if code := n.ctrl.CreateTopicWithDefaults(name); code != nil && code != kerr.TopicAlreadyExists {
+	if code := n.controller().CreateTopicWithDefaults(name); code != nil && code != kerr.TopicAlreadyExists {
 		return nil, code
 	}
 	if t := n.meta.Current().Topic(name); t != nil {

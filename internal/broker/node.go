@@ -28,6 +28,9 @@ type Options struct {
 	// Listener, when set, is used instead of binding the configured
 	// listener (tests pass a listener on a free port).
 	Listener net.Listener
+	// ControllerListener, when set, is used for the controller listener
+	// instead of binding it (tests of several nodes).
+	ControllerListener net.Listener
 	// Now replaces the clock (tests).
 	Now func() time.Time
 }
@@ -45,7 +48,9 @@ type Node struct {
 	pidExpiration atomic.Pointer[expirationFor] // producer_expiry.go
 
 	quorum   *raft.Node
-	peers    *peerClients
+	peers    *clientPool  // raft messages to other controllers
+	fwd      *clientPool  // requests forwarded to the active controller
+	epoch    atomic.Int64 // this broker's registration epoch (lifecycle.go)
 	meta     *metadata.Publisher
 	ctrl     *controller.Controller
 	logs     *storage.Manager
@@ -62,6 +67,7 @@ type Node struct {
 	authz   authzState // authorize.go
 
 	listeners []*servedListener // listeners.go; the first is the default
+	ctrlLn    net.Listener      // Options.ControllerListener
 	ctrlSrv   *wire.Server      // the controller listener (quorum.go), nil for one voter
 	quit      chan struct{}
 	wg        sync.WaitGroup
@@ -79,6 +85,7 @@ func Start(opts Options) (*Node, error) {
 		apis:     newAPIIndex(),
 		sessions: newSessionCache(int(opts.Config.MaxIncrementalFetchSessionCacheSlots)),
 		quit:     make(chan struct{}),
+		ctrlLn:   opts.ControllerListener,
 	}
 	if n.log == nil {
 		n.log = slog.Default()
@@ -115,10 +122,14 @@ func (n *Node) start(ln net.Listener) error {
 	if err := n.bindListeners(ln); err != nil {
 		return err
 	}
-	if err := n.ctrl.Bootstrap(n.nodeID, n.advertised(), rack(n.cfg)); err != nil {
+	if err := n.registerAtStart(); err != nil {
 		return err
 	}
 	n.serveListeners()
+	n.goAsync(n.heartbeatLoop)
+	if n.ctrl != nil {
+		n.goAsync(n.activeLoop)
+	}
 	n.markReady()
 	n.log.Info("gofka started", "node.id", n.nodeID, "cluster.id", n.clusterID, "addr", n.Addr())
 	return nil
@@ -205,6 +216,7 @@ func (n *Node) ClusterID() string { return n.clusterID }
 func (n *Node) Close() error {
 	var errs []error
 	n.once.Do(func() {
+		n.controlledShutdown()
 		errs = append(errs, n.closeListeners())
 		if n.ctrlSrv != nil {
 			errs = append(errs, n.ctrlSrv.Close())
@@ -220,6 +232,9 @@ func (n *Node) Close() error {
 		}
 		if n.peers != nil {
 			n.peers.close()
+		}
+		if n.fwd != nil {
+			n.fwd.close()
 		}
 		n.log.Info("gofka stopped", "node.id", n.nodeID)
 	})

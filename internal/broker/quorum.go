@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofka/gofka/internal/config"
@@ -25,6 +24,7 @@ import (
 	"github.com/gofka/gofka/internal/raft"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"go.etcd.io/raft/v3/raftpb"
 )
 
@@ -44,7 +44,8 @@ func (n *Node) openMetadata() error {
 		return err
 	}
 	n.meta = metadata.NewPublisher(metadata.Empty().WithClusterID(n.clusterID))
-	n.peers = newPeerClients(n.clusterID, n.nodeID)
+	n.peers = newClientPool(fmt.Sprintf("gofka-raft-%d", n.nodeID))
+	n.fwd = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID))
 	q, err := raft.Start(raft.Config{
 		NodeID: n.nodeID, Dir: dir, ClusterID: n.clusterID, Voters: voters,
 		Bootstrap: boot, BootstrapEnd: bootEnd, Tick: quorumTick,
@@ -53,7 +54,7 @@ func (n *Node) openMetadata() error {
 		SnapshotBytes:     n.cfg.MetadataLogMaxRecordBytesBetweenSnapshots,
 		SnapshotInterval:  ms(n.cfg.MetadataLogMaxSnapshotIntervalMs),
 		SM:                &metadata.Machine{Pub: n.meta, ClusterID: n.clusterID},
-		Send:              n.peers.send,
+		Send:              n.sendRaft,
 		Logger:            n.log.With("component", "raft"),
 	})
 	if err != nil {
@@ -134,17 +135,48 @@ func parseVoter(s, listener string) (raft.Voter, error) {
 }
 
 // controllerServer serves the controller listener: raft messages between
-// controllers. It starts with the quorum, before the broker listener.
+// controllers, and the requests brokers send the active controller. It
+// starts with the quorum, before the broker listener. A controller that is
+// not active answers NOT_CONTROLLER and never forwards.
 type controllerServer struct{ n *Node }
 
-// Versions implements wire.Handler.
+// controllerAPIs are served on the controller listener.
+var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
+	raft.MessageKey: (*Node).handleRaftMessage,
+	19:              (*Node).handleCreateTopics,
+	20:              (*Node).handleDeleteTopics,
+	33:              (*Node).handleAlterConfigs,
+	37:              (*Node).handleCreatePartitions,
+	44:              (*Node).handleIncrementalAlterConfigs,
+	62:              (*Node).handleBrokerRegistration,
+	63:              (*Node).handleBrokerHeartbeat,
+	67:              (*Node).handleAllocateProducerIDs,
+}
+
+// Versions implements wire.Handler: the broker's ranges for the APIs
+// brokers serve too, every version kmsg knows for the controller's own.
 func (s controllerServer) Versions(key int16) (int16, int16, bool) {
-	return 0, 0, key == raft.MessageKey
+	if _, ok := controllerAPIs[key]; !ok {
+		return 0, 0, false
+	}
+	if a := s.n.apis.lookup(key); a != nil {
+		return a.min, a.max, true
+	}
+	if key == raft.MessageKey {
+		return 0, 0, true
+	}
+	return 0, kmsg.RequestForKey(key).MaxVersion(), true
 }
 
 // Handle implements wire.Handler.
 func (s controllerServer) Handle(req *wire.Request, reply wire.Reply) {
-	s.n.handleRaftMessage(req, reply)
+	if req.Key != raft.MessageKey && !s.n.active() {
+		resp := notControllerResponse(req.Msg)
+		resp.SetVersion(req.Version)
+		reply.Send(resp)
+		return
+	}
+	controllerAPIs[req.Key](s.n, req, reply)
 }
 
 // serveControllerListener binds the controller listener, when this node is
@@ -159,9 +191,12 @@ func (n *Node) serveControllerListener(voters []raft.Voter) error {
 		return fmt.Errorf("broker: node %d is a voter in controller.quorum.voters but listeners has no controller listener (%s)",
 			n.nodeID, strings.Join(n.cfg.ControllerListenerNames, ","))
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(l.Host, strconv.Itoa(l.Port)))
-	if err != nil {
-		return fmt.Errorf("broker: listen on the controller listener: %w", err)
+	ln := n.ctrlLn
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", net.JoinHostPort(l.Host, strconv.Itoa(l.Port))); err != nil {
+			return fmt.Errorf("broker: listen on the controller listener: %w", err)
+		}
 	}
 	n.ctrlSrv = wire.NewServer(wire.Config{MaxRequestBytes: n.cfg.SocketRequestMaxBytes, Logger: n.log,
 		ListenerName: l.Name}, controllerServer{n})
@@ -194,31 +229,9 @@ func (n *Node) handleRaftMessage(req *wire.Request, reply wire.Reply) {
 	reply.Send(resp)
 }
 
-// peerClients keeps one connection per controller for raft messages.
-type peerClients struct {
-	clusterID string
-	self      int32
-	mu        sync.Mutex
-	m         map[string]*wire.Client
-}
-
-func newPeerClients(clusterID string, self int32) *peerClients {
-	return &peerClients{clusterID: clusterID, self: self, m: map[string]*wire.Client{}}
-}
-
-func (p *peerClients) client(addr string) *wire.Client {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	c, ok := p.m[addr]
-	if !ok {
-		c = wire.NewClient(addr, fmt.Sprintf("gofka-controller-%d", p.self))
-		p.m[addr] = c
-	}
-	return c
-}
-
-func (p *peerClients) send(ctx context.Context, to raft.Voter, msgs []raftpb.Message) error {
-	resp, err := p.client(to.Addr()).Request(ctx, &raft.MessageRequest{ClusterID: p.clusterID, Messages: msgs})
+// sendRaft sends raft messages to another controller.
+func (n *Node) sendRaft(ctx context.Context, to raft.Voter, msgs []raftpb.Message) error {
+	resp, err := n.peers.client(to.Addr()).Request(ctx, &raft.MessageRequest{ClusterID: n.clusterID, Messages: msgs})
 	if err != nil {
 		return err
 	}
@@ -228,17 +241,13 @@ func (p *peerClients) send(ctx context.Context, to raft.Voter, msgs []raftpb.Mes
 	return nil
 }
 
-func (p *peerClients) close() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.m {
-		c.Close()
-	}
-}
-
 // waitQuorum waits for the quorum to have a leader (at once for one voter).
 func (n *Node) waitQuorum() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	return n.quorum.WaitLeader(ctx)
 }
+
+// QuorumLeader is the node id of the metadata quorum's leader as this node
+// knows it, or -1.
+func (n *Node) QuorumLeader() int32 { return n.quorum.Status().Leader }

@@ -56,7 +56,7 @@ const (
 // starts the ticker of lock and session timeouts.
 func (n *Node) startShares() error {
 	for name, level := range map[string]int16{"group.version": maxGroupVersion, "share.version": maxShareVersion} {
-		if err := n.ctrl.FinalizeFeature(name, level); err != nil {
+		if err := n.controller().FinalizeFeature(name, level); err != nil {
 			return err
 		}
 	}

@@ -51,11 +51,11 @@ func txnAPIs() []api {
 // startTxns builds the coordinator, replays __transaction_state, finishes
 // prepared transactions and starts the timeout goroutine.
 func (n *Node) startTxns() error {
-	if err := n.ctrl.FinalizeFeature("transaction.version", maxTransactionVersion); err != nil {
+	if err := n.controller().FinalizeFeature("transaction.version", maxTransactionVersion); err != nil {
 		return err
 	}
 	n.txns.pids.allocBlock = func() (int64, int32, error) {
-		return n.ctrl.AllocateProducerIDs(n.nodeID, -1)
+		return n.controller().AllocateProducerIDs(n.nodeID, n.epoch.Load())
 	}
 	parts := n.cfg.TransactionStateLogNumPartitions
 	if t := n.meta.Current().Topic(txn.Topic); t != nil {
@@ -163,7 +163,7 @@ func (n *Node) ensureTxnTopic() *kerr.Error {
 		t.Configs = append(t.Configs, kmsg.CreateTopicsRequestTopicConfig{Name: k, Value: &v})
 	}
 	req.Topics = append(req.Topics, t)
-	res := n.ctrl.CreateTopics(req)
+	res := n.controller().CreateTopics(req)
 	if len(res) == 1 && res[0].ErrorCode != 0 && res[0].ErrorCode != kerr.TopicAlreadyExists.Code {
 		n.log.Error("create __transaction_state", "err", kerr.ErrorForCode(res[0].ErrorCode))
 		return kerr.CoordinatorNotAvailable

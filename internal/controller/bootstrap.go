@@ -19,17 +19,8 @@ type Endpoint struct {
 // registers again on every start (new incarnation, new epoch), as KRaft
 // brokers do, because its advertised endpoints may have changed.
 func (c *Controller) Bootstrap(nodeID int32, endpoints []Endpoint, rack *string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	img := c.pub.Current()
-	var recs []metadata.Record
-	if img.MetadataVersion == 0 {
-		fl := metadata.NewFeatureLevelRecord()
-		fl.Name, fl.FeatureLevel = "metadata.version", MaxMetadataVersion
-		recs = append(recs, fl)
-	}
-	recs = append(recs, registration(nodeID, img.Offset+int64(len(recs))+1, endpoints, rack))
-	return c.commitLocked(recs)
+	_, err := c.Register(nodeID, endpoints, rack)
+	return err
 }
 
 func registration(nodeID int32, epoch int64, endpoints []Endpoint, rack *string) *metadata.RegisterBrokerRecord {

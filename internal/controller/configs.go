@@ -205,7 +205,7 @@ func (c *Controller) replaceConfigsLocked(img *metadata.Image, resType int8, nam
 	}
 	recs := configDiff(resType, name, img.Configs(resType, name), next)
 	if err := c.commitLocked(recs); err != nil {
-		return ConfigResult{errorCode(err), err.Error()}
+		return ConfigResult{ErrorCode(err), err.Error()}
 	}
 	return ConfigResult{}
 }

@@ -37,12 +37,21 @@ type Controller struct {
 	pub    *metadata.Publisher
 	static *config.Broker
 	log    *slog.Logger
+	now    func() time.Time
+
+	// hb is the heartbeat bookkeeping of the active controller (brokers.go),
+	// guarded by mu.
+	hb struct {
+		seen map[int32]time.Time
+	}
 }
 
 // New returns a controller committing through quorum; the images it
 // validates against are those pub publishes as the quorum applies batches.
 func New(quorum Quorum, pub *metadata.Publisher, static *config.Broker, log *slog.Logger) *Controller {
-	return &Controller{quorum: quorum, pub: pub, static: static, log: log}
+	c := &Controller{quorum: quorum, pub: pub, static: static, log: log, now: time.Now}
+	c.hb.seen = map[int32]time.Time{}
+	return c
 }
 
 // ErrNotController is returned when this node does not lead the quorum.
@@ -65,8 +74,8 @@ func (c *Controller) commitLocked(recs []metadata.Record) error {
 	return nil
 }
 
-// errorCode is the Kafka error for a failed commit.
-func errorCode(err error) *kerr.Error {
+// ErrorCode is the Kafka error for a failed commit.
+func ErrorCode(err error) *kerr.Error {
 	if errors.Is(err, ErrNotController) {
 		return kerr.NotController
 	}

@@ -52,7 +52,7 @@ func (c *Controller) deleteTopicLocked(res *kmsg.DeleteTopicsResponseTopic) *top
 	rec := metadata.NewRemoveTopicRecord()
 	rec.TopicID = t.ID
 	if err := c.commitLocked([]metadata.Record{rec}); err != nil {
-		return errf(errorCode(err), "%v", err)
+		return errf(ErrorCode(err), "%v", err)
 	}
 	return nil
 }
@@ -93,7 +93,7 @@ func (c *Controller) createPartitionsLocked(rt *kmsg.CreatePartitionsRequestTopi
 		return terr
 	}
 	if err := c.commitLocked(partitionRecords(t.ID, have, assign)); err != nil {
-		return errf(errorCode(err), "%v", err)
+		return errf(ErrorCode(err), "%v", err)
 	}
 	return nil
 }

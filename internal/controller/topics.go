@@ -110,7 +110,7 @@ func (c *Controller) createTopicLocked(rt *kmsg.CreateTopicsRequestTopic, valida
 		return nil
 	}
 	if err := c.commitLocked(topicRecords(rt.Topic, metadata.UUID(id), overrides, assign)); err != nil {
-		return errf(errorCode(err), "%v", err)
+		return errf(ErrorCode(err), "%v", err)
 	}
 	return nil
 }

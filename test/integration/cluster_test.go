@@ -1,125 +1,120 @@
 package integration
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/gofka/gofka/pkg/gofkatest"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// TestBrokerConfigs: a cluster-wide dynamic default changes what a topic
-// without an override reports (and uses), with Kafka's sources and
-// synonyms; a per-broker value wins over it; read-only settings are refused.
-func TestBrokerConfigs(t *testing.T) {
-	c := gofkatest.Start(t)
-	ctx := ctxT(t, 30*time.Second)
-	adm := newAdmin(t, c.Addr())
-	if _, err := adm.CreateTopic(ctx, 1, 1, nil, "inherits"); err != nil {
+// TestClusterMetadataQuorum: three nodes (broker and controller each)
+// create topics through any node; every node serves the same metadata;
+// when the active controller stops, another takes over and admin requests
+// keep succeeding; the stopped node catches up when it comes back.
+func TestClusterMetadataQuorum(t *testing.T) {
+	c := gofkatest.StartCluster(t, gofkatest.Nodes(3))
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	adm := clusterAdmin(t, c.Addrs()...)
+	if _, err := adm.CreateTopic(ctx, 3, 3, nil, "t1"); err != nil {
 		t.Fatal(err)
 	}
-	set := func(broker int32, name, value string) error {
-		var resp kadm.AlterConfigsResponses
-		var err error
-		op := []kadm.AlterConfig{{Op: kadm.SetConfig, Name: name, Value: kadm.StringPtr(value)}}
-		if broker < 0 {
-			resp, err = adm.AlterBrokerConfigs(ctx, op)
-		} else {
-			resp, err = adm.AlterBrokerConfigs(ctx, op, broker)
-		}
-		if err == nil {
-			err = resp[0].Err
-		}
-		return err
+	for _, addr := range c.Addrs() {
+		expectTopics(t, ctx, addr, map[string]bool{"t1": true})
 	}
-	retention := func() (string, string) {
-		rcs, err := adm.DescribeTopicConfigs(ctx, "inherits")
-		if err != nil {
-			t.Fatal(err)
-		}
-		rc, _ := rcs.On("inherits", nil)
-		for _, cfg := range rc.Configs {
-			if cfg.Key == "retention.ms" {
-				return cfg.MaybeValue(), cfg.Source.String()
-			}
-		}
-		t.Fatal("retention.ms not described")
-		return "", ""
-	}
-	if err := set(-1, "log.retention.ms", "7200000"); err != nil {
-		t.Fatalf("cluster-wide log.retention.ms: %v", err)
-	}
-	if v, src := retention(); v != "7200000" || src != "DYNAMIC_DEFAULT_BROKER_CONFIG" {
-		t.Errorf("topic retention.ms after cluster default = %s (%s)", v, src)
-	}
-	if err := set(1, "log.retention.ms", "3600000"); err != nil {
-		t.Fatalf("per-broker log.retention.ms: %v", err)
-	}
-	if v, src := retention(); v != "3600000" || src != "DYNAMIC_BROKER_CONFIG" {
-		t.Errorf("topic retention.ms after per-broker value = %s (%s)", v, src)
-	}
-	if err := set(1, "node.id", "7"); err == nil {
-		t.Error("read-only node.id was altered dynamically")
-	}
-	bcs, err := adm.DescribeBrokerConfigs(ctx, 1)
+	md, err := adm.Metadata(ctx, "t1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := false
-	for _, cfg := range bcs[0].Configs {
-		if cfg.Key == "log.retention.ms" {
-			found = cfg.MaybeValue() == "3600000" && cfg.Source.String() == "DYNAMIC_BROKER_CONFIG"
+	if len(md.Brokers) != 3 {
+		t.Fatalf("metadata lists %d brokers, want 3", len(md.Brokers))
+	}
+	for _, p := range md.Topics["t1"].Partitions {
+		if p.Leader < 1 || p.Leader > 3 || len(p.Replicas) != 3 {
+			t.Fatalf("partition %d: leader %d replicas %v", p.Partition, p.Leader, p.Replicas)
 		}
 	}
-	if !found {
-		t.Error("broker describe does not report log.retention.ms=3600000 from DYNAMIC_BROKER_CONFIG")
-	}
-}
 
-// TestDescribeClusterAndLeaderEpochs: DescribeCluster names this node and
-// cluster; OffsetForLeaderEpoch answers the end of epoch 0 and fences a
-// stale leader epoch.
-func TestDescribeClusterAndLeaderEpochs(t *testing.T) {
-	c := gofkatest.Start(t)
-	ctx := ctxT(t, 30*time.Second)
-	adm := newAdmin(t, c.Addr())
-	meta, err := adm.BrokerMetadata(ctx)
-	if err != nil {
+	old := waitLeader(t, c)
+	c.Stop(old)
+	adm = clusterAdmin(t, c.Addrs()...)
+	start := time.Now()
+	if _, err := adm.CreateTopic(ctx, 1, 1, nil, "t2"); err != nil {
+		t.Fatalf("create after the leader stopped: %v", err)
+	}
+	t.Logf("first change after the leader stopped took %v", time.Since(start))
+	if _, err := adm.DeleteTopic(ctx, "t1"); err != nil {
 		t.Fatal(err)
 	}
-	if meta.Cluster != c.ClusterID() || meta.Controller != 1 || len(meta.Brokers) != 1 {
-		t.Fatalf("cluster metadata %+v", meta)
+	if rs, err := adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Name: "retention.ms", Value: kadm.StringPtr("60000")}}, "t2"); err != nil || rs[0].Err != nil {
+		t.Fatalf("alter configs: %v %v", err, rs)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()))
+	if l := waitLeader(t, c); l == old {
+		t.Fatalf("stopped node %d still leads", old)
+	}
+	c.Restart(old)
+	expectTopics(t, ctx, c.Node(old).Addr(), map[string]bool{"t2": true})
+
+	// Records go to each partition's leader, wherever it is.
+	if _, err := adm.CreateTopic(ctx, 6, 1, nil, "data"); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addrs()...), kgo.DefaultProduceTopic("data"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	dc, err := kmsg.NewPtrDescribeClusterRequest().RequestWith(ctx, cl)
-	if err != nil || dc.ClusterID != c.ClusterID() || len(dc.Brokers) != 1 || dc.Brokers[0].NodeID != 1 {
-		t.Fatalf("DescribeCluster: %+v %v", dc, err)
+	for i := 0; i < 60; i++ {
+		if err := cl.ProduceSync(ctx, kgo.StringRecord(fmt.Sprint(i))).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := adm.CreateTopic(ctx, 1, 1, nil, "epochs"); err != nil {
-		t.Fatal(err)
+	if got := consumeAll(t, ctx, c.Addrs()[0], "data", 60); len(got) != 60 {
+		t.Fatalf("consumed %d of 60", len(got))
 	}
-	produceFranz(t, ctx, c.Addr(), "epochs", makeRecs("ep", 25, time.Now()))
-	req := kmsg.NewPtrOffsetForLeaderEpochRequest()
-	req.ReplicaID = -1
-	req.Topics = []kmsg.OffsetForLeaderEpochRequestTopic{{Topic: "epochs", Partitions: []kmsg.OffsetForLeaderEpochRequestTopicPartition{
-		{Partition: 0, CurrentLeaderEpoch: 0, LeaderEpoch: 0},
-		{Partition: 0, CurrentLeaderEpoch: 5, LeaderEpoch: 0},
-	}}}
-	resp, err := req.RequestWith(ctx, cl)
+}
+
+func clusterAdmin(t *testing.T, addrs ...string) *kadm.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ok, ahead := resp.Topics[0].Partitions[0], resp.Topics[0].Partitions[1]
-	if ok.ErrorCode != 0 || ok.LeaderEpoch != 0 || ok.EndOffset != 25 {
-		t.Errorf("epoch 0: %+v, want end offset 25", ok)
-	}
-	if ahead.ErrorCode != 75 { // UNKNOWN_LEADER_EPOCH: the client is ahead of us
-		t.Errorf("current epoch 5: error %d, want UNKNOWN_LEADER_EPOCH", ahead.ErrorCode)
-	}
+	t.Cleanup(cl.Close)
+	return kadm.NewClient(cl)
+}
+
+// expectTopics waits until the node at addr lists exactly want.
+func expectTopics(t *testing.T, ctx context.Context, addr string, want map[string]bool) {
+	t.Helper()
+	adm := clusterAdmin(t, addr)
+	waitFor(t, 30*time.Second, "topics on "+addr, func() bool {
+		ts, err := adm.ListTopics(ctx)
+		if err != nil {
+			return false
+		}
+		if len(ts.Names()) != len(want) {
+			return false
+		}
+		for _, n := range ts.Names() {
+			if !want[n] {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func waitLeader(t *testing.T, c *gofkatest.MultiCluster) int32 {
+	t.Helper()
+	var l int32 = -1
+	waitFor(t, 30*time.Second, "a quorum leader", func() bool {
+		l = c.Leader()
+		return l >= 0
+	})
+	return l
 }

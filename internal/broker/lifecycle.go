@@ -1,0 +1,219 @@
+package broker
+
+// The broker's side of KRaft's broker lifecycle: it registers with the
+// active controller at start (BrokerRegistration, a new epoch each time),
+// heartbeats every broker.heartbeat.interval.ms (BrokerHeartbeat), and on
+// a clean shutdown asks the controller to move its leaderships away
+// first (want_shut_down). A controller node that becomes the active
+// controller finalizes this binary's features and fences brokers whose
+// heartbeats stopped for broker.session.timeout.ms.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gofka/gofka/internal/controller"
+	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// register registers this broker with the active controller.
+func (n *Node) register(ctx context.Context) error {
+	eps, rack := n.advertised(), rack(n.cfg)
+	if n.active() {
+		epoch, err := n.ctrl.Register(n.nodeID, eps, rack)
+		if err == nil {
+			n.epoch.Store(epoch)
+			return nil
+		}
+		if !isNotControllerErr(err) {
+			return err
+		}
+	}
+	req := registrationRequest(n.clusterID, n.nodeID, eps, rack)
+	resp, err := n.toController(ctx, req)
+	if err != nil {
+		return fmt.Errorf("broker: register with the controller: %w", err)
+	}
+	r := resp.(*kmsg.BrokerRegistrationResponse)
+	if err := kerr.ErrorForCode(r.ErrorCode); err != nil {
+		return fmt.Errorf("broker: register with the controller: %w", err)
+	}
+	n.epoch.Store(r.BrokerEpoch)
+	return nil
+}
+
+func isNotControllerErr(err error) bool {
+	return errors.Is(err, controller.ErrNotController)
+}
+
+func registrationRequest(cluster string, id int32, eps []controller.Endpoint, rack *string) *kmsg.BrokerRegistrationRequest {
+	req := kmsg.NewPtrBrokerRegistrationRequest()
+	req.SetVersion(4)
+	req.BrokerID, req.ClusterID, req.Rack = id, cluster, rack
+	for _, ep := range eps {
+		req.Listeners = append(req.Listeners, kmsg.BrokerRegistrationRequestListener{
+			Name: ep.Name, Host: ep.Host, Port: uint16(ep.Port), SecurityProtocol: ep.SecurityProtocol})
+	}
+	return req
+}
+
+// heartbeat sends one heartbeat; a broker the controller does not know
+// under its epoch (the controller lost it, or a newer registration
+// replaced it) registers again.
+func (n *Node) heartbeat(ctx context.Context, wantShutDown bool) (controller.HeartbeatResult, error) {
+	if n.active() {
+		res := n.ctrl.Heartbeat(n.nodeID, n.epoch.Load(), false, wantShutDown)
+		if res.Err != kerr.NotController {
+			return res, nil
+		}
+	}
+	req := kmsg.NewPtrBrokerHeartbeatRequest()
+	req.SetVersion(1)
+	req.BrokerID, req.BrokerEpoch, req.WantShutdown = n.nodeID, n.epoch.Load(), wantShutDown
+	req.CurrentMetadataOffset = n.meta.Current().Offset
+	resp, err := n.toController(ctx, req)
+	if err != nil {
+		return controller.HeartbeatResult{}, err
+	}
+	r := resp.(*kmsg.BrokerHeartbeatResponse)
+	res := controller.HeartbeatResult{Fenced: r.IsFenced, ShouldShutDown: r.ShouldShutdown}
+	if r.ErrorCode != 0 {
+		res.Err, _ = kerr.ErrorForCode(r.ErrorCode).(*kerr.Error)
+	}
+	return res, nil
+}
+
+// heartbeatLoop heartbeats until quit, registering again when told to.
+func (n *Node) heartbeatLoop(quit <-chan struct{}) {
+	every(quit, ms(int64(n.cfg.BrokerHeartbeatIntervalMs)), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), ms(int64(n.cfg.BrokerHeartbeatIntervalMs)))
+		defer cancel()
+		res, err := n.heartbeat(ctx, false)
+		switch {
+		case err != nil:
+			n.log.Debug("broker heartbeat", "err", err)
+		case res.Err == kerr.StaleBrokerEpoch || res.Err == kerr.BrokerIDNotRegistered:
+			if err := n.register(ctx); err != nil {
+				n.log.Warn("register again", "err", err)
+			}
+		}
+	})
+}
+
+// controlledShutdown asks the controller to move this broker's leaderships
+// away and waits (at most a session timeout) until it may exit.
+func (n *Node) controlledShutdown() {
+	if n.quorum == nil || len(n.quorum.Status().Voters) < 2 || n.epoch.Load() == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ms(int64(n.cfg.BrokerSessionTimeoutMs)))
+	defer cancel()
+	for ctx.Err() == nil {
+		if res, err := n.heartbeat(ctx, true); err == nil && res.ShouldShutDown {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	n.log.Warn("controlled shutdown did not finish in broker.session.timeout.ms")
+}
+
+// activeLoop runs the active controller's periodic duties on controller
+// nodes: on taking over, heartbeat times start afresh and the features
+// this binary serves are finalized; while active, expired brokers are fenced.
+func (n *Node) activeLoop(quit <-chan struct{}) {
+	wasActive := false
+	every(quit, 250*time.Millisecond, func() {
+		if !n.active() {
+			if wasActive {
+				n.ctrl.ForgetHeartbeats()
+			}
+			wasActive = false
+			return
+		}
+		if !wasActive {
+			wasActive = true
+			n.finalizeFeatures()
+		}
+		if err := n.ctrl.FenceExpired(n.now(), ms(int64(n.cfg.BrokerSessionTimeoutMs))); err != nil {
+			n.log.Warn("fence expired brokers", "err", err)
+		}
+	})
+}
+
+// servedFeatures are the feature levels this binary finalizes.
+func servedFeatures() map[string]int16 {
+	return map[string]int16{
+		"transaction.version": maxTransactionVersion,
+		"group.version":       maxGroupVersion,
+		"share.version":       maxShareVersion,
+	}
+}
+
+// finalizeFeatures records the served feature levels, when this node is
+// the active controller.
+func (n *Node) finalizeFeatures() {
+	for name, level := range servedFeatures() {
+		if err := n.ctrl.FinalizeFeature(name, level); err != nil {
+			n.log.Warn("finalize feature", "feature", name, "err", err)
+		}
+	}
+}
+
+// handleBrokerRegistration registers a broker (controller listener).
+func (n *Node) handleBrokerRegistration(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.BrokerRegistrationRequest)
+	resp := r.ResponseKind().(*kmsg.BrokerRegistrationResponse)
+	if r.ClusterID != n.clusterID {
+		resp.ErrorCode = kerr.InconsistentClusterID.Code
+		reply.Send(resp)
+		return
+	}
+	var eps []controller.Endpoint
+	for _, l := range r.Listeners {
+		eps = append(eps, controller.Endpoint{Name: l.Name, Host: l.Host, Port: int(l.Port), SecurityProtocol: l.SecurityProtocol})
+	}
+	epoch, err := n.ctrl.Register(r.BrokerID, eps, r.Rack)
+	if err != nil {
+		resp.ErrorCode = controller.ErrorCode(err).Code
+	}
+	resp.BrokerEpoch = epoch
+	reply.Send(resp)
+}
+
+// handleBrokerHeartbeat records a heartbeat (controller listener).
+func (n *Node) handleBrokerHeartbeat(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.BrokerHeartbeatRequest)
+	resp := r.ResponseKind().(*kmsg.BrokerHeartbeatResponse)
+	res := n.ctrl.Heartbeat(r.BrokerID, r.BrokerEpoch, r.WantFence, r.WantShutdown)
+	if res.Err != nil {
+		resp.ErrorCode = res.Err.Code
+	}
+	resp.IsCaughtUp = r.CurrentMetadataOffset >= 0
+	resp.IsFenced, resp.ShouldShutdown = res.Fenced, res.ShouldShutDown
+	reply.Send(resp)
+}
+
+// handleAllocateProducerIDs hands a block of producer ids to a broker
+// (controller listener).
+func (n *Node) handleAllocateProducerIDs(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.AllocateProducerIDsRequest)
+	resp := r.ResponseKind().(*kmsg.AllocateProducerIDsResponse)
+	first, size, err := n.ctrl.AllocateProducerIDs(r.BrokerID, r.BrokerEpoch)
+	if err != nil {
+		resp.ErrorCode = controller.ErrorCode(err).Code
+	}
+	resp.ProducerIDStart, resp.ProducerIDLen = first, size
+	reply.Send(resp)
+}
+
+// registerAtStart registers, waiting for an active controller as long as
+// start-up waits for the quorum.
+func (n *Node) registerAtStart() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	return n.register(ctx)
+}

@@ -1,0 +1,181 @@
+package controller
+
+// The broker lifecycle as KRaft's ClusterControlManager and
+// ReplicationControlManager run it: a broker registers (a new epoch each
+// time), heartbeats to the active controller, is fenced when its
+// heartbeats stop for broker.session.timeout.ms and unfenced on its next
+// heartbeat; partitions it leads move to another in-sync replica when it
+// is fenced or shuts down, and come back to it when it is the only one.
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/gofka/gofka/internal/metadata"
+	"github.com/twmb/franz-go/pkg/kerr"
+)
+
+// Register records a broker registration and returns its new epoch.
+func (c *Controller) Register(nodeID int32, endpoints []Endpoint, rack *string) (int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	img := c.pub.Current()
+	var recs []metadata.Record
+	if img.MetadataVersion == 0 {
+		fl := metadata.NewFeatureLevelRecord()
+		fl.Name, fl.FeatureLevel = "metadata.version", MaxMetadataVersion
+		recs = append(recs, fl)
+	}
+	epoch := img.Offset + int64(len(recs)) + 1
+	recs = append(recs, registration(nodeID, epoch, endpoints, rack))
+	if err := c.commitLocked(recs); err != nil {
+		return -1, err
+	}
+	c.sawHeartbeat(nodeID)
+	return epoch, nil
+}
+
+// HeartbeatResult answers a BrokerHeartbeat.
+type HeartbeatResult struct {
+	Err            *kerr.Error
+	Fenced         bool
+	ShouldShutDown bool
+}
+
+// Heartbeat records that a broker is alive: a fenced broker is unfenced,
+// and one that wants to shut down has its leaderships moved away first.
+func (c *Controller) Heartbeat(id int32, epoch int64, wantFence, wantShutDown bool) HeartbeatResult {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	img := c.pub.Current()
+	b := img.Brokers[id]
+	switch {
+	case b == nil:
+		return HeartbeatResult{Err: kerr.BrokerIDNotRegistered}
+	case b.Epoch != epoch:
+		return HeartbeatResult{Err: kerr.StaleBrokerEpoch}
+	}
+	c.sawHeartbeat(id)
+	if wantShutDown {
+		return c.controlledShutdownLocked(img, b)
+	}
+	if b.Fenced && !wantFence {
+		if err := c.commitLocked(c.unfenceRecords(img, b)); err != nil {
+			return HeartbeatResult{Err: ErrorCode(err), Fenced: true}
+		}
+		return HeartbeatResult{}
+	}
+	return HeartbeatResult{Fenced: b.Fenced}
+}
+
+// controlledShutdownLocked moves leaderships off b; the broker may exit once
+// it leads nothing.
+func (c *Controller) controlledShutdownLocked(img *metadata.Image, b *metadata.BrokerInfo) HeartbeatResult {
+	recs := c.moveLeaders(img, b.ID)
+	if !b.InControlledShutdown {
+		ch := metadata.NewBrokerRegistrationChangeRecord()
+		ch.BrokerID, ch.BrokerEpoch, ch.InControlledShutdown = b.ID, b.Epoch, 1
+		recs = append(recs, ch)
+	}
+	if err := c.commitLocked(recs); err != nil {
+		return HeartbeatResult{Err: ErrorCode(err), Fenced: b.Fenced}
+	}
+	return HeartbeatResult{Fenced: b.Fenced, ShouldShutDown: true}
+}
+
+// FenceExpired fences every unfenced broker whose last heartbeat is older
+// than timeout, moving its leaderships. The active controller calls it
+// periodically; brokers it has not heard from since it became active get
+// a full timeout from then.
+func (c *Controller) FenceExpired(now time.Time, timeout time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	img := c.pub.Current()
+	var recs []metadata.Record
+	for _, id := range slices.Sorted(maps.Keys(img.Brokers)) {
+		b := img.Brokers[id]
+		seen, ok := c.hb.seen[id]
+		if !ok {
+			c.hb.seen[id] = now
+			continue
+		}
+		if b.Fenced || now.Sub(seen) < timeout {
+			continue
+		}
+		recs = append(recs, c.moveLeaders(img, id)...)
+		f := metadata.NewFenceBrokerRecord()
+		f.ID, f.Epoch = id, b.Epoch
+		recs = append(recs, f)
+		c.log.Warn("fencing broker: no heartbeat", "broker", id, "last", seen)
+	}
+	if err := c.commitLocked(recs); err != nil {
+		return fmt.Errorf("controller: fence brokers: %w", err)
+	}
+	return nil
+}
+
+// ForgetHeartbeats drops the heartbeat times (leadership lost: a new
+// active controller starts counting afresh).
+func (c *Controller) ForgetHeartbeats() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hb.seen = map[int32]time.Time{}
+}
+
+func (c *Controller) sawHeartbeat(id int32) { c.hb.seen[id] = c.now() }
+
+// moveLeaders elects a new leader, from the ISR and among unfenced brokers
+// other than id, for every partition id leads; with none, the partition
+// has no leader until a replica comes back. id leaves the ISR unless it is
+// the last member (Kafka keeps the last in-sync replica).
+func (c *Controller) moveLeaders(img *metadata.Image, id int32) []metadata.Record {
+	var recs []metadata.Record
+	img.EachTopic(func(t *metadata.TopicImage) bool {
+		for _, p := range t.Partitions {
+			if p == nil || p.Leader != id {
+				continue
+			}
+			r := metadata.NewPartitionChangeRecord()
+			r.TopicID, r.PartitionID = t.ID, p.Partition
+			r.Leader = electLeader(img, p.ISR, id)
+			if isr := slices.DeleteFunc(slices.Clone(p.ISR), func(x int32) bool { return x == id }); len(isr) > 0 {
+				r.ISR = isr
+			}
+			recs = append(recs, r)
+		}
+		return true
+	})
+	return recs
+}
+
+// electLeader picks the first ISR member that is registered, unfenced and
+// not excluded; -1 when there is none.
+func electLeader(img *metadata.Image, isr []int32, exclude int32) int32 {
+	for _, r := range isr {
+		if b := img.Brokers[r]; r != exclude && b != nil && !b.Fenced && !b.InControlledShutdown {
+			return r
+		}
+	}
+	return -1
+}
+
+// unfenceRecords unfences b and gives it back the leaderless partitions
+// whose ISR it is in.
+func (c *Controller) unfenceRecords(img *metadata.Image, b *metadata.BrokerInfo) []metadata.Record {
+	u := metadata.NewUnfenceBrokerRecord()
+	u.ID, u.Epoch = b.ID, b.Epoch
+	recs := []metadata.Record{u}
+	img.EachTopic(func(t *metadata.TopicImage) bool {
+		for _, p := range t.Partitions {
+			if p != nil && p.Leader < 0 && slices.Contains(p.ISR, b.ID) {
+				r := metadata.NewPartitionChangeRecord()
+				r.TopicID, r.PartitionID, r.Leader = t.ID, p.Partition, b.ID
+				recs = append(recs, r)
+			}
+		}
+		return true
+	})
+	return recs
+}
