@@ -45,6 +45,7 @@ func coreAPIs() []api {
 		{key: 35, min: 1, max: 5, handle: (*Node).handleDescribeLogDirs},
 		{key: 37, min: 0, max: 3, handle: (*Node).handleCreatePartitions},
 		{key: 44, min: 0, max: 1, handle: (*Node).handleIncrementalAlterConfigs},
+		{key: 55, min: 0, max: 2, handle: (*Node).handleDescribeQuorum},
 		{key: 60, min: 0, max: 2, handle: (*Node).handleDescribeCluster},
 	}
 }

@@ -3,7 +3,8 @@ package broker
 // DescribeCluster, versions 0-2: cluster id, controller and brokers at the
 // endpoint of the request's listener. Endpoint type "controller" (v1+,
 // KIP-919) is answered UNSUPPORTED_ENDPOINT_TYPE on a broker listener, as
-// Kafka does; fenced brokers are listed only when asked (v2).
+// Kafka does (the controller listener answers it: describe_quorum.go);
+// fenced brokers are listed only when asked (v2).
 
 import (
 	"sort"

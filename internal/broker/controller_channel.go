@@ -197,6 +197,8 @@ func isNotController(resp kmsg.Response) bool {
 		return r.ErrorCode == nc
 	case *kmsg.AllocateProducerIDsResponse:
 		return r.ErrorCode == nc
+	case *kmsg.DescribeQuorumResponse:
+		return r.ErrorCode == nc
 	}
 	return false
 }
@@ -252,6 +254,8 @@ func notControllerResponse(req kmsg.Request) kmsg.Response {
 		resp.(*kmsg.BrokerHeartbeatResponse).ErrorCode = nc
 	case *kmsg.AllocateProducerIDsRequest:
 		resp.(*kmsg.AllocateProducerIDsResponse).ErrorCode = nc
+	case *kmsg.DescribeQuorumRequest:
+		resp.(*kmsg.DescribeQuorumResponse).ErrorCode = nc
 	}
 	return resp
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -148,15 +149,39 @@ var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
 	33:              (*Node).handleAlterConfigs,
 	37:              (*Node).handleCreatePartitions,
 	44:              (*Node).handleIncrementalAlterConfigs,
+	55:              (*Node).handleDescribeQuorum,
+	60:              (*Node).handleControllerDescribeCluster,
 	62:              (*Node).handleBrokerRegistration,
 	63:              (*Node).handleBrokerHeartbeat,
 	67:              (*Node).handleAllocateProducerIDs,
 }
 
+// anyController are the controller listener's APIs that need not reach
+// the active controller.
+var anyController = map[int16]bool{raft.MessageKey: true, apiVersionsKey: true, 60: true}
+
+// handleControllerApiVersions lists the controller listener's Kafka APIs.
+func (n *Node) handleControllerApiVersions(req *wire.Request, reply wire.Reply) {
+	resp := kmsg.NewPtrApiVersionsResponse()
+	s := controllerServer{n}
+	for _, key := range append([]int16{apiVersionsKey}, slices.Sorted(maps.Keys(controllerAPIs))...) {
+		if lo, hi, ok := s.Versions(key); ok && key != raft.MessageKey && (!req.Unsupported || key == req.Key) {
+			resp.ApiKeys = append(resp.ApiKeys, kmsg.ApiVersionsResponseApiKey{ApiKey: key, MinVersion: lo, MaxVersion: hi})
+		}
+	}
+	if req.Unsupported {
+		resp.ErrorCode = kerr.UnsupportedVersion.Code
+		reply.SendVersion(resp, 0)
+		return
+	}
+	resp.SetVersion(req.Version)
+	reply.Send(resp)
+}
+
 // Versions implements wire.Handler: the broker's ranges for the APIs
 // brokers serve too, every version kmsg knows for the controller's own.
 func (s controllerServer) Versions(key int16) (int16, int16, bool) {
-	if _, ok := controllerAPIs[key]; !ok {
+	if _, ok := controllerAPIs[key]; !ok && key != apiVersionsKey {
 		return 0, 0, false
 	}
 	if a := s.n.apis.lookup(key); a != nil {
@@ -170,10 +195,14 @@ func (s controllerServer) Versions(key int16) (int16, int16, bool) {
 
 // Handle implements wire.Handler.
 func (s controllerServer) Handle(req *wire.Request, reply wire.Reply) {
-	if req.Key != raft.MessageKey && !s.n.active() {
+	if !anyController[req.Key] && !s.n.active() {
 		resp := notControllerResponse(req.Msg)
 		resp.SetVersion(req.Version)
 		reply.Send(resp)
+		return
+	}
+	if req.Key == apiVersionsKey {
+		s.n.handleControllerApiVersions(req, reply)
 		return
 	}
 	controllerAPIs[req.Key](s.n, req, reply)

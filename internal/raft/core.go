@@ -88,6 +88,7 @@ type core struct {
 	confWaiter  done
 	confPending []byte
 	out         []raftpb.Message
+	contact     map[uint64]time.Time // when each peer last answered
 	broken      error
 }
 
@@ -100,7 +101,7 @@ func openCore(cfg coreConfig) (*core, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &core{cfg: cfg, mem: raft.NewMemoryStorage(), waiters: map[uint64]done{},
+	c := &core{cfg: cfg, mem: raft.NewMemoryStorage(), waiters: map[uint64]done{}, contact: map[uint64]time.Time{},
 		nextID: uint64(cfg.Now().UnixNano()), lastSnap: cfg.Now()}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("raft: %w", err)
@@ -247,6 +248,9 @@ func (c *core) tick() { c.rn.Tick() }
 func (c *core) step(m raftpb.Message) error {
 	if c.broken != nil {
 		return c.broken
+	}
+	if m.Type == raftpb.MsgAppResp || m.Type == raftpb.MsgHeartbeatResp {
+		c.contact[m.From] = c.cfg.Now()
 	}
 	return c.rn.Step(m)
 }

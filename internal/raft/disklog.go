@@ -140,6 +140,18 @@ func (d *diskLog) endOffset(i uint64) int64 {
 	return d.ends[i-d.first]
 }
 
+// endOffsetAt is endOffset for any index: the snapshot's below the log, the
+// last entry's above it.
+func (d *diskLog) endOffsetAt(i uint64) int64 {
+	switch {
+	case i < d.first:
+		return d.start
+	case i > d.lastIndex():
+		return d.endOffset(d.lastIndex())
+	}
+	return d.endOffset(i)
+}
+
 // append writes entries, first cutting off any entries they replace. It
 // does not fsync: sync does.
 func (d *diskLog) append(ents []raftpb.Entry, leader int32) error {

@@ -63,8 +63,19 @@ type Status struct {
 	Voters      []Voter
 	// LogEndOffset is the Kafka end offset of the local metadata log.
 	LogEndOffset int64
-	// Progress is each voter's matched index, on the leader only.
-	Progress map[int32]uint64
+	// HighWatermark is the Kafka end offset of the committed log.
+	HighWatermark int64
+	// Replicas is each voter's replication state, on the leader only.
+	Replicas map[int32]ReplicaState
+}
+
+// ReplicaState is what the leader knows of one voter's log.
+type ReplicaState struct {
+	// LogEndOffset is the Kafka end offset the voter's log matches.
+	LogEndOffset int64
+	// LastContact is when the voter last answered the leader (zero for the
+	// leader itself or when unknown).
+	LastContact time.Time
 }
 
 // Start opens the node's storage and starts it.
@@ -138,10 +149,11 @@ func (n *Node) publish() {
 	if bs.Lead != raft.None {
 		s.Leader = nodeID(bs.Lead)
 	}
+	s.HighWatermark = c.disk.endOffsetAt(bs.Commit)
 	if c.isLeader() {
-		s.Progress = map[int32]uint64{}
+		s.Replicas = map[int32]ReplicaState{}
 		c.rn.WithProgress(func(id uint64, _ raft.ProgressType, pr trackerProgress) {
-			s.Progress[nodeID(id)] = pr.Match
+			s.Replicas[nodeID(id)] = ReplicaState{LogEndOffset: c.disk.endOffsetAt(pr.Match), LastContact: c.contact[id]}
 		})
 	}
 	n.status.Store(s)

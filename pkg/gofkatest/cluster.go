@@ -216,6 +216,9 @@ func (n *ClusterNode) Addr() string {
 // Dir is the node's data dir.
 func (n *ClusterNode) Dir() string { return n.dir }
 
+// ControllerAddr is the node's controller listener.
+func (n *ClusterNode) ControllerAddr() string { return n.ctrlAddr }
+
 func (n *ClusterNode) stop() error {
 	n.mu.Lock()
 	bn := n.node

@@ -9,6 +9,7 @@ import (
 	"github.com/gofka/gofka/pkg/gofkatest"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // TestClusterMetadataQuorum: three nodes (broker and controller each)
@@ -16,7 +17,9 @@ import (
 // when the active controller stops, another takes over and admin requests
 // keep succeeding; the stopped node catches up when it comes back.
 func TestClusterMetadataQuorum(t *testing.T) {
-	c := gofkatest.StartCluster(t, gofkatest.Nodes(3))
+	c := gofkatest.StartCluster(t, gofkatest.Nodes(3), gofkatest.NodeOptions(
+		gofkatest.WithConfig("broker.session.timeout.ms", "2000"),
+		gofkatest.WithConfig("broker.heartbeat.interval.ms", "200")))
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	adm := clusterAdmin(t, c.Addrs()...)
@@ -40,6 +43,8 @@ func TestClusterMetadataQuorum(t *testing.T) {
 	}
 
 	old := waitLeader(t, c)
+	kcl := clusterClient(t, c.Addrs()...)
+	checkQuorum(t, ctx, kcl, old)
 	c.Stop(old)
 	adm = clusterAdmin(t, c.Addrs()...)
 	start := time.Now()
@@ -53,11 +58,21 @@ func TestClusterMetadataQuorum(t *testing.T) {
 	if rs, err := adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Name: "retention.ms", Value: kadm.StringPtr("60000")}}, "t2"); err != nil || rs[0].Err != nil {
 		t.Fatalf("alter configs: %v %v", err, rs)
 	}
-	if l := waitLeader(t, c); l == old {
+	l := waitLeader(t, c)
+	if l == old {
 		t.Fatalf("stopped node %d still leads", old)
+	}
+	waitFor(t, 20*time.Second, fmt.Sprintf("node %d fenced", old), func() bool { return fenced(ctx, kcl)[old] })
+	controllers := describeControllers(t, ctx, c.Node(l).ControllerAddr())
+	if controllers.ControllerID != l || len(controllers.Brokers) != 3 {
+		t.Fatalf("controller endpoints: active %d, %d controllers", controllers.ControllerID, len(controllers.Brokers))
 	}
 	c.Restart(old)
 	expectTopics(t, ctx, c.Node(old).Addr(), map[string]bool{"t2": true})
+	waitFor(t, 20*time.Second, fmt.Sprintf("node %d unfenced", old), func() bool {
+		f, ok := fenced(ctx, kcl)[old]
+		return ok && !f
+	})
 
 	// Records go to each partition's leader, wherever it is.
 	if _, err := adm.CreateTopic(ctx, 6, 1, nil, "data"); err != nil {
@@ -79,13 +94,17 @@ func TestClusterMetadataQuorum(t *testing.T) {
 }
 
 func clusterAdmin(t *testing.T, addrs ...string) *kadm.Client {
+	return kadm.NewClient(clusterClient(t, addrs...))
+}
+
+func clusterClient(t *testing.T, addrs ...string) *kgo.Client {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(cl.Close)
-	return kadm.NewClient(cl)
+	return cl
 }
 
 // expectTopics waits until the node at addr lists exactly want.
@@ -117,4 +136,62 @@ func waitLeader(t *testing.T, c *gofkatest.MultiCluster) int32 {
 		return l >= 0
 	})
 	return l
+}
+
+// checkQuorum checks DescribeQuorum: leader, three voters, all caught up.
+func checkQuorum(t *testing.T, ctx context.Context, cl *kgo.Client, leader int32) {
+	t.Helper()
+	waitFor(t, 20*time.Second, "voters caught up", func() bool {
+		req := kmsg.NewPtrDescribeQuorumRequest()
+		rt := kmsg.NewDescribeQuorumRequestTopic()
+		rt.Topic = "__cluster_metadata"
+		rt.Partitions = []kmsg.DescribeQuorumRequestTopicPartition{{Partition: 0}}
+		req.Topics = append(req.Topics, rt)
+		resp, err := req.RequestWith(ctx, cl)
+		if err != nil || len(resp.Topics) != 1 || len(resp.Topics[0].Partitions) != 1 {
+			return false
+		}
+		p := resp.Topics[0].Partitions[0]
+		if p.LeaderID != leader || len(p.CurrentVoters) != 3 || p.HighWatermark <= 0 {
+			return false
+		}
+		for _, v := range p.CurrentVoters {
+			if v.LogEndOffset != p.HighWatermark {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// fenced maps each registered broker to whether it is fenced.
+func fenced(ctx context.Context, cl *kgo.Client) map[int32]bool {
+	req := kmsg.NewPtrDescribeClusterRequest()
+	req.IncludeFencedBrokers = true
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return nil
+	}
+	out := map[int32]bool{}
+	for _, b := range resp.Brokers {
+		out[b.NodeID] = b.IsFenced
+	}
+	return out
+}
+
+// describeControllers asks a controller listener for the controllers (KIP-919).
+func describeControllers(t *testing.T, ctx context.Context, addr string) *kmsg.DescribeClusterResponse {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrDescribeClusterRequest()
+	req.EndpointType = 2
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }

@@ -1,0 +1,98 @@
+package broker
+
+// DescribeQuorum (v0-2): the metadata quorum's leader, epoch, high
+// watermark and each voter's log end offset and last contact, answered by
+// the active controller (a broker forwards it there, as Kafka's do). The
+// quorum has no observers: broker-only nodes do not follow the raft log.
+
+import (
+	"github.com/gofka/gofka/internal/raft"
+	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+func (n *Node) handleDescribeQuorum(req *wire.Request, reply wire.Reply) {
+	if n.forwarded(req, reply) {
+		return
+	}
+	r := req.Msg.(*kmsg.DescribeQuorumRequest)
+	resp := r.ResponseKind().(*kmsg.DescribeQuorumResponse)
+	resp.SetVersion(req.Version)
+	for _, t := range r.Topics {
+		rt := kmsg.NewDescribeQuorumResponseTopic()
+		rt.Topic = t.Topic
+		for _, p := range t.Partitions {
+			rt.Partitions = append(rt.Partitions, n.describeQuorumPartition(t.Topic, p.Partition))
+		}
+		resp.Topics = append(resp.Topics, rt)
+	}
+	resp.Nodes = quorumNodes(n.quorum.Status().Voters)
+	reply.Send(resp)
+}
+
+func (n *Node) describeQuorumPartition(topic string, partition int32) kmsg.DescribeQuorumResponseTopicPartition {
+	p := kmsg.NewDescribeQuorumResponseTopicPartition()
+	p.Partition = partition
+	if topic != raft.MetadataTopic || partition != 0 {
+		p.ErrorCode = kerr.UnknownTopicOrPartition.Code
+		return p
+	}
+	s := n.quorum.Status()
+	p.LeaderID, p.LeaderEpoch, p.HighWatermark = s.Leader, int32(s.Term), s.HighWatermark
+	for _, v := range s.Voters {
+		rs := kmsg.NewDescribeQuorumResponseTopicPartitionReplicaState()
+		rs.ReplicaID, rs.LogEndOffset = v.ID, -1
+		if st, ok := s.Replicas[v.ID]; ok {
+			rs.LogEndOffset = st.LogEndOffset
+			if !st.LastContact.IsZero() {
+				rs.LastFetchTimestamp = st.LastContact.UnixMilli()
+				if st.LogEndOffset >= s.HighWatermark {
+					rs.LastCaughtUpTimestamp = rs.LastFetchTimestamp
+				}
+			}
+		}
+		if v.ID == s.Leader {
+			rs.LogEndOffset = s.LogEndOffset
+		}
+		p.CurrentVoters = append(p.CurrentVoters, rs)
+	}
+	return p
+}
+
+func quorumNodes(voters []raft.Voter) []kmsg.DescribeQuorumResponseNode {
+	var out []kmsg.DescribeQuorumResponseNode
+	for _, v := range voters {
+		nd := kmsg.NewDescribeQuorumResponseNode()
+		nd.NodeID = v.ID
+		nd.Listeners = []kmsg.DescribeQuorumResponseNodeListener{{Name: v.Listener, Host: v.Host, Port: v.Port}}
+		out = append(out, nd)
+	}
+	return out
+}
+
+// handleControllerDescribeCluster answers DescribeCluster on the controller
+// listener (KIP-919): the controllers, and the active one as controller.
+// Any controller answers; only the controller endpoint type is served.
+func (n *Node) handleControllerDescribeCluster(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.DescribeClusterRequest)
+	resp := r.ResponseKind().(*kmsg.DescribeClusterResponse)
+	resp.SetVersion(req.Version)
+	resp.EndpointType = r.EndpointType
+	if r.EndpointType != endpointTypeController {
+		resp.ErrorCode = kerr.UnsupportedEndpointType.Code
+		msg := "The controller only answers for endpoint type CONTROLLER"
+		resp.ErrorMessage = &msg
+		reply.Send(resp)
+		return
+	}
+	s := n.quorum.Status()
+	resp.ClusterID, resp.ControllerID = n.clusterID, s.Leader
+	resp.ClusterAuthorizedOperations = opsNotRequested
+	for _, v := range s.Voters {
+		b := kmsg.NewDescribeClusterResponseBroker()
+		b.NodeID, b.Host, b.Port = v.ID, v.Host, int32(v.Port)
+		resp.Brokers = append(resp.Brokers, b)
+	}
+	reply.Send(resp)
+}
