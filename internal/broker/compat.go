@@ -40,7 +40,8 @@ var apiNotes = map[int16]string{
 	61: "per partition: producer id, epoch, last sequence, last timestamp, coordinator epoch, current transaction start offset.",
 	65: "state, timeout, start time, producer id/epoch and partitions; TRANSACTIONAL_ID_NOT_FOUND for unknown ids.",
 	66: "state and producer id filters, duration filter (v1, KIP-994), transactional id regular expression (v2).",
-	60: "broker endpoints; controller endpoint type answers UNSUPPORTED_ENDPOINT_TYPE.",
+	55: "the metadata quorum (etcd-io/raft under a Kafka-format __cluster_metadata-0): leader, epoch, high watermark, each voter's log end offset and last contact; answered by the active controller (brokers forward it). No observers: broker-only nodes do not follow the raft log yet.",
+	60: "broker endpoints on broker listeners; the controller listener answers the controller endpoint type (KIP-919) with the voters and the active controller.",
 	8:  "generation checks (classic, and classic members of consumer groups), member epoch fencing (KIP-848), simple commits (generation -1), offset.metadata.max.bytes; written to __consumer_offsets as OffsetCommitKey/Value; v10 topic ids; offsets of deleted topics are purged.",
 	9:  "batched groups (v8+), member epoch checks (v9+), topic ids (v10); null topics list every committed offset; RequireStable (v7+) answers UNSTABLE_OFFSET_COMMIT for partitions with offsets in an open transaction.",
 	10: "batched keys (v4+); this node coordinates every group; __consumer_offsets is created on first use (compacted); key type 1 (transactions) answers this node and creates __transaction_state on first use.",
@@ -100,7 +101,7 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	}
 	writeClientMatrix(&b, clients)
 	b.WriteString("\n## Not yet served\n\n")
-	b.WriteString("Share groups, ACLs, delegation tokens, quotas, the KRaft quorum APIs and replication between brokers\n")
+	b.WriteString("Share groups, ACLs, delegation tokens, quotas, the voter-change APIs (80-82) and replication between brokers\n")
 	b.WriteString("are not built yet: their API keys above are marked \"not served\", and none is advertised. TLS, mutual\n")
 	b.WriteString("TLS and SASL (PLAIN, SCRAM, OAUTHBEARER) listeners are served; GSSAPI (Kerberos) is not: see\n")
 	b.WriteString("[security.md](security.md).\n")
