@@ -7,7 +7,9 @@ package broker
 // range locked for group.share.record.lock.duration.ms. Record data is
 // whole batches; the client keeps the acquired offsets. A fetch with
 // nothing acquired waits up to MaxWaitMillis for appends or released
-// locks. Reads are read_uncommitted, up to the high watermark.
+// locks. Reads go up to the high watermark, or with
+// gofka.share.isolation.level=read_committed up to the last stable
+// offset, the records of aborted transactions archived, never delivered.
 
 import (
 	"errors"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/gofka/gofka/internal/record"
 	"github.com/gofka/gofka/internal/share"
+	"github.com/gofka/gofka/internal/storage/txnindex"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -187,7 +190,11 @@ func (op *shareFetchOp) acquireOne(tp share.TP, maxRecords, maxBytes int) shareP
 	}
 	res.leader, res.epoch = op.n.nodeID, p.leaderEpoch.Load()
 	b := share.Bounds{LogStart: p.log.LogStartOffset(), End: p.log.HighWatermark()}
-	read := func(from int64) ([]byte, int64, error) { return readShare(p, from, maxBytes, b.End) }
+	committed := op.n.cfg.ShareIsolationLevel == "read_committed"
+	if committed {
+		b.End = min(b.End, p.lastStableOffset())
+	}
+	read := func(from int64) (share.ReadResult, error) { return readShare(p, from, maxBytes, b.End, committed) }
 	k := share.Key{Group: op.group, TopicID: tp.TopicID, Partition: tp.Partition}
 	ranges, data, err := op.n.shares.coord.Acquire(k, op.member, maxRecords, b, read)
 	if err != nil {
@@ -199,26 +206,60 @@ func (op *shareFetchOp) acquireOne(tp share.TP, maxRecords, maxBytes int) shareP
 	return res
 }
 
-// readShare copies whole batches from offset on, and returns the offset
-// after the last one.
-func readShare(p *partition, from int64, maxBytes int, end int64) ([]byte, int64, error) {
+// readShare copies whole batches from offset on, with the offset after
+// the last one; under read_committed, the records of aborted
+// transactions are to be skipped.
+func readShare(p *partition, from int64, maxBytes int, end int64, committed bool) (share.ReadResult, error) {
+	res := share.ReadResult{UpTo: from}
 	sl, err := p.log.Read(from, maxBytes, end, true)
 	if err != nil || sl.Size == 0 {
-		return nil, from, err
+		return res, err
 	}
-	buf := make([]byte, sl.Size)
-	if _, err := sl.File.ReadAt(buf, sl.Pos); err != nil {
-		return nil, from, err
+	res.Data = make([]byte, sl.Size)
+	if _, err := sl.File.ReadAt(res.Data, sl.Pos); err != nil {
+		return res, err
 	}
-	upTo := from
-	err = record.Split(buf, func(b []byte) error {
+	var aborted *abortedWalk
+	if committed {
+		aborted = newAbortedWalk(p.abortedTxns(from, end))
+	}
+	err = record.Split(res.Data, func(b []byte) error {
 		h, err := record.ParseHeader(b)
-		if err == nil {
-			upTo = h.LastOffset() + 1
+		if err != nil {
+			return err
 		}
-		return err
+		res.UpTo = h.LastOffset() + 1
+		if aborted != nil && aborted.skip(&h) {
+			res.Skip = append(res.Skip, share.Range{First: h.BaseOffset, Last: h.LastOffset()})
+		}
+		return nil
 	})
-	return buf, upTo, err
+	return res, err
+}
+
+// abortedWalk follows aborted transactions through batches in offset
+// order, as a read_committed consumer does: a producer's transactional
+// batches are aborted from its aborted transaction's first offset until
+// its next control batch (the abort marker).
+type abortedWalk struct {
+	pending []txnindex.Aborted // by first offset
+	active  map[int64]bool
+}
+
+func newAbortedWalk(list []txnindex.Aborted) *abortedWalk {
+	return &abortedWalk{pending: list, active: map[int64]bool{}}
+}
+
+func (w *abortedWalk) skip(h *record.Header) bool {
+	for len(w.pending) > 0 && w.pending[0].FirstOffset <= h.LastOffset() {
+		w.active[w.pending[0].ProducerID] = true
+		w.pending = w.pending[1:]
+	}
+	if h.Control() {
+		delete(w.active, h.ProducerID)
+		return false
+	}
+	return h.Transactional() && w.active[h.ProducerID]
 }
 
 // park waits for appends on the session's partitions, retrying now and

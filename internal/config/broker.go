@@ -94,6 +94,7 @@ type Broker struct {
 	GroupShareDeliveryCountLimit      int32  `config:"group.share.delivery.count.limit"`
 	GroupSharePartitionMaxRecordLocks int32  `config:"group.share.partition.max.record.locks"`
 	GroupShareMaxShareSessions        int32  `config:"group.share.max.share.sessions"`
+	ShareIsolationLevel               string `config:"gofka.share.isolation.level"`
 	ShareAutoOffsetReset              string `config:"gofka.share.auto.offset.reset"`
 	ShareStateTopicNumPartitions      int32  `config:"share.coordinator.state.topic.num.partitions"`
 	ShareStateTopicReplicationFactor  int16  `config:"share.coordinator.state.topic.replication.factor"`

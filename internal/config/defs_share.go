@@ -20,6 +20,8 @@ var shareDefs = []*Def{
 		Doc: "The maximum number of share sessions per broker."},
 	{Name: "gofka.share.auto.offset.reset", Type: String, Default: ptr("latest"), Validate: oneOf("latest", "earliest"),
 		Doc: "Where a share partition without state starts: latest or earliest (the default of Kafka's share.auto.offset.reset group config, which Gofka does not store per group yet)."},
+	{Name: "gofka.share.isolation.level", Type: String, Default: ptr("read_uncommitted"), Validate: oneOf("read_uncommitted", "read_committed"),
+		Doc: "How share groups read transactional records: read_uncommitted, or read_committed (up to the last stable offset, records of aborted transactions archived). The default of Kafka's share.isolation.level group config, which Gofka does not store per group yet."},
 	{Name: "share.coordinator.state.topic.num.partitions", Type: Int, Default: ptr("50"), Validate: atLeast(1),
 		Doc: "The number of partitions for the share-group state topic (should not change after deployment)."},
 	{Name: "share.coordinator.state.topic.replication.factor", Type: Short, Default: ptr("3"), Validate: atLeast(1),

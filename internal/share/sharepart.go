@@ -73,9 +73,17 @@ func equalBatches(a, b []Batch) bool {
 	return true
 }
 
-// Read reads a partition's log from an offset: the record batches and
-// the offset after the last record read.
-type Read func(from int64) (data []byte, upTo int64, err error)
+// ReadResult is what a Read found in the log.
+type ReadResult struct {
+	Data []byte // whole record batches
+	UpTo int64  // the offset after the last record read
+	// Skip are offset ranges never to deliver (records of aborted
+	// transactions under read_committed): archived as they are acquired.
+	Skip []Range
+}
+
+// Read reads a partition's log from an offset.
+type Read func(from int64) (ReadResult, error)
 
 // Acquire locks up to maxRecords records of a share partition for member
 // and returns them with the log bytes that hold them.
@@ -91,12 +99,56 @@ func (c *Coordinator) Acquire(k Key, member string, maxRecords int, b Bounds, re
 	if from >= b.End {
 		return nil, nil, sp.persistLocked()
 	}
-	data, upTo, err := read(from)
-	if err != nil || len(data) == 0 {
+	res, err := read(from)
+	if err != nil || len(res.Data) == 0 {
 		return nil, nil, err
 	}
-	ranges := sp.p.Acquire(member, c.now().UnixMilli(), maxRecords, min(upTo, b.End))
-	return ranges, data, nil
+	ranges := sp.p.Acquire(member, c.now().UnixMilli(), maxRecords, min(res.UpTo, b.End))
+	if len(res.Skip) > 0 {
+		ranges = sp.archiveSkippedLocked(member, ranges, res.Skip)
+		if err := sp.persistLocked(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return ranges, res.Data, nil
+}
+
+// archiveSkippedLocked archives the acquired offsets that lie in skip and
+// returns the acquired ranges without them.
+func (sp *sharePart) archiveSkippedLocked(member string, ranges, skip []Range) []Range {
+	var out []Range
+	for _, r := range ranges {
+		out = append(out, cutRange(r, skip)...)
+		for _, s := range skip {
+			lo, hi := max(r.First, s.First), min(r.Last, s.Last)
+			if lo <= hi {
+				_ = sp.p.Acknowledge(member, lo, hi, []AckType{AckReject})
+			}
+		}
+	}
+	return out
+}
+
+// cutRange is what remains of r outside every range of cut.
+func cutRange(r Range, cut []Range) []Range {
+	parts := []Range{r}
+	for _, c := range cut {
+		var next []Range
+		for _, p := range parts {
+			if c.Last < p.First || c.First > p.Last {
+				next = append(next, p)
+				continue
+			}
+			if p.First < c.First {
+				next = append(next, Range{p.First, c.First - 1, p.Count})
+			}
+			if p.Last > c.Last {
+				next = append(next, Range{c.Last + 1, p.Last, p.Count})
+			}
+		}
+		parts = next
+	}
+	return parts
 }
 
 // AckBatch is one acknowledgement batch of a request.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -171,4 +172,52 @@ func TestSharePoisonRecordArchived(t *testing.T) {
 			t.Errorf("%s delivered %d times", k, n)
 		}
 	}
+}
+
+// TestShareReadCommitted: with read_committed, a share group gets the
+// records of committed transactions and never those of aborted ones,
+// and every share partition still moves past them.
+func TestShareReadCommitted(t *testing.T) {
+	c := gofkatest.Start(t, shareOpts(gofkatest.WithConfig("gofka.share.isolation.level", "read_committed"))...)
+	createTopic(t, c.Addr(), "tx", 2)
+	ctx := ctxT(t, time.Minute)
+	prod, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()), kgo.TransactionalID("share-tx"), kgo.DefaultProduceTopic("tx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	txnProduce(t, ctx, prod, "tx", "commit1", 20, true)
+	txnProduce(t, ctx, prod, "tx", "abort", 20, false)
+	txnProduce(t, ctx, prod, "tx", "commit2", 20, true)
+	cl := newShareConsumer(t, c.Addr(), "g", "tx")
+	defer cl.Close()
+	got := map[string]int{}
+	n := 0
+	var quiet time.Time
+	pollUntil(t, cl, 30*time.Second, func(r *kgo.Record) {
+		got[string(r.Value)]++
+		n++
+		cl.MarkAcks(kgo.AckAccept, r)
+		if n >= 40 && quiet.IsZero() {
+			quiet = time.Now().Add(2 * time.Second)
+		}
+	}, func() bool { return !quiet.IsZero() && time.Now().After(quiet) })
+	if got["commit1"] != 20 || got["commit2"] != 20 || got["abort"] != 0 {
+		t.Fatalf("read_committed share group got %v", got)
+	}
+	if err := cl.FlushAcks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	adm := newAdmin(t, c.Addr())
+	ends, err := adm.ListEndOffsets(ctx, "tx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "start offsets at the end", func() bool {
+		done := true
+		ends.Each(func(e kadm.ListedOffset) {
+			done = done && shareStart(t, adm, "g", "tx", e.Partition).StartOffset == e.Offset
+		})
+		return done
+	})
 }
