@@ -9,11 +9,18 @@ package broker
 
 import (
 	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 func (n *Node) handleJoinGroup(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.JoinGroupRequest)
+	if n.shares.coord.IsShareGroup(r.Group) { // share groups share the namespace
+		resp := r.ResponseKind().(*kmsg.JoinGroupResponse)
+		resp.ErrorCode, resp.MemberID = kerr.InconsistentGroupProtocol.Code, r.MemberID
+		reply.Send(resp)
+		return
+	}
 	n.groups.coord.JoinGroup(r, req.ClientIDString(), clientHost(req), func(resp *kmsg.JoinGroupResponse) {
 		reply.Send(resp)
 	})

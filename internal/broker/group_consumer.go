@@ -8,11 +8,19 @@ package broker
 
 import (
 	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 func (n *Node) handleConsumerGroupHeartbeat(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.ConsumerGroupHeartbeatRequest)
+	if n.shares.coord.IsShareGroup(r.Group) { // share groups share the namespace
+		resp := r.ResponseKind().(*kmsg.ConsumerGroupHeartbeatResponse)
+		msg := "Group " + r.Group + " is not a consumer group."
+		resp.ErrorCode, resp.ErrorMessage = kerr.GroupIDNotFound.Code, &msg
+		reply.Send(resp)
+		return
+	}
 	reply.Send(n.groups.coord.ConsumerGroupHeartbeat(r, req.ClientIDString(), clientHost(req)))
 }
 

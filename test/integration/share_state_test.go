@@ -128,3 +128,33 @@ func TestShareFeatureLevels(t *testing.T) {
 		}
 	}
 }
+
+// TestShareGroupNamespace: a share group's id cannot be used by a
+// consumer group and the other way round.
+func TestShareGroupNamespace(t *testing.T) {
+	c := gofkatest.Start(t, shareOpts()...)
+	createTopic(t, c.Addr(), "ns", 1)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	hb := kmsg.NewPtrShareGroupHeartbeatRequest()
+	hb.GroupID, hb.MemberID, hb.SubscribedTopicNames = "shared-name", "m1", []string{"ns"}
+	if r, err := hb.RequestWith(ctxT(t, 10*time.Second), cl); err != nil || r.ErrorCode != 0 {
+		t.Fatalf("share join: %v %+v", err, r)
+	}
+	cg := kmsg.NewPtrConsumerGroupHeartbeatRequest()
+	cg.Group, cg.MemberID, cg.MemberEpoch, cg.RebalanceTimeoutMillis, cg.SubscribedTopicNames = "shared-name", "c1", 0, 5000, []string{"ns"}
+	if r, err := cg.RequestWith(ctxT(t, 10*time.Second), cl); err != nil || r.ErrorCode != kerr.GroupIDNotFound.Code {
+		t.Fatalf("consumer heartbeat on a share group: %v %+v", err, r)
+	}
+	cg.Group = "consumer-name"
+	if r, err := cg.RequestWith(ctxT(t, 10*time.Second), cl); err != nil || r.ErrorCode != 0 {
+		t.Fatalf("consumer join: %v %+v", err, r)
+	}
+	hb.GroupID = "consumer-name"
+	if r, err := hb.RequestWith(ctxT(t, 10*time.Second), cl); err != nil || r.ErrorCode != kerr.GroupIDNotFound.Code {
+		t.Fatalf("share heartbeat on a consumer group: %v %+v", err, r)
+	}
+}
