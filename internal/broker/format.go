@@ -37,7 +37,7 @@ func formatDirs(cfg *config.Broker) (string, error) {
 		}
 		clusterID = mp.ClusterID
 	}
-	if len(fresh) > 0 && len(cfg.ControllerQuorumVoters) > 1 {
+	if len(fresh) > 0 && (len(cfg.ControllerQuorumVoters) > 1 || len(cfg.ControllerQuorumBootstrap) > 0) {
 		return "", fmt.Errorf("broker: %s is not formatted: a node of a multi-node quorum needs the cluster id "+
 			"its peers share; run gofka format --cluster-id <id> --config <file> first", strings.Join(fresh, ", "))
 	}

@@ -63,7 +63,7 @@ func (n *Node) openMetadata() error {
 	}
 	n.quorum = q
 	n.ctrl = controller.New(q, n.meta, n.cfg, n.log)
-	if err := n.serveControllerListener(voters); err != nil {
+	if err := n.serveControllerListener(); err != nil {
 		return err
 	}
 	if boot != nil {
@@ -118,6 +118,25 @@ func quorumVoters(cfg *config.Broker) ([]raft.Voter, error) {
 		v, err := parseVoter(strings.TrimSpace(s), listener)
 		if err != nil {
 			return nil, fmt.Errorf("broker: controller.quorum.voters: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// ParseVoters parses Kafka's voter lists: controller.quorum.voters
+// ("id@host:port,...") and kafka-storage.sh's --initial-controllers
+// ("id@host:port:directoryid,..."; the directory id is not kept).
+func ParseVoters(list, listener string) ([]raft.Voter, error) {
+	var out []raft.Voter
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if id, rest, ok := strings.Cut(s, "@"); ok && strings.Count(rest, ":") == 2 {
+			s = id + "@" + rest[:strings.LastIndex(rest, ":")]
+		}
+		v, err := parseVoter(s, listener)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, v)
 	}
@@ -208,17 +227,18 @@ func (s controllerServer) Handle(req *wire.Request, reply wire.Reply) {
 	controllerAPIs[req.Key](s.n, req, reply)
 }
 
-// serveControllerListener binds the controller listener, when this node is
-// one of several voters, and serves raft messages on it.
-func (n *Node) serveControllerListener(voters []raft.Voter) error {
-	self := slices.IndexFunc(voters, func(v raft.Voter) bool { return v.ID == n.nodeID })
-	if len(voters) < 2 || self < 0 {
-		return nil
-	}
+// serveControllerListener binds the controller listener, when listeners
+// has one, and serves the controller's APIs on it. A voter of several
+// without one is refused: its peers could not reach it.
+func (n *Node) serveControllerListener() error {
 	l, ok := controllerListener(n.cfg)
 	if !ok {
-		return fmt.Errorf("broker: node %d is a voter in controller.quorum.voters but listeners has no controller listener (%s)",
-			n.nodeID, strings.Join(n.cfg.ControllerListenerNames, ","))
+		voters := n.quorum.Status().Voters
+		if len(voters) > 1 && slices.ContainsFunc(voters, func(v raft.Voter) bool { return v.ID == n.nodeID }) {
+			return fmt.Errorf("broker: node %d is a voter of the metadata quorum but listeners has no controller listener (controller.listener.names=%s)",
+				n.nodeID, strings.Join(n.cfg.ControllerListenerNames, ","))
+		}
+		return nil
 	}
 	ln := n.ctrlLn
 	if ln == nil {

@@ -527,3 +527,28 @@ func (c *core) takeOut() []raftpb.Message {
 	c.out = nil
 	return out
 }
+
+// WriteBootstrap writes the first snapshot of a new quorum, naming its
+// voters, into dir (gofka format --standalone or --initial-controllers).
+// A dir that has a snapshot already is refused.
+func WriteBootstrap(dir string, voters []Voter) error {
+	snaps, err := listSnapshots(dir)
+	if err != nil {
+		return err
+	}
+	if len(snaps) > 0 {
+		return fmt.Errorf("raft: %s holds a metadata snapshot already", dir)
+	}
+	if len(voters) == 0 {
+		return ErrNoVoters
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("raft: %w", err)
+	}
+	s := &snapshotFile{mark: bootstrapMark, voters: voters}
+	data, err := s.encode(time.Now().UnixMilli())
+	if err != nil {
+		return err
+	}
+	return writeSnapshotFile(dir, s.mark, data)
+}

@@ -15,7 +15,8 @@
 // (KIP-630): a SnapshotHeaderRecord (its tagged field 0 holds the raft
 // index and the Kafka end offset), a VotersRecord, the metadata records
 // that rebuild the image, and a SnapshotFooterRecord. The file
-// 00000000000000000000-0000000000.checkpoint bootstraps a new quorum with
+// 00000000000000000000-0000000001.checkpoint (index 1, term 1: etcd raft
+// cannot snapshot at index 0) bootstraps a new quorum with
 // its first voters. HardState lives in quorum-state, Kafka's JSON file.
 //
 // core is the deterministic part: it is fed ticks and messages and hands

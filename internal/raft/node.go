@@ -49,7 +49,8 @@ type Node struct {
 	wg     sync.WaitGroup
 	once   sync.Once
 
-	peers map[int32]*peer // owned by the run goroutine
+	peers     map[int32]*peer // owned by the run goroutine
+	startLast uint64          // the log's last index at start
 }
 
 // Status is a view of the quorum published after every step.
@@ -60,6 +61,7 @@ type Status struct {
 	LeaderReady bool // this node leads and applied its term's first entry
 	Commit      uint64
 	Applied     uint64
+	LastIndex   uint64
 	Voters      []Voter
 	// LogEndOffset is the Kafka end offset of the local metadata log.
 	LogEndOffset int64
@@ -98,7 +100,7 @@ func Start(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{cfg: cfg, core: c, inbox: make(chan func(*core), 1024), quit: make(chan struct{}),
-		peers: map[int32]*peer{}}
+		peers: map[int32]*peer{}, startLast: c.disk.lastIndex()}
 	n.publish()
 	if len(c.voters) == 1 && c.voters[0].ID == cfg.NodeID {
 		_ = c.rn.Campaign() // a single voter need not wait an election timeout
@@ -145,7 +147,8 @@ func (n *Node) publish() {
 	c := n.core
 	bs := c.rn.BasicStatus()
 	s := &Status{NodeID: n.cfg.NodeID, Leader: -1, Term: bs.Term, LeaderReady: c.leaderReady(),
-		Commit: bs.Commit, Applied: c.applied, Voters: c.voters, LogEndOffset: c.disk.log.LogEndOffset()}
+		Commit: bs.Commit, Applied: c.applied, LastIndex: c.disk.lastIndex(), Voters: c.voters,
+		LogEndOffset: c.disk.log.LogEndOffset()}
 	if bs.Lead != raft.None {
 		s.Leader = nodeID(bs.Lead)
 	}
@@ -238,13 +241,17 @@ func (n *Node) Close() error {
 	return err
 }
 
-// WaitLeader waits until this node is a ready leader, or another node
-// leads the quorum.
+// WaitLeader waits until the quorum has a leader (this node, ready, or
+// another) and this node has applied every entry its log held at start
+// that is still in it: a restarted node never serves an image older than
+// the one it served before.
 func (n *Node) WaitLeader(ctx context.Context) error {
 	t := time.NewTicker(n.cfg.Tick / 2)
 	defer t.Stop()
 	for {
-		if s := n.Status(); s.LeaderReady || (s.Leader >= 0 && s.Leader != n.cfg.NodeID) {
+		s := n.Status()
+		led := s.LeaderReady || (s.Leader >= 0 && s.Leader != n.cfg.NodeID)
+		if led && s.Applied >= min(n.startLast, s.LastIndex) {
 			return nil
 		}
 		select {

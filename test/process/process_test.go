@@ -59,6 +59,13 @@ func newServer(t *testing.T) *server {
 
 func (s *server) start(extra ...string) {
 	s.t.Helper()
+	s.launch(extra...)
+	s.waitReady()
+}
+
+// launch starts the process without waiting for its listener.
+func (s *server) launch(extra ...string) {
+	s.t.Helper()
 	args := append([]string{"server",
 		"--set", "log.dirs=" + filepath.Join(s.dir, "data"),
 		"--set", "listeners=PLAINTEXT://" + s.addr,
@@ -74,7 +81,6 @@ func (s *server) start(extra ...string) {
 		s.t.Fatal(err)
 	}
 	s.t.Cleanup(func() { s.kill() })
-	s.waitReady()
 }
 
 func (s *server) waitReady() {

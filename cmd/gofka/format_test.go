@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gofka/gofka/internal/storage/checkpoint"
+)
+
+func runGofka(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	root := rootCmd()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs(args)
+	err := root.Execute()
+	return out.String(), err
+}
+
+func TestFormat(t *testing.T) {
+	id, err := runGofka(t, "format", "random-uuid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id = strings.TrimSpace(id)
+	if _, err := checkpoint.ParseUUID(id); err != nil {
+		t.Fatalf("random-uuid printed %q: %v", id, err)
+	}
+	dir := t.TempDir()
+	sets := []string{"--set", "log.dirs=" + dir, "--set", "node.id=2",
+		"--set", "listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:19093",
+		"--set", "controller.listener.names=CONTROLLER"}
+	if _, err := runGofka(t, append([]string{"format", "-t", id, "--standalone"}, sets...)...); err != nil {
+		t.Fatal(err)
+	}
+	mp, err := checkpoint.ReadMetaProperties(filepath.Join(dir, "meta.properties"))
+	if err != nil || mp.ClusterID != id || mp.NodeID != 2 {
+		t.Fatalf("meta.properties: %+v, %v", mp, err)
+	}
+	snap := filepath.Join(dir, "__cluster_metadata-0", "00000000000000000000-0000000001.checkpoint")
+	if _, err := os.Stat(snap); err != nil {
+		t.Fatalf("bootstrap snapshot: %v", err)
+	}
+	for _, bad := range [][]string{
+		append([]string{"format", "-t", id}, sets...),                                  // formatted already
+		append([]string{"format", "-t", checkpoint.NewUUID().String(), "-g"}, sets...), // another cluster
+		append([]string{"format"}, sets...),                                            // no cluster id
+		append([]string{"format", "-t", "not-a-uuid"}, sets...),
+	} {
+		if _, err := runGofka(t, bad...); err == nil {
+			t.Errorf("gofka %v succeeded", bad)
+		}
+	}
+	if _, err := runGofka(t, append([]string{"format", "-t", id, "-g"}, sets...)...); err != nil {
+		t.Fatalf("--ignore-formatted: %v", err)
+	}
+}
+
+// A node of a multi-node quorum refuses an unformatted dir, naming gofka format.
+func TestServerRefusesUnformattedQuorumDir(t *testing.T) {
+	cfg, err := loadServerConfig("", []string{"log.dirs=" + t.TempDir(), "node.id=1",
+		"listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0", "controller.listener.names=CONTROLLER",
+		"controller.quorum.voters=1@127.0.0.1:19094,2@127.0.0.1:19095,3@127.0.0.1:19096"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = runServer(context.Background(), cfg, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "gofka format") {
+		t.Fatalf("got %v, want a message naming gofka format", err)
+	}
+}
