@@ -91,7 +91,7 @@ type Filter struct {
 var Operations = map[ResourceType][]Operation{
 	ResourceTopic:           {OpRead, OpWrite, OpCreate, OpDelete, OpAlter, OpDescribe, OpDescribeConfigs, OpAlterConfigs},
 	ResourceGroup:           {OpRead, OpDelete, OpDescribe},
-	ResourceCluster:         {OpCreate, OpAlter, OpDescribe, OpClusterAction, OpDescribeConfigs, OpAlterConfigs, OpIdempotentWrite, OpCreateTokens, OpDescribeTokens},
+	ResourceCluster:         {OpCreate, OpAlter, OpDescribe, OpClusterAction, OpDescribeConfigs, OpAlterConfigs, OpIdempotentWrite},
 	ResourceTransactionalID: {OpWrite, OpDescribe},
 	ResourceDelegationToken: {OpDescribe},
 	ResourceUser:            {OpCreateTokens, OpDescribeTokens},

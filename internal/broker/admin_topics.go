@@ -18,7 +18,8 @@ func (n *Node) handleCreateTopics(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.CreateTopicsRequest)
 	resp := r.ResponseKind().(*kmsg.CreateTopicsResponse)
 	resp.SetVersion(req.Version)
-	resp.Topics = n.ctrl.CreateTopics(r)
+	allowed, denied := n.splitCreateTopics(req, r)
+	resp.Topics = append(n.ctrl.CreateTopics(allowed), denied...)
 	reply.Send(resp)
 }
 
@@ -29,7 +30,8 @@ func (n *Node) handleDeleteTopics(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.DeleteTopicsRequest)
 	resp := r.ResponseKind().(*kmsg.DeleteTopicsResponse)
 	resp.SetVersion(req.Version)
-	resp.Topics = n.ctrl.DeleteTopics(r)
+	allowed, denied := n.splitDeleteTopics(req, r)
+	resp.Topics = append(n.ctrl.DeleteTopics(allowed), denied...)
 	reply.Send(resp)
 }
 
@@ -40,7 +42,8 @@ func (n *Node) handleCreatePartitions(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.CreatePartitionsRequest)
 	resp := r.ResponseKind().(*kmsg.CreatePartitionsResponse)
 	resp.SetVersion(req.Version)
-	resp.Topics = n.ctrl.CreatePartitions(r)
+	allowed, denied := n.splitCreatePartitions(req, r)
+	resp.Topics = append(n.ctrl.CreatePartitions(allowed), denied...)
 	reply.Send(resp)
 }
 

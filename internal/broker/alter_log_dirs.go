@@ -25,6 +25,7 @@ func (n *Node) handleAlterReplicaLogDirs(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.AlterReplicaLogDirsRequest)
 	resp := r.ResponseKind().(*kmsg.AlterReplicaLogDirsResponse)
 	resp.SetVersion(req.Version)
+	denied := !n.authorizeCluster(req, opAlter)
 	for _, d := range r.Dirs {
 		for _, t := range d.Topics {
 			rt := kmsg.NewAlterReplicaLogDirsResponseTopic()
@@ -32,7 +33,9 @@ func (n *Node) handleAlterReplicaLogDirs(req *wire.Request, reply wire.Reply) {
 			for _, part := range t.Partitions {
 				rp := kmsg.NewAlterReplicaLogDirsResponseTopicPartition()
 				rp.Partition = part
-				if err := n.moveReplica(t.Topic, part, d.Dir); err != nil {
+				if denied {
+					rp.ErrorCode = kerr.ClusterAuthorizationFailed.Code
+				} else if err := n.moveReplica(t.Topic, part, d.Dir); err != nil {
 					rp.ErrorCode = err.Code
 				}
 				rt.Partitions = append(rt.Partitions, rp)

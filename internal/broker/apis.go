@@ -24,6 +24,7 @@ func apiTable() []api {
 	t = append(t, shareAPIs()...)
 	t = append(t, txnAPIs()...)
 	t = append(t, securityAPIs()...)
+	t = append(t, aclAPIs()...)
 	return t
 }
 
@@ -98,7 +99,7 @@ func (n *Node) Handle(req *wire.Request, reply wire.Reply) {
 		reply.Close(errUnknownAPI)
 		return
 	}
-	if !n.admitSASL(req, reply) {
+	if !n.admitSASL(req, reply) || n.refused(req, reply) {
 		return
 	}
 	a.handle(n, req, reply)

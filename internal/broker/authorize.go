@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gofka/gofka/internal/authz"
+	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/wire"
 )
@@ -35,6 +36,11 @@ const (
 	opDescribeConfigs = authz.OpDescribeConfigs
 	opAlterConfigs    = authz.OpAlterConfigs
 	opIdempotentWrite = authz.OpIdempotentWrite
+
+	resTopic   = authz.ResourceTopic
+	resGroup   = authz.ResourceGroup
+	resTxnID   = authz.ResourceTransactionalID
+	resCluster = authz.ResourceCluster
 )
 
 // authzState is the node's authorizer: nil index when it is off.
@@ -69,15 +75,9 @@ func bindingsOf(img *metadata.Image) []authz.Binding {
 	acls := img.ACLs()
 	out := make([]authz.Binding, 0, len(acls))
 	for _, id := range slices.SortedFunc(maps.Keys(acls), func(a, b metadata.UUID) int { return slices.Compare(a[:], b[:]) }) {
-		out = append(out, bindingOf(acls[id]))
+		out = append(out, controller.BindingOf(acls[id]))
 	}
 	return out
-}
-
-func bindingOf(a metadata.ACL) authz.Binding {
-	return authz.Binding{ResourceType: authz.ResourceType(a.ResourceType), ResourceName: a.ResourceName,
-		PatternType: authz.PatternType(a.PatternType), Principal: a.Principal, Host: a.Host,
-		Operation: authz.Operation(a.Operation), Permission: authz.Permission(a.Permission)}
 }
 
 // authzRequest is the question for a request's principal and host.
@@ -112,10 +112,37 @@ func (n *Node) authorize(req *wire.Request, op authz.Operation, typ authz.Resour
 	return false
 }
 
+// authorizeQuiet is authorize without counting a denial, for checks
+// that filter (all-topics metadata, list groups) or fall back.
+func (n *Node) authorizeQuiet(req *wire.Request, op authz.Operation, typ authz.ResourceType, name string) bool {
+	ix := n.authz.index.Load()
+	return ix == nil || ix.Authorize(authzRequest(req, op, typ, name))
+}
+
 // authorizeCluster checks op on the cluster resource.
 func (n *Node) authorizeCluster(req *wire.Request, op authz.Operation) bool {
 	return n.authorize(req, op, authz.ResourceCluster, authz.ClusterName)
 }
+
+// authorizeAny is Kafka's authorizeByResourceType: may the principal
+// perform op on some resource of the type?
+func (n *Node) authorizeAny(req *wire.Request, op authz.Operation, typ authz.ResourceType) bool {
+	ix := n.authz.index.Load()
+	return ix == nil || ix.AnyAllowed(sessionOf(req.Conn).principal.String(), hostOf(req.Conn), op, typ)
+}
+
+// authorizedOps is the KIP-430 bitfield for a resource; with the
+// authorizer off every operation of the type is allowed.
+func (n *Node) authorizedOps(req *wire.Request, typ authz.ResourceType, name string) int32 {
+	ix := n.authz.index.Load()
+	if ix == nil {
+		ix = allowAll
+	}
+	return ix.AuthorizedOperations(authzRequest(req, 0, typ, name))
+}
+
+// allowAll answers for a node without an authorizer.
+var allowAll = authz.NewIndex(authz.Config{AllowIfNoACLFound: true}, nil)
 
 // sortedKeys returns m's keys in order.
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -7,6 +7,7 @@ package broker
 // fenced brokers are listed only when asked (v2).
 
 import (
+	"github.com/gofka/gofka/internal/authz"
 	"sort"
 
 	"github.com/gofka/gofka/internal/wire"
@@ -28,12 +29,17 @@ func (n *Node) handleDescribeCluster(req *wire.Request, reply wire.Reply) {
 		reply.Send(resp)
 		return
 	}
+	if !n.authorizeCluster(req, opDescribe) {
+		resp.ErrorCode = kerr.ClusterAuthorizationFailed.Code
+		reply.Send(resp)
+		return
+	}
 	img := n.meta.Current()
 	resp.ClusterID = n.clusterID
 	resp.ControllerID = n.nodeID
 	resp.ClusterAuthorizedOperations = opsNotRequested
 	if r.IncludeClusterAuthorizedOperations {
-		resp.ClusterAuthorizedOperations = clusterOpsAll
+		resp.ClusterAuthorizedOperations = n.authorizedOps(req, resCluster, authz.ClusterName)
 	}
 	for _, b := range img.Brokers {
 		if b.Fenced && !r.IncludeFencedBrokers {

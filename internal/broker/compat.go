@@ -18,6 +18,9 @@ var apiNotes = map[int16]string{
 	3:  "all/named/by-id topics, auto.create.topics.enable, authorized operations (everything is allowed without an authorizer).",
 	17: "v1 only (SaslAuthenticate framing; v0 raw tokens are not served); PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER; GSSAPI is not supported. ILLEGAL_SASL_STATE on a listener without SASL.",
 	36: "session lifetime and re-authentication (KIP-368, connections.max.reauth.ms); failures answered after connection.failed.authentication.delay.ms, then the connection is closed on its next request.",
+	29: "filters by resource type, name, pattern (ANY, MATCH, LITERAL, PREFIXED), principal, host, operation and permission; needs Describe on the cluster.",
+	30: "ACLs stored as AccessControlEntryRecord; INVALID_REQUEST for invalid bindings as Kafka's AclControlManager; needs Alter on the cluster.",
+	31: "removes every ACL a filter matches and reports them; needs Alter on the cluster.",
 	50: "mechanisms and iterations of SCRAM credentials stored as metadata records (KIP-554).",
 	51: "iterations 4096-16384; credentials stored as UserScramCredentialRecord; DUPLICATE_RESOURCE, RESOURCE_NOT_FOUND, UNACCEPTABLE_CREDENTIAL as Kafka.",
 	18: "KIP-511 fallback to v0 for unknown versions; finalized metadata.version; v5 cluster/node id check (KIP-1242).",
@@ -101,9 +104,9 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	}
 	writeClientMatrix(&b, clients)
 	b.WriteString("\n## Not yet served\n\n")
-	b.WriteString("Share groups, ACLs, delegation tokens, quotas, the voter-change APIs (80-82) and replication between brokers\n")
-	b.WriteString("are not built yet: their API keys above are marked \"not served\", and none is advertised. TLS, mutual\n")
-	b.WriteString("TLS and SASL (PLAIN, SCRAM, OAUTHBEARER) listeners are served; GSSAPI (Kerberos) is not: see\n")
+	b.WriteString("Delegation tokens, quotas, the voter-change APIs (80-82) and replication between brokers are not\n")
+	b.WriteString("built yet: their API keys above are marked \"not served\", and none is advertised. TLS, mutual TLS,\n")
+	b.WriteString("SASL (PLAIN, SCRAM, OAUTHBEARER) and ACL authorization are served; GSSAPI (Kerberos) is not: see\n")
 	b.WriteString("[security.md](security.md).\n")
 	return b.Bytes()
 }

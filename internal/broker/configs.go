@@ -8,6 +8,7 @@ package broker
 
 import (
 	"fmt"
+	"github.com/gofka/gofka/internal/authz"
 
 	"github.com/gofka/gofka/internal/config"
 	"github.com/gofka/gofka/internal/controller"
@@ -23,7 +24,14 @@ func (n *Node) handleDescribeConfigs(req *wire.Request, reply wire.Reply) {
 	resp.SetVersion(req.Version)
 	img := n.meta.Current()
 	for i := range r.Resources {
-		resp.Resources = append(resp.Resources, n.describeResource(img, &r.Resources[i], r.IncludeSynonyms, r.IncludeDocumentation))
+		rr := &r.Resources[i]
+		if code := n.configDenied(req, opDescribeConfigs, int8(rr.ResourceType), rr.ResourceName); code != nil {
+			out := kmsg.NewDescribeConfigsResponseResource()
+			out.ResourceType, out.ResourceName, out.ErrorCode = rr.ResourceType, rr.ResourceName, code.Code
+			resp.Resources = append(resp.Resources, out)
+			continue
+		}
+		resp.Resources = append(resp.Resources, n.describeResource(img, rr, r.IncludeSynonyms, r.IncludeDocumentation))
 	}
 	reply.Send(resp)
 }
@@ -109,7 +117,10 @@ func (n *Node) handleAlterConfigs(req *wire.Request, reply wire.Reply) {
 		for _, c := range rr.Configs {
 			set[c.Name] = c.Value
 		}
-		res := n.ctrl.AlterConfigs(int8(rr.ResourceType), rr.ResourceName, set, r.ValidateOnly)
+		res := controller.ConfigResult{Code: n.configDenied(req, opAlterConfigs, int8(rr.ResourceType), rr.ResourceName)}
+		if res.Code == nil {
+			res = n.ctrl.AlterConfigs(int8(rr.ResourceType), rr.ResourceName, set, r.ValidateOnly)
+		}
 		out := kmsg.NewAlterConfigsResponseResource()
 		out.ResourceType, out.ResourceName = rr.ResourceType, rr.ResourceName
 		out.ErrorCode, out.ErrorMessage = configResult(res)
@@ -130,13 +141,32 @@ func (n *Node) handleIncrementalAlterConfigs(req *wire.Request, reply wire.Reply
 		for _, c := range rr.Configs {
 			changes = append(changes, controller.ConfigChange{Name: c.Name, Op: int8(c.Op), Value: c.Value})
 		}
-		res := n.ctrl.IncrementalAlterConfigs(int8(rr.ResourceType), rr.ResourceName, changes, r.ValidateOnly)
+		res := controller.ConfigResult{Code: n.configDenied(req, opAlterConfigs, int8(rr.ResourceType), rr.ResourceName)}
+		if res.Code == nil {
+			res = n.ctrl.IncrementalAlterConfigs(int8(rr.ResourceType), rr.ResourceName, changes, r.ValidateOnly)
+		}
 		out := kmsg.NewIncrementalAlterConfigsResponseResource()
 		out.ResourceType, out.ResourceName = rr.ResourceType, rr.ResourceName
 		out.ErrorCode, out.ErrorMessage = configResult(res)
 		resp.Resources = append(resp.Resources, out)
 	}
 	reply.Send(resp)
+}
+
+// configDenied checks DescribeConfigs or AlterConfigs: on the topic for a
+// topic resource, on the cluster for broker resources.
+func (n *Node) configDenied(req *wire.Request, op authz.Operation, resType int8, name string) *kerr.Error {
+	switch resType {
+	case controller.ResourceTopic:
+		if !n.authorize(req, op, resTopic, name) {
+			return kerr.TopicAuthorizationFailed
+		}
+	case controller.ResourceBroker:
+		if !n.authorizeCluster(req, op) {
+			return kerr.ClusterAuthorizationFailed
+		}
+	}
+	return nil
 }
 
 func configResult(res controller.ConfigResult) (int16, *string) {

@@ -17,7 +17,14 @@ func (n *Node) handleDeleteRecords(req *wire.Request, reply wire.Reply) {
 	for _, t := range r.Topics {
 		rt := kmsg.NewDeleteRecordsResponseTopic()
 		rt.Topic = t.Topic
+		denied := !n.authorize(req, opDelete, resTopic, t.Topic)
 		for _, rp := range t.Partitions {
+			if denied {
+				out := kmsg.NewDeleteRecordsResponseTopicPartition()
+				out.Partition, out.LowWatermark, out.ErrorCode = rp.Partition, -1, kerr.TopicAuthorizationFailed.Code
+				rt.Partitions = append(rt.Partitions, out)
+				continue
+			}
 			rt.Partitions = append(rt.Partitions, n.deleteRecords(t.Topic, rp))
 		}
 		resp.Topics = append(resp.Topics, rt)

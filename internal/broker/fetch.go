@@ -32,12 +32,17 @@ type fetchOp struct {
 	items    []*sessionPartition
 	reply    wire.Reply
 	deadline time.Time
+	denied   map[string]bool // topics without Read (fetch_authz.go)
 }
 
 func (n *Node) handleFetch(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.FetchRequest)
 	op := &fetchOp{n: n, version: req.Version, req: r, reply: reply, full: true}
 	if code := op.bindSession(); code != nil {
+		reply.Send(fetchErrorResponse(req.Version, code))
+		return
+	}
+	if code := op.authorize(req); code != nil {
 		reply.Send(fetchErrorResponse(req.Version, code))
 		return
 	}
@@ -148,6 +153,10 @@ func appendFetchPartition(topics []fetchTopic, k sessionKey, fp fetchPartition) 
 
 func (op *fetchOp) readPartition(sp *sessionPartition, budget int, minOne bool) fetchPartition {
 	fp := fetchPartition{partition: sp.key.partition, hw: -1, lso: -1, lso0: -1}
+	if op.denied[sp.key.topic] {
+		fp.errCode = kerr.TopicAuthorizationFailed.Code
+		return fp
+	}
 	p := op.n.parts.get(sp.key.topic, sp.key.partition)
 	if p == nil {
 		fp.errCode = kerr.UnknownTopicOrPartition.Code

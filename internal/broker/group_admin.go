@@ -5,6 +5,7 @@ package broker
 // are deleted, with tombstones for their metadata and offsets.
 
 import (
+	"github.com/gofka/gofka/internal/authz"
 	"strings"
 
 	"github.com/gofka/gofka/internal/wire"
@@ -16,6 +17,15 @@ func (n *Node) handleListGroups(req *wire.Request, reply wire.Reply) {
 	resp := n.groups.coord.ListGroups(r)
 	if resp.ErrorCode == 0 && (req.Version >= 5 || len(r.TypesFilter) == 0) {
 		resp.Groups = append(resp.Groups, n.listShareGroups(r)...)
+	}
+	if !n.authorizeQuiet(req, opDescribe, resCluster, authz.ClusterName) {
+		kept := resp.Groups[:0]
+		for _, g := range resp.Groups {
+			if n.authorizeQuiet(req, opDescribe, resGroup, g.Group) {
+				kept = append(kept, g)
+			}
+		}
+		resp.Groups = kept
 	}
 	reply.Send(resp)
 }
@@ -50,10 +60,15 @@ func matchesFilter(filter []string, v string) bool {
 func (n *Node) handleDescribeGroups(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.DescribeGroupsRequest)
 	resp := n.groups.coord.DescribeGroups(r)
-	if r.IncludeAuthorizedOperations {
-		for i := range resp.Groups {
-			// DELETE 6, DESCRIBE 8, READ 3: every group operation, no authorizer.
-			resp.Groups[i].AuthorizedOperations = 1<<3 | 1<<6 | 1<<8
+	for i := range resp.Groups {
+		g := &resp.Groups[i]
+		if name := g.Group; !n.authorizeGroup(req, opDescribe, name) {
+			*g = kmsg.NewDescribeGroupsResponseGroup()
+			g.Group, g.ErrorCode, g.AuthorizedOperations = name, groupDenied, opsNotRequested
+			continue
+		}
+		if r.IncludeAuthorizedOperations {
+			g.AuthorizedOperations = n.groupOps(req, g.Group)
 		}
 	}
 	reply.Send(resp)
@@ -67,6 +82,10 @@ func (n *Node) handleDeleteGroups(req *wire.Request, reply wire.Reply) {
 	rest := *r
 	rest.Groups = nil
 	for _, id := range r.Groups {
+		if !n.authorizeGroup(req, opDelete, id) {
+			shared[id] = groupDenied
+			continue
+		}
 		if n.shares.coord.IsShareGroup(id) {
 			if err := n.shares.coord.DeleteGroup(id); err != nil {
 				shared[id] = err.Code

@@ -27,9 +27,14 @@ func (n *Node) handleConsumerGroupHeartbeat(req *wire.Request, reply wire.Reply)
 func (n *Node) handleConsumerGroupDescribe(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.ConsumerGroupDescribeRequest)
 	resp := n.groups.coord.ConsumerGroupDescribe(r)
-	if r.IncludeAuthorizedOperations {
-		for i := range resp.Groups {
-			resp.Groups[i].AuthorizedOperations = 1<<3 | 1<<6 | 1<<8
+	for i := range resp.Groups {
+		g := &resp.Groups[i]
+		if !n.authorizeGroup(req, opDescribe, g.Group) {
+			*g = kmsg.ConsumerGroupDescribeResponseGroup{Group: g.Group, ErrorCode: groupDenied}
+			continue
+		}
+		if r.IncludeAuthorizedOperations {
+			g.AuthorizedOperations = n.groupOps(req, g.Group)
 		}
 	}
 	reply.Send(resp)

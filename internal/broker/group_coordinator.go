@@ -24,6 +24,10 @@ func (n *Node) handleFindCoordinator(req *wire.Request, reply wire.Reply) {
 		keys = []string{r.CoordinatorKey}
 	}
 	for _, k := range keys {
+		if !n.coordinatorKeyAllowed(req, r.CoordinatorType, k) {
+			resp.Coordinators = append(resp.Coordinators, coordinatorDenied(r.CoordinatorType, k))
+			continue
+		}
 		resp.Coordinators = append(resp.Coordinators, n.findCoordinator(req.Conn.Listener, r.CoordinatorType, k))
 	}
 	if req.Version < 4 {
@@ -32,6 +36,28 @@ func (n *Node) handleFindCoordinator(req *wire.Request, reply wire.Reply) {
 		resp.Coordinators = nil
 	}
 	reply.Send(resp)
+}
+
+// coordinatorKeyAllowed: Describe on the group (type 0) or the
+// transactional id (type 1).
+func (n *Node) coordinatorKeyAllowed(req *wire.Request, typ int8, key string) bool {
+	switch typ {
+	case 0:
+		return n.authorizeGroup(req, opDescribe, key)
+	case 1:
+		return n.authorize(req, opDescribe, resTxnID, key)
+	}
+	return true
+}
+
+func coordinatorDenied(typ int8, key string) kmsg.FindCoordinatorResponseCoordinator {
+	c := kmsg.NewFindCoordinatorResponseCoordinator()
+	c.Key, c.NodeID, c.Port = key, -1, -1
+	c.ErrorCode = kerr.GroupAuthorizationFailed.Code
+	if typ == 1 {
+		c.ErrorCode = kerr.TransactionalIDAuthorizationFailed.Code
+	}
+	return c
 }
 
 func (n *Node) findCoordinator(listener string, typ int8, key string) kmsg.FindCoordinatorResponseCoordinator {

@@ -15,11 +15,31 @@ import (
 )
 
 func (n *Node) handleOffsetCommit(req *wire.Request, reply wire.Reply) {
-	reply.Send(n.groups.coord.OffsetCommit(req.Msg.(*kmsg.OffsetCommitRequest)))
+	r := req.Msg.(*kmsg.OffsetCommitRequest)
+	denied, groupErr := n.offsetCommitAuthz(req, r)
+	if groupErr {
+		resp := r.ResponseKind().(*kmsg.OffsetCommitResponse)
+		resp.Topics = denied
+		reply.Send(resp)
+		return
+	}
+	resp := n.groups.coord.OffsetCommit(r)
+	resp.Topics = append(resp.Topics, denied...)
+	reply.Send(resp)
 }
 
 func (n *Node) handleOffsetFetch(req *wire.Request, reply wire.Reply) {
-	reply.Send(n.groups.coord.OffsetFetch(req.Msg.(*kmsg.OffsetFetchRequest)))
+	r := req.Msg.(*kmsg.OffsetFetchRequest)
+	groups := []string{r.Group}
+	if req.Version >= 8 {
+		groups = nil
+		for _, g := range r.Groups {
+			groups = append(groups, g.Group)
+		}
+	}
+	resp := n.groups.coord.OffsetFetch(r)
+	n.offsetFetchAuthz(req, resp, groups)
+	reply.Send(resp)
 }
 
 func (n *Node) handleOffsetDelete(req *wire.Request, reply wire.Reply) {

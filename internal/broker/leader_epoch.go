@@ -18,12 +18,28 @@ func (n *Node) handleOffsetForLeaderEpoch(req *wire.Request, reply wire.Reply) {
 	for _, t := range r.Topics {
 		rt := kmsg.NewOffsetForLeaderEpochResponseTopic()
 		rt.Topic = t.Topic
+		denied := !n.authorizeEpochs(req, r, t.Topic)
 		for _, rp := range t.Partitions {
+			if denied {
+				out := kmsg.NewOffsetForLeaderEpochResponseTopicPartition()
+				out.Partition, out.LeaderEpoch, out.EndOffset, out.ErrorCode = rp.Partition, -1, -1, kerr.TopicAuthorizationFailed.Code
+				rt.Partitions = append(rt.Partitions, out)
+				continue
+			}
 			rt.Partitions = append(rt.Partitions, n.epochEnd(t.Topic, rp))
 		}
 		resp.Topics = append(resp.Topics, rt)
 	}
 	reply.Send(resp)
+}
+
+// authorizeEpochs: a follower (replica id >= 0) needs ClusterAction, a
+// consumer Describe on the topic.
+func (n *Node) authorizeEpochs(req *wire.Request, r *kmsg.OffsetForLeaderEpochRequest, topic string) bool {
+	if r.ReplicaID >= 0 {
+		return n.authorizeCluster(req, opClusterAction)
+	}
+	return n.authorize(req, opDescribe, resTopic, topic)
 }
 
 func (n *Node) epochEnd(topic string, rp kmsg.OffsetForLeaderEpochRequestTopicPartition) kmsg.OffsetForLeaderEpochResponseTopicPartition {

@@ -30,7 +30,15 @@ func (n *Node) handleListOffsets(req *wire.Request, reply wire.Reply) {
 		t := &r.Topics[i]
 		rt := kmsg.NewListOffsetsResponseTopic()
 		rt.Topic = t.Topic
+		denied := !n.authorize(req, opDescribe, resTopic, t.Topic)
 		for j := range t.Partitions {
+			if denied {
+				rp := kmsg.NewListOffsetsResponseTopicPartition()
+				rp.Partition, rp.ErrorCode = t.Partitions[j].Partition, kerr.TopicAuthorizationFailed.Code
+				rp.Timestamp, rp.Offset, rp.LeaderEpoch = -1, -1, -1
+				rt.Partitions = append(rt.Partitions, rp)
+				continue
+			}
 			rt.Partitions = append(rt.Partitions, n.listOffset(t.Topic, &t.Partitions[j], r.IsolationLevel))
 		}
 		resp.Topics = append(resp.Topics, rt)

@@ -29,6 +29,11 @@ func (n *Node) handleDescribeLogDirs(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.DescribeLogDirsRequest)
 	resp := r.ResponseKind().(*kmsg.DescribeLogDirsResponse)
 	resp.SetVersion(req.Version)
+	if !n.authorizeCluster(req, opDescribe) {
+		resp.ErrorCode = kerr.ClusterAuthorizationFailed.Code
+		reply.Send(resp)
+		return
+	}
 	want := wantedPartitions(r.Topics)
 	byDir := make(map[string]map[string][]kmsg.DescribeLogDirsResponseDirTopicPartition)
 	for _, p := range n.parts.all() {

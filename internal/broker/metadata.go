@@ -12,21 +12,16 @@ package broker
 import (
 	"sort"
 
+	"github.com/gofka/gofka/internal/authz"
 	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// Authorized-operation bitfields with every operation Kafka defines for the
-// resource type allowed; opsNotRequested is Kafka's INT32_MIN sentinel.
-const (
-	opsNotRequested = -2147483648
-	// READ 3, WRITE 4, CREATE 5, DELETE 6, ALTER 7, DESCRIBE 8, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11
-	topicOpsAll = 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<11
-	// CREATE 5, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12
-	clusterOpsAll = 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12
-)
+// opsNotRequested is Kafka's INT32_MIN sentinel for authorized operations
+// that were not asked for.
+const opsNotRequested = -2147483648
 
 func (n *Node) handleMetadata(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.MetadataRequest)
@@ -38,20 +33,26 @@ func (n *Node) handleMetadata(req *wire.Request, reply wire.Reply) {
 	resp.ControllerID = n.nodeID
 	resp.AuthorizedOperations = opsNotRequested
 	if r.IncludeClusterAuthorizedOperations {
-		resp.AuthorizedOperations = clusterOpsAll
+		resp.AuthorizedOperations = n.authorizedOps(req, resCluster, authz.ClusterName)
 	}
 	allowCreate := req.Version < 4 || r.AllowAutoTopicCreation
 	if r.Topics == nil || (req.Version == 0 && len(r.Topics) == 0) {
 		for _, name := range img.TopicNames() {
-			resp.Topics = append(resp.Topics, n.metadataTopic(img.Topic(name), r.IncludeTopicAuthorizedOperations))
+			if n.authorizeQuiet(req, opDescribe, resTopic, name) {
+				resp.Topics = append(resp.Topics, n.metadataTopic(req, img.Topic(name), r.IncludeTopicAuthorizedOperations))
+			}
 		}
 	} else {
-		resp.Topics = n.metadataNamedTopics(r, allowCreate)
+		resp.Topics = n.metadataNamedTopics(req, r, allowCreate)
 	}
 	reply.Send(resp)
 }
 
-func (n *Node) metadataNamedTopics(r *kmsg.MetadataRequest, allowCreate bool) []kmsg.MetadataResponseTopic {
+// metadataNamedTopics answers the topics asked for by name or id. A topic
+// without Describe is TOPIC_AUTHORIZATION_FAILED by name and UNKNOWN_TOPIC_ID
+// by id (its existence is not revealed); auto-creation needs Create on the
+// cluster or the topic.
+func (n *Node) metadataNamedTopics(req *wire.Request, r *kmsg.MetadataRequest, allowCreate bool) []kmsg.MetadataResponseTopic {
 	var out []kmsg.MetadataResponseTopic
 	for _, rt := range r.Topics {
 		img := n.meta.Current()
@@ -59,25 +60,34 @@ func (n *Node) metadataNamedTopics(r *kmsg.MetadataRequest, allowCreate bool) []
 		switch {
 		case rt.Topic == nil:
 			t = img.TopicByID(metadata.UUID(rt.TopicID))
-			if t == nil {
+			if t == nil || !n.authorize(req, opDescribe, resTopic, t.Name) {
 				out = append(out, metadataTopicError(nil, rt.TopicID, kerr.UnknownTopicID))
 				continue
 			}
+		case !n.authorize(req, opDescribe, resTopic, *rt.Topic):
+			out = append(out, metadataTopicError(rt.Topic, rt.TopicID, kerr.TopicAuthorizationFailed))
+			continue
 		default:
 			t = img.Topic(*rt.Topic)
 			if t == nil {
-				t, code := n.autoCreate(*rt.Topic, allowCreate)
+				t, code := n.autoCreate(*rt.Topic, allowCreate && n.mayCreateTopic(req, *rt.Topic))
 				if code != nil {
 					out = append(out, metadataTopicError(rt.Topic, rt.TopicID, code))
 					continue
 				}
-				out = append(out, n.metadataTopic(t, r.IncludeTopicAuthorizedOperations))
+				out = append(out, n.metadataTopic(req, t, r.IncludeTopicAuthorizedOperations))
 				continue
 			}
 		}
-		out = append(out, n.metadataTopic(t, r.IncludeTopicAuthorizedOperations))
+		out = append(out, n.metadataTopic(req, t, r.IncludeTopicAuthorizedOperations))
 	}
 	return out
+}
+
+// mayCreateTopic is Kafka's check for creating a topic: Create on the
+// cluster or on the topic.
+func (n *Node) mayCreateTopic(req *wire.Request, name string) bool {
+	return n.authorizeQuiet(req, opCreate, resCluster, authz.ClusterName) || n.authorize(req, opCreate, resTopic, name)
 }
 
 // autoCreate creates a topic a client asked about, if allowed.
@@ -104,7 +114,7 @@ func metadataTopicError(name *string, id [16]byte, code *kerr.Error) kmsg.Metada
 	return t
 }
 
-func (n *Node) metadataTopic(t *metadata.TopicImage, includeOps bool) kmsg.MetadataResponseTopic {
+func (n *Node) metadataTopic(req *wire.Request, t *metadata.TopicImage, includeOps bool) kmsg.MetadataResponseTopic {
 	out := kmsg.NewMetadataResponseTopic()
 	name := t.Name
 	out.Topic = &name
@@ -112,7 +122,7 @@ func (n *Node) metadataTopic(t *metadata.TopicImage, includeOps bool) kmsg.Metad
 	out.IsInternal = isInternalTopic(t.Name)
 	out.AuthorizedOperations = opsNotRequested
 	if includeOps {
-		out.AuthorizedOperations = topicOpsAll
+		out.AuthorizedOperations = n.authorizedOps(req, resTopic, t.Name)
 	}
 	for _, p := range t.Partitions {
 		mp := kmsg.NewMetadataResponseTopicPartition()

@@ -31,12 +31,14 @@ func (n *Node) handleProduce(req *wire.Request, reply wire.Reply) {
 	resp.SetVersion(req.Version)
 	img := n.meta.Current()
 	resp.Topics = make([]kmsg.ProduceResponseTopic, len(r.Topics))
+	txnDenied := r.TransactionID != nil && !n.authorize(req, opWrite, resTxnID, *r.TransactionID)
 	var jobs []produceJob
 	for i := range r.Topics {
 		t, rt := &r.Topics[i], &resp.Topics[i]
 		*rt = kmsg.NewProduceResponseTopic()
 		rt.Topic, rt.TopicID = t.Topic, t.TopicID
 		name, idErr := n.produceTopic(img, req.Version >= 13, t.Topic, t.TopicID)
+		idErr = n.produceAuthz(req, txnDenied, name, idErr)
 		rt.Partitions = make([]kmsg.ProduceResponseTopicPartition, len(t.Partitions))
 		for j := range t.Partitions {
 			if idErr != nil {
@@ -51,6 +53,19 @@ func (n *Node) handleProduce(req *wire.Request, reply wire.Reply) {
 		return
 	}
 	reply.Send(resp)
+}
+
+// produceAuthz applies Kafka's produce authorization: Write on the
+// transactional id, then Write on the topic (a topic named by an unknown
+// id keeps its UNKNOWN_TOPIC_ID).
+func (n *Node) produceAuthz(req *wire.Request, txnDenied bool, name string, idErr *kerr.Error) *kerr.Error {
+	switch {
+	case txnDenied:
+		return kerr.TransactionalIDAuthorizationFailed
+	case name != "" && !n.authorize(req, opWrite, resTopic, name):
+		return kerr.TopicAuthorizationFailed
+	}
+	return idErr
 }
 
 func produceError(partition int32, err *kerr.Error, msg string) kmsg.ProduceResponseTopicPartition {

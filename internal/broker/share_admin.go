@@ -19,6 +19,10 @@ func (n *Node) handleDescribeShareGroupOffsets(req *wire.Request, reply wire.Rep
 	r := req.Msg.(*kmsg.DescribeShareGroupOffsetsRequest)
 	resp := r.ResponseKind().(*kmsg.DescribeShareGroupOffsetsResponse)
 	for _, g := range r.Groups {
+		if !n.authorizeGroup(req, opDescribe, g.GroupID) {
+			resp.Groups = append(resp.Groups, kmsg.DescribeShareGroupOffsetsResponseGroup{GroupID: g.GroupID, ErrorCode: groupDenied})
+			continue
+		}
 		resp.Groups = append(resp.Groups, n.describeShareOffsets(g))
 	}
 	reply.Send(resp)

@@ -145,8 +145,12 @@ func (n *Node) handleShareGroupDescribe(req *wire.Request, reply wire.Reply) {
 			msg := "Group " + g.GroupID + " is not a share group."
 			g.ErrorMessage = &msg
 		}
+		if !n.authorizeGroup(req, opDescribe, g.GroupID) {
+			*g = kmsg.ShareGroupDescribeResponseGroup{GroupID: g.GroupID, ErrorCode: groupDenied, AuthorizedOperations: opsNotRequested}
+			continue
+		}
 		if r.IncludeAuthorizedOperations {
-			g.AuthorizedOperations = 1<<3 | 1<<6 | 1<<8
+			g.AuthorizedOperations = n.groupOps(req, g.GroupID)
 		}
 	}
 	reply.Send(resp)

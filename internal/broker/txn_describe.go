@@ -19,7 +19,14 @@ func (n *Node) handleDescribeProducers(req *wire.Request, reply wire.Reply) {
 	for _, t := range r.Topics {
 		rt := kmsg.NewDescribeProducersResponseTopic()
 		rt.Topic = t.Topic
+		denied := !n.authorize(req, opRead, resTopic, t.Topic)
 		for _, part := range t.Partitions {
+			if denied {
+				rp := kmsg.NewDescribeProducersResponseTopicPartition()
+				rp.Partition, rp.ErrorCode = part, kerr.TopicAuthorizationFailed.Code
+				rt.Partitions = append(rt.Partitions, rp)
+				continue
+			}
 			rt.Partitions = append(rt.Partitions, n.describeProducers(t.Topic, part))
 		}
 		resp.Topics = append(resp.Topics, rt)
@@ -52,6 +59,11 @@ func (n *Node) handleDescribeTransactions(req *wire.Request, reply wire.Reply) {
 	for i, m := range n.txns.coord.Describe(r.TransactionalIDs) {
 		st := kmsg.NewDescribeTransactionsResponseTransactionState()
 		st.TransactionalID = r.TransactionalIDs[i]
+		if !n.authorize(req, opDescribe, resTxnID, st.TransactionalID) {
+			st.ErrorCode = kerr.TransactionalIDAuthorizationFailed.Code
+			resp.TransactionStates = append(resp.TransactionStates, st)
+			continue
+		}
 		if m == nil {
 			st.ErrorCode = kerr.TransactionalIDNotFound.Code
 			resp.TransactionStates = append(resp.TransactionStates, st)
@@ -102,6 +114,9 @@ func (n *Node) handleListTransactions(req *wire.Request, reply wire.Reply) {
 		f.Pattern = re.MatchString
 	}
 	for _, m := range n.txns.coord.List(f) {
+		if !n.authorizeQuiet(req, opDescribe, resTxnID, m.TransactionalID) {
+			continue
+		}
 		resp.TransactionStates = append(resp.TransactionStates, kmsg.ListTransactionsResponseTransactionState{
 			TransactionalID: m.TransactionalID, ProducerID: m.ProducerID, TransactionState: txn.StateName(m.State)})
 	}

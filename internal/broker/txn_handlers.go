@@ -9,16 +9,39 @@ package broker
 // broker round trip.
 
 import (
+	"github.com/gofka/gofka/internal/authz"
 	"github.com/gofka/gofka/internal/txn"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
+// initProducerIDDenied: Write on the transactional id, or for an
+// idempotent producer IdempotentWrite on the cluster or Write on some
+// topic (Kafka's authorizeByResourceType).
+func (n *Node) initProducerIDDenied(req *wire.Request, r *kmsg.InitProducerIDRequest) *kerr.Error {
+	if r.TransactionalID != nil && *r.TransactionalID != "" {
+		if !n.authorize(req, opWrite, resTxnID, *r.TransactionalID) {
+			return kerr.TransactionalIDAuthorizationFailed
+		}
+		return nil
+	}
+	if !n.authorizeQuiet(req, opIdempotentWrite, resCluster, authz.ClusterName) && !n.authorizeAny(req, opWrite, resTopic) {
+		n.authorizeCluster(req, opIdempotentWrite) // count the denial
+		return kerr.ClusterAuthorizationFailed
+	}
+	return nil
+}
+
 func (n *Node) handleInitProducerID(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.InitProducerIDRequest)
 	resp := r.ResponseKind().(*kmsg.InitProducerIDResponse)
 	resp.ProducerID, resp.ProducerEpoch = -1, -1
+	if code := n.initProducerIDDenied(req, r); code != nil {
+		resp.ErrorCode = code.Code
+		reply.Send(resp)
+		return
+	}
 	if r.TransactionalID == nil || *r.TransactionalID == "" {
 		pid, err := n.txns.pids.newProducerID()
 		if err != nil {
