@@ -47,6 +47,8 @@ func wholeRequestCheck(req *wire.Request) []refusal {
 		return []refusal{grp(opRead, r.Group)}
 	case *kmsg.OffsetDeleteRequest:
 		return []refusal{grp(opDelete, r.Group)}
+	case *kmsg.DescribeQuorumRequest:
+		return []refusal{{opDescribe, resCluster, authz.ClusterName, kerr.ClusterAuthorizationFailed}}
 	case *kmsg.AddPartitionsToTxnRequest:
 		if req.Version >= 4 {
 			return []refusal{cluster}

@@ -130,6 +130,11 @@ func aclCases() map[int16]aclCase {
 		47: {req: func(*aclEnv) kmsg.Request { r := kmsg.NewPtrOffsetDeleteRequest(); r.Group = mGroup; return r }, acl: groupACL(authz.OpDelete), code: groupAuth},
 		50: {req: func(*aclEnv) kmsg.Request { return kmsg.NewPtrDescribeUserSCRAMCredentialsRequest() }, acl: clusterACL(authz.OpDescribe), code: clusterAuth},
 		51: {req: reqAlterSCRAM, acl: clusterACL(authz.OpAlter), code: clusterAuth},
+		55: {req: func(*aclEnv) kmsg.Request {
+			r := kmsg.NewPtrDescribeQuorumRequest()
+			r.Topics = []kmsg.DescribeQuorumRequestTopic{{Topic: "__cluster_metadata", Partitions: []kmsg.DescribeQuorumRequestTopicPartition{{Partition: 0}}}}
+			return r
+		}, acl: clusterACL(authz.OpDescribe), code: clusterAuth},
 		60: {req: func(*aclEnv) kmsg.Request { return kmsg.NewPtrDescribeClusterRequest() }, acl: clusterACL(authz.OpDescribe), code: clusterAuth},
 		61: {req: reqDescribeProducers, acl: topicACL(authz.OpRead), code: topicAuth},
 		65: {req: func(*aclEnv) kmsg.Request {
