@@ -1,6 +1,6 @@
 package broker
 
-// ShareFetch responses and ShareAcknowledge (v1): acknowledgements on
+// ShareFetch responses and ShareAcknowledge (v1-2): acknowledgements on
 // their own, in the member's share session (epoch -1 closes it and
 // releases what the member still holds).
 
@@ -103,7 +103,7 @@ func (n *Node) shareAcknowledge(r *kmsg.ShareAcknowledgeRequest, resp *kmsg.Shar
 			rp := kmsg.NewShareAcknowledgeResponseTopicPartition()
 			rp.Partition = p.Partition
 			rp.CurrentLeader.LeaderID, rp.CurrentLeader.LeaderEpoch = n.nodeID, -1
-			rp.ErrorCode = n.shareAck(groupID, member, tp, ackBatches(p.AcknowledgementBatches))
+			rp.ErrorCode = n.shareAck(groupID, member, tp, ackBatches(p.AcknowledgementBatches), r.IsRenewAck)
 			rt.Partitions = append(rt.Partitions, rp)
 		}
 		resp.Topics = append(resp.Topics, rt)

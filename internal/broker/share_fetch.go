@@ -1,13 +1,16 @@
 package broker
 
-// ShareFetch (v1) and ShareAcknowledge (v1), KIP-932: share sessions
+// ShareFetch (v1-2) and ShareAcknowledge (v1-2), KIP-932: share sessions
 // (epoch 0 opens, -1 closes, each other request carries the next epoch),
 // acknowledgements piggybacked on fetches or sent alone, and records
 // acquired from every partition of the session up to MaxRecords, each
 // range locked for group.share.record.lock.duration.ms. Record data is
 // whole batches; the client keeps the acquired offsets. A fetch with
 // nothing acquired waits up to MaxWaitMillis for appends or released
-// locks. Reads go up to the high watermark, or with
+// locks. v2 (KIP-1222, KIP-1206): renew acknowledgements (type 4) extend
+// a lock in a request that fetches nothing (IsRenewAck); the record-limit
+// acquire mode needs nothing more, as acquisition never exceeds
+// MaxRecords. Reads go up to the high watermark, or with
 // gofka.share.isolation.level=read_committed up to the last stable
 // offset, the records of aborted transactions archived, never delivered.
 
@@ -45,8 +48,10 @@ func (n *Node) handleShareFetch(req *wire.Request, reply wire.Reply) {
 		reply.Send(resp)
 		return
 	}
-	if r.ShareSessionEpoch == share.FinalEpoch {
-		n.shares.coord.CloseSession(op.group, op.member)
+	if r.ShareSessionEpoch == share.FinalEpoch || r.IsRenewAck {
+		if r.ShareSessionEpoch == share.FinalEpoch {
+			n.shares.coord.CloseSession(op.group, op.member)
+		}
 		op.respond(nil)
 		return
 	}
@@ -80,6 +85,9 @@ func (op *shareFetchOp) start() *kerr.Error {
 	if hasAcks && r.ShareSessionEpoch == share.InitialEpoch {
 		return kerr.InvalidRequest
 	}
+	if r.IsRenewAck && (r.MaxWaitMillis != 0 || r.MinBytes != 0 || r.MaxBytes != 0 || r.MaxRecords != 0 || r.BatchSize != 0) {
+		return kerr.InvalidRequest // a renewal fetches nothing (KIP-1222)
+	}
 	for _, t := range r.ForgottenTopicsData {
 		for _, p := range t.Partitions {
 			u.Forget = append(u.Forget, share.TP{TopicID: t.TopicID, Partition: p})
@@ -94,7 +102,7 @@ func (op *shareFetchOp) start() *kerr.Error {
 		for _, p := range t.Partitions {
 			if len(p.AcknowledgementBatches) > 0 {
 				tp := share.TP{TopicID: t.TopicID, Partition: p.Partition}
-				op.acks[tp] = op.n.shareAck(op.group, op.member, tp, fetchAckBatches(p.AcknowledgementBatches))
+				op.acks[tp] = op.n.shareAck(op.group, op.member, tp, fetchAckBatches(p.AcknowledgementBatches), r.IsRenewAck)
 			}
 		}
 	}
@@ -118,8 +126,11 @@ func ackTypes(in []int8) []share.AckType {
 }
 
 // shareAck applies acknowledgements to one partition and maps the
-// outcome to an error code.
-func (n *Node) shareAck(groupID, member string, tp share.TP, batches []share.AckBatch) int16 {
+// outcome to an error code. Renewals (type 4) need a renew request.
+func (n *Node) shareAck(groupID, member string, tp share.TP, batches []share.AckBatch, renewOK bool) int16 {
+	if !renewOK && hasRenew(batches) {
+		return kerr.InvalidRequest.Code
+	}
 	k := share.Key{Group: groupID, TopicID: tp.TopicID, Partition: tp.Partition}
 	err := n.shares.coord.Acknowledge(k, member, batches)
 	switch {
@@ -132,6 +143,17 @@ func (n *Node) shareAck(groupID, member string, tp share.TP, batches []share.Ack
 	}
 	n.log.Error("share acknowledge", "group", groupID, "err", err)
 	return kerr.UnknownServerError.Code
+}
+
+func hasRenew(batches []share.AckBatch) bool {
+	for _, b := range batches {
+		for _, t := range b.Types {
+			if t == share.AckRenew {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sharePartResult is what one partition answers.

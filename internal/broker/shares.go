@@ -32,8 +32,8 @@ func shareAPIs() []api {
 	return []api{
 		{key: 76, min: 1, max: 1, handle: (*Node).handleShareGroupHeartbeat},
 		{key: 77, min: 1, max: 1, handle: (*Node).handleShareGroupDescribe},
-		{key: 78, min: 1, max: 1, handle: (*Node).handleShareFetch},
-		{key: 79, min: 1, max: 1, handle: (*Node).handleShareAcknowledge},
+		{key: 78, min: 1, max: 2, handle: (*Node).handleShareFetch},
+		{key: 79, min: 1, max: 2, handle: (*Node).handleShareAcknowledge},
 		{key: 83, min: 0, max: 0, handle: (*Node).handleInitializeShareGroupState},
 		{key: 84, min: 0, max: 0, handle: (*Node).handleReadShareGroupState},
 		{key: 85, min: 0, max: 1, handle: (*Node).handleWriteShareGroupState},

@@ -26,6 +26,8 @@ const (
 	AckAccept  AckType = 1
 	AckRelease AckType = 2
 	AckReject  AckType = 3
+	// AckRenew extends the member's lock on an acquired record (KIP-1222).
+	AckRenew AckType = 4
 )
 
 // Limits are a share partition's settings (group.share.* properties).
@@ -169,11 +171,11 @@ func (p *Partition) maxLocks() int {
 	return p.lim.MaxLocks
 }
 
-// Acknowledge applies acknowledgement types to [first, last] for member:
-// one type for the whole range, or one per offset. Every offset must be
-// Acquired by member; otherwise nothing changes and the error wraps
-// ErrInvalidRecordState.
-func (p *Partition) Acknowledge(member string, first, last int64, types []AckType) error {
+// Acknowledge applies acknowledgement types to [first, last] for member
+// at time nowMs: one type for the whole range, or one per offset. Every
+// offset must be Acquired by member; otherwise nothing changes and the
+// error wraps ErrInvalidRecordState.
+func (p *Partition) Acknowledge(member string, first, last int64, types []AckType, nowMs int64) error {
 	if err := p.checkAck(member, first, last, types); err != nil {
 		return err
 	}
@@ -182,7 +184,11 @@ func (p *Partition) Acknowledge(member string, first, last int64, types []AckTyp
 		if len(types) > 1 {
 			t = types[o-first]
 		}
-		p.settle(&p.recs[o-p.start], t)
+		if r := &p.recs[o-p.start]; t == AckRenew {
+			r.deadline = nowMs + p.lim.LockMs
+		} else {
+			p.settle(r, t)
+		}
 	}
 	p.advance()
 	return nil
@@ -196,7 +202,7 @@ func (p *Partition) checkAck(member string, first, last int64, types []AckType) 
 		return fmt.Errorf("%w: range %d-%d with %d types", ErrInvalidRequest, first, last, len(types))
 	}
 	for _, t := range types {
-		if t < AckGap || t > AckReject {
+		if t < AckGap || t > AckRenew {
 			return fmt.Errorf("%w: acknowledge type %d", ErrInvalidRequest, t)
 		}
 	}

@@ -61,7 +61,7 @@ func (m *model) release(r *rec) {
 	}
 }
 
-func (m *model) ack(member string, first, last int64, t AckType) bool {
+func (m *model) ack(member string, first, last int64, t AckType, now int64) bool {
 	for o := first; o <= last; o++ {
 		if r := m.recs[o]; r == nil || o < m.start() || r.state != Acquired || r.member != member {
 			return false
@@ -74,6 +74,8 @@ func (m *model) ack(member string, first, last int64, t AckType) bool {
 			r.state, r.member = Acknowledged, ""
 		case AckRelease:
 			m.release(r)
+		case AckRenew:
+			r.deadline = now + m.lim.LockMs
 		default:
 			r.state, r.member = Archived, ""
 		}
@@ -133,9 +135,9 @@ func runModel(t *testing.T, seed int64) {
 		case op < 8:
 			first := 100 + int64(rng.Intn(30))
 			last := first + int64(rng.Intn(3))
-			typ := AckType(1 + rng.Intn(3))
-			err := p.Acknowledge(member, first, last, []AckType{typ})
-			ok := m.ack(member, first, last, typ)
+			typ := AckType(1 + rng.Intn(4))
+			err := p.Acknowledge(member, first, last, []AckType{typ}, now)
+			ok := m.ack(member, first, last, typ, now)
 			if (err == nil) != ok || (err != nil && !errors.Is(err, ErrInvalidRecordState)) {
 				t.Fatalf("step %d ack(%s, %d-%d, %d): err %v, model ok %v", step, member, first, last, typ, err, ok)
 			}
@@ -219,11 +221,11 @@ func TestAcknowledgeValidates(t *testing.T) {
 		{"a", 0, 0, []AckType{9}, ErrInvalidRequest},
 		{"a", 0, 0, nil, ErrInvalidRequest},
 	} {
-		if err := p.Acknowledge(tc.member, tc.first, tc.last, tc.types); !errors.Is(err, tc.want) {
+		if err := p.Acknowledge(tc.member, tc.first, tc.last, tc.types, 0); !errors.Is(err, tc.want) {
 			t.Errorf("ack %+v: %v, want %v", tc, err, tc.want)
 		}
 	}
-	if err := p.Acknowledge("a", 0, 4, []AckType{AckAccept, AckGap, AckReject, AckRelease, AckAccept}); err != nil {
+	if err := p.Acknowledge("a", 0, 4, []AckType{AckAccept, AckGap, AckReject, AckRelease, AckAccept}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if p.Start() != 3 || p.NextFetch() != 3 {
@@ -251,5 +253,19 @@ func TestRestoreIsBounded(t *testing.T) {
 	p := Restore(Limits{MaxLocks: 10}, 5, []Batch{{0, 1 << 60, Acknowledged, 1}, {6, 7, Archived, 2}})
 	if p.End()-p.Start() > 10+restoreSlack {
 		t.Fatalf("restored window %d-%d", p.Start(), p.End())
+	}
+}
+
+func TestRenewExtendsLock(t *testing.T) {
+	p := NewPartition(Limits{LockMs: 10, MaxDeliveries: 5, MaxLocks: 10}, 0)
+	p.Acquire("a", 0, 1, 1)
+	if err := p.Acknowledge("a", 0, 0, []AckType{AckRenew}, 8); err != nil {
+		t.Fatal(err)
+	}
+	if p.Expire(12); p.Acquired() != 1 {
+		t.Fatal("renewed lock expired at its first deadline")
+	}
+	if p.Expire(18); p.Acquired() != 0 {
+		t.Fatal("renewed lock did not expire")
 	}
 }

@@ -122,7 +122,7 @@ func (sp *sharePart) archiveSkippedLocked(member string, ranges, skip []Range) [
 		for _, s := range skip {
 			lo, hi := max(r.First, s.First), min(r.Last, s.Last)
 			if lo <= hi {
-				_ = sp.p.Acknowledge(member, lo, hi, []AckType{AckReject})
+				_ = sp.p.Acknowledge(member, lo, hi, []AckType{AckReject}, 0)
 			}
 		}
 	}
@@ -171,7 +171,7 @@ func (c *Coordinator) Acknowledge(k Key, member string, batches []AckBatch) erro
 	defer sp.mu.Unlock()
 	var ackErr error
 	for _, b := range batches {
-		if ackErr = sp.p.Acknowledge(member, b.First, b.Last, b.Types); ackErr != nil {
+		if ackErr = sp.p.Acknowledge(member, b.First, b.Last, b.Types, c.now().UnixMilli()); ackErr != nil {
 			break
 		}
 	}

@@ -221,3 +221,38 @@ func TestShareReadCommitted(t *testing.T) {
 		return done
 	})
 }
+
+// TestShareRenewKeepsLock: a member renewing its locks (KIP-1222) keeps
+// its records past the lock duration: another member gets none of them,
+// and the holder's accept afterwards stands.
+func TestShareRenewKeepsLock(t *testing.T) {
+	c := gofkatest.Start(t, shareOpts()...)
+	createTopic(t, c.Addr(), "rn", 1)
+	produceN(t, c.Addr(), "rn", 0, 5)
+	a := newShareConsumer(t, c.Addr(), "g", "rn")
+	defer a.Close()
+	var held []*kgo.Record
+	pollUntil(t, a, 30*time.Second, func(r *kgo.Record) { held = append(held, r) }, func() bool { return len(held) >= 5 })
+	b := newShareConsumer(t, c.Addr(), "g", "rn")
+	defer b.Close()
+	stolen := 0
+	until := time.Now().Add(4 * time.Second) // well past the 1.5s lock
+	for time.Now().Before(until) {
+		a.MarkAcks(kgo.AckRenew, held...)
+		if err := a.FlushAcks(ctxT(t, 5*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		stolen += b.PollFetches(ctx).NumRecords()
+		cancel()
+	}
+	if stolen != 0 {
+		t.Fatalf("another member got %d renewed records", stolen)
+	}
+	a.MarkAcks(kgo.AckAccept, held...)
+	if err := a.FlushAcks(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	adm := newAdmin(t, c.Addr())
+	waitFor(t, 10*time.Second, "records accepted", func() bool { return shareStart(t, adm, "g", "rn", 0).StartOffset == 5 })
+}
