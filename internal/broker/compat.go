@@ -44,6 +44,9 @@ var apiNotes = map[int16]string{
 	65: "state, timeout, start time, producer id/epoch and partitions; TRANSACTIONAL_ID_NOT_FOUND for unknown ids.",
 	66: "state and producer id filters, duration filter (v1, KIP-994), transactional id regular expression (v2).",
 	55: "the metadata quorum (etcd-io/raft under a Kafka-format __cluster_metadata-0): leader, epoch, high watermark, each voter's log end offset and last contact; answered by the active controller (brokers forward it). No observers: broker-only nodes do not follow the raft log yet.",
+	80: "KIP-853: one voter change at a time, an etcd raft configuration change committed as a VotersRecord; the new voter catches up from a snapshot once added. DUPLICATE_VOTER, INCONSISTENT_CLUSTER_ID, REQUEST_TIMED_OUT; forwarded to the active controller.",
+	81: "KIP-853; VOTER_NOT_FOUND; removing the leader makes it step down.",
+	82: "a voter's controller endpoint, committed as a VotersRecord.",
 	60: "broker endpoints on broker listeners; the controller listener answers the controller endpoint type (KIP-919) with the voters and the active controller.",
 	8:  "generation checks (classic, and classic members of consumer groups), member epoch fencing (KIP-848), simple commits (generation -1), offset.metadata.max.bytes; written to __consumer_offsets as OffsetCommitKey/Value; v10 topic ids; offsets of deleted topics are purged.",
 	9:  "batched groups (v8+), member epoch checks (v9+), topic ids (v10); null topics list every committed offset; RequireStable (v7+) answers UNSTABLE_OFFSET_COMMIT for partitions with offsets in an open transaction.",
@@ -104,8 +107,8 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	}
 	writeClientMatrix(&b, clients)
 	b.WriteString("\n## Not yet served\n\n")
-	b.WriteString("Delegation tokens, quotas, the voter-change APIs (80-82) and replication between brokers are not\n")
-	b.WriteString("built yet: their API keys above are marked \"not served\", and none is advertised. TLS, mutual TLS,\n")
+	b.WriteString("Delegation tokens, quotas and replication between brokers are not built\n")
+	b.WriteString("yet: their API keys above are marked \"not served\", and none is advertised. TLS, mutual TLS,\n")
 	b.WriteString("SASL (PLAIN, SCRAM, OAUTHBEARER) and ACL authorization are served; GSSAPI (Kerberos) is not: see\n")
 	b.WriteString("[security.md](security.md).\n")
 	return b.Bytes()

@@ -199,6 +199,12 @@ func isNotController(resp kmsg.Response) bool {
 		return r.ErrorCode == nc
 	case *kmsg.DescribeQuorumResponse:
 		return r.ErrorCode == nc
+	case *kmsg.AddRaftVoterResponse:
+		return r.ErrorCode == nc
+	case *kmsg.RemoveRaftVoterResponse:
+		return r.ErrorCode == nc
+	case *kmsg.UpdateRaftVoterResponse:
+		return r.ErrorCode == nc
 	}
 	return false
 }
@@ -256,6 +262,12 @@ func notControllerResponse(req kmsg.Request) kmsg.Response {
 		resp.(*kmsg.AllocateProducerIDsResponse).ErrorCode = nc
 	case *kmsg.DescribeQuorumRequest:
 		resp.(*kmsg.DescribeQuorumResponse).ErrorCode = nc
+	case *kmsg.AddRaftVoterRequest:
+		resp.(*kmsg.AddRaftVoterResponse).ErrorCode = nc
+	case *kmsg.RemoveRaftVoterRequest:
+		resp.(*kmsg.RemoveRaftVoterResponse).ErrorCode = nc
+	case *kmsg.UpdateRaftVoterRequest:
+		resp.(*kmsg.UpdateRaftVoterResponse).ErrorCode = nc
 	}
 	return resp
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gofka/gofka/internal/controller"
+	"github.com/gofka/gofka/internal/raft"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -47,7 +48,7 @@ func (n *Node) register(ctx context.Context) error {
 }
 
 func isNotControllerErr(err error) bool {
-	return errors.Is(err, controller.ErrNotController)
+	return errors.Is(err, controller.ErrNotController) || errors.Is(err, raft.ErrNotLeader) || errors.Is(err, raft.ErrLeaderChanged)
 }
 
 func registrationRequest(cluster string, id int32, eps []controller.Endpoint, rack *string) *kmsg.BrokerRegistrationRequest {

@@ -173,6 +173,9 @@ var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
 	62:              (*Node).handleBrokerRegistration,
 	63:              (*Node).handleBrokerHeartbeat,
 	67:              (*Node).handleAllocateProducerIDs,
+	80:              (*Node).handleAddRaftVoter,
+	81:              (*Node).handleRemoveRaftVoter,
+	82:              (*Node).handleUpdateRaftVoter,
 }
 
 // anyController are the controller listener's APIs that need not reach

@@ -230,7 +230,7 @@ func (c *core) loadState() error {
 		ID: raftID(c.cfg.NodeID), ElectionTick: c.cfg.ElectionTicks, HeartbeatTick: c.cfg.HeartbeatTicks,
 		Storage: c.mem, Applied: c.applied, MaxSizePerMsg: 1 << 20, MaxInflightMsgs: 256,
 		MaxUncommittedEntriesSize: 64 << 20, CheckQuorum: true, PreVote: true,
-		DisableProposalForwarding: true, Logger: raftLogger{c.cfg.Logger},
+		DisableProposalForwarding: true, StepDownOnRemoval: true, Logger: raftLogger{c.cfg.Logger},
 	})
 	if err != nil {
 		return fmt.Errorf("raft: %w", err)

@@ -63,7 +63,7 @@ func confVoters(voters []Voter, cc raftpb.ConfChangeV2) ([]Voter, error) {
 	for _, ch := range cc.Changes {
 		out = slices.DeleteFunc(out, func(v Voter) bool { return raftID(v.ID) == ch.NodeID })
 		switch ch.Type {
-		case raftpb.ConfChangeAddNode:
+		case raftpb.ConfChangeAddNode, raftpb.ConfChangeUpdateNode:
 			v := Voter{ID: nodeID(ch.NodeID)}
 			if len(cc.Context) > 0 {
 				if err := json.Unmarshal(cc.Context, &v); err != nil {

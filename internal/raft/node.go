@@ -189,6 +189,12 @@ func (n *Node) AddVoter(ctx context.Context, v Voter) error {
 	return err
 }
 
+// UpdateVoter gives voter v new endpoints and waits until it is applied.
+func (n *Node) UpdateVoter(ctx context.Context, v Voter) error {
+	_, err := n.await(ctx, func(c *core, d done) { c.proposeConf(updateVoter(v), d) })
+	return err
+}
+
 // RemoveVoter removes voter id and waits until the change is applied.
 func (n *Node) RemoveVoter(ctx context.Context, id int32) error {
 	_, err := n.await(ctx, func(c *core, d done) { c.proposeConf(removeVoter(id), d) })

@@ -8,9 +8,17 @@ import (
 
 // addVoter is the configuration change adding v as a voter.
 func addVoter(v Voter) raftpb.ConfChangeV2 {
+	return voterChange(raftpb.ConfChangeAddNode, v)
+}
+
+// updateVoter is the configuration change giving voter v new endpoints.
+func updateVoter(v Voter) raftpb.ConfChangeV2 {
+	return voterChange(raftpb.ConfChangeUpdateNode, v)
+}
+
+func voterChange(typ raftpb.ConfChangeType, v Voter) raftpb.ConfChangeV2 {
 	ctx, _ := json.Marshal(v)
-	return raftpb.ConfChangeV2{Context: ctx, Changes: []raftpb.ConfChangeSingle{
-		{Type: raftpb.ConfChangeAddNode, NodeID: raftID(v.ID)}}}
+	return raftpb.ConfChangeV2{Context: ctx, Changes: []raftpb.ConfChangeSingle{{Type: typ, NodeID: raftID(v.ID)}}}
 }
 
 // removeVoter is the configuration change removing voter id.

@@ -22,6 +22,8 @@ type MultiCluster struct {
 	clusterID string
 	settings  settings
 	nodes     []*ClusterNode
+	voters    []string // controller.quorum.voters of the first quorum
+	tmp       string
 }
 
 // ClusterNode is one node of a MultiCluster.
@@ -88,28 +90,50 @@ func StartCluster(t testing.TB, opts ...ClusterOption) *MultiCluster {
 
 // plan picks each node's controller port and writes its config.
 func (c *MultiCluster) plan(tmp string, n int) {
-	var voters []string
+	c.tmp = tmp
 	for i := 1; i <= n; i++ {
-		port := freePort(c.t)
-		node := &ClusterNode{ID: int32(i), dir: filepath.Join(tmp, fmt.Sprint("node", i)),
-			ctrlAddr: fmt.Sprintf("127.0.0.1:%d", port)}
-		voters = append(voters, fmt.Sprintf("%d@%s", i, node.ctrlAddr))
-		c.nodes = append(c.nodes, node)
+		c.nodes = append(c.nodes, c.newNode())
+		c.voters = append(c.voters, fmt.Sprintf("%d@%s", i, c.nodes[i-1].ctrlAddr))
 	}
 	for _, node := range c.nodes {
-		p := map[string]string{}
-		for k, v := range c.settings.props {
-			p[k] = v
-		}
-		p["node.id"] = fmt.Sprint(node.ID)
-		p["process.roles"] = "broker,controller"
-		p["log.dirs"] = node.dir
-		p["listeners"] = "PLAINTEXT://127.0.0.1:0,CONTROLLER://" + node.ctrlAddr
-		p["controller.listener.names"] = "CONTROLLER"
-		p["controller.quorum.voters"] = strings.Join(voters, ",")
-		node.props = p
+		c.configure(node)
 	}
 }
+
+func (c *MultiCluster) newNode() *ClusterNode {
+	id := int32(len(c.nodes) + 1)
+	return &ClusterNode{ID: id, dir: filepath.Join(c.tmp, fmt.Sprint("node", id)),
+		ctrlAddr: fmt.Sprintf("127.0.0.1:%d", freePort(c.t))}
+}
+
+// configure writes a node's properties: both roles, the first voters.
+func (c *MultiCluster) configure(node *ClusterNode) {
+	p := map[string]string{}
+	for k, v := range c.settings.props {
+		p[k] = v
+	}
+	p["node.id"] = fmt.Sprint(node.ID)
+	p["process.roles"] = "broker,controller"
+	p["log.dirs"] = node.dir
+	p["listeners"] = "PLAINTEXT://127.0.0.1:0,CONTROLLER://" + node.ctrlAddr
+	p["controller.listener.names"] = "CONTROLLER"
+	p["controller.quorum.voters"] = strings.Join(c.voters, ",")
+	node.props = p
+}
+
+// AddNode plans one more node, not a voter of the first quorum: start it
+// with StartNode, and make it a voter with AddRaftVoter (its start waits
+// until the quorum has added it).
+func (c *MultiCluster) AddNode() *ClusterNode {
+	n := c.newNode()
+	c.configure(n)
+	c.nodes = append(c.nodes, n)
+	return n
+}
+
+// StartNode starts a node planned by AddNode (or stopped), blocking until
+// it serves.
+func (c *MultiCluster) StartNode(n *ClusterNode) error { return c.start(n) }
 
 func freePort(t testing.TB) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -3,11 +3,14 @@ package integration
 import (
 	"context"
 	"fmt"
+	"net"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/gofka/gofka/pkg/gofkatest"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -194,4 +197,128 @@ func describeControllers(t *testing.T, ctx context.Context, addr string) *kmsg.D
 		t.Fatal(err)
 	}
 	return resp
+}
+
+// TestClusterVoterChanges adds a fourth voter and removes one while topics
+// are being created: every acknowledged creation is on every voter after.
+func TestClusterVoterChanges(t *testing.T) {
+	c := gofkatest.StartCluster(t, gofkatest.Nodes(3))
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	kcl := clusterClient(t, c.Addrs()...)
+	created := make(chan []string, 1)
+	stop := make(chan struct{})
+	go func() { created <- createUntil(ctx, kadm.NewClient(kcl), stop) }()
+
+	n4 := c.AddNode()
+	started := make(chan error, 1)
+	go func() { started <- c.StartNode(n4) }()
+	add := kmsg.NewPtrAddRaftVoterRequest()
+	add.ClusterID, add.VoterID, add.TimeoutMillis = kmsg.StringPtr(c.ClusterID()), n4.ID, 10000
+	host, port := splitAddr(t, n4.ControllerAddr())
+	add.Listeners = []kmsg.AddRaftVoterRequestListener{{Name: "CONTROLLER", Host: host, Port: port}}
+	t0 := time.Now()
+	voterRequest(t, ctx, kcl, add)
+	t.Logf("voter 4 added after %v", time.Since(t0))
+	if err := <-started; err != nil {
+		t.Fatalf("node 4: %v", err)
+	}
+	dup := *add
+	if resp, err := dup.RequestWith(ctx, kcl); err != nil || resp.ErrorCode != kerr.DuplicateVoter.Code {
+		t.Fatalf("adding voter 4 twice: %v %+v", err, resp)
+	}
+	rm := kmsg.NewPtrRemoveRaftVoterRequest()
+	rm.ClusterID, rm.VoterID = kmsg.StringPtr(c.ClusterID()), 1
+	t0 = time.Now()
+	voterRequest(t, ctx, kcl, rm)
+	t.Logf("voter 1 removed after %v", time.Since(t0))
+	time.Sleep(500 * time.Millisecond) // creations go on under the new configuration
+	close(stop)
+	names := <-created
+	if len(names) == 0 {
+		t.Fatal("no topic was created during the voter changes")
+	}
+	t0 = time.Now()
+	c.Stop(1)
+	t.Logf("node 1 stopped after %v", time.Since(t0))
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	for _, id := range []int32{2, 3, 4} {
+		expectTopics(t, ctx, c.Node(id).Addr(), want)
+	}
+	kcl2 := clusterClient(t, c.Addrs()...)
+	waitFor(t, 20*time.Second, "voters 2, 3, 4", func() bool {
+		req := kmsg.NewPtrDescribeQuorumRequest()
+		rt := kmsg.NewDescribeQuorumRequestTopic()
+		rt.Topic, rt.Partitions = "__cluster_metadata", []kmsg.DescribeQuorumRequestTopicPartition{{Partition: 0}}
+		req.Topics = append(req.Topics, rt)
+		resp, err := req.RequestWith(ctx, kcl2)
+		if err != nil || len(resp.Topics) != 1 {
+			return false
+		}
+		var ids []int32
+		for _, v := range resp.Topics[0].Partitions[0].CurrentVoters {
+			ids = append(ids, v.ReplicaID)
+		}
+		return fmt.Sprint(ids) == "[2 3 4]"
+	})
+	t.Logf("%d topics created across the voter changes", len(names))
+}
+
+// createUntil creates topics one after another until stop, returning the
+// names whose creation was acknowledged.
+func createUntil(ctx context.Context, adm *kadm.Client, stop <-chan struct{}) []string {
+	var names []string
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			return names
+		default:
+		}
+		name := fmt.Sprintf("v-%d", i)
+		if r, err := adm.CreateTopic(ctx, 1, 1, nil, name); err == nil && r.Err == nil {
+			names = append(names, name)
+		}
+	}
+}
+
+// voterRequest sends a voter change until it succeeds.
+func voterRequest(t *testing.T, ctx context.Context, cl *kgo.Client, req kmsg.Request) {
+	t.Helper()
+	var last string
+	for ctx.Err() == nil {
+		resp, err := cl.Request(ctx, req)
+		if err == nil {
+			code := int16(-1)
+			switch r := resp.(type) {
+			case *kmsg.AddRaftVoterResponse:
+				code = r.ErrorCode
+			case *kmsg.RemoveRaftVoterResponse:
+				code = r.ErrorCode
+			}
+			if code == 0 {
+				return
+			}
+			last = kerr.ErrorForCode(code).Error()
+		} else {
+			last = err.Error()
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("voter change: %s", last)
+}
+
+func splitAddr(t *testing.T, addr string) (string, uint16) {
+	t.Helper()
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return host, uint16(p)
 }
