@@ -22,7 +22,7 @@ import (
 const forwardTimeout = 30 * time.Second
 
 // active reports whether this node is the active controller, caught up.
-func (n *Node) active() bool { return n.quorum != nil && n.quorum.Status().LeaderReady }
+func (n *Node) active() bool { return n.ctrl != nil && n.quorum.Status().LeaderReady }
 
 // controllerOps are the controller calls the broker makes on its own
 // behalf (internal topics, producer ids, auto-creation).

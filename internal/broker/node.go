@@ -47,7 +47,8 @@ type Node struct {
 
 	pidExpiration atomic.Pointer[expirationFor] // producer_expiry.go
 
-	quorum   *raft.Node
+	quorum   quorumView   // the voter or the observer (quorum.go)
+	raftNode *raft.Node   // the voter; nil on a broker-only node
 	peers    *clientPool  // raft messages to other controllers
 	fwd      *clientPool  // requests forwarded to the active controller
 	epoch    atomic.Int64 // this broker's registration epoch (lifecycle.go)
@@ -113,6 +114,22 @@ func (n *Node) start(ln net.Listener) error {
 		return err
 	}
 	n.startAuthz()
+	if n.ctrl != nil {
+		n.goAsync(n.activeLoop)
+	}
+	if n.cfg.HasRole("broker") {
+		if err := n.startBroker(ln); err != nil {
+			return err
+		}
+	}
+	n.markReady()
+	n.log.Info("gofka started", "node.id", n.nodeID, "cluster.id", n.clusterID, "roles", n.cfg.ProcessRoles)
+	return nil
+}
+
+// startBroker opens the logs and the broker's areas, registers with the
+// active controller and serves clients.
+func (n *Node) startBroker(ln net.Listener) error {
 	if err := n.openLogs(); err != nil {
 		return err
 	}
@@ -127,11 +144,6 @@ func (n *Node) start(ln net.Listener) error {
 	}
 	n.serveListeners()
 	n.goAsync(n.heartbeatLoop)
-	if n.ctrl != nil {
-		n.goAsync(n.activeLoop)
-	}
-	n.markReady()
-	n.log.Info("gofka started", "node.id", n.nodeID, "cluster.id", n.clusterID, "addr", n.Addr())
 	return nil
 }
 

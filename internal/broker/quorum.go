@@ -32,9 +32,79 @@ import (
 // quorumTick is the raft clock; election and heartbeat times are whole ticks.
 const quorumTick = 50 * time.Millisecond
 
-// openMetadata starts the metadata quorum on the metadata log dir (after
-// upgrading a local journal in place) and the controller on top of it.
+// quorumView is what the node reads of the metadata quorum: a voter's
+// raft.Node on a controller, a raft.Observer on a broker-only node.
+type quorumView interface {
+	Status() *raft.Status
+	WaitLeader(ctx context.Context) error
+	Close() error
+}
+
+// openMetadata starts following the metadata: a voter of the quorum (and
+// the controller on top of it) when this node is a controller, an
+// observer otherwise.
 func (n *Node) openMetadata() error {
+	n.meta = metadata.NewPublisher(metadata.Empty().WithClusterID(n.clusterID))
+	n.peers = newClientPool(fmt.Sprintf("gofka-raft-%d", n.nodeID))
+	n.fwd = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID))
+	if !n.cfg.HasRole("controller") {
+		return n.openObserver()
+	}
+	return n.openVoter()
+}
+
+// openObserver follows the committed log from the controllers.
+func (n *Node) openObserver() error {
+	var seeds []string
+	voters, err := quorumVoters(n.cfg)
+	if err != nil {
+		return err
+	}
+	if len(n.cfg.ControllerQuorumVoters) > 0 {
+		for _, v := range voters {
+			seeds = append(seeds, v.Addr())
+		}
+	}
+	seeds = append(seeds, n.cfg.ControllerQuorumBootstrap...)
+	if len(seeds) == 0 {
+		return errors.New("broker: a broker-only node needs controller.quorum.voters or controller.quorum.bootstrap.servers")
+	}
+	n.quorum = raft.StartObserver(raft.ObserverConfig{
+		NodeID: n.nodeID, ClusterID: n.clusterID, Controllers: seeds,
+		SM:    &metadata.Machine{Pub: n.meta, ClusterID: n.clusterID},
+		Fetch: n.fetchMetadata, Logger: n.log.With("component", "observer"),
+	})
+	return nil
+}
+
+// fetchMetadata sends one GofkaMetadataFetch to a controller.
+func (n *Node) fetchMetadata(ctx context.Context, addr string, req *raft.FetchRequest) (*raft.FetchResponse, error) {
+	resp, err := n.peers.client(addr).Request(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return resp.(*raft.FetchResponse), nil
+}
+
+// handleMetadataFetch answers an observer with committed entries.
+func (n *Node) handleMetadataFetch(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*raft.FetchRequest)
+	if r.ClusterID != n.clusterID {
+		reply.Send(&raft.FetchResponse{ErrorCode: kerr.InconsistentClusterID.Code})
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := n.raftNode.Committed(ctx, r.NextIndex, int(r.MaxBytes))
+	if err != nil {
+		resp = &raft.FetchResponse{ErrorCode: kerr.UnknownServerError.Code}
+	}
+	reply.Send(resp)
+}
+
+// openVoter starts the quorum member on the metadata log dir (after
+// upgrading a local journal in place) and the controller on top of it.
+func (n *Node) openVoter() error {
 	dir := filepath.Join(n.cfg.MetadataLogDir, MetadataDir)
 	voters, err := quorumVoters(n.cfg)
 	if err != nil {
@@ -44,9 +114,6 @@ func (n *Node) openMetadata() error {
 	if err != nil {
 		return err
 	}
-	n.meta = metadata.NewPublisher(metadata.Empty().WithClusterID(n.clusterID))
-	n.peers = newClientPool(fmt.Sprintf("gofka-raft-%d", n.nodeID))
-	n.fwd = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID))
 	q, err := raft.Start(raft.Config{
 		NodeID: n.nodeID, Dir: dir, ClusterID: n.clusterID, Voters: voters,
 		Bootstrap: boot, BootstrapEnd: bootEnd, Tick: quorumTick,
@@ -61,7 +128,7 @@ func (n *Node) openMetadata() error {
 	if err != nil {
 		return fmt.Errorf("broker: open metadata quorum: %w", err)
 	}
-	n.quorum = q
+	n.quorum, n.raftNode = q, q
 	n.ctrl = controller.New(q, n.meta, n.cfg, n.log)
 	if err := n.serveControllerListener(); err != nil {
 		return err
@@ -163,6 +230,7 @@ type controllerServer struct{ n *Node }
 // controllerAPIs are served on the controller listener.
 var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
 	raft.MessageKey: (*Node).handleRaftMessage,
+	raft.FetchKey:   (*Node).handleMetadataFetch,
 	19:              (*Node).handleCreateTopics,
 	20:              (*Node).handleDeleteTopics,
 	33:              (*Node).handleAlterConfigs,
@@ -180,14 +248,14 @@ var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
 
 // anyController are the controller listener's APIs that need not reach
 // the active controller.
-var anyController = map[int16]bool{raft.MessageKey: true, apiVersionsKey: true, 60: true}
+var anyController = map[int16]bool{raft.MessageKey: true, raft.FetchKey: true, apiVersionsKey: true, 60: true}
 
 // handleControllerApiVersions lists the controller listener's Kafka APIs.
 func (n *Node) handleControllerApiVersions(req *wire.Request, reply wire.Reply) {
 	resp := kmsg.NewPtrApiVersionsResponse()
 	s := controllerServer{n}
 	for _, key := range append([]int16{apiVersionsKey}, slices.Sorted(maps.Keys(controllerAPIs))...) {
-		if lo, hi, ok := s.Versions(key); ok && key != raft.MessageKey && (!req.Unsupported || key == req.Key) {
+		if lo, hi, ok := s.Versions(key); ok && key < wire.PrivateKeyBase && (!req.Unsupported || key == req.Key) {
 			resp.ApiKeys = append(resp.ApiKeys, kmsg.ApiVersionsResponseApiKey{ApiKey: key, MinVersion: lo, MaxVersion: hi})
 		}
 	}
@@ -209,7 +277,7 @@ func (s controllerServer) Versions(key int16) (int16, int16, bool) {
 	if a := s.n.apis.lookup(key); a != nil {
 		return a.min, a.max, true
 	}
-	if key == raft.MessageKey {
+	if key >= wire.PrivateKeyBase {
 		return 0, 0, true
 	}
 	return 0, kmsg.RequestForKey(key).MaxVersion(), true
@@ -275,7 +343,7 @@ func (n *Node) handleRaftMessage(req *wire.Request, reply wire.Reply) {
 	resp := r.ResponseKind().(*raft.MessageResponse)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	if err := n.quorum.Step(ctx, r.ClusterID, r.Messages); err != nil {
+	if err := n.raftNode.Step(ctx, r.ClusterID, r.Messages); err != nil {
 		resp.ErrorCode = kerr.InconsistentClusterID.Code
 	}
 	reply.Send(resp)

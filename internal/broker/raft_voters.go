@@ -33,7 +33,7 @@ func (n *Node) handleAddRaftVoter(req *wire.Request, reply wire.Reply) {
 		code = kerr.DuplicateVoter
 	}
 	if code == nil {
-		code = n.changeVoters(r.TimeoutMillis, func(ctx context.Context) error { return n.quorum.AddVoter(ctx, v) })
+		code = n.changeVoters(r.TimeoutMillis, func(ctx context.Context) error { return n.raftNode.AddVoter(ctx, v) })
 	}
 	setVoterError(&resp.ErrorCode, &resp.ErrorMessage, code)
 	reply.Send(resp)
@@ -51,7 +51,7 @@ func (n *Node) handleRemoveRaftVoter(req *wire.Request, reply wire.Reply) {
 		code = kerr.VoterNotFound
 	}
 	if code == nil {
-		code = n.changeVoters(0, func(ctx context.Context) error { return n.quorum.RemoveVoter(ctx, r.VoterID) })
+		code = n.changeVoters(0, func(ctx context.Context) error { return n.raftNode.RemoveVoter(ctx, r.VoterID) })
 	}
 	setVoterError(&resp.ErrorCode, &resp.ErrorMessage, code)
 	reply.Send(resp)
@@ -73,7 +73,7 @@ func (n *Node) handleUpdateRaftVoter(req *wire.Request, reply wire.Reply) {
 		code = kerr.VoterNotFound
 	}
 	if code == nil {
-		code = n.changeVoters(0, func(ctx context.Context) error { return n.quorum.UpdateVoter(ctx, v) })
+		code = n.changeVoters(0, func(ctx context.Context) error { return n.raftNode.UpdateVoter(ctx, v) })
 	}
 	if code != nil {
 		resp.ErrorCode = code.Code

@@ -29,6 +29,7 @@ type MultiCluster struct {
 // ClusterNode is one node of a MultiCluster.
 type ClusterNode struct {
 	ID       int32
+	roles    string // process.roles
 	dir      string
 	ctrlAddr string
 	props    map[string]string
@@ -40,13 +41,20 @@ type ClusterNode struct {
 type ClusterOption func(*clusterSettings)
 
 type clusterSettings struct {
-	nodes int
-	opts  []Option
+	nodes, controllers, brokers int
+	opts                        []Option
 }
 
 // Nodes sets how many nodes run both roles, broker and controller (the
 // quorum's voters); the default is 3.
 func Nodes(n int) ClusterOption { return func(s *clusterSettings) { s.nodes = n } }
+
+// Controllers sets how many controller-only nodes (the voters) run, with
+// Brokers broker-only nodes (observers) beside them, instead of Nodes.
+func Controllers(n int) ClusterOption { return func(s *clusterSettings) { s.controllers = n } }
+
+// Brokers sets how many broker-only nodes run beside Controllers.
+func Brokers(n int) ClusterOption { return func(s *clusterSettings) { s.brokers = n } }
 
 // NodeOptions applies options (WithConfig, WithLogger) to every node.
 func NodeOptions(opts ...Option) ClusterOption {
@@ -68,7 +76,7 @@ func StartCluster(t testing.TB, opts ...ClusterOption) *MultiCluster {
 	if c.settings.logger == nil {
 		c.settings.logger = slog.New(slog.DiscardHandler)
 	}
-	c.plan(t.TempDir(), cs.nodes)
+	c.plan(t.TempDir(), cs)
 	t.Cleanup(c.Close)
 	errs := make([]error, len(c.nodes))
 	var wg sync.WaitGroup
@@ -89,11 +97,22 @@ func StartCluster(t testing.TB, opts ...ClusterOption) *MultiCluster {
 }
 
 // plan picks each node's controller port and writes its config.
-func (c *MultiCluster) plan(tmp string, n int) {
+func (c *MultiCluster) plan(tmp string, cs clusterSettings) {
 	c.tmp = tmp
-	for i := 1; i <= n; i++ {
-		c.nodes = append(c.nodes, c.newNode())
-		c.voters = append(c.voters, fmt.Sprintf("%d@%s", i, c.nodes[i-1].ctrlAddr))
+	voters, roles := cs.nodes, "broker,controller"
+	if cs.controllers > 0 {
+		voters, roles = cs.controllers, "controller"
+	}
+	for i := 1; i <= voters; i++ {
+		n := c.newNode()
+		n.roles = roles
+		c.nodes = append(c.nodes, n)
+		c.voters = append(c.voters, fmt.Sprintf("%d@%s", i, n.ctrlAddr))
+	}
+	for i := 0; i < cs.brokers && cs.controllers > 0; i++ {
+		n := c.newNode()
+		n.roles, n.ctrlAddr = "broker", ""
+		c.nodes = append(c.nodes, n)
 	}
 	for _, node := range c.nodes {
 		c.configure(node)
@@ -102,7 +121,7 @@ func (c *MultiCluster) plan(tmp string, n int) {
 
 func (c *MultiCluster) newNode() *ClusterNode {
 	id := int32(len(c.nodes) + 1)
-	return &ClusterNode{ID: id, dir: filepath.Join(c.tmp, fmt.Sprint("node", id)),
+	return &ClusterNode{ID: id, dir: filepath.Join(c.tmp, fmt.Sprint("node", id)), roles: "broker,controller",
 		ctrlAddr: fmt.Sprintf("127.0.0.1:%d", freePort(c.t))}
 }
 
@@ -113,9 +132,16 @@ func (c *MultiCluster) configure(node *ClusterNode) {
 		p[k] = v
 	}
 	p["node.id"] = fmt.Sprint(node.ID)
-	p["process.roles"] = "broker,controller"
+	p["process.roles"] = node.roles
 	p["log.dirs"] = node.dir
-	p["listeners"] = "PLAINTEXT://127.0.0.1:0,CONTROLLER://" + node.ctrlAddr
+	switch node.roles {
+	case "controller":
+		p["listeners"] = "CONTROLLER://" + node.ctrlAddr
+	case "broker":
+		p["listeners"] = "PLAINTEXT://127.0.0.1:0"
+	default:
+		p["listeners"] = "PLAINTEXT://127.0.0.1:0,CONTROLLER://" + node.ctrlAddr
+	}
 	p["controller.listener.names"] = "CONTROLLER"
 	p["controller.quorum.voters"] = strings.Join(c.voters, ",")
 	node.props = p
@@ -227,11 +253,12 @@ func (c *MultiCluster) Close() {
 	wg.Wait()
 }
 
-// Addr is the node's client address, "" while it is stopped.
+// Addr is the node's client address, "" while it is stopped or when it is
+// a controller only.
 func (n *ClusterNode) Addr() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.node == nil {
+	if n.node == nil || n.roles == "controller" {
 		return ""
 	}
 	return n.node.Addr()

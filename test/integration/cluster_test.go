@@ -322,3 +322,44 @@ func splitAddr(t *testing.T, addr string) (string, uint16) {
 	}
 	return host, uint16(p)
 }
+
+// TestClusterSeparateRoles: three controller-only nodes and two
+// broker-only nodes (observers of the metadata log). Topics created
+// through a broker reach both; a stopped broker is fenced and unfenced
+// when it comes back; the active controller's loss is survived.
+func TestClusterSeparateRoles(t *testing.T) {
+	c := gofkatest.StartCluster(t, gofkatest.Controllers(3), gofkatest.Brokers(2), gofkatest.NodeOptions(
+		gofkatest.WithConfig("broker.session.timeout.ms", "2000"),
+		gofkatest.WithConfig("broker.heartbeat.interval.ms", "200")))
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	if got := len(c.Addrs()); got != 2 {
+		t.Fatalf("%d client addresses, want the 2 brokers", got)
+	}
+	adm := clusterAdmin(t, c.Addrs()...)
+	if _, err := adm.CreateTopic(ctx, 4, 2, nil, "roles"); err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range c.Addrs() {
+		expectTopics(t, ctx, addr, map[string]bool{"roles": true})
+	}
+	kcl := clusterClient(t, c.Node(4).Addr())
+	if f := fenced(ctx, kcl); len(f) != 2 || f[4] || f[5] {
+		t.Fatalf("brokers and fencing: %v, want 4 and 5 unfenced", f)
+	}
+	c.Stop(5)
+	waitFor(t, 20*time.Second, "broker 5 fenced", func() bool { return fenced(ctx, kcl)[5] })
+	c.Restart(5)
+	waitFor(t, 20*time.Second, "broker 5 unfenced", func() bool {
+		f, ok := fenced(ctx, kcl)[5]
+		return ok && !f
+	})
+	leader := waitLeader(t, c)
+	c.Stop(leader)
+	if _, err := adm.CreateTopic(ctx, 1, 2, nil, "after"); err != nil {
+		t.Fatalf("create after the active controller stopped: %v", err)
+	}
+	for _, addr := range c.Addrs() {
+		expectTopics(t, ctx, addr, map[string]bool{"roles": true, "after": true})
+	}
+}
