@@ -62,6 +62,7 @@ func (rep report) markdown() string {
 	b.WriteString(rep.startupTable())
 	b.WriteString("\n")
 	rep.writeNotes(&b)
+	writeTLSNotes(&b)
 	writeProfiling(&b)
 	return b.String()
 }

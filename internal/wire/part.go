@@ -35,6 +35,9 @@ var copyBufPool = sync.Pool{New: func() any {
 // one writev, file parts with sendfile (or pread+write). vec is scratch
 // space reused across calls; the grown scratch is returned.
 func writeParts(nc net.Conn, hdr []byte, parts []Part, vec [][]byte) ([][]byte, error) {
+	if gathers(nc) {
+		return vec, writePartsGathered(nc, hdr, parts)
+	}
 	vec = append(vec[:0], hdr)
 	for i := range parts {
 		p := &parts[i]

@@ -184,3 +184,24 @@ func TestWritePartsFallback(t *testing.T) {
 		t.Fatalf("copyFile past EOF: %v, want ErrShortFile", err)
 	}
 }
+
+// TestWritePartsGathered: a large byte part is written as it is, small
+// ones and file regions are gathered, and order is kept.
+func TestWritePartsGathered(t *testing.T) {
+	f, data := tempFile(t, 100<<10)
+	big := bytes.Repeat([]byte("B"), directWriteMin+1)
+	parts := []Part{{Bytes: []byte("a")}, {File: f, Off: 1, N: 70 << 10}, {Bytes: big}, {File: f, Off: 0, N: 0}, {Bytes: []byte("z")}}
+	var w bytes.Buffer
+	if err := writePartsGathered(&w, []byte("hdr"), parts); err != nil {
+		t.Fatal(err)
+	}
+	want := append([]byte("hdra"), data[1:1+70<<10]...)
+	want = append(append(want, big...), 'z')
+	if !bytes.Equal(w.Bytes(), want) {
+		t.Fatalf("got %d bytes, want %d", w.Len(), len(want))
+	}
+	short := []Part{{File: f, Off: int64(len(data)) - 5, N: 10}}
+	if err := writePartsGathered(io.Discard, nil, short); !errors.Is(err, ErrShortFile) {
+		t.Fatalf("short file: %v, want ErrShortFile", err)
+	}
+}
