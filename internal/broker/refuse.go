@@ -49,6 +49,10 @@ func wholeRequestCheck(req *wire.Request) []refusal {
 		return []refusal{grp(opDelete, r.Group)}
 	case *kmsg.DescribeQuorumRequest:
 		return []refusal{{opDescribe, resCluster, authz.ClusterName, kerr.ClusterAuthorizationFailed}}
+	case *kmsg.AddRaftVoterRequest, *kmsg.RemoveRaftVoterRequest:
+		return []refusal{{opAlter, resCluster, authz.ClusterName, kerr.ClusterAuthorizationFailed}}
+	case *kmsg.UpdateRaftVoterRequest:
+		return []refusal{cluster}
 	case *kmsg.AddPartitionsToTxnRequest:
 		if req.Version >= 4 {
 			return []refusal{cluster}

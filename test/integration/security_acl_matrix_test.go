@@ -171,6 +171,9 @@ func aclCases() map[int16]aclCase {
 			r.GroupID, r.MemberID = kmsg.StringPtr(mGroup), kmsg.StringPtr("m1")
 			return r
 		}, acl: groupACL(authz.OpRead), code: groupAuth},
+		80: {req: func(*aclEnv) kmsg.Request { r := kmsg.NewPtrAddRaftVoterRequest(); r.VoterID = 99; return r }, acl: clusterACL(authz.OpAlter), code: clusterAuth},
+		81: {req: func(*aclEnv) kmsg.Request { r := kmsg.NewPtrRemoveRaftVoterRequest(); r.VoterID = 99; return r }, acl: clusterACL(authz.OpAlter), code: clusterAuth},
+		82: {req: func(*aclEnv) kmsg.Request { r := kmsg.NewPtrUpdateRaftVoterRequest(); r.VoterID = 99; return r }, acl: clusterACL(authz.OpClusterAction), code: clusterAuth},
 		83: {req: func(e *aclEnv) kmsg.Request {
 			r := kmsg.NewPtrInitializeShareGroupStateRequest()
 			r.GroupID = mGroup
