@@ -1,10 +1,10 @@
 package main
 
 import (
-	"crypto/rand"
-	"errors"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"errors"
 	"testing"
 	"time"
 
