@@ -1,7 +1,7 @@
 package broker
 
 // DescribeConfigs (v1-4), AlterConfigs (v0-2), IncrementalAlterConfigs
-// (v0-1) for topic and broker resources. Values, sources and synonyms come
+// (v0-1) for topic, broker and group (share-group configs) resources. Values, sources and synonyms come
 // from the config table layered over the metadata image's dynamic configs
 // (topic overrides, per-broker, cluster-wide default) and the static
 // server.properties, the way Kafka reports them.
@@ -81,6 +81,11 @@ func (n *Node) configEntries(img *metadata.Image, resType int8, name string) ([]
 			return config.DescribeBroker(layers), nil
 		}
 		return nil, kerr.InvalidRequest
+	case controller.ResourceGroup:
+		if name == "" {
+			return nil, kerr.InvalidRequest
+		}
+		return config.DescribeGroup(layers, img.Configs(controller.ResourceGroup, name)), nil
 	}
 	return nil, kerr.InvalidRequest
 }
@@ -164,6 +169,10 @@ func (n *Node) configDenied(req *wire.Request, op authz.Operation, resType int8,
 	case controller.ResourceBroker:
 		if !n.authorizeCluster(req, op) {
 			return kerr.ClusterAuthorizationFailed
+		}
+	case controller.ResourceGroup:
+		if !n.authorizeGroup(req, op, name) {
+			return kerr.GroupAuthorizationFailed
 		}
 	}
 	return nil

@@ -16,7 +16,7 @@ import (
 // error.
 func (op *shareFetchOp) respond(got []sharePartResult) {
 	resp := op.r.ResponseKind().(*kmsg.ShareFetchResponse)
-	resp.AcquisitionLockTimeoutMillis = op.n.cfg.GroupShareRecordLockDurationMs
+	resp.AcquisitionLockTimeoutMillis = int32(op.set.Limits.LockMs)
 	var order []share.TP
 	seen := map[share.TP]bool{}
 	for _, tp := range op.listed {

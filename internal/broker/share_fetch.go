@@ -37,6 +37,7 @@ type shareFetchOp struct {
 	acks     map[share.TP]int16 // acknowledgement error codes
 	listed   []share.TP         // partitions named in the request
 	deadline time.Time
+	set      share.GroupSettings // the group's configs
 }
 
 func (n *Node) handleShareFetch(req *wire.Request, reply wire.Reply) {
@@ -72,6 +73,7 @@ func (op *shareFetchOp) start() *kerr.Error {
 		return kerr.InvalidRequest
 	}
 	op.group, op.member = *r.GroupID, *r.MemberID
+	op.set = op.n.shares.coord.Settings(op.group)
 	u := share.SessionUpdate{Group: op.group, Member: op.member, Epoch: r.ShareSessionEpoch}
 	hasAcks := false
 	for _, t := range r.Topics {
@@ -211,8 +213,14 @@ func (op *shareFetchOp) acquireOne(tp share.TP, maxRecords, maxBytes int) shareP
 		return res
 	}
 	res.leader, res.epoch = op.n.nodeID, p.leaderEpoch.Load()
-	b := share.Bounds{LogStart: p.log.LogStartOffset(), End: p.log.HighWatermark()}
-	committed := op.n.cfg.ShareIsolationLevel == "read_committed"
+	b := share.Bounds{LogStart: p.log.LogStartOffset(), End: p.log.HighWatermark(), ByTime: func(ts int64) int64 {
+		rp := kmsg.ListOffsetsRequestTopicPartition{Partition: tp.Partition, Timestamp: ts}
+		if o := op.n.listOffset(t.Name, &rp, 0); o.ErrorCode == 0 && o.Offset >= 0 {
+			return o.Offset
+		}
+		return p.log.HighWatermark()
+	}}
+	committed := op.set.Isolation == "read_committed"
 	if committed {
 		b.End = min(b.End, p.lastStableOffset())
 	}

@@ -9,6 +9,9 @@ package broker
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/gofka/gofka/internal/config"
+	"github.com/gofka/gofka/internal/controller"
 	"sync"
 	"time"
 
@@ -98,6 +101,35 @@ func (n *Node) shareConfig() share.Config {
 		},
 		MaxSessions:     int(c.GroupShareMaxShareSessions),
 		AutoOffsetReset: c.ShareAutoOffsetReset,
+		Isolation:       c.ShareIsolationLevel,
+		Group:           n.shareGroupSettings,
+	}
+}
+
+// shareGroupSettings resolves a share group's configs (resource type
+// GROUP) over the broker's.
+func (n *Node) shareGroupSettings(groupID string) share.GroupSettings {
+	img := n.meta.Current()
+	layers := config.Layers{
+		PerBroker:      img.Configs(controller.ResourceBroker, fmt.Sprint(n.nodeID)),
+		ClusterDefault: img.Configs(controller.ResourceBroker, ""),
+		Static:         n.cfg,
+	}
+	v := config.ResolveGroup(layers, img.Configs(controller.ResourceGroup, groupID))
+	num := func(name string) int64 {
+		i, _ := strconv.ParseInt(v[name], 10, 64) // validated when set
+		return i
+	}
+	return share.GroupSettings{
+		HeartbeatInterval: ms(num("share.heartbeat.interval.ms")),
+		SessionTimeout:    ms(num("share.session.timeout.ms")),
+		Limits: share.Limits{
+			LockMs:        num("share.record.lock.duration.ms"),
+			MaxDeliveries: int16(num("share.delivery.count.limit")),
+			MaxLocks:      int(n.cfg.GroupSharePartitionMaxRecordLocks),
+		},
+		AutoOffsetReset: v["share.auto.offset.reset"],
+		Isolation:       v["share.isolation.level"],
 	}
 }
 

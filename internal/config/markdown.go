@@ -32,6 +32,13 @@ func Markdown() []byte {
 	for _, d := range topicList {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", d.Name, d.Type, mdDefault(d), mdSynonyms(d), mdCell(d.Doc))
 	}
+	b.WriteString("\n## Group configs\n\n")
+	b.WriteString("Set per group with `IncrementalAlterConfigs` on resource type GROUP (`kafka-configs.sh --entity-type groups`); ")
+	b.WriteString("a group without an override takes the first broker property listed under *Server default property* that is set, else the default.\n\n")
+	b.WriteString("| Name | Type | Default | Server default property | Description |\n| --- | --- | --- | --- | --- |\n")
+	for _, d := range groupConfigDefs {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", d.Name, d.Type, mdDefault(d), mdSynonyms(d), mdCell(d.Doc))
+	}
 	return []byte(b.String())
 }
 

@@ -89,6 +89,10 @@ func (c *Controller) checkResource(img *metadata.Image, resType int8, name strin
 				return ConfigResult{kerr.InvalidRequest, fmt.Sprintf("Unexpected broker id %q", name)}
 			}
 		}
+	case ResourceGroup:
+		if name == "" {
+			return ConfigResult{kerr.InvalidRequest, "A group config needs a group name."}
+		}
 	default:
 		return ConfigResult{kerr.InvalidRequest, fmt.Sprintf("Unsupported resource type %d", resType)}
 	}
@@ -214,9 +218,12 @@ func (c *Controller) validateConfigs(img *metadata.Image, resType int8, name str
 	for k, v := range next {
 		v := v
 		var err error
-		if resType == ResourceTopic {
+		switch resType {
+		case ResourceTopic:
 			err = config.ValidateTopic(k, &v)
-		} else {
+		case ResourceGroup:
+			err = config.ValidateGroup(k, &v)
+		default:
 			err = config.ValidateBrokerDynamic(k, &v)
 		}
 		if err != nil {

@@ -97,4 +97,5 @@ func (c *Controller) layers(img *metadata.Image, overrides map[string]string) co
 const (
 	ResourceTopic  int8 = 2
 	ResourceBroker int8 = 4
+	ResourceGroup  int8 = 32
 )

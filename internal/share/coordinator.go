@@ -21,8 +21,30 @@ type Config struct {
 	// MaxSessions is group.share.max.share.sessions.
 	MaxSessions int
 	// AutoOffsetReset is where a new share partition starts: "latest"
-	// (Kafka's default for share.auto.offset.reset) or "earliest".
+	// (Kafka's default for share.auto.offset.reset), "earliest" or
+	// "by_duration:<ISO-8601 duration>".
 	AutoOffsetReset string
+	// Isolation is "read_uncommitted" or "read_committed".
+	Isolation string
+	// Group, when set, gives a group's settings (its group configs over
+	// the broker's); the fields above are the settings otherwise.
+	Group func(id string) GroupSettings
+}
+
+// GroupSettings are what a share group's configs set.
+type GroupSettings struct {
+	HeartbeatInterval, SessionTimeout time.Duration
+	Limits                            Limits
+	AutoOffsetReset, Isolation        string
+}
+
+// Settings are a group's settings.
+func (c *Coordinator) Settings(groupID string) GroupSettings {
+	if c.cfg.Group != nil {
+		return c.cfg.Group(groupID)
+	}
+	return GroupSettings{HeartbeatInterval: c.cfg.HeartbeatInterval, SessionTimeout: c.cfg.SessionTimeout,
+		Limits: c.cfg.Limits, AutoOffsetReset: c.cfg.AutoOffsetReset, Isolation: c.cfg.Isolation}
 }
 
 // TP is a topic partition by topic id.

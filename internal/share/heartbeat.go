@@ -35,7 +35,7 @@ type Member struct{ ClientID, Host string }
 // Heartbeat serves ShareGroupHeartbeat (KIP-932).
 func (c *Coordinator) Heartbeat(r *kmsg.ShareGroupHeartbeatRequest, who Member) *kmsg.ShareGroupHeartbeatResponse {
 	resp := r.ResponseKind().(*kmsg.ShareGroupHeartbeatResponse)
-	resp.HeartbeatIntervalMillis = int32(c.cfg.HeartbeatInterval.Milliseconds())
+	resp.HeartbeatIntervalMillis = int32(c.Settings(r.GroupID).HeartbeatInterval.Milliseconds())
 	if err := c.heartbeat(r, who, resp); err != nil {
 		resp.ErrorCode = err.Code
 		msg := err.Message
@@ -144,9 +144,19 @@ func (c *Coordinator) expireMembers(now time.Time) {
 	type gm struct{ g, m string }
 	var gone []gm
 	c.mu.Lock()
+	ids := make([]string, 0, len(c.mu.groups))
+	for id := range c.mu.groups {
+		ids = append(ids, id)
+	}
+	c.mu.Unlock()
+	timeouts := make(map[string]time.Duration, len(ids))
+	for _, id := range ids { // settings read the metadata: not under mu
+		timeouts[id] = c.Settings(id).SessionTimeout
+	}
+	c.mu.Lock()
 	for _, g := range c.mu.groups {
 		for id, m := range g.members {
-			if now.Sub(m.lastSeen) > c.cfg.SessionTimeout {
+			if t, ok := timeouts[g.id]; ok && now.Sub(m.lastSeen) > t {
 				gone = append(gone, gm{g.id, id})
 			}
 		}

@@ -2,7 +2,10 @@ package share
 
 import (
 	"fmt"
+	"strings"
 	"sync"
+
+	"github.com/gofka/gofka/internal/config"
 )
 
 // sharePart is one share partition with its lock and its durable key.
@@ -19,11 +22,15 @@ type sharePart struct {
 type Bounds struct {
 	LogStart int64 // the log start offset
 	End      int64 // high watermark (last stable offset for read_committed)
+	// ByTime is the first offset with a timestamp at or after ms, for
+	// share.auto.offset.reset=by_duration (nil: the end).
+	ByTime func(ms int64) int64
 }
 
 // part returns the share partition for key, loading its durable state or
 // initializing it (share.auto.offset.reset) on first use.
 func (c *Coordinator) part(k Key, b Bounds) (*sharePart, error) {
+	set := c.Settings(k.Group)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if sp := c.mu.parts[k]; sp != nil {
@@ -31,20 +38,31 @@ func (c *Coordinator) part(k Key, b Bounds) (*sharePart, error) {
 	}
 	sp := &sharePart{key: k, c: c}
 	if st, ok := c.state.Read(k); ok {
-		sp.p = Restore(c.cfg.Limits, st.Start, st.Batches)
+		sp.p = Restore(set.Limits, st.Start, st.Batches)
 	} else {
-		start := b.End
-		if c.cfg.AutoOffsetReset == "earliest" {
-			start = b.LogStart
-		}
+		start := c.resetOffset(set.AutoOffsetReset, b)
 		if err := c.state.Initialize(k, 0, start); err != nil {
 			return nil, err
 		}
-		sp.p = NewPartition(c.cfg.Limits, start)
+		sp.p = NewPartition(set.Limits, start)
 	}
 	sp.lStr, sp.last = sp.p.Start(), sp.p.Batches()
 	c.mu.parts[k] = sp
 	return sp, nil
+}
+
+// resetOffset is where a share partition without state starts.
+func (c *Coordinator) resetOffset(reset string, b Bounds) int64 {
+	switch {
+	case reset == "earliest":
+		return b.LogStart
+	case strings.HasPrefix(reset, "by_duration:") && b.ByTime != nil:
+		d, err := config.ShareResetDuration(reset)
+		if err == nil {
+			return max(b.LogStart, min(b.End, b.ByTime(c.now().Add(-d).UnixMilli())))
+		}
+	}
+	return b.End
 }
 
 // persistLocked writes the partition's state when it changed since the
@@ -92,8 +110,10 @@ func (c *Coordinator) Acquire(k Key, member string, maxRecords int, b Bounds, re
 	if err != nil {
 		return nil, nil, err
 	}
+	lim := c.Settings(k.Group).Limits
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
+	sp.p.SetLimits(lim)
 	sp.p.SkipTo(b.LogStart)
 	from := sp.p.NextFetch()
 	if from >= b.End {

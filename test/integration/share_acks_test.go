@@ -79,7 +79,7 @@ func TestShareReleaseAndReject(t *testing.T) {
 // rawShareMember joins a share group and acquires records with plain
 // requests, then vanishes without acknowledging: a member killed
 // mid-batch.
-func rawShareMember(t *testing.T, addr, group, topic string) (acquired int) {
+func rawShareMember(t *testing.T, addr, group, topic string) (acquired int, lockMs int32) {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
 	if err != nil {
@@ -118,7 +118,7 @@ func rawShareMember(t *testing.T, addr, group, topic string) (acquired int) {
 			}
 		}
 	}
-	return acquired
+	return acquired, fresp.AcquisitionLockTimeoutMillis
 }
 
 // TestShareKilledMemberRedelivered: records a member acquired and never
@@ -128,7 +128,7 @@ func TestShareKilledMemberRedelivered(t *testing.T) {
 	c := gofkatest.Start(t, shareOpts()...)
 	createTopic(t, c.Addr(), "k", 1)
 	produceN(t, c.Addr(), "k", 0, 20)
-	if n := rawShareMember(t, c.Addr(), "g", "k"); n != 20 {
+	if n, _ := rawShareMember(t, c.Addr(), "g", "k"); n != 20 {
 		t.Fatalf("killed member acquired %d records, want 20", n)
 	}
 	start := time.Now()

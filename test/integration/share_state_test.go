@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -156,5 +157,64 @@ func TestShareGroupNamespace(t *testing.T) {
 	hb.GroupID = "consumer-name"
 	if r, err := hb.RequestWith(ctxT(t, 10*time.Second), cl); err != nil || r.ErrorCode != kerr.GroupIDNotFound.Code {
 		t.Fatalf("share heartbeat on a consumer group: %v %+v", err, r)
+	}
+}
+
+// TestShareGroupConfigs: share-group configs set with
+// IncrementalAlterConfigs on the GROUP resource are described with their
+// source and applied: share.auto.offset.reset=earliest over the broker's
+// latest, and the group's lock duration.
+func TestShareGroupConfigs(t *testing.T) {
+	c := gofkatest.Start(t, shareOpts(gofkatest.WithConfig("gofka.share.auto.offset.reset", "latest"))...)
+	createTopic(t, c.Addr(), "gc", 1)
+	produceN(t, c.Addr(), "gc", 0, 5)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	alter := func(kv ...string) (int16, error) {
+		req := kmsg.NewPtrIncrementalAlterConfigsRequest()
+		res := kmsg.NewIncrementalAlterConfigsRequestResource()
+		res.ResourceType, res.ResourceName = kmsg.ConfigResourceTypeGroupConfig, "gc-group"
+		for i := 0; i < len(kv); i += 2 {
+			res.Configs = append(res.Configs, kmsg.IncrementalAlterConfigsRequestResourceConfig{Name: kv[i], Value: kmsg.StringPtr(kv[i+1])})
+		}
+		req.Resources = append(req.Resources, res)
+		resp, err := req.RequestWith(ctxT(t, 10*time.Second), cl)
+		if err != nil {
+			return 0, err
+		}
+		return resp.Resources[0].ErrorCode, nil
+	}
+	if code, err := alter("share.auto.offset.reset", "sideways"); err != nil || code != kerr.InvalidConfig.Code {
+		t.Fatalf("bad value: %v %v", err, kerr.ErrorForCode(code))
+	}
+	if code, err := alter("share.no.such.config", "1"); err != nil || code != kerr.InvalidConfig.Code {
+		t.Fatalf("unknown config: %v %v", err, kerr.ErrorForCode(code))
+	}
+	if code, err := alter("share.auto.offset.reset", "earliest", "share.record.lock.duration.ms", "2500"); err != nil || code != 0 {
+		t.Fatalf("alter: %v %v", err, kerr.ErrorForCode(code))
+	}
+	dreq := kmsg.NewPtrDescribeConfigsRequest()
+	dres := kmsg.NewDescribeConfigsRequestResource()
+	dres.ResourceType, dres.ResourceName = kmsg.ConfigResourceTypeGroupConfig, "gc-group"
+	dreq.Resources = append(dreq.Resources, dres)
+	dresp, err := dreq.RequestWith(ctxT(t, 10*time.Second), cl)
+	if err != nil || dresp.Resources[0].ErrorCode != 0 {
+		t.Fatalf("describe: %v %+v", err, dresp)
+	}
+	got := map[string]string{}
+	for _, e := range dresp.Resources[0].Configs {
+		if e.Value != nil {
+			got[e.Name] = fmt.Sprintf("%s/%d", *e.Value, e.Source)
+		}
+	}
+	if got["share.auto.offset.reset"] != "earliest/8" || got["share.record.lock.duration.ms"] != "2500/8" || got["share.isolation.level"] != "read_uncommitted/5" {
+		t.Fatalf("described %v", got)
+	}
+	n, lockMs := rawShareMember(t, c.Addr(), "gc-group", "gc")
+	if n != 5 || lockMs != 2500 {
+		t.Fatalf("acquired %d records locked for %dms, want 5 for 2500ms", n, lockMs)
 	}
 }
