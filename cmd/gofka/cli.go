@@ -34,6 +34,7 @@ type globals struct {
 	brokers string
 	output  string
 	timeout time.Duration
+	auth    authFlags // auth.go
 }
 
 // usageError is an error in the command line: bad flags or arguments.
@@ -74,6 +75,17 @@ func (g *globals) register(cmd *cobra.Command) {
 	f.StringVar(&g.brokers, "brokers", "", "comma-separated host:port list of brokers (default $"+brokersEnv+", else "+defaultBrokers+")")
 	f.StringVarP(&g.output, "output", "o", "table", "output format: table or json")
 	f.DurationVar(&g.timeout, "timeout", 10*time.Second, "how long a command may wait for the cluster")
+	g.auth.register(f)
+}
+
+// clientOpts are the options every client of a command starts from: the
+// seed brokers, the client id and the security settings.
+func (g *globals) clientOpts() ([]kgo.Opt, error) {
+	sec, err := g.auth.securityOpts()
+	if err != nil {
+		return nil, err
+	}
+	return append([]kgo.Opt{kgo.SeedBrokers(g.seeds()...), kgo.ClientID("gofka-cli")}, sec...), nil
 }
 
 // seeds are the brokers to bootstrap from: --brokers, $GOFKA_BROKERS or
@@ -121,14 +133,15 @@ func (g *globals) connect(cmd *cobra.Command, opts ...kgo.Opt) (*session, func()
 	if err := g.validate(); err != nil {
 		return nil, nil, err
 	}
+	base, err := g.clientOpts()
+	if err != nil {
+		return nil, nil, err
+	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), g.timeout)
-	opts = append([]kgo.Opt{
-		kgo.SeedBrokers(g.seeds()...),
-		kgo.ClientID("gofka-cli"),
+	opts = append(append(base,
 		kgo.DialTimeout(min(g.timeout, 3*time.Second)),
 		kgo.RetryTimeout(g.timeout),
-		kgo.MetadataMinAge(100 * time.Millisecond),
-	}, opts...)
+		kgo.MetadataMinAge(100*time.Millisecond)), opts...)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		cancel()

@@ -146,7 +146,11 @@ func (p *consumePlan) remaining(pos map[int32]int64) int {
 }
 
 func (p *consumePlan) run(ctx context.Context, g *globals, s *session, o *consumeOpts) error {
-	opts := []kgo.Opt{kgo.SeedBrokers(g.seeds()...), kgo.ClientID("gofka-cli"), kgo.FetchMaxWait(500 * time.Millisecond)}
+	opts, err := g.clientOpts()
+	if err != nil {
+		return err
+	}
+	opts = append(opts, kgo.FetchMaxWait(500*time.Millisecond))
 	offsets := map[int32]kgo.Offset{}
 	for part, off := range p.starts {
 		offsets[part] = kgo.NewOffset().At(off)

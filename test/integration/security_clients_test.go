@@ -74,7 +74,9 @@ func gofkatestStartAll(t *testing.T, e *secEnv) securedAddrs {
 
 type tokenProvider struct{ tok string }
 
-func (p tokenProvider) Token() (*sarama.AccessToken, error) { return &sarama.AccessToken{Token: p.tok}, nil }
+func (p tokenProvider) Token() (*sarama.AccessToken, error) {
+	return &sarama.AccessToken{Token: p.tok}, nil
+}
 
 // saramaSCRAM adapts xdg-go/scram to sarama's SCRAMClient.
 type saramaSCRAM struct {
