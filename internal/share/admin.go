@@ -26,7 +26,17 @@ func (c *Coordinator) SetStart(k Key, offset int64) *kerr.Error {
 	if err := c.state.Initialize(k, epoch, offset); err != nil {
 		return kerr.UnknownServerError
 	}
+	c.ensureGroup(k.Group) // altering offsets makes an empty group, as in Kafka
 	return nil
+}
+
+// ensureGroup makes an empty share group unless it exists.
+func (c *Coordinator) ensureGroup(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mu.groups[id] == nil {
+		c.mu.groups[id] = &shareGroup{id: id, members: map[string]*member{}}
+	}
 }
 
 // DeleteStart deletes a share partition's state (DeleteShareGroupOffsets):

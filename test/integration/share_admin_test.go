@@ -78,6 +78,9 @@ func TestShareOffsetsAdmin(t *testing.T) {
 		t.Fatalf("share group not listed: %+v", listed)
 	}
 	waitFor(t, 10*time.Second, "group empty", func() bool { return shareStart(t, adm, "g", "o", 0).StartOffset >= 0 })
+	if _, err := adm.DeleteShareGroupOffsets(ctxT(t, 10*time.Second), "g", "o"); err != nil { // the group stays, empty
+		t.Fatal(err)
+	}
 	dg, err := adm.DeleteGroups(ctxT(t, 10*time.Second), "g")
 	if err != nil || dg.Error() != nil {
 		t.Fatalf("delete group: %v %v", err, dg.Error())
