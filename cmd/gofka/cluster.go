@@ -1,10 +1,16 @@
 package main
 
-// gofka cluster info: the cluster id, controller and brokers.
+// gofka cluster info: the cluster id, the metadata quorum (leader, epoch,
+// voters and their lag) and the brokers, fenced or not.
 
 import (
 	"fmt"
+	"net"
+	"sort"
 	"strconv"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/spf13/cobra"
 )
@@ -31,10 +37,29 @@ type brokerInfo struct {
 	Host   string `json:"host"`
 	Port   int32  `json:"port"`
 	Rack   string `json:"rack,omitempty"`
+	Fenced bool   `json:"fenced"`
+}
+
+// voterInfo is one voter of the metadata quorum in `cluster info`.
+type voterInfo struct {
+	NodeID       int32  `json:"node_id"`
+	Endpoint     string `json:"endpoint,omitempty"`
+	LogEndOffset int64  `json:"log_end_offset"`
+	Lag          int64  `json:"lag"`
+	LastFetchMs  int64  `json:"last_fetch_ms_ago,omitempty"`
+}
+
+// quorumInfo is the metadata quorum in `cluster info`.
+type quorumInfo struct {
+	Leader        int32       `json:"leader"`
+	Epoch         int32       `json:"epoch"`
+	HighWatermark int64       `json:"high_watermark"`
+	Voters        []voterInfo `json:"voters"`
+	Observers     []voterInfo `json:"observers"`
 }
 
 func (s *session) clusterInfo() error {
-	md, err := s.adm.BrokerMetadata(s.ctx)
+	dc, err := s.describeCluster()
 	if err != nil {
 		return explain(err, "")
 	}
@@ -42,24 +67,100 @@ func (s *session) clusterInfo() error {
 	if err != nil {
 		return explain(err, "")
 	}
+	q, err := s.describeQuorum()
+	if err != nil {
+		return explain(err, "")
+	}
 	info := struct {
 		ClusterID  string       `json:"cluster_id"`
 		Controller int32        `json:"controller"`
 		Topics     int          `json:"topics"`
+		Quorum     quorumInfo   `json:"quorum"`
 		Brokers    []brokerInfo `json:"brokers"`
-	}{ClusterID: md.Cluster, Controller: md.Controller, Topics: len(topics)}
-	var rows [][]string
-	for _, b := range md.Brokers {
-		bi := brokerInfo{NodeID: b.NodeID, Host: b.Host, Port: b.Port}
+	}{ClusterID: dc.ClusterID, Controller: q.Leader, Topics: len(topics), Quorum: q}
+	for _, b := range dc.Brokers {
+		bi := brokerInfo{NodeID: b.NodeID, Host: b.Host, Port: b.Port, Fenced: b.IsFenced}
 		if b.Rack != nil {
 			bi.Rack = *b.Rack
 		}
 		info.Brokers = append(info.Brokers, bi)
-		rows = append(rows, []string{strconv.Itoa(int(b.NodeID)), b.Host, strconv.Itoa(int(b.Port)), dash(bi.Rack)})
 	}
 	if s.json() {
 		return s.printJSON(info)
 	}
 	fmt.Fprintf(s.out, "Cluster: %s  Controller: %d  Topics: %d\n\n", info.ClusterID, info.Controller, info.Topics)
-	return s.table([]string{"NODE-ID", "HOST", "PORT", "RACK"}, rows)
+	fmt.Fprintf(s.out, "Metadata quorum: leader %d, epoch %d, high watermark %d\n", q.Leader, q.Epoch, q.HighWatermark)
+	var vrows [][]string
+	for _, v := range q.Voters {
+		role := "follower"
+		if v.NodeID == q.Leader {
+			role = "leader"
+		}
+		vrows = append(vrows, []string{strconv.Itoa(int(v.NodeID)), role, dash(v.Endpoint),
+			strconv.FormatInt(v.LogEndOffset, 10), strconv.FormatInt(v.Lag, 10)})
+	}
+	if err := s.table([]string{"VOTER", "ROLE", "ENDPOINT", "LOG-END-OFFSET", "LAG"}, vrows); err != nil {
+		return err
+	}
+	fmt.Fprintln(s.out)
+	var rows [][]string
+	for _, b := range info.Brokers {
+		state := "unfenced"
+		if b.Fenced {
+			state = "fenced"
+		}
+		rows = append(rows, []string{strconv.Itoa(int(b.NodeID)), b.Host, strconv.Itoa(int(b.Port)), dash(b.Rack), state})
+	}
+	return s.table([]string{"BROKER", "HOST", "PORT", "RACK", "STATE"}, rows)
+}
+
+// describeCluster lists every registered broker, fenced ones too.
+func (s *session) describeCluster() (*kmsg.DescribeClusterResponse, error) {
+	req := kmsg.NewPtrDescribeClusterRequest()
+	req.IncludeFencedBrokers = true
+	resp, err := req.RequestWith(s.ctx, s.cl)
+	if err != nil {
+		return nil, err
+	}
+	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		return nil, err
+	}
+	sort.Slice(resp.Brokers, func(i, j int) bool { return resp.Brokers[i].NodeID < resp.Brokers[j].NodeID })
+	return resp, nil
+}
+
+// describeQuorum asks for the metadata quorum (DescribeQuorum).
+func (s *session) describeQuorum() (quorumInfo, error) {
+	req := kmsg.NewPtrDescribeQuorumRequest()
+	rt := kmsg.NewDescribeQuorumRequestTopic()
+	rt.Topic, rt.Partitions = "__cluster_metadata", []kmsg.DescribeQuorumRequestTopicPartition{{Partition: 0}}
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(s.ctx, s.cl)
+	if err != nil {
+		return quorumInfo{}, err
+	}
+	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		return quorumInfo{}, err
+	}
+	if len(resp.Topics) != 1 || len(resp.Topics[0].Partitions) != 1 {
+		return quorumInfo{}, fmt.Errorf("DescribeQuorum answered no metadata partition")
+	}
+	p := resp.Topics[0].Partitions[0]
+	q := quorumInfo{Leader: p.LeaderID, Epoch: p.LeaderEpoch, HighWatermark: p.HighWatermark}
+	endpoints := map[int32]string{}
+	for _, n := range resp.Nodes {
+		if len(n.Listeners) > 0 {
+			endpoints[n.NodeID] = net.JoinHostPort(n.Listeners[0].Host, strconv.Itoa(int(n.Listeners[0].Port)))
+		}
+	}
+	conv := func(rs []kmsg.DescribeQuorumResponseTopicPartitionReplicaState) []voterInfo {
+		var out []voterInfo
+		for _, r := range rs {
+			out = append(out, voterInfo{NodeID: r.ReplicaID, Endpoint: endpoints[r.ReplicaID],
+				LogEndOffset: r.LogEndOffset, Lag: max(p.HighWatermark-r.LogEndOffset, 0)})
+		}
+		return out
+	}
+	q.Voters, q.Observers = conv(p.CurrentVoters), conv(p.Observers)
+	return q, nil
 }

@@ -63,6 +63,9 @@ func (n *Node) describeQuorumPartition(topic string, partition int32) kmsg.Descr
 func quorumNodes(voters []raft.Voter) []kmsg.DescribeQuorumResponseNode {
 	var out []kmsg.DescribeQuorumResponseNode
 	for _, v := range voters {
+		if v.Port == 0 {
+			continue // a single voter without a controller listener
+		}
 		nd := kmsg.NewDescribeQuorumResponseNode()
 		nd.NodeID = v.ID
 		nd.Listeners = []kmsg.DescribeQuorumResponseNodeListener{{Name: v.Listener, Host: v.Host, Port: v.Port}}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gofka/gofka/internal/controller"
+	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/raft"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -25,7 +26,7 @@ import (
 func (n *Node) register(ctx context.Context) error {
 	eps, rack := n.advertised(), rack(n.cfg)
 	if n.active() {
-		epoch, err := n.ctrl.Register(n.nodeID, eps, rack)
+		epoch, err := n.ctrl.Register(n.nodeID, n.incarnation, eps, rack)
 		if err == nil {
 			n.epoch.Store(epoch)
 			return nil
@@ -35,6 +36,7 @@ func (n *Node) register(ctx context.Context) error {
 		}
 	}
 	req := registrationRequest(n.clusterID, n.nodeID, eps, rack)
+	req.IncarnationID = n.incarnation
 	resp, err := n.toController(ctx, req)
 	if err != nil {
 		return fmt.Errorf("broker: register with the controller: %w", err)
@@ -177,7 +179,7 @@ func (n *Node) handleBrokerRegistration(req *wire.Request, reply wire.Reply) {
 	for _, l := range r.Listeners {
 		eps = append(eps, controller.Endpoint{Name: l.Name, Host: l.Host, Port: int(l.Port), SecurityProtocol: l.SecurityProtocol})
 	}
-	epoch, err := n.ctrl.Register(r.BrokerID, eps, r.Rack)
+	epoch, err := n.ctrl.Register(r.BrokerID, metadata.UUID(r.IncarnationID), eps, r.Rack)
 	if err != nil {
 		resp.ErrorCode = controller.ErrorCode(err).Code
 	}
@@ -212,9 +214,21 @@ func (n *Node) handleAllocateProducerIDs(req *wire.Request, reply wire.Reply) {
 }
 
 // registerAtStart registers, waiting for an active controller as long as
-// start-up waits for the quorum.
+// start-up waits for the quorum. While another incarnation of this node id
+// is alive (a process killed a moment ago, until it is fenced; or another
+// node configured with the same node.id) registration is retried.
 func (n *Node) registerAtStart() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), n.quorumWait)
 	defer cancel()
-	return n.register(ctx)
+	for {
+		err := n.register(ctx)
+		if !errors.Is(err, kerr.DuplicateBrokerRegistration) && !errors.Is(err, controller.ErrDuplicateBroker) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("broker: node.id %d is registered by another live broker: %w", n.nodeID, err)
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }

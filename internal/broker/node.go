@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,6 +32,9 @@ type Options struct {
 	// ControllerListener, when set, is used for the controller listener
 	// instead of binding it (tests of several nodes).
 	ControllerListener net.Listener
+	// QuorumWait bounds how long start-up waits for a metadata quorum
+	// leader; 0 means two minutes.
+	QuorumWait time.Duration
 	// Now replaces the clock (tests).
 	Now func() time.Time
 }
@@ -47,17 +51,21 @@ type Node struct {
 
 	pidExpiration atomic.Pointer[expirationFor] // producer_expiry.go
 
-	quorum   quorumView   // the voter or the observer (quorum.go)
-	raftNode *raft.Node   // the voter; nil on a broker-only node
-	peers    *clientPool  // raft messages to other controllers
-	fwd      *clientPool  // requests forwarded to the active controller
-	epoch    atomic.Int64 // this broker's registration epoch (lifecycle.go)
-	meta     *metadata.Publisher
-	ctrl     *controller.Controller
-	logs     *storage.Manager
-	cleaner  *cleaner.Cleaner // nil unless log.cleaner.enable (cleaner.go)
-	parts    partitionSet
-	sessions *sessionCache
+	quorum     quorumView            // the voter or the observer (quorum.go)
+	raftNode   *raft.Node            // the voter; nil on a broker-only node
+	peers      *clientPool           // raft messages to other controllers
+	fwd        *clientPool           // requests forwarded to the active controller
+	epoch      atomic.Int64          // this broker's registration epoch (lifecycle.go)
+	fault      atomic.Pointer[error] // a quorum misconfiguration found at start (quorum.go)
+	quorumWait time.Duration
+	// incarnation tells this process's registrations from another's.
+	incarnation [16]byte
+	meta        *metadata.Publisher
+	ctrl        *controller.Controller
+	logs        *storage.Manager
+	cleaner     *cleaner.Cleaner // nil unless log.cleaner.enable (cleaner.go)
+	parts       partitionSet
+	sessions    *sessionCache
 
 	// Each area below owns its state type and start/close functions in
 	// its own file (groups.go, shares.go, txns.go, observe.go).
@@ -79,15 +87,20 @@ type Node struct {
 // opens the logs, registers the node and starts serving.
 func Start(opts Options) (*Node, error) {
 	n := &Node{
-		cfg:      opts.Config,
-		log:      opts.Logger,
-		nodeID:   opts.Config.NodeID,
-		nowFn:    opts.Now,
-		apis:     newAPIIndex(),
-		sessions: newSessionCache(int(opts.Config.MaxIncrementalFetchSessionCacheSlots)),
-		quit:     make(chan struct{}),
-		ctrlLn:   opts.ControllerListener,
+		cfg:        opts.Config,
+		log:        opts.Logger,
+		nodeID:     opts.Config.NodeID,
+		nowFn:      opts.Now,
+		apis:       newAPIIndex(),
+		sessions:   newSessionCache(int(opts.Config.MaxIncrementalFetchSessionCacheSlots)),
+		quit:       make(chan struct{}),
+		ctrlLn:     opts.ControllerListener,
+		quorumWait: opts.QuorumWait,
 	}
+	if n.quorumWait <= 0 {
+		n.quorumWait = 2 * time.Minute
+	}
+	_, _ = rand.Read(n.incarnation[:])
 	if n.log == nil {
 		n.log = slog.Default()
 	}

@@ -83,7 +83,11 @@ func (n *Node) fetchMetadata(ctx context.Context, addr string, req *raft.FetchRe
 	if err != nil {
 		return nil, err
 	}
-	return resp.(*raft.FetchResponse), nil
+	r := resp.(*raft.FetchResponse)
+	if r.ErrorCode == kerr.InconsistentClusterID.Code {
+		n.quorumFault(fmt.Errorf("broker: controller %s belongs to another cluster than this node's %s", addr, n.clusterID))
+	}
+	return r, nil
 }
 
 // handleMetadataFetch answers an observer with committed entries.
@@ -356,16 +360,51 @@ func (n *Node) sendRaft(ctx context.Context, to raft.Voter, msgs []raftpb.Messag
 		return err
 	}
 	if code := resp.(*raft.MessageResponse).ErrorCode; code != 0 {
-		return kerr.ErrorForCode(code)
+		err := kerr.ErrorForCode(code)
+		if code == kerr.InconsistentClusterID.Code {
+			n.quorumFault(fmt.Errorf("broker: controller %d at %s belongs to another cluster than this node's %s: %w",
+				to.ID, to.Addr(), n.clusterID, err))
+		}
+		return err
 	}
 	return nil
 }
 
-// waitQuorum waits for the quorum to have a leader (at once for one voter).
+// quorumFault records a configuration error that stops start-up.
+func (n *Node) quorumFault(err error) {
+	if n.fault.CompareAndSwap(nil, &err) {
+		n.log.Error("metadata quorum", "err", err)
+	}
+}
+
+// waitQuorum waits for the quorum to have a leader (at once for one
+// voter), at most Options.QuorumWait; a peer of another cluster stops it
+// at once.
 func (n *Node) waitQuorum() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	return n.quorum.WaitLeader(ctx)
+	deadline := time.Now().Add(n.quorumWait)
+	for {
+		if f := n.fault.Load(); f != nil {
+			return *f
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		err := n.quorum.WaitLeader(ctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("broker: no metadata quorum leader after %v among voters %s: are they running and reachable?",
+				n.quorumWait, voterList(n.quorum.Status().Voters))
+		}
+	}
+}
+
+func voterList(vs []raft.Voter) string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, fmt.Sprintf("%d@%s", v.ID, v.Addr()))
+	}
+	return strings.Join(out, ",")
 }
 
 // QuorumLeader is the node id of the metadata quorum's leader as this node

@@ -19,15 +19,17 @@ type Endpoint struct {
 // registers again on every start (new incarnation, new epoch), as KRaft
 // brokers do, because its advertised endpoints may have changed.
 func (c *Controller) Bootstrap(nodeID int32, endpoints []Endpoint, rack *string) error {
-	_, err := c.Register(nodeID, endpoints, rack)
+	var incarnation metadata.UUID
+	_, _ = rand.Read(incarnation[:])
+	_, err := c.Register(nodeID, incarnation, endpoints, rack)
 	return err
 }
 
-func registration(nodeID int32, epoch int64, endpoints []Endpoint, rack *string) *metadata.RegisterBrokerRecord {
+func registration(nodeID int32, incarnation metadata.UUID, epoch int64, endpoints []Endpoint, rack *string) *metadata.RegisterBrokerRecord {
 	r := metadata.NewRegisterBrokerRecord()
 	r.BrokerID = nodeID
 	r.BrokerEpoch = epoch
-	_, _ = rand.Read(r.IncarnationID[:])
+	r.IncarnationID = incarnation
 	r.Rack = rack
 	r.Fenced = false
 	for _, ep := range endpoints {

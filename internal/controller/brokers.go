@@ -8,6 +8,7 @@ package controller
 // is fenced or shuts down, and come back to it when it is the only one.
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -17,11 +18,21 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 )
 
-// Register records a broker registration and returns its new epoch.
-func (c *Controller) Register(nodeID int32, endpoints []Endpoint, rack *string) (int64, error) {
+// ErrDuplicateBroker is returned when a live broker (another incarnation)
+// holds the node id being registered.
+var ErrDuplicateBroker = errors.New("controller: node id registered by another live broker")
+
+// Register records a broker registration and returns its new epoch. A
+// node id held by another incarnation that is still alive (unfenced, not
+// shutting down, heartbeating) is refused, as Kafka's
+// DUPLICATE_BROKER_REGISTRATION.
+func (c *Controller) Register(nodeID int32, incarnation metadata.UUID, endpoints []Endpoint, rack *string) (int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	img := c.pub.Current()
+	if b := img.Brokers[nodeID]; b != nil && b.IncarnationID != incarnation && c.alive(b) {
+		return -1, fmt.Errorf("%w: %d", ErrDuplicateBroker, nodeID)
+	}
 	var recs []metadata.Record
 	if img.MetadataVersion == 0 {
 		fl := metadata.NewFeatureLevelRecord()
@@ -29,12 +40,24 @@ func (c *Controller) Register(nodeID int32, endpoints []Endpoint, rack *string) 
 		recs = append(recs, fl)
 	}
 	epoch := img.Offset + int64(len(recs)) + 1
-	recs = append(recs, registration(nodeID, epoch, endpoints, rack))
+	recs = append(recs, registration(nodeID, incarnation, epoch, endpoints, rack))
 	if err := c.commitLocked(recs); err != nil {
 		return -1, err
 	}
 	c.sawHeartbeat(nodeID)
 	return epoch, nil
+}
+
+// alive reports a registration whose broker may still be running: not
+// fenced, not shut down, heard from within broker.session.timeout.ms (or
+// heartbeats only count: a registration this controller has not heard from
+// since it became active does not hold the id).
+func (c *Controller) alive(b *metadata.BrokerInfo) bool {
+	if b.Fenced || b.InControlledShutdown {
+		return false
+	}
+	seen, ok := c.hb.seen[b.ID]
+	return ok && c.now().Sub(seen) < time.Duration(c.static.BrokerSessionTimeoutMs)*time.Millisecond
 }
 
 // HeartbeatResult answers a BrokerHeartbeat.
@@ -98,8 +121,10 @@ func (c *Controller) FenceExpired(now time.Time, timeout time.Duration) error {
 		b := img.Brokers[id]
 		seen, ok := c.hb.seen[id]
 		if !ok {
-			c.hb.seen[id] = now
-			continue
+			if seen, ok = c.hb.since[id]; !ok {
+				c.hb.since[id] = now
+				continue
+			}
 		}
 		if b.Fenced || now.Sub(seen) < timeout {
 			continue
@@ -121,7 +146,7 @@ func (c *Controller) FenceExpired(now time.Time, timeout time.Duration) error {
 func (c *Controller) ForgetHeartbeats() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.hb.seen = map[int32]time.Time{}
+	c.hb.seen, c.hb.since = map[int32]time.Time{}, map[int32]time.Time{}
 }
 
 func (c *Controller) sawHeartbeat(id int32) { c.hb.seen[id] = c.now() }

@@ -1,8 +1,11 @@
 package controller
 
 import (
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/gofka/gofka/internal/metadata"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 )
@@ -14,7 +17,7 @@ func TestBrokerLifecycle(t *testing.T) {
 	c, _ := newTestController(t, t.TempDir()) // broker 1 registered
 	epochs := map[int32]int64{}
 	for id := int32(2); id <= 3; id++ {
-		e, err := c.Register(id, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9090 + int(id)}}, nil)
+		e, err := c.Register(id, metadata.UUID{byte(id)}, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9090 + int(id)}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,6 +67,16 @@ func TestBrokerLifecycle(t *testing.T) {
 	if r := c.Heartbeat(2, epochs[2], false, false); r.Err != nil || r.Fenced || c.pub.Current().Brokers[2].Fenced {
 		t.Fatalf("heartbeat after fencing: %+v", r)
 	}
+	// Another incarnation of a live broker is refused; the same one may
+	// register again.
+	if _, err := c.Register(3, metadata.UUID{99}, nil, nil); !errors.Is(err, ErrDuplicateBroker) {
+		t.Fatalf("duplicate node id: got %v", err)
+	}
+	if e, err := c.Register(3, metadata.UUID{3}, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9093}}, nil); err != nil {
+		t.Fatalf("same incarnation: %v", err)
+	} else {
+		epochs[3] = e
+	}
 	// Controlled shutdown of broker 3.
 	r := c.Heartbeat(3, epochs[3], false, true)
 	if r.Err != nil || !r.ShouldShutDown {
@@ -73,5 +86,9 @@ func TestBrokerLifecycle(t *testing.T) {
 		if leaderOf(p) == 3 {
 			t.Fatalf("partition %d still led by 3 after its controlled shutdown", p)
 		}
+	}
+	// A broker that shut down may come back as a new incarnation at once.
+	if _, err := c.Register(3, metadata.UUID{98}, nil, nil); err != nil {
+		t.Fatalf("new incarnation after a controlled shutdown: %v", err)
 	}
 }

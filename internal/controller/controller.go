@@ -42,7 +42,8 @@ type Controller struct {
 	// hb is the heartbeat bookkeeping of the active controller (brokers.go),
 	// guarded by mu.
 	hb struct {
-		seen map[int32]time.Time
+		seen  map[int32]time.Time // last heartbeat (or registration)
+		since map[int32]time.Time // first look at a broker not heard from
 	}
 }
 
@@ -50,7 +51,7 @@ type Controller struct {
 // validates against are those pub publishes as the quorum applies batches.
 func New(quorum Quorum, pub *metadata.Publisher, static *config.Broker, log *slog.Logger) *Controller {
 	c := &Controller{quorum: quorum, pub: pub, static: static, log: log, now: time.Now}
-	c.hb.seen = map[int32]time.Time{}
+	c.hb.seen, c.hb.since = map[int32]time.Time{}, map[int32]time.Time{}
 	return c
 }
 
@@ -76,8 +77,11 @@ func (c *Controller) commitLocked(recs []metadata.Record) error {
 
 // ErrorCode is the Kafka error for a failed commit.
 func ErrorCode(err error) *kerr.Error {
-	if errors.Is(err, ErrNotController) {
+	switch {
+	case errors.Is(err, ErrNotController):
 		return kerr.NotController
+	case errors.Is(err, ErrDuplicateBroker):
+		return kerr.DuplicateBrokerRegistration
 	}
 	return kerr.UnknownServerError
 }

@@ -74,6 +74,7 @@ type core struct {
 	disk *diskLog
 
 	hard        raftpb.HardState // as last written to quorum-state
+	stateAt     time.Time        // when quorum-state was last written
 	lead        uint64
 	voters      []Voter // the applied configuration
 	confState   raftpb.ConfState
@@ -219,7 +220,11 @@ func (c *core) loadState() error {
 	}
 	first, _ := c.mem.FirstIndex()
 	last, _ := c.mem.LastIndex()
-	hs.Commit = min(max(hs.Commit, first-1), last)
+	if hs.Commit > last {
+		return fmt.Errorf("raft: %w: the metadata log in %s ends at entry %d, but entries up to %d were committed "+
+			"(a corrupt or truncated segment?)", errCorrupt, c.cfg.Dir, last, hs.Commit)
+	}
+	hs.Commit = max(hs.Commit, first-1)
 	if !raft.IsEmptyHardState(hs) {
 		if err := c.mem.SetHardState(hs); err != nil {
 			return fmt.Errorf("raft: %w", err)
@@ -361,7 +366,9 @@ func (c *core) failWaiters(err error) {
 }
 
 // persist writes entries, fsyncs, and writes quorum-state when the term,
-// vote or leader changed (the commit index it holds may lag).
+// vote or leader changed, and at most once a second when only the commit
+// index advanced: the commit it holds may lag, but a log that lost entries
+// below it (a corrupt segment) is refused at open.
 func (c *core) persist(rd raft.Ready) error {
 	if err := c.disk.append(rd.Entries, nodeID(max(c.lead, 1))); err != nil {
 		return err
@@ -381,13 +388,14 @@ func (c *core) persist(rd raft.Ready) error {
 		return fmt.Errorf("raft: %w", err)
 	}
 	hs := rd.HardState
-	if hs.Term == c.hard.Term && hs.Vote == c.hard.Vote {
+	commitDue := hs.Commit > c.hard.Commit && c.cfg.Now().Sub(c.stateAt) >= time.Second
+	if hs.Term == c.hard.Term && hs.Vote == c.hard.Vote && !commitDue {
 		return nil
 	}
 	if err := writeState(c.cfg.Dir, c.cfg.ClusterID, hs, c.lead); err != nil {
 		return err
 	}
-	c.hard = hs
+	c.hard, c.stateAt = hs, c.cfg.Now()
 	return nil
 }
 

@@ -213,3 +213,27 @@ func TestOtherClusterRefused(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A metadata log that lost committed entries (a truncated or corrupt
+// segment) is refused at open, naming the directory.
+func TestTruncatedLogRefused(t *testing.T) {
+	c := newCluster(t, 1)
+	c.propose("a", "b")
+	c.tick(15) // past a second: quorum-state records the commit
+	c.propose("c")
+	c.tick(15)
+	c.stop(1)
+	dir := filepath.Join(c.dir, "1")
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	if len(segs) != 1 {
+		t.Fatalf("segments: %v", segs)
+	}
+	st, _ := os.Stat(segs[0])
+	if err := os.Truncate(segs[0], st.Size()/3); err != nil {
+		t.Fatal(err)
+	}
+	_, err := openCore(coreConfig{NodeID: 1, Dir: dir, SM: &namesSM{}, ElectionTicks: 10, HeartbeatTicks: 1, ClusterID: "test"})
+	if err == nil || !strings.Contains(err.Error(), "corrupt or truncated") || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("got %v, want a refusal naming %s", err, dir)
+	}
+}

@@ -192,6 +192,9 @@ func (c *MultiCluster) start(n *ClusterNode) error {
 // Node returns node id (1-based).
 func (c *MultiCluster) Node(id int32) *ClusterNode { return c.nodes[id-1] }
 
+// Voters is the controller.quorum.voters value of the cluster.
+func (c *MultiCluster) Voters() string { return strings.Join(c.voters, ",") }
+
 // ClusterID is the id every node was formatted with.
 func (c *MultiCluster) ClusterID() string { return c.clusterID }
 
