@@ -48,6 +48,7 @@ func coreAPIs() []api {
 		{key: 44, min: 0, max: 1, handle: (*Node).handleIncrementalAlterConfigs},
 		{key: 55, min: 0, max: 2, handle: (*Node).handleDescribeQuorum},
 		{key: 60, min: 0, max: 2, handle: (*Node).handleDescribeCluster},
+		{key: 64, min: 0, max: 0, handle: (*Node).handleUnregisterBroker},
 		{key: 80, min: 0, max: 1, handle: (*Node).handleAddRaftVoter},
 		{key: 81, min: 0, max: 0, handle: (*Node).handleRemoveRaftVoter},
 		{key: 82, min: 0, max: 0, handle: (*Node).handleUpdateRaftVoter},

@@ -44,6 +44,7 @@ var apiNotes = map[int16]string{
 	65: "state, timeout, start time, producer id/epoch and partitions; TRANSACTIONAL_ID_NOT_FOUND for unknown ids.",
 	66: "state and producer id filters, duration filter (v1, KIP-994), transactional id regular expression (v2).",
 	55: "the metadata quorum (etcd-io/raft under a Kafka-format __cluster_metadata-0): leader, epoch, high watermark, each voter's log end offset and last contact; answered by the active controller (brokers forward it). No observers: broker-only nodes do not follow the raft log yet.",
+	64: "KIP-778: removes a registration (its leaderships move first); forwarded to the active controller. A running broker registers again on its next heartbeat.",
 	80: "KIP-853: one voter change at a time, an etcd raft configuration change committed as a VotersRecord; the new voter catches up from a snapshot once added. DUPLICATE_VOTER, INCONSISTENT_CLUSTER_ID, REQUEST_TIMED_OUT; forwarded to the active controller.",
 	81: "KIP-853; VOTER_NOT_FOUND; removing the leader makes it step down.",
 	82: "a voter's controller endpoint, committed as a VotersRecord.",

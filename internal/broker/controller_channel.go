@@ -199,6 +199,8 @@ func isNotController(resp kmsg.Response) bool {
 		return r.ErrorCode == nc
 	case *kmsg.DescribeQuorumResponse:
 		return r.ErrorCode == nc
+	case *kmsg.UnregisterBrokerResponse:
+		return r.ErrorCode == nc
 	case *kmsg.AddRaftVoterResponse:
 		return r.ErrorCode == nc
 	case *kmsg.RemoveRaftVoterResponse:
@@ -262,6 +264,8 @@ func notControllerResponse(req kmsg.Request) kmsg.Response {
 		resp.(*kmsg.AllocateProducerIDsResponse).ErrorCode = nc
 	case *kmsg.DescribeQuorumRequest:
 		resp.(*kmsg.DescribeQuorumResponse).ErrorCode = nc
+	case *kmsg.UnregisterBrokerRequest:
+		resp.(*kmsg.UnregisterBrokerResponse).ErrorCode = nc
 	case *kmsg.AddRaftVoterRequest:
 		resp.(*kmsg.AddRaftVoterResponse).ErrorCode = nc
 	case *kmsg.RemoveRaftVoterRequest:

@@ -232,3 +232,18 @@ func (n *Node) registerAtStart() error {
 		}
 	}
 }
+
+// handleUnregisterBroker (v0) removes a broker's registration; a broker
+// forwards it to the active controller.
+func (n *Node) handleUnregisterBroker(req *wire.Request, reply wire.Reply) {
+	if n.forwarded(req, reply) {
+		return
+	}
+	r := req.Msg.(*kmsg.UnregisterBrokerRequest)
+	resp := r.ResponseKind().(*kmsg.UnregisterBrokerResponse)
+	resp.SetVersion(req.Version)
+	if code := n.ctrl.Unregister(r.BrokerID); code != nil {
+		resp.ErrorCode, resp.ErrorMessage = code.Code, kmsg.StringPtr(code.Description)
+	}
+	reply.Send(resp)
+}

@@ -244,6 +244,7 @@ var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
 	60:              (*Node).handleControllerDescribeCluster,
 	62:              (*Node).handleBrokerRegistration,
 	63:              (*Node).handleBrokerHeartbeat,
+	64:              (*Node).handleUnregisterBroker,
 	67:              (*Node).handleAllocateProducerIDs,
 	80:              (*Node).handleAddRaftVoter,
 	81:              (*Node).handleRemoveRaftVoter,

@@ -204,3 +204,22 @@ func (c *Controller) unfenceRecords(img *metadata.Image, b *metadata.BrokerInfo)
 	})
 	return recs
 }
+
+// Unregister removes a broker's registration (UnregisterBroker, KIP-778),
+// moving the partitions it leads to another in-sync replica first.
+func (c *Controller) Unregister(id int32) *kerr.Error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	img := c.pub.Current()
+	b := img.Brokers[id]
+	if b == nil {
+		return kerr.BrokerIDNotRegistered
+	}
+	u := metadata.NewUnregisterBrokerRecord()
+	u.BrokerID, u.BrokerEpoch = id, b.Epoch
+	if err := c.commitLocked(append(c.moveLeaders(img, id), u)); err != nil {
+		return ErrorCode(err)
+	}
+	delete(c.hb.seen, id)
+	return nil
+}

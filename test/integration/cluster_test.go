@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -349,6 +350,19 @@ func TestClusterSeparateRoles(t *testing.T) {
 	}
 	c.Stop(5)
 	waitFor(t, 20*time.Second, "broker 5 fenced", func() bool { return fenced(ctx, kcl)[5] })
+	unreg := kmsg.NewPtrUnregisterBrokerRequest()
+	unreg.BrokerID = 5
+	if resp, err := unreg.RequestWith(ctx, kcl); err != nil || resp.ErrorCode != 0 {
+		t.Fatalf("unregister broker 5: %v %+v", err, resp)
+	}
+	waitFor(t, 10*time.Second, "broker 5 unregistered", func() bool {
+		_, listed := fenced(ctx, kcl)[5]
+		return !listed
+	})
+	unreg.BrokerID = 42
+	if resp, err := unreg.RequestWith(ctx, kcl); err != nil || resp.ErrorCode != kerr.BrokerIDNotRegistered.Code {
+		t.Fatalf("unregister unknown broker: %v %+v", err, resp)
+	}
 	c.Restart(5)
 	waitFor(t, 20*time.Second, "broker 5 unfenced", func() bool {
 		f, ok := fenced(ctx, kcl)[5]
@@ -362,4 +376,53 @@ func TestClusterSeparateRoles(t *testing.T) {
 	for _, addr := range c.Addrs() {
 		expectTopics(t, ctx, addr, map[string]bool{"roles": true, "after": true})
 	}
+}
+
+// TestClusterSnapshotCatchUp: a node that was down while the others
+// compacted their logs into snapshots catches up from a snapshot.
+func TestClusterSnapshotCatchUp(t *testing.T) {
+	c := gofkatest.StartCluster(t, gofkatest.Nodes(3), gofkatest.NodeOptions(
+		gofkatest.WithConfig("metadata.log.max.record.bytes.between.snapshots", "1")))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c.Stop(3)
+	adm := clusterAdmin(t, c.Addrs()...)
+	want := map[string]bool{}
+	for i := 0; i < 20; i++ {
+		name := fmt.Sprint("snap-", i)
+		if _, err := adm.CreateTopic(ctx, 1, 1, nil, name); err != nil {
+			t.Fatal(err)
+		}
+		want[name] = true
+	}
+	before := newestSnapshot(t, c.Node(3).Dir())
+	// The others compacted past everything node 3 has: entries cannot
+	// bring it up to date, only a snapshot can.
+	if compacted := max(newestSnapshot(t, c.Node(1).Dir()), newestSnapshot(t, c.Node(2).Dir())); compacted <= before {
+		t.Fatalf("the others' snapshots end at %d, node 3's at %d: nothing was compacted", compacted, before)
+	}
+	c.Restart(3)
+	expectTopics(t, ctx, c.Node(3).Addr(), want)
+	after := newestSnapshot(t, c.Node(3).Dir())
+	if after <= before {
+		t.Fatalf("node 3's newest snapshot ends at %d, %d before: it did not catch up from a snapshot", after, before)
+	}
+}
+
+// newestSnapshot is the end offset of the newest metadata snapshot in a
+// node's data dir.
+func newestSnapshot(t *testing.T, dir string) int64 {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "__cluster_metadata-0", "*.checkpoint"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var newest int64
+	for _, n := range names {
+		var end int64
+		if _, err := fmt.Sscanf(filepath.Base(n), "%020d-", &end); err == nil && end > newest {
+			newest = end
+		}
+	}
+	return newest
 }
