@@ -65,10 +65,10 @@ func (n *Node) forwarded(req *wire.Request, reply wire.Reply) bool {
 func (n *Node) toController(ctx context.Context, req kmsg.Request) (kmsg.Response, error) {
 	var last error
 	for {
-		addr, err := n.activeControllerAddr()
+		leader, addr, err := n.activeController()
 		if err == nil {
 			var resp kmsg.Response
-			if resp, err = n.fwd.client(addr).Request(ctx, req); err == nil && !isNotController(resp) {
+			if resp, err = n.sendWhileLeader(ctx, leader, addr, req); err == nil && !isNotController(resp) {
 				return resp, nil
 			}
 			if err == nil {
@@ -84,15 +84,46 @@ func (n *Node) toController(ctx context.Context, req kmsg.Request) (kmsg.Respons
 	}
 }
 
-// activeControllerAddr is the controller listener of the quorum's leader.
-func (n *Node) activeControllerAddr() (string, error) {
+// activeController is the quorum's leader and its controller listener.
+func (n *Node) activeController() (int32, string, error) {
 	s := n.quorum.Status()
 	for _, v := range s.Voters {
 		if v.ID == s.Leader {
-			return v.Addr(), nil
+			return v.ID, v.Addr(), nil
 		}
 	}
-	return "", errNoLeader
+	return -1, "", errNoLeader
+}
+
+// sendWhileLeader sends req to leader, giving up as soon as this node
+// learns of another leader (or of none): a paused or partitioned leader
+// must not hold a forwarded request for its whole timeout.
+func (n *Node) sendWhileLeader(ctx context.Context, leader int32, addr string, req kmsg.Request) (kmsg.Response, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if n.quorum.Status().Leader != leader {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	resp, err := n.fwd.client(addr).Request(ctx, req)
+	close(done)
+	wg.Wait()
+	return resp, err
 }
 
 var errNoLeader = errors.New("broker: the metadata quorum has no leader")

@@ -45,8 +45,8 @@ func NewClient(addr, clientID string) *Client {
 // Addr is the address the client sends to.
 func (c *Client) Addr() string { return c.addr }
 
-// Request sends req (at its set version) and reads its response. Errors
-// close the connection; the next request dials again.
+// Request sends req (at its set version) and reads its response, until
+// ctx is done. Errors close the connection; the next request dials again.
 func (c *Client) Request(ctx context.Context, req kmsg.Request) (kmsg.Response, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -73,7 +73,11 @@ func (c *Client) roundTripLocked(ctx context.Context, req kmsg.Request) (kmsg.Re
 	if !ok {
 		deadline = time.Now().Add(30 * time.Second)
 	}
-	_ = c.mu.conn.SetDeadline(deadline)
+	conn := c.mu.conn
+	_ = conn.SetDeadline(deadline)
+	// A cancelled request ends at once: the deadline moves to the past.
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
 	c.mu.corr++
 	if _, err := c.mu.conn.Write(c.fmt.AppendRequest(nil, req, c.mu.corr)); err != nil {
 		return nil, err
