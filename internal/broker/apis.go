@@ -47,6 +47,7 @@ func coreAPIs() []api {
 		{key: 37, min: 0, max: 3, handle: (*Node).handleCreatePartitions},
 		{key: 44, min: 0, max: 1, handle: (*Node).handleIncrementalAlterConfigs},
 		{key: 55, min: 0, max: 2, handle: (*Node).handleDescribeQuorum},
+		{key: 57, min: 0, max: 2, handle: (*Node).handleUpdateFeatures},
 		{key: 60, min: 0, max: 2, handle: (*Node).handleDescribeCluster},
 		{key: 64, min: 0, max: 0, handle: (*Node).handleUnregisterBroker},
 		{key: 80, min: 0, max: 1, handle: (*Node).handleAddRaftVoter},

@@ -3,12 +3,11 @@ package broker
 // ApiVersions, versions 0-5. Follows KIP-511: a request at a version above
 // the newest served is answered at version 0 with UNSUPPORTED_VERSION and
 // ApiVersions' own version range, so the client can retry at a version served.
-// Version 3+ also reports the finalized features (metadata.version,
-// transaction.version, group.version, share.version); version 5
-// (KIP-1242) checks the client's idea of cluster and node id.
+// Version 3+ also reports the supported and finalized features (see
+// features.go); version 5 (KIP-1242) checks the client's idea of cluster
+// and node id.
 
 import (
-	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -31,22 +30,7 @@ func (n *Node) handleApiVersions(req *wire.Request, reply wire.Reply) {
 		reply.Send(resp)
 		return
 	}
-	mv := n.meta.Current().MetadataVersion
-	resp.SupportedFeatures = []kmsg.ApiVersionsResponseSupportedFeature{
-		{Name: "metadata.version", MinVersion: controller.MinMetadataVersion, MaxVersion: controller.MaxMetadataVersion},
-		{Name: "transaction.version", MinVersion: 0, MaxVersion: maxTransactionVersion},
-		{Name: "group.version", MinVersion: 0, MaxVersion: maxGroupVersion},
-		{Name: "share.version", MinVersion: 0, MaxVersion: maxShareVersion},
-	}
-	resp.FinalizedFeaturesEpoch = n.meta.Current().Offset
-	resp.FinalizedFeatures = []kmsg.ApiVersionsResponseFinalizedFeature{
-		{Name: "metadata.version", MinVersionLevel: mv, MaxVersionLevel: mv},
-	}
-	for _, name := range []string{"transaction.version", "group.version", "share.version"} {
-		if v := n.meta.Current().Features[name]; v > 0 {
-			resp.FinalizedFeatures = append(resp.FinalizedFeatures, kmsg.ApiVersionsResponseFinalizedFeature{Name: name, MinVersionLevel: v, MaxVersionLevel: v})
-		}
-	}
+	n.fillFeatures(resp)
 	reply.Send(resp)
 }
 

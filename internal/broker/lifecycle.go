@@ -150,9 +150,9 @@ func (n *Node) activeLoop(quit <-chan struct{}) {
 // servedFeatures are the feature levels this binary finalizes.
 func servedFeatures() map[string]int16 {
 	return map[string]int16{
-		"transaction.version": maxTransactionVersion,
-		"group.version":       maxGroupVersion,
-		"share.version":       maxShareVersion,
+		"transaction.version": controller.MaxTransactionVersion,
+		"group.version":       controller.MaxGroupVersion,
+		"share.version":       controller.MaxShareVersion,
 	}
 }
 

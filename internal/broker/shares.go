@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/share"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -48,17 +49,11 @@ func shareAPIs() []api {
 	}
 }
 
-// The feature levels served: group.version 1 (KIP-848 consumer groups)
-// and share.version 1 (KIP-932 share groups), finalized at start-up.
-const (
-	maxGroupVersion int16 = 1
-	maxShareVersion int16 = 1
-)
-
-// startShares finalizes the group and share features, builds the coordinator, replays __share_group_state and
+// startShares finalizes group.version 1 (KIP-848 consumer groups) and
+// share.version 1 (KIP-932 share groups) on a new cluster, builds the coordinator, replays __share_group_state and
 // starts the ticker of lock and session timeouts.
 func (n *Node) startShares() error {
-	for name, level := range map[string]int16{"group.version": maxGroupVersion, "share.version": maxShareVersion} {
+	for name, level := range map[string]int16{"group.version": controller.MaxGroupVersion, "share.version": controller.MaxShareVersion} {
 		if err := n.controller().FinalizeFeature(name, level); err != nil {
 			return err
 		}

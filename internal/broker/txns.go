@@ -15,15 +15,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/record"
 	"github.com/gofka/gofka/internal/txn"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
-
-// maxTransactionVersion is the transaction.version feature level served:
-// 2 is transactions v2 (KIP-890 part 2).
-const maxTransactionVersion int16 = 2
 
 // txnState is the node's transactions state.
 type txnState struct {
@@ -51,7 +48,7 @@ func txnAPIs() []api {
 // startTxns builds the coordinator, replays __transaction_state, finishes
 // prepared transactions and starts the timeout goroutine.
 func (n *Node) startTxns() error {
-	if err := n.controller().FinalizeFeature("transaction.version", maxTransactionVersion); err != nil {
+	if err := n.controller().FinalizeFeature("transaction.version", controller.MaxTransactionVersion); err != nil {
 		return err
 	}
 	n.txns.pids.allocBlock = func() (int64, int32, error) {

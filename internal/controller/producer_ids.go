@@ -24,20 +24,3 @@ func (c *Controller) AllocateProducerIDs(brokerID int32, brokerEpoch int64) (fir
 	}
 	return first, ProducerIDBlockSize, nil
 }
-
-// FinalizeFeature records a feature level (FeatureLevelRecord) when the
-// finalized level differs, e.g. transaction.version=2 once the broker
-// serves transactions v2 (KIP-890).
-func (c *Controller) FinalizeFeature(name string, level int16) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.pub.Current().Features[name] == level {
-		return nil
-	}
-	fl := metadata.NewFeatureLevelRecord()
-	fl.Name, fl.FeatureLevel = name, level
-	if err := c.commitLocked([]metadata.Record{fl}); err != nil {
-		return fmt.Errorf("controller: finalize %s: %w", name, err)
-	}
-	return nil
-}

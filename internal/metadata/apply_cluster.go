@@ -2,14 +2,12 @@ package metadata
 
 import "slices"
 
-// featureLevel applies a FeatureLevelRecord: level 0 removes the feature, as in Kafka.
+// featureLevel applies a FeatureLevelRecord. Level 0 disables the feature;
+// Kafka forgets it, Gofka keeps it at 0 so that a feature downgraded to 0
+// stays disabled when start-up finalizes the features of a new cluster.
 func (a *applier) featureLevel(r *FeatureLevelRecord) {
 	if r.Name == MetadataVersionFeature {
 		a.next.MetadataVersion = r.FeatureLevel
-	}
-	if r.FeatureLevel == 0 {
-		delete(a.features(), r.Name)
-		return
 	}
 	a.features()[r.Name] = r.FeatureLevel
 }

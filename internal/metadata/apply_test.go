@@ -131,7 +131,7 @@ func TestApply(t *testing.T) {
 			&FeatureLevelRecord{Name: "group.version", FeatureLevel: 1},
 			&FeatureLevelRecord{Name: "group.version", FeatureLevel: 0},
 		}, nil, func(t *testing.T, im *Image) {
-			want := map[string]int16{MetadataVersionFeature: 21, "kraft.version": 1}
+			want := map[string]int16{MetadataVersionFeature: 21, "kraft.version": 1, "group.version": 0}
 			if im.MetadataVersion != 21 || !reflect.DeepEqual(im.Features, want) {
 				t.Fatalf("features %d %v", im.MetadataVersion, im.Features)
 			}

@@ -23,7 +23,8 @@ type Image struct {
 	Offset          int64  // offset of the last applied record, -1 for empty
 	ClusterID       string // not in any record: set by the node (WithClusterID)
 	MetadataVersion int16  // from the FeatureLevelRecord for "metadata.version"
-	// Features holds every finalized feature level above 0, metadata.version included.
+	// Features holds the level of every feature a FeatureLevelRecord has
+	// set, metadata.version included; 0 is a feature disabled by a downgrade.
 	Features map[string]int16
 	// Brokers holds registered brokers by id.
 	Brokers map[int32]*BrokerInfo
