@@ -50,6 +50,7 @@ var apiNotes = map[int16]string{
 	81: "KIP-853; VOTER_NOT_FOUND; removing the leader makes it step down.",
 	82: "a voter's controller endpoint, committed as a VotersRecord.",
 	60: "broker endpoints on broker listeners; the controller listener answers the controller endpoint type (KIP-919) with the voters and the active controller.",
+	75: "as Kafka's DescribeTopicPartitionsRequestHandler: topics sorted by name, pages of at most min(ResponsePartitionLimit, max.request.partition.size.limit) partitions with Cursor and NextCursor; ISR, ELR and last-known ELR (KIP-966), offline replicas and topic authorized operations from the metadata image; UNKNOWN_TOPIC_OR_PARTITION for named topics that do not exist, INVALID_REQUEST for a cursor outside the named topics or with a negative partition.",
 	8:  "generation checks (classic, and classic members of consumer groups), member epoch fencing (KIP-848), simple commits (generation -1), offset.metadata.max.bytes; written to __consumer_offsets as OffsetCommitKey/Value; v10 topic ids; offsets of deleted topics are purged.",
 	9:  "batched groups (v8+), member epoch checks (v9+), topic ids (v10); null topics list every committed offset; RequireStable (v7+) answers UNSTABLE_OFFSET_COMMIT for partitions with offsets in an open transaction.",
 	10: "batched keys (v4+); this node coordinates every group; __consumer_offsets is created on first use (compacted); key type 1 (transactions) answers this node and creates __transaction_state on first use.",

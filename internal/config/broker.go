@@ -43,6 +43,7 @@ type Broker struct {
 	MaxConnectionsPerIP                  int32 `config:"max.connections.per.ip"`
 	RequestTimeoutMs                     int32 `config:"request.timeout.ms"`
 	FetchMaxBytes                        int32 `config:"fetch.max.bytes"`
+	MaxRequestPartitionSizeLimit         int32 `config:"max.request.partition.size.limit"`
 	MaxIncrementalFetchSessionCacheSlots int32 `config:"max.incremental.fetch.session.cache.slots"`
 	FailedAuthenticationDelayMs          int32 `config:"connection.failed.authentication.delay.ms"`
 
