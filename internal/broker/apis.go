@@ -50,6 +50,7 @@ func coreAPIs() []api {
 		{key: 57, min: 0, max: 2, handle: (*Node).handleUpdateFeatures},
 		{key: 60, min: 0, max: 2, handle: (*Node).handleDescribeCluster},
 		{key: 64, min: 0, max: 0, handle: (*Node).handleUnregisterBroker},
+		{key: 74, min: 0, max: 1, handle: (*Node).handleListConfigResources},
 		{key: 75, min: 0, max: 0, handle: (*Node).handleDescribeTopicPartitions},
 		{key: 80, min: 0, max: 1, handle: (*Node).handleAddRaftVoter},
 		{key: 81, min: 0, max: 0, handle: (*Node).handleRemoveRaftVoter},

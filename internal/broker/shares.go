@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/share"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"

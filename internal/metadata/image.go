@@ -160,6 +160,20 @@ func (im *Image) Configs(resourceType int8, name string) map[string]string {
 	return maps.Clone(cs.m)
 }
 
+// ConfigNames returns, sorted, the names of the resources of one type that
+// have configs set (Kafka's ConfigResource type codes).
+func (im *Image) ConfigNames(resourceType int8) []string {
+	var names []string
+	im.configs.each(func(k ConfigKey, _ *configSet) bool {
+		if k.Type == resourceType {
+			names = append(names, k.Name)
+		}
+		return true
+	})
+	sort.Strings(names)
+	return names
+}
+
 // Config returns one config value set on a resource, without copying.
 func (im *Image) Config(resourceType int8, name, key string) (string, bool) {
 	cs, ok := im.configs.get(ConfigKey{resourceType, name})
