@@ -14,8 +14,9 @@ package broker
 // topic answer INVALID_REQUEST. Partitions carry the image's ISR, ELR and
 // last-known ELR; the leader is -1 when it has no endpoint on the
 // request's listener, and offline replicas are those unregistered, fenced
-// or without that listener. Every topic reports its authorized operations
-// (all of them without an authorizer, as Metadata does).
+// or without that listener. Topics the principal may not DESCRIBE answer
+// TOPIC_AUTHORIZATION_FAILED when named and are left out of the full
+// list; every other topic reports its authorized operations (KIP-430).
 
 import (
 	"sort"
@@ -33,18 +34,40 @@ func (n *Node) handleDescribeTopicPartitions(req *wire.Request, reply wire.Reply
 	names, ok := dtpTopicNames(r, n.meta.Current())
 	if !ok {
 		for _, t := range r.Topics {
-			rt := dtpTopicError(t.Topic, kerr.InvalidRequest)
-			rt.AuthorizedOperations = opsNotRequested
-			resp.Topics = append(resp.Topics, rt)
+			resp.Topics = append(resp.Topics, dtpTopicError(t.Topic, kerr.InvalidRequest))
 		}
 		reply.Send(resp)
 		return
 	}
+	all := len(r.Topics) == 0
+	allowed, denied := n.dtpAuthorize(req, names, all)
 	limit := max(min(n.cfg.MaxRequestPartitionSizeLimit, r.ResponsePartitionLimit), 1)
-	d := dtpPage{img: n.meta.Current(), listener: req.Conn.Listener, cursor: r.Cursor, all: len(r.Topics) == 0}
-	resp.Topics, resp.NextCursor = d.fill(names, limit)
+	d := dtpPage{img: n.meta.Current(), listener: req.Conn.Listener, cursor: r.Cursor, all: all}
+	resp.Topics, resp.NextCursor = d.fill(allowed, limit)
+	for i := range resp.Topics {
+		resp.Topics[i].AuthorizedOperations = n.authorizedOps(req, resTopic, *resp.Topics[i].Topic)
+	}
+	resp.Topics = append(resp.Topics, denied...)
 	reply.Send(resp)
 }
+
+// dtpAuthorize splits names into the topics the principal may describe
+// and, for named topics only, TOPIC_AUTHORIZATION_FAILED answers for the
+// rest, which say nothing about whether the topic exists.
+func (n *Node) dtpAuthorize(req *wire.Request, names []string, all bool) ([]string, []kmsg.DescribeTopicPartitionsResponseTopic) {
+	var allowed []string
+	var denied []kmsg.DescribeTopicPartitionsResponseTopic
+	for _, name := range names {
+		switch {
+		case n.authorize(req, opDescribe, resTopic, name):
+			allowed = append(allowed, name)
+		case !all:
+			denied = append(denied, dtpTopicError(name, kerr.TopicAuthorizationFailed))
+		}
+	}
+	return allowed, denied
+}
+
 
 // dtpTopicNames returns the topics to describe, sorted, from the cursor's
 // topic on; false when the cursor is invalid for the request.
@@ -116,7 +139,6 @@ func (d *dtpPage) topic(t *metadata.TopicImage, max int32) (kmsg.DescribeTopicPa
 	rt := kmsg.NewDescribeTopicPartitionsResponseTopic()
 	name := t.Name
 	rt.Topic, rt.TopicID, rt.IsInternal = &name, [16]byte(t.ID), isInternalTopic(name)
-	rt.AuthorizedOperations = opsNotRequested
 	rt.Partitions = []kmsg.DescribeTopicPartitionsResponseTopicPartition{}
 	start := int32(0)
 	if d.cursor != nil && d.cursor.Topic == name {
@@ -180,7 +202,6 @@ func dtpUnknownTopic(name string) kmsg.DescribeTopicPartitionsResponseTopic {
 	}
 	rt := dtpTopicError(name, code)
 	rt.IsInternal = isInternalTopic(name)
-	rt.AuthorizedOperations = opsNotRequested
 	return rt
 }
 

@@ -1,8 +1,9 @@
 package broker
 
 // Features: UpdateFeatures, versions 0-2, and the feature fields of
-// ApiVersions. Validation and the FeatureLevelRecords are the
-// controller's (internal/controller/features.go). As Kafka's
+// ApiVersions. UpdateFeatures needs ALTER on the cluster; validation and
+// the FeatureLevelRecords are the controller's
+// (internal/controller/features.go). As Kafka's
 // UpdateFeaturesResponse.createWithErrors: a failed request carries only
 // the top-level error; a successful one lists every feature with no error
 // before version 2, nothing from version 2 on. Version 0's AllowDowngrade
@@ -17,6 +18,7 @@ import (
 
 	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -24,7 +26,11 @@ func (n *Node) handleUpdateFeatures(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.UpdateFeaturesRequest)
 	resp := r.ResponseKind().(*kmsg.UpdateFeaturesResponse)
 	resp.SetVersion(req.Version)
-	if ferr := n.ctrl.UpdateFeatures(featureUpdates(r), r.ValidateOnly); ferr != nil {
+	ferr := &controller.FeatureError{Code: kerr.ClusterAuthorizationFailed, Msg: "Cluster authorization failed."}
+	if n.authorizeCluster(req, opAlter) {
+		ferr = n.ctrl.UpdateFeatures(featureUpdates(r), r.ValidateOnly)
+	}
+	if ferr != nil {
 		resp.ErrorCode = ferr.Code.Code
 		msg := ferr.Msg
 		resp.ErrorMessage = &msg

@@ -1,7 +1,8 @@
 package broker
 
 // ListConfigResources, versions 0-1 (KIP-1142, Kafka 4.1; version 0 was
-// ListClientMetricsResources, KIP-714), as Kafka's handler: version 0
+// ListClientMetricsResources, KIP-714), as Kafka's handler: it needs
+// DESCRIBE_CONFIGS on the cluster; version 0
 // lists the client-metrics subscriptions; version 1 lists the resources of
 // the requested types, every supported type for an empty list: groups and
 // client-metrics subscriptions with dynamic configs, each broker as a
@@ -32,6 +33,11 @@ func (n *Node) handleListConfigResources(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.ListConfigResourcesRequest)
 	resp := r.ResponseKind().(*kmsg.ListConfigResourcesResponse)
 	resp.SetVersion(req.Version)
+	if !n.authorizeCluster(req, opDescribeConfigs) {
+		resp.ErrorCode = kerr.ClusterAuthorizationFailed.Code
+		reply.Send(resp)
+		return
+	}
 	types := r.ResourceTypes
 	switch {
 	case req.Version == 0:

@@ -19,7 +19,7 @@ import (
 )
 
 // The newest levels of the features Gofka serves besides metadata.version:
-// transactions v2 (KIP-890), the consumer group protocol (KIP-848) and
+// transactions v2 (KIP-890 part 2), the consumer group protocol (KIP-848) and
 // share groups (KIP-932).
 const (
 	MaxTransactionVersion int16 = 2

@@ -135,6 +135,12 @@ func aclCases() map[int16]aclCase {
 			r.Topics = []kmsg.DescribeQuorumRequestTopic{{Topic: "__cluster_metadata", Partitions: []kmsg.DescribeQuorumRequestTopicPartition{{Partition: 0}}}}
 			return r
 		}, acl: clusterACL(authz.OpDescribe), code: clusterAuth},
+		57: {req: func(*aclEnv) kmsg.Request {
+			r := kmsg.NewPtrUpdateFeaturesRequest()
+			r.ValidateOnly = true
+			r.FeatureUpdates = []kmsg.UpdateFeaturesRequestFeatureUpdate{{Feature: "group.version", MaxVersionLevel: 1, UpgradeType: 1}}
+			return r
+		}, acl: clusterACL(authz.OpAlter), code: clusterAuth},
 		60: {req: func(*aclEnv) kmsg.Request { return kmsg.NewPtrDescribeClusterRequest() }, acl: clusterACL(authz.OpDescribe), code: clusterAuth},
 		61: {req: reqDescribeProducers, acl: topicACL(authz.OpRead), code: topicAuth},
 		65: {req: func(*aclEnv) kmsg.Request {
@@ -150,6 +156,12 @@ func aclCases() map[int16]aclCase {
 			r.Groups = []string{mGroup}
 			return r
 		}, acl: groupACL(authz.OpDescribe), code: groupAuth},
+		74: {req: func(*aclEnv) kmsg.Request { return kmsg.NewPtrListConfigResourcesRequest() }, acl: clusterACL(authz.OpDescribeConfigs), code: clusterAuth},
+		75: {req: func(*aclEnv) kmsg.Request {
+			r := kmsg.NewPtrDescribeTopicPartitionsRequest()
+			r.Topics = []kmsg.DescribeTopicPartitionsRequestTopic{{Topic: mTopic}}
+			return r
+		}, acl: topicACL(authz.OpDescribe), code: topicAuth},
 		76: {req: func(*aclEnv) kmsg.Request {
 			r := kmsg.NewPtrShareGroupHeartbeatRequest()
 			r.GroupID, r.MemberID = "acl-share", "m1"
