@@ -36,8 +36,8 @@ func TestTopicCommands(t *testing.T) {
 
 func TestClusterAndConfigCommands(t *testing.T) {
 	runAll(t, []run{
-		{args: "cluster info", out: []string{"Cluster:", "Controller: 1", "VOTER", "leader", "127.0.0.1", "unfenced"}},
-		{args: "cluster info -o json", json: true, out: []string{`"cluster_id"`, `"node_id": 1`}},
+		{args: "cluster info", out: []string{"Cluster:", "Controller: 1", "Features: group.version=1 metadata.version=4.0-IV3", "VOTER", "leader", "127.0.0.1", "unfenced"}},
+		{args: "cluster info -o json", json: true, out: []string{`"cluster_id"`, `"node_id": 1`, `"transaction.version": 2`}},
 		{args: "cluster info extra", code: 2, errOut: []string{"accepts 0 arg(s)"}},
 		{args: "config set log.retention.ms=7200000", out: []string{"(cluster-wide)", "OK"}},
 		{args: "config describe", out: []string{"log.retention.ms", "7200000", "DYNAMIC_DEFAULT_BROKER_CONFIG"}},
@@ -72,6 +72,7 @@ func TestEveryCommandExplainsUnreachableBroker(t *testing.T) {
 		"topic create x", "topic list", "topic describe x", "topic delete x", "topic alter-config x --set a=b",
 		"topic add-partitions x -n 1", "produce x", "consume x", "group list", "group describe g", "group delete g",
 		"group seek g --to start", "cluster info", "config describe", "config set a=b",
+		"feature describe", "feature upgrade --feature group.version=1",
 	} {
 		gofka(t, run{args: "--brokers 127.0.0.1:1 " + args, noBrokers: true, stdin: "v\n", code: 1,
 			errOut: []string{"cannot reach any broker at 127.0.0.1:1", "gofka server"}})

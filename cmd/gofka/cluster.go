@@ -1,13 +1,17 @@
 package main
 
-// gofka cluster info: the cluster id, the metadata quorum (leader, epoch,
-// voters and their lag) and the brokers, fenced or not.
+// gofka cluster info: the cluster id, the finalized features, the
+// metadata quorum (leader, epoch, voters and their lag) and the brokers,
+// fenced or not.
 
 import (
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -71,13 +75,18 @@ func (s *session) clusterInfo() error {
 	if err != nil {
 		return explain(err, "")
 	}
+	fl, err := s.featureLevels()
+	if err != nil {
+		return err
+	}
 	info := struct {
-		ClusterID  string       `json:"cluster_id"`
-		Controller int32        `json:"controller"`
-		Topics     int          `json:"topics"`
-		Quorum     quorumInfo   `json:"quorum"`
-		Brokers    []brokerInfo `json:"brokers"`
-	}{ClusterID: dc.ClusterID, Controller: q.Leader, Topics: len(topics), Quorum: q}
+		ClusterID  string           `json:"cluster_id"`
+		Controller int32            `json:"controller"`
+		Topics     int              `json:"topics"`
+		Features   map[string]int16 `json:"finalized_features"`
+		Quorum     quorumInfo       `json:"quorum"`
+		Brokers    []brokerInfo     `json:"brokers"`
+	}{ClusterID: dc.ClusterID, Controller: q.Leader, Topics: len(topics), Features: fl.finalized, Quorum: q}
 	for _, b := range dc.Brokers {
 		bi := brokerInfo{NodeID: b.NodeID, Host: b.Host, Port: b.Port, Fenced: b.IsFenced}
 		if b.Rack != nil {
@@ -88,7 +97,12 @@ func (s *session) clusterInfo() error {
 	if s.json() {
 		return s.printJSON(info)
 	}
-	fmt.Fprintf(s.out, "Cluster: %s  Controller: %d  Topics: %d\n\n", info.ClusterID, info.Controller, info.Topics)
+	fmt.Fprintf(s.out, "Cluster: %s  Controller: %d  Topics: %d\n", info.ClusterID, info.Controller, info.Topics)
+	var features []string
+	for _, name := range slices.Sorted(maps.Keys(fl.finalized)) {
+		features = append(features, name+"="+levelString(name, fl.finalized[name]))
+	}
+	fmt.Fprintf(s.out, "Features: %s\n\n", strings.Join(features, " "))
 	fmt.Fprintf(s.out, "Metadata quorum: leader %d, epoch %d, high watermark %d\n", q.Leader, q.Epoch, q.HighWatermark)
 	var vrows [][]string
 	for _, v := range q.Voters {
