@@ -238,6 +238,8 @@ func isNotController(resp kmsg.Response) bool {
 		return r.ErrorCode == nc
 	case *kmsg.UpdateRaftVoterResponse:
 		return r.ErrorCode == nc
+	case *kmsg.UpdateFeaturesResponse:
+		return r.ErrorCode == nc
 	}
 	return false
 }
@@ -303,6 +305,8 @@ func notControllerResponse(req kmsg.Request) kmsg.Response {
 		resp.(*kmsg.RemoveRaftVoterResponse).ErrorCode = nc
 	case *kmsg.UpdateRaftVoterRequest:
 		resp.(*kmsg.UpdateRaftVoterResponse).ErrorCode = nc
+	case *kmsg.UpdateFeaturesRequest:
+		resp.(*kmsg.UpdateFeaturesResponse).ErrorCode = nc
 	}
 	return resp
 }

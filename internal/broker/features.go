@@ -1,7 +1,8 @@
 package broker
 
 // Features: UpdateFeatures, versions 0-2, and the feature fields of
-// ApiVersions. UpdateFeatures needs ALTER on the cluster; validation and
+// ApiVersions. UpdateFeatures needs ALTER on the cluster and goes to the
+// active controller (forwarded when this node is not it); validation and
 // the FeatureLevelRecords are the controller's
 // (internal/controller/features.go). As Kafka's
 // UpdateFeaturesResponse.createWithErrors: a failed request carries only
@@ -22,12 +23,20 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
+// UpdateFeatures is served on the controller listener too: brokers
+// forward it there. (Registered here so quorum.go, the quorum owner's
+// file, stays as it is; its table is complete once init has run.)
+func init() { controllerAPIs[57] = (*Node).handleUpdateFeatures }
+
 func (n *Node) handleUpdateFeatures(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.UpdateFeaturesRequest)
 	resp := r.ResponseKind().(*kmsg.UpdateFeaturesResponse)
 	resp.SetVersion(req.Version)
 	ferr := &controller.FeatureError{Code: kerr.ClusterAuthorizationFailed, Msg: "Cluster authorization failed."}
 	if n.authorizeCluster(req, opAlter) {
+		if n.forwarded(req, reply) {
+			return
+		}
 		ferr = n.ctrl.UpdateFeatures(featureUpdates(r), r.ValidateOnly)
 	}
 	if ferr != nil {

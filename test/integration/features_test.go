@@ -169,3 +169,40 @@ func checkRawUpdateFeatures(t *testing.T, ctx context.Context, addr string) {
 		t.Fatalf("group.version back to 1: %v %+v", err, resp)
 	}
 }
+
+// TestUpdateFeaturesMultiNode sends UpdateFeatures to a node that is not
+// the active controller: it is forwarded, committed once, and every node's
+// ApiVersions then reports the new level; DescribeTopicPartitions on each
+// node lists the three replicas of a partition.
+func TestUpdateFeaturesMultiNode(t *testing.T) {
+	c := gofkatest.StartCluster(t, gofkatest.Nodes(3))
+	ctx := ctxT(t, 60*time.Second)
+	leader := waitLeader(t, c)
+	follower := leader%3 + 1
+	cl := clusterClient(t, c.Node(follower).Addr())
+	req := kmsg.NewPtrUpdateFeaturesRequest()
+	u := kmsg.NewUpdateFeaturesRequestFeatureUpdate()
+	u.Feature, u.MaxVersionLevel, u.UpgradeType = "transaction.version", 1, 2
+	req.FeatureUpdates = append(req.FeatureUpdates, u)
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil || resp.ErrorCode != 0 {
+		t.Fatalf("downgrade through node %d (leader %d): %v %+v", follower, leader, err, resp)
+	}
+	if _, err := clusterAdmin(t, c.Addrs()...).CreateTopic(ctx, 1, 3, nil, "mn"); err != nil {
+		t.Fatal(err)
+	}
+	for id := int32(1); id <= 3; id++ {
+		addr := c.Node(id).Addr()
+		waitFor(t, 30*time.Second, "transaction.version 1 on "+addr, func() bool {
+			fin, _, _ := finalized(t, ctx, addr, 4)
+			return fin["transaction.version"] == 1
+		})
+		waitFor(t, 30*time.Second, "topic mn on "+addr, func() bool {
+			dreq := kmsg.NewPtrDescribeTopicPartitionsRequest()
+			dreq.Topics = []kmsg.DescribeTopicPartitionsRequestTopic{{Topic: "mn"}}
+			dresp, err := dreq.RequestWith(ctx, clusterClient(t, addr))
+			return err == nil && len(dresp.Topics) == 1 && dresp.Topics[0].ErrorCode == 0 &&
+				len(dresp.Topics[0].Partitions) == 1 && len(dresp.Topics[0].Partitions[0].Replicas) == 3
+		})
+	}
+}
