@@ -68,7 +68,6 @@ func (n *Node) dtpAuthorize(req *wire.Request, names []string, all bool) ([]stri
 	return allowed, denied
 }
 
-
 // dtpTopicNames returns the topics to describe, sorted, from the cursor's
 // topic on; false when the cursor is invalid for the request.
 func dtpTopicNames(r *kmsg.DescribeTopicPartitionsRequest, img *metadata.Image) ([]string, bool) {
