@@ -5,9 +5,10 @@ package broker
 // are deleted, with tombstones for their metadata and offsets.
 
 import (
-	"github.com/gofka/gofka/internal/authz"
 	"strings"
 
+	"github.com/gofka/gofka/internal/authz"
+	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -87,11 +88,7 @@ func (n *Node) handleDeleteGroups(req *wire.Request, reply wire.Reply) {
 			continue
 		}
 		if n.shares.coord.IsShareGroup(id) {
-			if err := n.shares.coord.DeleteGroup(id); err != nil {
-				shared[id] = err.Code
-			} else {
-				shared[id] = 0
-			}
+			shared[id] = n.deleteShareGroup(id)
 			continue
 		}
 		rest.Groups = append(rest.Groups, id)
@@ -111,4 +108,22 @@ func (n *Node) handleDeleteGroups(req *wire.Request, reply wire.Reply) {
 		resp.Groups = append(resp.Groups, g)
 	}
 	reply.Send(resp)
+}
+
+// deleteShareGroup deletes an empty share group, its state and its group
+// configs, as Kafka does.
+func (n *Node) deleteShareGroup(id string) int16 {
+	if err := n.shares.coord.DeleteGroup(id); err != nil {
+		return err.Code
+	}
+	var changes []controller.ConfigChange
+	for name := range n.meta.Current().Configs(controller.ResourceGroup, id) {
+		changes = append(changes, controller.ConfigChange{Name: name, Op: 1}) // DELETE
+	}
+	if len(changes) > 0 {
+		if res := n.ctrl.IncrementalAlterConfigs(controller.ResourceGroup, id, changes, false); res.Code != nil {
+			n.log.Error("delete share group configs", "group", id, "err", res.Msg)
+		}
+	}
+	return 0
 }

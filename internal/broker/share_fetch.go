@@ -322,6 +322,7 @@ func (op *shareFetchOp) park() {
 				op.reply.Close(errShuttingDown)
 				return
 			}
+			op.n.shares.coord.Touch(op.group, op.member)
 			if got := op.acquire(); len(got) > 0 {
 				op.respond(got)
 				return

@@ -96,7 +96,7 @@ func (c *Coordinator) Config() Config { return c.cfg }
 func (c *Coordinator) Tick() {
 	now := c.now()
 	c.expireMembers(now)
-	c.dropStraySessions()
+	c.dropIdleSessions(now)
 	for _, sp := range c.partsOf("") {
 		sp.expire(now.UnixMilli())
 	}

@@ -1,6 +1,8 @@
 package share
 
 import (
+	"time"
+
 	"github.com/twmb/franz-go/pkg/kerr"
 )
 
@@ -16,8 +18,9 @@ type sessionKey struct{ group, member string }
 // session is one member's share session on this node: the partitions it
 // fetches and the epoch its next request must carry.
 type session struct {
-	epoch int32
-	parts map[TP]struct{}
+	epoch    int32
+	parts    map[TP]struct{}
+	lastUsed time.Time
 }
 
 // SessionUpdate is what a ShareFetch or ShareAcknowledge does to its
@@ -72,7 +75,7 @@ func (c *Coordinator) sessionLocked(k sessionKey, epoch int32) (*session, *kerr.
 			c.releaseMember(k.group, k.member)
 			c.mu.Lock()
 		}
-		s = &session{epoch: 1, parts: map[TP]struct{}{}}
+		s = &session{epoch: 1, parts: map[TP]struct{}{}, lastUsed: c.now()}
 		c.mu.sessions[k] = s
 		return s, nil
 	case s == nil:
@@ -86,6 +89,7 @@ func (c *Coordinator) sessionLocked(k sessionKey, epoch int32) (*session, *kerr.
 	if s.epoch <= 0 {
 		s.epoch = 1
 	}
+	s.lastUsed = c.now()
 	return s, nil
 }
 
@@ -103,18 +107,39 @@ func (c *Coordinator) CloseSession(groupID, memberID string) {
 	c.releaseMember(groupID, memberID)
 }
 
-// dropStraySessions closes the sessions of members not in their group
-// (never joined, or expired), releasing what they hold.
-func (c *Coordinator) dropStraySessions() {
-	var stray []sessionKey
+// dropIdleSessions closes the sessions not used for their group's
+// session timeout (their member died or moved on), releasing what the
+// member holds. Membership is not consulted: with several brokers, the
+// member's group lives on the coordinator, not necessarily here.
+func (c *Coordinator) dropIdleSessions(now time.Time) {
+	var idle []sessionKey
 	c.mu.Lock()
-	for k := range c.mu.sessions {
-		if g := c.mu.groups[k.group]; g == nil || g.members[k.member] == nil {
-			stray = append(stray, k)
-		}
+	last := make(map[sessionKey]time.Time, len(c.mu.sessions))
+	for k, s := range c.mu.sessions {
+		last[k] = s.lastUsed
 	}
 	c.mu.Unlock()
-	for _, k := range stray {
+	timeouts := map[string]time.Duration{}
+	for k, t := range last {
+		to, ok := timeouts[k.group]
+		if !ok {
+			to = c.Settings(k.group).SessionTimeout
+			timeouts[k.group] = to
+		}
+		if now.Sub(t) > to {
+			idle = append(idle, k)
+		}
+	}
+	for _, k := range idle {
 		c.CloseSession(k.group, k.member)
 	}
+}
+
+// Touch marks a member's session used (a long poll waiting on it).
+func (c *Coordinator) Touch(groupID, memberID string) {
+	c.mu.Lock()
+	if s := c.mu.sessions[sessionKey{groupID, memberID}]; s != nil {
+		s.lastUsed = c.now()
+	}
+	c.mu.Unlock()
 }

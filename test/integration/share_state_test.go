@@ -217,4 +217,19 @@ func TestShareGroupConfigs(t *testing.T) {
 	if n != 5 || lockMs != 2500 {
 		t.Fatalf("acquired %d records locked for %dms, want 5 for 2500ms", n, lockMs)
 	}
+	// Deleting the group (once its member timed out) deletes its configs.
+	adm := newAdmin(t, c.Addr())
+	waitFor(t, 15*time.Second, "group deleted", func() bool {
+		dg, err := adm.DeleteGroups(ctxT(t, 5*time.Second), "gc-group")
+		return err == nil && dg.Error() == nil
+	})
+	dresp, err = dreq.RequestWith(ctxT(t, 10*time.Second), cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range dresp.Resources[0].Configs {
+		if e.Source == 8 {
+			t.Errorf("%s still set on the deleted group", e.Name)
+		}
+	}
 }
