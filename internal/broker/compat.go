@@ -114,7 +114,10 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	b.WriteString("Delegation tokens, quotas and replication between brokers are not built\n")
 	b.WriteString("yet: their API keys above are marked \"not served\", and none is advertised. TLS, mutual TLS,\n")
 	b.WriteString("SASL (PLAIN, SCRAM, OAUTHBEARER) and ACL authorization are served; GSSAPI (Kerberos) is not: see\n")
-	b.WriteString("[security.md](security.md).\n")
+	b.WriteString("[security.md](security.md).\n\n")
+	b.WriteString("Served on the controller listener only, as Kafka's controllers serve them: BrokerRegistration (62),\n")
+	b.WriteString("BrokerHeartbeat (63), AllocateProducerIds (67), ControllerRegistration (70), and Gofka's own\n")
+	b.WriteString("GofkaRaftMessage and GofkaMetadataFetch between nodes (see operations.md).\n")
 	return b.Bytes()
 }
 

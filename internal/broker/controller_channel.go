@@ -232,6 +232,8 @@ func isNotController(resp kmsg.Response) bool {
 		return r.ErrorCode == nc
 	case *kmsg.UnregisterBrokerResponse:
 		return r.ErrorCode == nc
+	case *kmsg.ControllerRegistrationResponse:
+		return r.ErrorCode == nc
 	case *kmsg.AddRaftVoterResponse:
 		return r.ErrorCode == nc
 	case *kmsg.RemoveRaftVoterResponse:
@@ -299,6 +301,8 @@ func notControllerResponse(req kmsg.Request) kmsg.Response {
 		resp.(*kmsg.DescribeQuorumResponse).ErrorCode = nc
 	case *kmsg.UnregisterBrokerRequest:
 		resp.(*kmsg.UnregisterBrokerResponse).ErrorCode = nc
+	case *kmsg.ControllerRegistrationRequest:
+		resp.(*kmsg.ControllerRegistrationResponse).ErrorCode = nc
 	case *kmsg.AddRaftVoterRequest:
 		resp.(*kmsg.AddRaftVoterResponse).ErrorCode = nc
 	case *kmsg.RemoveRaftVoterRequest:

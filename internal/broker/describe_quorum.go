@@ -6,6 +6,9 @@ package broker
 // quorum has no observers: broker-only nodes do not follow the raft log.
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/gofka/gofka/internal/raft"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -75,7 +78,8 @@ func quorumNodes(voters []raft.Voter) []kmsg.DescribeQuorumResponseNode {
 }
 
 // handleControllerDescribeCluster answers DescribeCluster on the controller
-// listener (KIP-919): the controllers, and the active one as controller.
+// listener (KIP-919): the registered controllers (ControllerRegistration)
+// at their endpoint for this listener, and the active one as controller.
 // Any controller answers; only the controller endpoint type is served.
 func (n *Node) handleControllerDescribeCluster(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.DescribeClusterRequest)
@@ -89,13 +93,17 @@ func (n *Node) handleControllerDescribeCluster(req *wire.Request, reply wire.Rep
 		reply.Send(resp)
 		return
 	}
-	s := n.quorum.Status()
-	resp.ClusterID, resp.ControllerID = n.clusterID, s.Leader
+	resp.ClusterID, resp.ControllerID = n.clusterID, n.quorum.Status().Leader
 	resp.ClusterAuthorizedOperations = opsNotRequested
-	for _, v := range s.Voters {
-		b := kmsg.NewDescribeClusterResponseBroker()
-		b.NodeID, b.Host, b.Port = v.ID, v.Host, int32(v.Port)
-		resp.Brokers = append(resp.Brokers, b)
+	ctrls := n.meta.Current().Controllers
+	for _, id := range slices.Sorted(maps.Keys(ctrls)) {
+		for _, ep := range ctrls[id].Endpoints {
+			if ep.Name == req.Conn.Listener {
+				b := kmsg.NewDescribeClusterResponseBroker()
+				b.NodeID, b.Host, b.Port = id, ep.Host, ep.Port
+				resp.Brokers = append(resp.Brokers, b)
+			}
+		}
 	}
 	reply.Send(resp)
 }

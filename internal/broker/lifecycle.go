@@ -247,3 +247,59 @@ func (n *Node) handleUnregisterBroker(req *wire.Request, reply wire.Reply) {
 	}
 	reply.Send(resp)
 }
+
+// registerController records this controller's endpoints with the active
+// controller (ControllerRegistration), retrying until it is done or quit.
+func (n *Node) registerController(quit <-chan struct{}) {
+	l, ok := controllerListener(n.cfg)
+	if !ok {
+		return
+	}
+	eps := []controller.Endpoint{{Name: l.Name, Host: l.Host, Port: l.Port}}
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := n.sendControllerRegistration(ctx, eps)
+		cancel()
+		if err == nil {
+			return
+		}
+		n.log.Debug("controller registration", "err", err)
+		select {
+		case <-quit:
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (n *Node) sendControllerRegistration(ctx context.Context, eps []controller.Endpoint) error {
+	if n.active() {
+		return n.ctrl.RegisterController(n.nodeID, n.incarnation, eps)
+	}
+	req := kmsg.NewPtrControllerRegistrationRequest()
+	req.ControllerID, req.IncarnationID = n.nodeID, n.incarnation
+	for _, ep := range eps {
+		req.Listeners = append(req.Listeners, kmsg.ControllerRegistrationRequestListener{
+			Name: ep.Name, Host: ep.Host, Port: uint16(ep.Port), SecurityProtocol: ep.SecurityProtocol})
+	}
+	resp, err := n.toController(ctx, req)
+	if err != nil {
+		return err
+	}
+	return kerr.ErrorForCode(resp.(*kmsg.ControllerRegistrationResponse).ErrorCode)
+}
+
+// handleControllerRegistration records a controller (controller listener).
+func (n *Node) handleControllerRegistration(req *wire.Request, reply wire.Reply) {
+	r := req.Msg.(*kmsg.ControllerRegistrationRequest)
+	resp := r.ResponseKind().(*kmsg.ControllerRegistrationResponse)
+	var eps []controller.Endpoint
+	for _, l := range r.Listeners {
+		eps = append(eps, controller.Endpoint{Name: l.Name, Host: l.Host, Port: int(l.Port), SecurityProtocol: l.SecurityProtocol})
+	}
+	if err := n.ctrl.RegisterController(r.ControllerID, metadata.UUID(r.IncarnationID), eps); err != nil {
+		code := controller.ErrorCode(err)
+		resp.ErrorCode, resp.ErrorMessage = code.Code, kmsg.StringPtr(err.Error())
+	}
+	reply.Send(resp)
+}

@@ -129,6 +129,7 @@ func (n *Node) start(ln net.Listener) error {
 	n.startAuthz()
 	if n.ctrl != nil {
 		n.goAsync(n.activeLoop)
+		n.goAsync(n.registerController)
 	}
 	if n.cfg.HasRole("broker") {
 		if err := n.startBroker(ln); err != nil {

@@ -246,6 +246,7 @@ var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
 	63:              (*Node).handleBrokerHeartbeat,
 	64:              (*Node).handleUnregisterBroker,
 	67:              (*Node).handleAllocateProducerIDs,
+	70:              (*Node).handleControllerRegistration,
 	80:              (*Node).handleAddRaftVoter,
 	81:              (*Node).handleRemoveRaftVoter,
 	82:              (*Node).handleUpdateRaftVoter,

@@ -223,3 +223,20 @@ func (c *Controller) Unregister(id int32) *kerr.Error {
 	delete(c.hb.seen, id)
 	return nil
 }
+
+// RegisterController records a controller's registration (KIP-919), unless
+// the same one is recorded already.
+func (c *Controller) RegisterController(id int32, incarnation metadata.UUID, endpoints []Endpoint) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cur := c.pub.Current().Controllers[id]; cur != nil && cur.IncarnationID == incarnation {
+		return nil
+	}
+	r := metadata.NewRegisterControllerRecord()
+	r.ControllerID, r.IncarnationID = id, incarnation
+	for _, ep := range endpoints {
+		r.EndPoints = append(r.EndPoints, metadata.ControllerEndpoint{Name: ep.Name, Host: ep.Host,
+			Port: uint16(ep.Port), SecurityProtocol: ep.SecurityProtocol})
+	}
+	return c.commitLocked([]metadata.Record{r})
+}

@@ -61,6 +61,8 @@ func (a *applier) apply(rec Record) error {
 		a.featureLevel(r)
 	case *RegisterBrokerRecord:
 		a.registerBroker(r)
+	case *RegisterControllerRecord:
+		a.registerController(r)
 	case *FenceBrokerRecord:
 		return a.setFenced(r.ID, r.Epoch, true, "fence")
 	case *UnfenceBrokerRecord:
@@ -75,7 +77,7 @@ func (a *applier) apply(rec Record) error {
 	default:
 		// SCRAM credentials, ACLs and delegation tokens are applied in
 		// apply_security.go; every other record type (client quotas,
-		// controller registrations, transaction markers, ZK migration state)
+		// transaction markers, ZK migration state)
 		// does not change the image yet: it is accepted and ignored.
 		a.applySecurity(rec)
 	}

@@ -1,6 +1,9 @@
 package metadata
 
-import "slices"
+import (
+	"maps"
+	"slices"
+)
 
 // featureLevel applies a FeatureLevelRecord. Level 0 disables the feature;
 // Kafka forgets it, Gofka keeps it at 0 so that a feature downgraded to 0
@@ -30,6 +33,20 @@ func (a *applier) registerBroker(r *RegisterBrokerRecord) {
 		})
 	}
 	a.brokers()[b.ID] = b
+}
+
+// registerController replaces the registration of a controller.
+func (a *applier) registerController(r *RegisterControllerRecord) {
+	c := &ControllerInfo{ID: r.ControllerID, IncarnationID: r.IncarnationID}
+	for _, e := range r.EndPoints {
+		c.Endpoints = append(c.Endpoints, Endpoint{Name: e.Name, Host: e.Host, Port: int32(e.Port), SecurityProtocol: e.SecurityProtocol})
+	}
+	next := maps.Clone(a.next.Controllers)
+	if next == nil {
+		next = map[int32]*ControllerInfo{}
+	}
+	next[c.ID] = c
+	a.next.Controllers = next
 }
 
 // broker returns a registered broker whose epoch matches, as Kafka's ClusterDelta checks.

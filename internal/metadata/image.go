@@ -28,6 +28,8 @@ type Image struct {
 	Features map[string]int16
 	// Brokers holds registered brokers by id.
 	Brokers map[int32]*BrokerInfo
+	// Controllers holds the controllers' registrations (KIP-919) by id.
+	Controllers map[int32]*ControllerInfo
 
 	topics         pmap[string, *TopicImage]
 	topicIDs       pmap[UUID, string]
@@ -45,6 +47,13 @@ type BrokerInfo struct {
 	Rack                 *string
 	Fenced               bool
 	InControlledShutdown bool
+}
+
+// ControllerInfo is one controller registration.
+type ControllerInfo struct {
+	ID            int32
+	IncarnationID UUID
+	Endpoints     []Endpoint
 }
 
 // Endpoint is one listener of a broker.

@@ -14,6 +14,7 @@ func (im *Image) Records() []Record {
 	var out []Record
 	out = append(out, im.featureRecords()...)
 	out = append(out, im.brokerRecords()...)
+	out = append(out, im.controllerRecords()...)
 	out = append(out, im.topicRecords()...)
 	out = append(out, im.configRecords()...)
 	out = append(out, im.securityRecords()...)
@@ -45,6 +46,20 @@ func (im *Image) brokerRecords() []Record {
 		for _, e := range b.Endpoints {
 			r.EndPoints = append(r.EndPoints, BrokerEndpoint{Name: e.Name, Host: e.Host,
 				Port: uint16(e.Port), SecurityProtocol: e.SecurityProtocol})
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (im *Image) controllerRecords() []Record {
+	var out []Record
+	for _, id := range slices.Sorted(maps.Keys(im.Controllers)) {
+		c := im.Controllers[id]
+		r := NewRegisterControllerRecord()
+		r.ControllerID, r.IncarnationID = c.ID, c.IncarnationID
+		for _, e := range c.Endpoints {
+			r.EndPoints = append(r.EndPoints, ControllerEndpoint{Name: e.Name, Host: e.Host, Port: uint16(e.Port), SecurityProtocol: e.SecurityProtocol})
 		}
 		out = append(out, r)
 	}

@@ -12,6 +12,7 @@ func TestRecordsRebuildImage(t *testing.T) {
 		&FeatureLevelRecord{Name: MetadataVersionFeature, FeatureLevel: 25},
 		&FeatureLevelRecord{Name: "transaction.version", FeatureLevel: 2},
 		brokerRec(1, 10), brokerRec(2, 11),
+		&RegisterControllerRecord{ControllerID: 3, IncarnationID: UUID{7}, EndPoints: []ControllerEndpoint{{Name: "CONTROLLER", Host: "h", Port: 9093}}},
 		topicRec("a", 1), partRec(1, 0, 1, 2), partRec(1, 1, 2, 1),
 		topicRec("b", 2), partRec(2, 0, 2),
 		change(1, 0, func(r *PartitionChangeRecord) { r.Leader, r.ISR = 2, []int32{2} }),
@@ -44,7 +45,7 @@ func TestRecordsRebuildImage(t *testing.T) {
 		!reflect.DeepEqual(back.DelegationTokens(), im.DelegationTokens()) {
 		t.Errorf("security state differs after a round trip")
 	}
-	if !reflect.DeepEqual(back.Brokers, im.Brokers) || !reflect.DeepEqual(back.Features, im.Features) ||
+	if !reflect.DeepEqual(back.Brokers, im.Brokers) || !reflect.DeepEqual(back.Controllers, im.Controllers) || !reflect.DeepEqual(back.Features, im.Features) ||
 		back.NextProducerID() != im.NextProducerID() || back.MetadataVersion != im.MetadataVersion {
 		t.Errorf("cluster state differs: %+v vs %+v", back, im)
 	}
