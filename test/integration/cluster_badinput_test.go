@@ -70,3 +70,16 @@ func TestClusterRefusesBadNodes(t *testing.T) {
 		t.Fatalf("brokers after the bad nodes: %v %v", md.Brokers, err)
 	}
 }
+
+// A voter without its controller listener in listeners is refused before
+// anything starts, naming the property.
+func TestClusterVoterWithoutControllerListener(t *testing.T) {
+	_, err := config.LoadBroker(map[string]string{
+		"log.dirs": t.TempDir(), "node.id": "1", "process.roles": "broker,controller",
+		"listeners": "PLAINTEXT://127.0.0.1:0", "controller.listener.names": "CONTROLLER",
+		"controller.quorum.voters": "1@127.0.0.1:19001,2@127.0.0.1:19002,3@127.0.0.1:19003",
+	})
+	if err == nil || !strings.Contains(err.Error(), "controller.listener.names") {
+		t.Fatalf("got %v, want a refusal naming controller.listener.names", err)
+	}
+}
