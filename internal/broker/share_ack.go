@@ -85,6 +85,9 @@ func (n *Node) handleShareAcknowledge(req *wire.Request, reply wire.Reply) {
 }
 
 func (n *Node) shareAcknowledge(r *kmsg.ShareAcknowledgeRequest, resp *kmsg.ShareAcknowledgeResponse) *kerr.Error {
+	if !n.sharesEnabled() {
+		return kerr.UnsupportedVersion
+	}
 	if r.GroupID == nil || *r.GroupID == "" || r.MemberID == nil || *r.MemberID == "" {
 		return kerr.InvalidRequest
 	}

@@ -69,6 +69,9 @@ func (n *Node) handleShareFetch(req *wire.Request, reply wire.Reply) {
 // acknowledgements.
 func (op *shareFetchOp) start() *kerr.Error {
 	r := op.r
+	if !op.n.sharesEnabled() {
+		return kerr.UnsupportedVersion
+	}
 	if r.GroupID == nil || *r.GroupID == "" || r.MemberID == nil || *r.MemberID == "" {
 		return kerr.InvalidRequest
 	}

@@ -144,12 +144,20 @@ func (n *Node) ensureShareStateTopic() *kerr.Error {
 		})
 }
 
+// sharesEnabled reports whether share.version is finalized at 1 or more:
+// with it at 0 (downgraded), members can neither join nor fetch.
+func (n *Node) sharesEnabled() bool { return n.meta.Current().Features["share.version"] >= 1 }
+
 func (n *Node) handleShareGroupHeartbeat(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.ShareGroupHeartbeatRequest)
 	fail := func(err *kerr.Error, msg string) {
 		resp := r.ResponseKind().(*kmsg.ShareGroupHeartbeatResponse)
 		resp.ErrorCode, resp.ErrorMessage = err.Code, &msg
 		reply.Send(resp)
+	}
+	if !n.sharesEnabled() {
+		fail(kerr.UnsupportedVersion, "Share groups are not enabled: share.version is 0.")
+		return
 	}
 	if err := n.ensureShareStateTopic(); err != nil {
 		fail(err, err.Message)

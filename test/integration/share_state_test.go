@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -232,4 +233,46 @@ func TestShareGroupConfigs(t *testing.T) {
 			t.Errorf("%s still set on the deleted group", e.Name)
 		}
 	}
+}
+
+// TestShareVersionGates: with share.version downgraded to 0, members can
+// neither join nor fetch; upgraded again, they can.
+func TestShareVersionGates(t *testing.T) {
+	c := gofkatest.Start(t, shareOpts()...)
+	createTopic(t, c.Addr(), "sv", 1)
+	adm := newAdmin(t, c.Addr())
+	set := func(level int16, typ int8) {
+		res, err := adm.UpdateFeatures(ctxT(t, 10*time.Second), false, kadm.FeatureUpdate{Feature: "share.version", MaxVersionLevel: level, UpgradeType: typ})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Err != nil {
+				t.Fatalf("share.version=%d: %v", level, r.Err)
+			}
+		}
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	join := func() int16 {
+		hb := kmsg.NewPtrShareGroupHeartbeatRequest()
+		hb.GroupID, hb.MemberID, hb.SubscribedTopicNames = "sv-group", "m1", []string{"sv"}
+		r, err := hb.RequestWith(ctxT(t, 10*time.Second), cl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.ErrorCode
+	}
+	set(0, 2)
+	waitFor(t, 10*time.Second, "share groups refused", func() bool { return join() == kerr.UnsupportedVersion.Code })
+	f := kmsg.NewPtrShareFetchRequest()
+	f.GroupID, f.MemberID = kmsg.StringPtr("sv-group"), kmsg.StringPtr("m1")
+	if r, err := f.RequestWith(ctxT(t, 10*time.Second), cl); err != nil || r.ErrorCode != kerr.UnsupportedVersion.Code {
+		t.Fatalf("share fetch with share.version 0: %v %+v", err, r)
+	}
+	set(1, 1)
+	waitFor(t, 10*time.Second, "share groups served", func() bool { return join() == 0 })
 }
