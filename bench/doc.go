@@ -22,9 +22,17 @@
 // SIGTERM. The report gives medians over -runs and evaluates the issue's
 // targets, each as measured/target with pass or fail.
 //
+// Then the metadata phase (metaphase.go) runs quorums of 1 and 3 `gofka
+// server` processes, each broker and controller, formatted with `gofka
+// format`: CreateTopics of 1-partition topics per second with one request
+// in flight and with -meta-clients clients, and the time from SIGKILL of
+// the active controller to the next committed CreateTopics. With
+// -metadata it runs alone and rewrites only its section of the report.
+//
 // With -profile DIR it also saves Gofka's CPU profile of every phase and
 // its allocation profile of every config, for `go tool pprof`.
 //
 // It owns only measurement: it never asserts on timings, and it never
-// tunes the brokers (data dir, listener and the metrics listener only).
+// tunes the brokers (data dir, listeners, the metrics listener, and the
+// roles, node ids and voters a quorum needs only).
 package main

@@ -33,6 +33,14 @@ func readMachine() machine {
 	}
 }
 
+// writeLine describes the machine as a list item of the report's Method,
+// with the load average at the start and loadEnd at the end.
+func (m machine) writeLine(b *strings.Builder, loadEnd string) {
+	fmt.Fprintf(b, "- Machine: %d CPUs (%s), %s memory, Linux %s, %s. Load average (1, 5, 15 min) at the\n",
+		m.CPUs, m.CPUModel, m.MemTotal, m.Kernel, m.Go)
+	fmt.Fprintf(b, "  start %s, at the end %s: the machine is shared with other builds, so every number is noisy.\n", m.LoadAvg, loadEnd)
+}
+
 // procField returns the value of the first "name: value" line in path.
 func procField(path, name string) string {
 	f, err := os.Open(path)

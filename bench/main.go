@@ -30,6 +30,9 @@ type settings struct {
 	RawDepth      int           // raw produce driver: requests in flight per connection
 	RawReqBytes   int           // raw produce driver: value bytes per request, split over the partitions
 	WarmMemory    int64         // bytes of memory touched and freed before the raw and the kgo phases (memwarm.go)
+	MetaDuration  time.Duration // each timed CreateTopics phase of the metadata phase
+	MetaClients   int           // concurrent CreateTopics clients in the second metadata phase
+	MetaKills     int           // SIGKILLs of the active controller per run of the 3-node quorum
 }
 
 // peerFlags collects repeated -peer flags.
@@ -58,6 +61,10 @@ func main() {
 	flag.IntVar(&s.RawDepth, "raw-depth", 4, "raw produce driver: requests in flight per connection (acks=1/all)")
 	flag.IntVar(&s.RawReqBytes, "raw-request-bytes", 512<<10, "raw produce driver: value bytes per request, one batch per partition of an equal share")
 	flag.Int64Var(&s.WarmMemory, "warm-memory", 8<<30, "bytes of memory to touch and free before the raw phases and before the kgo phases of every config, so each target starts them with the same pool of recently used pages (0: off)")
+	flag.DurationVar(&s.MetaDuration, "meta-duration", 5*time.Second, "length of each timed CreateTopics phase of the metadata phase")
+	flag.IntVar(&s.MetaClients, "meta-clients", 8, "metadata phase: concurrent CreateTopics clients, one request in flight each (a phase with one client runs first)")
+	flag.IntVar(&s.MetaKills, "meta-kills", 4, "metadata phase: SIGKILLs of the active controller per run of the 3-controller quorum")
+	metadata := flag.Bool("metadata", false, "only the metadata phase (quorums of 1 and 3 gofka processes), -runs times; rewrites only its section of -out")
 	quick := flag.Bool("quick", false, "only the raw produce phase of each config, -runs times per target, printed with the median Gofka/peer ratios; no report (an A/B check of the produce path)")
 	commit := flag.String("commit", "", "Gofka commit to name in the report (default: git describe --always --dirty)")
 	flag.Var(&peers, "peer", "another peer, name=binary[,arg...]; args may use {addr}, {port} and {dir} (repeatable)")
@@ -68,7 +75,13 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, s, peers, *commit, *out, *quick); err != nil {
+	var err error
+	if *metadata {
+		err = runMetadata(ctx, s, *commit, *out)
+	} else {
+		err = run(ctx, s, peers, *commit, *out, *quick)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -126,9 +139,27 @@ func run(ctx context.Context, s settings, peers []string, commit, out string, qu
 	if err := rep.measure(ctx, targets, tmp); err != nil {
 		return err
 	}
+	meta, err := measureMetadata(ctx, s, targets[0].binary, tmp)
+	if err != nil {
+		return err
+	}
+	if commit != "" {
+		meta.Machine.Commit = commit
+	}
+	rep.Meta = &meta
 	rep.Wall = time.Since(started)
 	rep.LoadEnd = loadAvg()
 	return writeOutputs(root, out, rep)
+}
+
+// runMetadata is the -metadata mode: only the metadata phase, its section
+// written into the report at out in place of the old one.
+func runMetadata(ctx context.Context, s settings, commit, out string) error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	return metadataOnly(ctx, s, root, commit, out)
 }
 
 // probe measures the disk and every target's cold start and idle RSS.

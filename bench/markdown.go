@@ -63,6 +63,9 @@ func (rep report) markdown() string {
 	b.WriteString("\n")
 	rep.writeNotes(&b)
 	writeTLSNotes(&b)
+	if rep.Meta != nil {
+		b.WriteString(rep.Meta.section())
+	}
 	writeProfiling(&b)
 	return b.String()
 }
@@ -71,9 +74,7 @@ func (rep report) writeMethod(b *strings.Builder) {
 	m, s := rep.Machine, rep.Settings
 	b.WriteString("## Method\n\n")
 	fmt.Fprintf(b, "- Date: %s. Gofka commit `%s`.\n", rep.Date.Format("2006-01-02 15:04 MST"), m.Commit)
-	fmt.Fprintf(b, "- Machine: %d CPUs (%s), %s memory, Linux %s, %s. Load average (1, 5, 15 min) at the\n",
-		m.CPUs, m.CPUModel, m.MemTotal, m.Kernel, m.Go)
-	fmt.Fprintf(b, "  start %s, at the end %s: the machine is shared with other builds, so every number is noisy.\n", m.LoadAvg, rep.LoadEnd)
+	m.writeLine(b, rep.LoadEnd)
 	b.WriteString("- Targets, each built with `go build` and run as its own process, one after the other (never\n")
 	b.WriteString("  at the same time; which goes first alternates from run to run), each config on a free\n")
 	b.WriteString("  127.0.0.1 port with a fresh data dir and process:\n")

@@ -16,7 +16,8 @@ type report struct {
 	LoadEnd  string        // load average at the end
 	Disk     []diskProbe   // 1 KiB chunks first, then 1 MiB
 	Results  []targetResults
-	Charts   []string // PNG paths, relative to the report once written
+	Charts   []string     // PNG paths, relative to the report once written
+	Meta     *metaResults // the metadata phase, when it ran
 }
 
 // median returns the median of vs (the mean of the middle two for an even
