@@ -16,13 +16,10 @@ import (
 // are managed with `gofka user scram` and `gofka acl`.
 func TestCLISecurity(t *testing.T) {
 	dir := t.TempDir()
-	ca, err := testcerts.NewCA("cli-ca")
+	_, ks, caFile, err := testcerts.Broker(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, _ := ca.Server("broker")
-	ks, _ := testcerts.WriteFile(dir, "ks.pem", srv.Keystore())
-	caFile, _ := testcerts.WriteFile(dir, "ca.pem", ca.CertPEM)
 	c := gofkatest.Start(t,
 		gofkatest.WithConfig("listeners", "SASL_SSL://127.0.0.1:0"),
 		gofkatest.WithConfig("listener.security.protocol.map", "SASL_SSL:SASL_SSL"),

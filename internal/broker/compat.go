@@ -16,7 +16,7 @@ var apiNotes = map[int16]string{
 	1:  "long poll (MaxWaitMillis/MinBytes), MaxBytes and partition max bytes with KIP-74, read_committed bounded by the LSO, KIP-227 incremental sessions, v13+ topic ids, records sent with sendfile(2). Follower fetches are not served yet (one replica).",
 	2:  "earliest, latest, max timestamp (KIP-734), earliest local; by timestamp to the record; isolation level; leader epoch checks.",
 	3:  "all/named/by-id topics, auto.create.topics.enable, authorized operations (everything is allowed without an authorizer).",
-	17: "v1 only (SaslAuthenticate framing; v0 raw tokens are not served); PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER; GSSAPI is not supported. ILLEGAL_SASL_STATE on a listener without SASL.",
+	17: "v1 (tokens in SaslAuthenticate) and v0 (bare size-prefixed tokens after the handshake, as kafka-python sends them); PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER; GSSAPI is not supported. ILLEGAL_SASL_STATE on a listener without SASL.",
 	36: "session lifetime and re-authentication (KIP-368, connections.max.reauth.ms); failures answered after connection.failed.authentication.delay.ms, then the connection is closed on its next request.",
 	29: "filters by resource type, name, pattern (ANY, MATCH, LITERAL, PREFIXED), principal, host, operation and permission; needs Describe on the cluster.",
 	30: "ACLs stored as AccessControlEntryRecord; INVALID_REQUEST for invalid bindings as Kafka's AclControlManager; needs Alter on the cluster.",

@@ -8,8 +8,9 @@ package broker
 // With connections.max.reauth.ms set, SaslAuthenticate reports the session
 // lifetime (bounded by an OAuth token's expiry) and a connection that uses
 // an expired session for anything but re-authenticating is closed. A
-// re-authentication may not change the principal. SaslHandshake v0 (raw
-// tokens without Kafka framing) is not served.
+// re-authentication may not change the principal. After a SaslHandshake
+// v0 the tokens come as bare size-prefixed frames (rawSASL), as
+// kafka-python sends them.
 
 import (
 	"errors"
@@ -186,9 +187,39 @@ func (n *Node) handleSaslHandshake(req *wire.Request, reply wire.Reply) {
 	default:
 		resp.SupportedMechanisms = sc.names
 		s.mech, s.exchange = r.Mechanism, sc.mechs[r.Mechanism].Start()
+		if req.Version == 0 {
+			req.Conn.ServeRaw(n.rawSASL(req))
+		}
 	}
 	setSession(req.Conn, &s)
 	reply.Send(resp)
+}
+
+// rawSASL serves the tokens that follow a SaslHandshake v0 (KIP-43, as
+// kafka-python sends them): bare size-prefixed SASL messages, answered the
+// same way, until the exchange ends. A failure closes the connection, as
+// Kafka does.
+func (n *Node) rawSASL(req *wire.Request) wire.RawFrameFunc {
+	ci := req.Conn
+	return func(tok []byte) ([]byte, error) {
+		s := *sessionOf(ci)
+		out, done, err := s.exchange.Step(tok)
+		if err == nil && done {
+			err = n.finishAuth(req, &s, kmsg.NewPtrSASLAuthenticateResponse())
+		}
+		if err != nil {
+			s.failed, s.exchange = true, nil
+			setSession(ci, &s)
+			n.authFailed(req, s.mech, err.Error())
+			ci.ServeRaw(nil)
+			return nil, err
+		}
+		if done {
+			ci.ServeRaw(nil)
+		}
+		setSession(ci, &s)
+		return out, nil
+	}
 }
 
 // saslOf returns the SASL configuration of the connection's listener, nil

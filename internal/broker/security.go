@@ -118,7 +118,7 @@ func (ls *listenerSecurity) onConnect(ci *wire.ConnInfo) error {
 // securityAPIs are the authentication and security admin APIs.
 func securityAPIs() []api {
 	return []api{
-		{key: saslHandshakeKey, min: 1, max: 1, handle: (*Node).handleSaslHandshake},
+		{key: saslHandshakeKey, min: 0, max: 1, handle: (*Node).handleSaslHandshake},
 		{key: saslAuthenticateKey, min: 0, max: 2, handle: (*Node).handleSaslAuthenticate},
 		{key: 50, min: 0, max: 0, handle: (*Node).handleDescribeUserScramCredentials},
 		{key: 51, min: 0, max: 0, handle: (*Node).handleAlterUserScramCredentials},

@@ -42,6 +42,8 @@ type ScramLookup func(user string) (cred ScramCredential, ok bool)
 // github.com/xdg-go/scram, with credentials from lookup.
 type Scram struct {
 	name   string
+	hash   scram.HashGeneratorFcn
+	lookup ScramLookup
 	server *scram.Server
 }
 
@@ -65,7 +67,7 @@ func NewScram(mechanism int8, lookup ScramLookup) (*Scram, error) {
 	if err != nil {
 		return nil, fmt.Errorf("security: scram server: %w", err)
 	}
-	return &Scram{name: ScramMechanismName(mechanism), server: srv}, nil
+	return &Scram{name: ScramMechanismName(mechanism), hash: hf, lookup: lookup, server: srv}, nil
 }
 
 func scramHash(mechanism int8) (scram.HashGeneratorFcn, error) {
@@ -82,26 +84,39 @@ func scramHash(mechanism int8) (scram.HashGeneratorFcn, error) {
 func (s *Scram) Name() string { return s.name }
 
 // Start implements Mechanism.
-func (s *Scram) Start() Exchange { return &scramExchange{conv: s.server.NewConversation()} }
+func (s *Scram) Start() Exchange { return &scramExchange{s: s, conv: s.server.NewConversation()} }
 
 type scramExchange struct {
-	conv *scram.ServerConversation
+	s                       *Scram
+	conv                    *scram.ServerConversation
+	clientBare, serverFirst string // kept for librdkafka's final message (scram_compat.go)
+	user                    string
+	done                    bool
 }
 
 // Step runs one step of the conversation: the client-first message gets
 // the server-first, the client-final the server-final.
 func (x *scramExchange) Step(in []byte) ([]byte, bool, error) {
+	if x.serverFirst != "" {
+		if out, ok, err := x.compatFinal(string(in)); ok {
+			return out, err == nil, err
+		}
+	}
 	out, err := x.conv.Step(string(in))
 	if err != nil {
 		// The library's errors may quote the client's message; say only
 		// that the credentials did not authenticate.
 		return nil, false, ErrAuthFailed
 	}
-	done := x.conv.Done() && x.conv.Valid()
-	return []byte(out), done, nil
+	if x.serverFirst == "" {
+		x.clientBare, x.serverFirst, x.user = clientFirstBare(string(in)), out, x.conv.Username()
+		return []byte(out), false, nil
+	}
+	x.done = x.conv.Done() && x.conv.Valid()
+	return []byte(out), x.done, nil
 }
 
-func (x *scramExchange) Principal() Principal { return User(x.conv.Username()) }
+func (x *scramExchange) Principal() Principal { return User(x.user) }
 func (x *scramExchange) Expiry() time.Time    { return time.Time{} }
 
 // ScramFromSaltedPassword derives the stored credential from the salted

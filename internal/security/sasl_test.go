@@ -198,3 +198,42 @@ func TestParseJAAS(t *testing.T) {
 		}
 	}
 }
+
+// TestScramLibrdkafkaNonce: librdkafka's client-final repeats the client
+// nonce before the server's; the proof over the message as sent is
+// accepted, a wrong one is not.
+func TestScramLibrdkafkaNonce(t *testing.T) {
+	for _, pw := range []string{"pw", "wrong"} {
+		cred := scramCred(t, ScramSHA512, "pw")
+		s, _ := NewScram(ScramSHA512, func(u string) (ScramCredential, bool) { return cred, u == "alice" })
+		x := s.Start()
+		s1, _, err := x.Step([]byte("n,,n=alice,r=abc"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		serverR, _ := scramAttr(string(s1), 'r')
+		hf := scram.SHA512
+		salted := pbkdf(hf, pw, cred.Salt, cred.Iterations)
+		clientKey := hmacOf(hf, salted, "Client Key")
+		h := hf()
+		h.Write(clientKey)
+		c2wop := "c=biws,r=abc" + serverR
+		auth := "n=alice,r=abc," + string(s1) + "," + c2wop
+		sig := hmacOf(hf, h.Sum(nil), auth)
+		proof := make([]byte, len(sig))
+		for i := range sig {
+			proof[i] = clientKey[i] ^ sig[i]
+		}
+		out, done, err := x.Step([]byte(c2wop + ",p=" + base64.StdEncoding.EncodeToString(proof)))
+		if pw == "wrong" {
+			if done || !errors.Is(err, ErrAuthFailed) {
+				t.Fatalf("wrong password: done=%v err=%v", done, err)
+			}
+			continue
+		}
+		want := "v=" + base64.StdEncoding.EncodeToString(hmacOf(hf, hmacOf(hf, salted, "Server Key"), auth))
+		if !done || err != nil || string(out) != want || x.Principal() != User("alice") {
+			t.Fatalf("librdkafka final: done=%v err=%v out=%q", done, err, out)
+		}
+	}
+}

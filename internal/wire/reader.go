@@ -35,6 +35,10 @@ func (c *conn) readRequests() error {
 			}
 			return c.readError(err)
 		}
+		if c.info.raw != nil {
+			c.handleRaw(frame)
+			continue
+		}
 		s := &slot{c: c}
 		if err := c.parse(s, frame); err != nil {
 			return err

@@ -64,6 +64,8 @@ type ConnInfo struct {
 	// Session is the handler's per-connection state (the authenticated
 	// principal), set through Config.OnConnect and by handlers.
 	Session atomic.Value
+
+	raw RawFrameFunc // reader only (raw.go)
 }
 
 // ClientIDString returns the client id, or "" when it is null, as Kafka

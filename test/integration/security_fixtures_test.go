@@ -23,22 +23,11 @@ type secEnv struct {
 
 func newSecEnv(t *testing.T) *secEnv {
 	t.Helper()
-	ca, err := testcerts.NewCA("gofka-test-ca")
+	ca, ks, trust, err := testcerts.Broker(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := ca.Server("broker")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	e := &secEnv{ca: ca}
-	if e.keystore, err = testcerts.WriteFile(dir, "broker.keystore.pem", srv.Keystore()); err != nil {
-		t.Fatal(err)
-	}
-	if e.trust, err = testcerts.WriteFile(dir, "ca.pem", ca.CertPEM); err != nil {
-		t.Fatal(err)
-	}
+	e := &secEnv{ca: ca, keystore: ks, trust: trust}
 	return e
 }
 

@@ -69,10 +69,17 @@ func set(xs ...string) map[string]bool {
 // run runs one driver command and returns its JSON lines.
 func (c client) run(t *testing.T, cmd, bootstrap, topic string, n int) []map[string]any {
 	t.Helper()
+	return c.runEnv(t, nil, cmd, bootstrap, topic, n)
+}
+
+// runEnv is run with extra environment variables (INTEROP_CONF).
+func (c client) runEnv(t *testing.T, env []string, cmd, bootstrap, topic string, n int) []map[string]any {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	args := append(append([]string(nil), c.command[1:]...), cmd, bootstrap, topic, fmt.Sprint(n))
 	x := exec.CommandContext(ctx, c.command[0], args...)
+	x.Env = append(os.Environ(), env...)
 	var stderr strings.Builder
 	x.Stderr = &stderr
 	out, err := x.Output()

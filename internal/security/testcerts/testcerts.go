@@ -128,3 +128,20 @@ func ReplaceFile(path string, b []byte) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// Broker makes a CA and a broker certificate for localhost and writes the
+// broker's PEM keystore and the CA's PEM truststore to dir.
+func Broker(dir string) (ca *CA, keystore, truststore string, err error) {
+	if ca, err = NewCA("gofka-test-ca"); err != nil {
+		return nil, "", "", err
+	}
+	srv, err := ca.Server("broker")
+	if err != nil {
+		return nil, "", "", err
+	}
+	if keystore, err = WriteFile(dir, "broker.keystore.pem", srv.Keystore()); err != nil {
+		return nil, "", "", err
+	}
+	truststore, err = WriteFile(dir, "ca.pem", ca.CertPEM)
+	return ca, keystore, truststore, err
+}

@@ -4,6 +4,7 @@ Usage: confluent.py COMMAND BOOTSTRAP TOPIC [N]
 Commands print JSON lines on stdout; errors exit non-zero.
 """
 import json
+import os
 import sys
 import time
 
@@ -11,9 +12,20 @@ from confluent_kafka import Consumer, Producer, TopicPartition, OFFSET_BEGINNING
 from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
 
 
+# INTEROP_CONF: extra librdkafka properties (JSON) for every client, e.g.
+# security.protocol and SASL settings for the secured-listener tests.
+EXTRA = json.loads(os.environ.get("INTEROP_CONF", "{}"))
+
+
+def conf(d):
+    d.update(EXTRA)
+    return d
+
+
 def produce(b, topic, n, extra=None):
     conf = {"bootstrap.servers": b, "linger.ms": 5, "compression.type": "lz4"}
     conf.update(extra or {})
+    conf.update(EXTRA)
     p = Producer(conf)
     errors = []
     for i in range(n):
@@ -25,7 +37,7 @@ def produce(b, topic, n, extra=None):
 
 
 def consume_assigned(b, topic, n):
-    c = Consumer({"bootstrap.servers": b, "group.id": "interop-unused", "enable.auto.commit": False})
+    c = Consumer(conf({"bootstrap.servers": b, "group.id": "interop-unused", "enable.auto.commit": False}))
     parts = c.list_topics(topic, timeout=10).topics[topic].partitions
     c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
     emit_until(c, n)
@@ -49,13 +61,13 @@ def emit_until(c, n, timeout_s=60):
 
 
 def consume_group(b, topic, n):
-    c = Consumer({"bootstrap.servers": b, "group.id": "interop-confluent", "auto.offset.reset": "earliest"})
+    c = Consumer(conf({"bootstrap.servers": b, "group.id": "interop-confluent", "auto.offset.reset": "earliest"}))
     c.subscribe([topic])
     emit_until(c, n)
 
 
 def admin(b, topic, _n):
-    a = AdminClient({"bootstrap.servers": b})
+    a = AdminClient(conf({"bootstrap.servers": b}))
     wait(a.create_topics([NewTopic(topic, 3, 1, config={"retention.ms": "123456"})]))
     wait(a.create_partitions([NewPartitions(topic, 4)]))
     res = ConfigResource("topic", topic, set_config={"retention.ms": "654321"})
@@ -67,7 +79,7 @@ def admin(b, topic, _n):
 
 
 def delete(b, topic, _n):
-    a = AdminClient({"bootstrap.servers": b})  # keep the handle alive until the futures resolve
+    a = AdminClient(conf({"bootstrap.servers": b}))  # keep the handle alive until the futures resolve
     wait(a.delete_topics([topic]))
 
 
@@ -80,7 +92,7 @@ def idempotent(b, topic, n):
 
 
 def transactional(b, topic, n):
-    p = Producer({"bootstrap.servers": b, "transactional.id": "interop-txn"})
+    p = Producer(conf({"bootstrap.servers": b, "transactional.id": "interop-txn"}))
     p.init_transactions(30)
     p.begin_transaction()
     for i in range(n):

@@ -4,14 +4,20 @@ Usage: kafkapython.py COMMAND BOOTSTRAP TOPIC [N]
 Commands print JSON lines on stdout; errors exit non-zero.
 """
 import json
+import os
 import sys
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTopic
 
 
+# INTEROP_CONF: extra keyword arguments (JSON) for every client, e.g.
+# security_protocol and SASL settings for the secured-listener tests.
+EXTRA = json.loads(os.environ.get("INTEROP_CONF", "{}"))
+
+
 def produce(b, topic, n):
-    p = KafkaProducer(bootstrap_servers=b, compression_type="gzip", linger_ms=5)
+    p = KafkaProducer(bootstrap_servers=b, compression_type="gzip", linger_ms=5, **EXTRA)
     futures = [p.send(topic, key=b"k-%d" % i, value=b"kafkapython-%d" % i, headers=[("idx", str(i).encode())])
                for i in range(n)]
     for f in futures:
@@ -20,7 +26,7 @@ def produce(b, topic, n):
 
 
 def consume(b, topic, n):
-    c = KafkaConsumer(bootstrap_servers=b, consumer_timeout_ms=20000)
+    c = KafkaConsumer(bootstrap_servers=b, consumer_timeout_ms=20000, **EXTRA)
     parts = [TopicPartition(topic, p) for p in c.partitions_for_topic(topic)]
     c.assign(parts)
     c.seek_to_beginning(*parts)
@@ -37,7 +43,7 @@ def consume(b, topic, n):
 
 
 def admin(b, topic, _n):
-    a = KafkaAdminClient(bootstrap_servers=b)
+    a = KafkaAdminClient(bootstrap_servers=b, **EXTRA)
     check(a.create_topics([NewTopic(topic, 3, 1, topic_configs={"retention.ms": "123456"})]).topic_errors)
     check(a.create_partitions({topic: NewPartitions(4)}).topic_errors)
     for r in a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs={"retention.ms": "654321"})]).resources:
@@ -51,7 +57,7 @@ def admin(b, topic, _n):
 
 
 def delete(b, topic, _n):
-    a = KafkaAdminClient(bootstrap_servers=b)
+    a = KafkaAdminClient(bootstrap_servers=b, **EXTRA)
     check(a.delete_topics([topic]).topic_error_codes)
     a.close()
 

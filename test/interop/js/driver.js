@@ -6,7 +6,11 @@ const { Kafka, logLevel, CompressionTypes } = require('kafkajs')
 
 const [cmd, bootstrap, topic, nArg] = process.argv.slice(2)
 const n = Number(nArg || 0)
-const kafka = new Kafka({ clientId: 'gofka-interop', brokers: [bootstrap], logLevel: logLevel.ERROR })
+// INTEROP_CONF: extra Kafka() options (JSON) for the secured-listener
+// tests; ssl.caFile names a PEM file read into ssl.ca.
+const extra = JSON.parse(process.env.INTEROP_CONF || '{}')
+if (extra.ssl && extra.ssl.caFile) extra.ssl = { ca: [require('fs').readFileSync(extra.ssl.caFile)] }
+const kafka = new Kafka({ clientId: 'gofka-interop', brokers: [bootstrap], logLevel: logLevel.ERROR, ...extra })
 
 async function produce () {
   const p = kafka.producer({ allowAutoTopicCreation: false })
