@@ -49,7 +49,7 @@ func wholeRequestCheck(req *wire.Request) []refusal {
 		return []refusal{grp(opDelete, r.Group)}
 	case *kmsg.DescribeQuorumRequest:
 		return []refusal{{opDescribe, resCluster, authz.ClusterName, kerr.ClusterAuthorizationFailed}}
-	case *kmsg.AddRaftVoterRequest, *kmsg.RemoveRaftVoterRequest:
+	case *kmsg.AddRaftVoterRequest, *kmsg.RemoveRaftVoterRequest, *kmsg.UnregisterBrokerRequest:
 		return []refusal{{opAlter, resCluster, authz.ClusterName, kerr.ClusterAuthorizationFailed}}
 	case *kmsg.UpdateRaftVoterRequest:
 		return []refusal{cluster}
