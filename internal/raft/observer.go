@@ -21,7 +21,7 @@ type ObserverConfig struct {
 	SM          StateMachine
 	// Fetch sends one fetch to a controller.
 	Fetch    func(ctx context.Context, addr string, req *FetchRequest) (*FetchResponse, error)
-	Interval time.Duration // between fetches that brought nothing; default 100ms
+	Interval time.Duration // between fetches that brought nothing; default 25ms
 	Logger   *slog.Logger
 }
 
@@ -42,7 +42,7 @@ type Observer struct {
 // StartObserver starts following the log.
 func StartObserver(cfg ObserverConfig) *Observer {
 	if cfg.Interval <= 0 {
-		cfg.Interval = 100 * time.Millisecond
+		cfg.Interval = 25 * time.Millisecond
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
