@@ -46,6 +46,8 @@ func coreAPIs() []api {
 		{key: 35, min: 1, max: 5, handle: (*Node).handleDescribeLogDirs},
 		{key: 37, min: 0, max: 3, handle: (*Node).handleCreatePartitions},
 		{key: 44, min: 0, max: 1, handle: (*Node).handleIncrementalAlterConfigs},
+		{key: 48, min: 0, max: 1, handle: (*Node).handleDescribeClientQuotas},
+		{key: 49, min: 0, max: 1, handle: (*Node).handleAlterClientQuotas},
 		{key: 55, min: 0, max: 2, handle: (*Node).handleDescribeQuorum},
 		{key: 57, min: 0, max: 2, handle: (*Node).handleUpdateFeatures},
 		{key: 60, min: 0, max: 2, handle: (*Node).handleDescribeCluster},
@@ -109,5 +111,7 @@ func (n *Node) Handle(req *wire.Request, reply wire.Reply) {
 	if !n.admitSASL(req, reply) || n.refused(req, reply) {
 		return
 	}
+	start := n.now()
 	a.handle(n, req, reply)
+	n.recordRequestTime(req, start)
 }

@@ -12,8 +12,8 @@ import (
 // the version range. The compatibility doc is generated from this and the
 // API table, so it cannot drift from what ApiVersions advertises.
 var apiNotes = map[int16]string{
-	0:  "acks 0/1/-1 (one replica: -1 completes on the leader's append); CreateTime and LogAppendTime; max.message.bytes; timestamp bounds with per-record errors (KIP-467); gzip/snappy/lz4/zstd; topic compression.type recompresses; v13 topic ids. Idempotent producers: sequence checks over the last 5 batches per producer, retried batches answered with their original offsets, OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, UNKNOWN_PRODUCER_ID for ids never allocated, KIP-360 epoch bumps; producer state snapshotted in Kafka's .snapshot format; producer ids without an open transaction expire after producer.id.expiration.ms (checked every producer.id.expiration.check.interval.ms and when a partition loads). Transactional batches verified with the coordinator (transaction.partition.verification.enable); v12+ adds the partition implicitly (KIP-890 transactions v2).",
-	1:  "long poll (MaxWaitMillis/MinBytes), MaxBytes and partition max bytes with KIP-74, read_committed bounded by the LSO, KIP-227 incremental sessions, v13+ topic ids, records sent with sendfile(2). Follower fetches are not served yet (one replica).",
+	0:  "acks 0/1/-1 (one replica: -1 completes on the leader's append); CreateTime and LogAppendTime; max.message.bytes; timestamp bounds with per-record errors (KIP-467); gzip/snappy/lz4/zstd; topic compression.type recompresses; v13 topic ids. Idempotent producers: sequence checks over the last 5 batches per producer, retried batches answered with their original offsets, OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, UNKNOWN_PRODUCER_ID for ids never allocated, KIP-360 epoch bumps; producer state snapshotted in Kafka's .snapshot format; producer ids without an open transaction expire after producer.id.expiration.ms (checked every producer.id.expiration.check.interval.ms and when a partition loads). Transactional batches verified with the coordinator (transaction.partition.verification.enable); v12+ adds the partition implicitly (KIP-890 transactions v2). Quotas: producer_byte_rate and request_percentage set ThrottleMillis and mute the connection for it (KIP-219).",
+	1:  "long poll (MaxWaitMillis/MinBytes), MaxBytes and partition max bytes with KIP-74, read_committed bounded by the LSO, KIP-227 incremental sessions, v13+ topic ids, records sent with sendfile(2). Follower fetches are not served yet (one replica). Quotas: consumer_byte_rate caps MaxBytes to one quota window and answers an over-quota fetch empty with ThrottleMillis, then mutes the connection.",
 	2:  "earliest, latest, max timestamp (KIP-734), earliest local; by timestamp to the record; isolation level; leader epoch checks.",
 	3:  "all/named/by-id topics, auto.create.topics.enable, authorized operations (everything is allowed without an authorizer).",
 	17: "v1 (tokens in SaslAuthenticate) and v0 (bare size-prefixed tokens after the handshake, as kafka-python sends them); PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER; GSSAPI is not supported. ILLEGAL_SASL_STATE on a listener without SASL.",
@@ -25,16 +25,18 @@ var apiNotes = map[int16]string{
 	51: "iterations 4096-16384; credentials stored as UserScramCredentialRecord; DUPLICATE_RESOURCE, RESOURCE_NOT_FOUND, UNACCEPTABLE_CREDENTIAL as Kafka.",
 	18: "KIP-511 fallback to v0 for unknown versions; supported features (metadata.version 7-25, transaction.version 0-2, group.version 0-1, share.version 0-1; those with minimum 0 left out below v4, KAFKA-17492) and the finalized levels of the metadata image with its offset as the epoch; v5 cluster/node id check (KIP-1242).",
 	57: "ALTER on the cluster; answered by the active controller (brokers forward it); as Kafka's FeatureControlManager: validateOnly, UPGRADE, SAFE_DOWNGRADE and UNSAFE_DOWNGRADE (v0's AllowDowngrade is a safe one); INVALID_UPDATE_VERSION with Kafka's messages for levels out of range, unknown features, downgrades without a downgrade type, metadata.version downgrades across a metadata format change; one FeatureLevelRecord per feature, all or nothing; v0-1 per-feature results, v2 top-level error only. kraft.version and eligible.leader.replicas.version are not served, and the levels are recorded and reported but do not yet switch broker behaviour.",
-	19: "validateOnly, configs, manual assignments, defaults (-1); configs reported back (v5+).",
-	20: "by name or id (v6+); delete.topic.enable.",
+	19: "validateOnly, configs, manual assignments, defaults (-1); configs reported back (v5+). controller_mutation_rate (KIP-599): THROTTLING_QUOTA_EXCEEDED from v6, throttle time in the response.",
+	20: "by name or id (v6+); delete.topic.enable. controller_mutation_rate (KIP-599): THROTTLING_QUOTA_EXCEEDED from v5.",
 	21: "offset -1 means the high watermark; deletes whole segments below the new start.",
 	23: "from the leader epoch cache (leader-epoch-checkpoint).",
 	32: "topic, broker, cluster-default and group (share-group configs, KIP-932) resources; sources, synonyms, documentation and types as Kafka reports them.",
 	33: "topic, broker and group resources; replaces the resource's dynamic config.",
 	34: "moves a partition to another of the node's log dirs while the node keeps serving: the partition keeps serving while it is copied in the background as <topic>-<partition>-future (catch-up rounds, then a short swap under the append lock with retriable errors), as Kafka's future replica; the response comes when the move is done. LOG_DIR_NOT_FOUND, KAFKA_STORAGE_ERROR for an offline dir.",
 	35: "per log dir: partition sizes, total and usable bytes; a failed (offline) dir answers KAFKA_STORAGE_ERROR.",
-	37: "round-robin placement or manual assignments; validateOnly.",
+	37: "round-robin placement or manual assignments; validateOnly. controller_mutation_rate (KIP-599): THROTTLING_QUOTA_EXCEEDED from v3.",
 	44: "SET, DELETE, APPEND, SUBTRACT on topics, brokers and groups (share.* group configs).",
+	48: "KIP-546 filters: exact, default and any match per entity type, strict and non-strict; user, client-id, user+client-id and ip entities.",
+	49: "ClientQuotaRecords through the controller; validateOnly; keys per entity type (producer_byte_rate, consumer_byte_rate, request_percentage, controller_mutation_rate; connection_creation_rate for ip); INVALID_REQUEST with Kafka's message for bad entities, unknown keys and non-positive or fractional values.",
 	22: "idempotent producers get a new producer id (blocks of 1000 through the metadata log); transactional ids get an epoch bump that fences older instances, aborting an ongoing transaction; KIP-360 producer id/epoch checks; INVALID_TRANSACTION_TIMEOUT above transaction.max.timeout.ms. A transactional id idle past transactional.id.expiration.ms with no transaction in flight is removed (a tombstone in __transaction_state) and starts over with a new producer id.",
 	24: "v0-3 client form; v4+ batched form with VerifyOnly; unknown partitions answer UNKNOWN_TOPIC_OR_PARTITION and the rest OPERATION_NOT_ATTEMPTED.",
 	25: "adds the group's __consumer_offsets partition to the transaction.",
@@ -111,7 +113,7 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	}
 	writeClientMatrix(&b, clients)
 	b.WriteString("\n## Not yet served\n\n")
-	b.WriteString("Delegation tokens, quotas and replication between brokers are not built\n")
+	b.WriteString("Delegation tokens and replication between brokers are not built\n")
 	b.WriteString("yet: their API keys above are marked \"not served\", and none is advertised. TLS, mutual TLS,\n")
 	b.WriteString("SASL (PLAIN, SCRAM, OAUTHBEARER) and ACL authorization are served; GSSAPI (Kerberos) is not: see\n")
 	b.WriteString("[security.md](security.md).\n\n")

@@ -8,13 +8,17 @@ package broker
 // (read_committed). When fewer than MinBytes are ready the request parks
 // until an append wakes it or MaxWaitMillis passes. Record bytes go from the
 // segment file to the socket by sendfile. Sessions follow KIP-227; v13+
-// names topics by id.
+// names topics by id. A consumer's fetch is capped by its
+// consumer_byte_rate over one window span, and a fetch that would take it
+// over the rate is answered empty with the throttle time (KIP-219).
 
 import (
 	"errors"
+	"math"
 	"time"
 
 	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/quota"
 	"github.com/gofka/gofka/internal/storage"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -33,11 +37,14 @@ type fetchOp struct {
 	reply    wire.Reply
 	deadline time.Time
 	denied   map[string]bool // topics without Read (fetch_authz.go)
+	client   quota.Client
+	quota    bool // consumer_byte_rate applies (not a follower)
 }
 
 func (n *Node) handleFetch(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.FetchRequest)
-	op := &fetchOp{n: n, version: req.Version, req: r, reply: reply, full: true}
+	op := &fetchOp{n: n, version: req.Version, req: r, reply: reply, full: true, client: clientOf(req)}
+	op.quota = r.ReplicaID < 0 && r.ReplicaState.ID < 0
 	if code := op.bindSession(); code != nil {
 		reply.Send(fetchErrorResponse(req.Version, code))
 		return
@@ -120,7 +127,7 @@ func (n *Node) resolveTopic(img *metadata.Image, byID bool, name string, id [16]
 func (op *fetchOp) read() (topics []fetchTopic, total int, hasErr bool) {
 	op.sess.mu.Lock()
 	defer op.sess.mu.Unlock()
-	budget := int(op.req.MaxBytes)
+	budget := int(min(int64(op.req.MaxBytes), op.quotaWindowBytes()))
 	if budget <= 0 {
 		budget = 1
 	}
@@ -227,6 +234,10 @@ func storageErrorCode(err error) *kerr.Error {
 // respond records what the response tells the client (for incremental
 // sessions) and sends it.
 func (op *fetchOp) respond(topics []fetchTopic) {
+	throttle := op.recordQuota(topics)
+	if throttle > 0 { // over the byte rate: an empty response, as Kafka's throttled fetch
+		topics = nil
+	}
 	op.sess.mu.Lock()
 	for _, t := range topics {
 		for _, fp := range t.parts {
@@ -237,7 +248,40 @@ func (op *fetchOp) respond(topics []fetchTopic) {
 	}
 	op.sess.mu.Unlock()
 	op.n.observeFetch(topics)
-	op.reply.SendParts(encodeFetchResponse(op.version, 0, 0, op.sessID, topics))
+	op.reply.Throttle(throttle)
+	op.reply.SendParts(encodeFetchResponse(op.version, throttleMs(throttle), 0, op.sessID, topics))
+}
+
+// quotaWindowBytes caps a consumer's fetch at what its byte rate allows in
+// one window span (Kafka's getMaxValueInQuotaWindow), so responses shrink
+// rather than exceed the quota.
+func (op *fetchOp) quotaWindowBytes() int64 {
+	if !op.quota {
+		return math.MaxInt64
+	}
+	return op.n.quotas.mgr.MaxValueInWindow(quota.Fetch, op.client, op.n.now())
+}
+
+// recordQuota charges the response's record bytes to the consumer's byte
+// rate and returns its throttle time, or the request quota's if longer; a
+// throttled response is sent empty, so its bytes are taken back.
+func (op *fetchOp) recordQuota(topics []fetchTopic) time.Duration {
+	mgr := op.n.quotas.mgr
+	if !op.quota || !mgr.Active(quota.Fetch) && !mgr.Active(quota.Request) {
+		return 0
+	}
+	size := 0
+	for _, t := range topics {
+		for i := range t.parts {
+			size += int(t.parts[i].slice.Size)
+		}
+	}
+	now := op.n.now()
+	d := max(mgr.Record(quota.Fetch, op.client, float64(size), now), mgr.Throttle(quota.Request, op.client, now))
+	if d > 0 {
+		mgr.Unrecord(quota.Fetch, op.client, float64(size), now)
+	}
+	return d
 }
 
 // fetchWaiter is a parked fetch: appends to any of its partitions signal it.

@@ -92,6 +92,8 @@ func (n *Node) wireConfig(sl *servedListener) wire.Config {
 		TLS:              sl.sec.tlsConfig(),
 		HandshakeTimeout: handshakeTimeout(idle),
 		OnConnect:        sl.sec.onConnect,
+		Throttler:        n,
+		Gate:             n.quotas.conns.Listener(sl.cfg.Name),
 	}
 }
 

@@ -74,6 +74,7 @@ type Node struct {
 	txns    txnState
 	observe observeState
 	authz   authzState // authorize.go
+	quotas  quotaState // quotas.go
 
 	listeners []*servedListener // listeners.go; the first is the default
 	ctrlLn    net.Listener      // Options.ControllerListener
@@ -147,6 +148,7 @@ func (n *Node) startBroker(ln net.Listener) error {
 	if err := n.openLogs(); err != nil {
 		return err
 	}
+	n.startQuotas()
 	if err := n.startAreas(); err != nil {
 		return err
 	}

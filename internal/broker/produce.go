@@ -7,7 +7,9 @@ package broker
 // recompression when the topic's compression.type differs from the
 // producer's codec, LogAppendTime stamping. acks=0 gets no response. With a
 // single replica the ISR is the leader alone, so acks=-1 completes once the
-// leader has appended. Version 13 names topics by id (KIP-516).
+// leader has appended. Version 13 names topics by id (KIP-516). The
+// request's size counts against the client's producer_byte_rate; the
+// response carries the throttle time and the connection is muted for it.
 
 import (
 	"errors"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/quota"
 	"github.com/gofka/gofka/internal/record"
 	"github.com/gofka/gofka/internal/storage"
 	"github.com/gofka/gofka/internal/wire"
@@ -48,10 +51,13 @@ func (n *Node) handleProduce(req *wire.Request, reply wire.Reply) {
 		}
 	}
 	n.runProduceJobs(jobs, r.TransactionID, req.Version)
+	throttle := n.quotas.mgr.Record(quota.Produce, clientOf(req), float64(req.Size), n.now())
 	if r.Acks == 0 {
+		reply.Throttle(throttle)
 		reply.Skip()
 		return
 	}
+	resp.ThrottleMillis = throttleMs(throttle)
 	reply.Send(resp)
 }
 

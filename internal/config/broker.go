@@ -28,24 +28,30 @@ type Broker struct {
 	DeleteTopicEnable        bool   `config:"delete.topic.enable"`
 	BrokerRack               string `config:"broker.rack"`
 
-	SocketRequestMaxBytes                int32 `config:"socket.request.max.bytes"`
-	SocketSendBufferBytes                int32 `config:"socket.send.buffer.bytes"`
-	SocketReceiveBufferBytes             int32 `config:"socket.receive.buffer.bytes"`
-	SocketListenBacklogSize              int32 `config:"socket.listen.backlog.size"`
-	MessageMaxBytes                      int32 `config:"message.max.bytes"`
-	NumNetworkThreads                    int32 `config:"num.network.threads"`
-	NumIOThreads                         int32 `config:"num.io.threads"`
-	BackgroundThreads                    int32 `config:"background.threads"`
-	QueuedMaxRequests                    int32 `config:"queued.max.requests"`
-	QueuedMaxRequestBytes                int64 `config:"queued.max.request.bytes"`
-	ConnectionsMaxIdleMs                 int64 `config:"connections.max.idle.ms"`
-	MaxConnections                       int32 `config:"max.connections"`
-	MaxConnectionsPerIP                  int32 `config:"max.connections.per.ip"`
-	RequestTimeoutMs                     int32 `config:"request.timeout.ms"`
-	FetchMaxBytes                        int32 `config:"fetch.max.bytes"`
-	MaxRequestPartitionSizeLimit         int32 `config:"max.request.partition.size.limit"`
-	MaxIncrementalFetchSessionCacheSlots int32 `config:"max.incremental.fetch.session.cache.slots"`
-	FailedAuthenticationDelayMs          int32 `config:"connection.failed.authentication.delay.ms"`
+	SocketRequestMaxBytes                int32  `config:"socket.request.max.bytes"`
+	SocketSendBufferBytes                int32  `config:"socket.send.buffer.bytes"`
+	SocketReceiveBufferBytes             int32  `config:"socket.receive.buffer.bytes"`
+	SocketListenBacklogSize              int32  `config:"socket.listen.backlog.size"`
+	MessageMaxBytes                      int32  `config:"message.max.bytes"`
+	NumNetworkThreads                    int32  `config:"num.network.threads"`
+	NumIOThreads                         int32  `config:"num.io.threads"`
+	BackgroundThreads                    int32  `config:"background.threads"`
+	QueuedMaxRequests                    int32  `config:"queued.max.requests"`
+	QueuedMaxRequestBytes                int64  `config:"queued.max.request.bytes"`
+	ConnectionsMaxIdleMs                 int64  `config:"connections.max.idle.ms"`
+	MaxConnections                       int32  `config:"max.connections"`
+	MaxConnectionsPerIP                  int32  `config:"max.connections.per.ip"`
+	MaxConnectionsPerIPOverrides         string `config:"max.connections.per.ip.overrides"`
+	MaxConnectionCreationRate            int32  `config:"max.connection.creation.rate"`
+	QuotaWindowNum                       int32  `config:"quota.window.num"`
+	QuotaWindowSizeSeconds               int32  `config:"quota.window.size.seconds"`
+	ControllerQuotaWindowNum             int32  `config:"controller.quota.window.num"`
+	ControllerQuotaWindowSizeSeconds     int32  `config:"controller.quota.window.size.seconds"`
+	RequestTimeoutMs                     int32  `config:"request.timeout.ms"`
+	FetchMaxBytes                        int32  `config:"fetch.max.bytes"`
+	MaxRequestPartitionSizeLimit         int32  `config:"max.request.partition.size.limit"`
+	MaxIncrementalFetchSessionCacheSlots int32  `config:"max.incremental.fetch.session.cache.slots"`
+	FailedAuthenticationDelayMs          int32  `config:"connection.failed.authentication.delay.ms"`
 
 	LogRetentionCheckIntervalMs             int64 `config:"log.retention.check.interval.ms"`
 	LogFlushOffsetCheckpointIntervalMs      int64 `config:"log.flush.offset.checkpoint.interval.ms"`

@@ -8,6 +8,12 @@ import (
 
 // DeleteTopics deletes topics named by name (v0-5) or by name or id (v6+).
 func (c *Controller) DeleteTopics(r *kmsg.DeleteTopicsRequest) []kmsg.DeleteTopicsResponseTopic {
+	return c.DeleteTopicsQuota(r, nil)
+}
+
+// DeleteTopicsQuota is DeleteTopics under a client's mutation quota: each
+// topic asks q for its partition count before it is deleted.
+func (c *Controller) DeleteTopicsQuota(r *kmsg.DeleteTopicsRequest, q MutationQuota) []kmsg.DeleteTopicsResponseTopic {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	reqs := r.Topics
@@ -19,7 +25,7 @@ func (c *Controller) DeleteTopics(r *kmsg.DeleteTopicsRequest) []kmsg.DeleteTopi
 	for _, t := range reqs {
 		res := kmsg.NewDeleteTopicsResponseTopic()
 		res.Topic, res.TopicID = t.Topic, t.TopicID
-		if terr := c.deleteTopicLocked(&res); terr != nil {
+		if terr := c.deleteTopicLocked(&res, q); terr != nil {
 			res.ErrorCode = terr.code.Code
 			msg := terr.msg
 			res.ErrorMessage = &msg
@@ -29,7 +35,7 @@ func (c *Controller) DeleteTopics(r *kmsg.DeleteTopicsRequest) []kmsg.DeleteTopi
 	return out
 }
 
-func (c *Controller) deleteTopicLocked(res *kmsg.DeleteTopicsResponseTopic) *topicError {
+func (c *Controller) deleteTopicLocked(res *kmsg.DeleteTopicsResponseTopic, q MutationQuota) *topicError {
 	if !c.static.DeleteTopicEnable {
 		return errf(kerr.TopicDeletionDisabled, "Topic deletion is disabled.")
 	}
@@ -49,6 +55,9 @@ func (c *Controller) deleteTopicLocked(res *kmsg.DeleteTopicsResponseTopic) *top
 		res.Topic = &name
 	}
 	res.TopicID = [16]byte(t.ID)
+	if terr := admit(q, len(t.Partitions)); terr != nil {
+		return terr
+	}
 	rec := metadata.NewRemoveTopicRecord()
 	rec.TopicID = t.ID
 	if err := c.commitLocked([]metadata.Record{rec}); err != nil {
@@ -59,13 +68,19 @@ func (c *Controller) deleteTopicLocked(res *kmsg.DeleteTopicsResponseTopic) *top
 
 // CreatePartitions grows topics to the requested partition counts.
 func (c *Controller) CreatePartitions(r *kmsg.CreatePartitionsRequest) []kmsg.CreatePartitionsResponseTopic {
+	return c.CreatePartitionsQuota(r, nil)
+}
+
+// CreatePartitionsQuota is CreatePartitions under a client's mutation
+// quota: each topic asks q for the count of partitions it adds.
+func (c *Controller) CreatePartitionsQuota(r *kmsg.CreatePartitionsRequest, q MutationQuota) []kmsg.CreatePartitionsResponseTopic {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make([]kmsg.CreatePartitionsResponseTopic, 0, len(r.Topics))
 	for i := range r.Topics {
 		res := kmsg.NewCreatePartitionsResponseTopic()
 		res.Topic = r.Topics[i].Topic
-		if terr := c.createPartitionsLocked(&r.Topics[i], r.ValidateOnly); terr != nil {
+		if terr := c.createPartitionsLocked(&r.Topics[i], r.ValidateOnly, q); terr != nil {
 			res.ErrorCode = terr.code.Code
 			msg := terr.msg
 			res.ErrorMessage = &msg
@@ -75,7 +90,7 @@ func (c *Controller) CreatePartitions(r *kmsg.CreatePartitionsRequest) []kmsg.Cr
 	return out
 }
 
-func (c *Controller) createPartitionsLocked(rt *kmsg.CreatePartitionsRequestTopic, validateOnly bool) *topicError {
+func (c *Controller) createPartitionsLocked(rt *kmsg.CreatePartitionsRequestTopic, validateOnly bool, q MutationQuota) *topicError {
 	img := c.pub.Current()
 	t := img.Topic(rt.Topic)
 	if t == nil {
@@ -89,6 +104,9 @@ func (c *Controller) createPartitionsLocked(rt *kmsg.CreatePartitionsRequestTopi
 		return errf(kerr.InvalidPartitions, "Topic already has %d partition(s).", have)
 	}
 	assign, terr := newPartitionAssignment(img, t, rt)
+	if terr == nil {
+		terr = admitUnlessValidating(q, validateOnly, len(assign))
+	}
 	if terr != nil || validateOnly {
 		return terr
 	}

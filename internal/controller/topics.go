@@ -28,6 +28,12 @@ func errf(code *kerr.Error, format string, args ...any) *topicError {
 
 // CreateTopics validates and creates the requested topics.
 func (c *Controller) CreateTopics(r *kmsg.CreateTopicsRequest) []kmsg.CreateTopicsResponseTopic {
+	return c.CreateTopicsQuota(r, nil)
+}
+
+// CreateTopicsQuota is CreateTopics under a client's mutation quota: each
+// valid topic asks q for its partition count before it is created.
+func (c *Controller) CreateTopicsQuota(r *kmsg.CreateTopicsRequest, q MutationQuota) []kmsg.CreateTopicsResponseTopic {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	dups := duplicateNames(r.Topics)
@@ -38,7 +44,7 @@ func (c *Controller) CreateTopics(r *kmsg.CreateTopicsRequest) []kmsg.CreateTopi
 		res.Topic = rt.Topic
 		if dups[rt.Topic] {
 			setCreateErr(&res, errf(kerr.InvalidRequest, "Duplicate topic name %s in the request", rt.Topic))
-		} else if terr := c.createTopicLocked(rt, r.ValidateOnly, &res); terr != nil {
+		} else if terr := c.createTopicLocked(rt, r.ValidateOnly, q, &res); terr != nil {
 			setCreateErr(&res, terr)
 		}
 		out = append(out, res)
@@ -76,13 +82,13 @@ func (c *Controller) CreateTopicWithDefaults(name string) *kerr.Error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	res := kmsg.NewCreateTopicsResponseTopic()
-	if terr := c.createTopicLocked(&rt, false, &res); terr != nil {
+	if terr := c.createTopicLocked(&rt, false, nil, &res); terr != nil {
 		return terr.code
 	}
 	return nil
 }
 
-func (c *Controller) createTopicLocked(rt *kmsg.CreateTopicsRequestTopic, validateOnly bool, res *kmsg.CreateTopicsResponseTopic) *topicError {
+func (c *Controller) createTopicLocked(rt *kmsg.CreateTopicsRequestTopic, validateOnly bool, q MutationQuota, res *kmsg.CreateTopicsResponseTopic) *topicError {
 	img := c.pub.Current()
 	if err := ValidateTopicName(rt.Topic); err != nil {
 		return errf(kerr.InvalidTopicException, "%v", err)
@@ -100,6 +106,9 @@ func (c *Controller) createTopicLocked(rt *kmsg.CreateTopicsRequestTopic, valida
 	}
 	if _, err := config.ResolveTopic(c.layers(img, overrides)); err != nil {
 		return errf(kerr.InvalidConfig, "%v", err)
+	}
+	if terr := admitUnlessValidating(q, validateOnly, len(assign)); terr != nil {
+		return terr
 	}
 	id := checkpoint.NewUUID()
 	res.TopicID = id

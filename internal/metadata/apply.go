@@ -34,6 +34,10 @@ type applier struct {
 	scramOwned    bool // apply_security.go
 	aclsOwned     bool
 	tokensOwned   bool
+	// quotasOwned is set once the batch copied the quota set;
+	// ownedQuotaKeys names the entities whose key maps it copied.
+	quotasOwned    bool
+	ownedQuotaKeys map[QuotaEntity]bool
 }
 
 func newApplier(old *Image) *applier {
@@ -71,13 +75,15 @@ func (a *applier) apply(rec Record) error {
 		return a.brokerChange(r)
 	case *UnregisterBrokerRecord:
 		return a.unregisterBroker(r)
+	case *ClientQuotaRecord:
+		return a.clientQuota(r)
 	case *ProducerIdsRecord:
 		a.next.nextProducerID = r.NextProducerID
 	case *NoOpRecord:
 	default:
 		// SCRAM credentials, ACLs and delegation tokens are applied in
-		// apply_security.go; every other record type (client quotas,
-		// transaction markers, ZK migration state)
+		// apply_security.go; every other record type (transaction markers,
+		// ZK migration state)
 		// does not change the image yet: it is accepted and ignored.
 		a.applySecurity(rec)
 	}

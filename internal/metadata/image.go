@@ -36,6 +36,7 @@ type Image struct {
 	configs        pmap[ConfigKey, *configSet]
 	nextProducerID int64
 	sec            securityState // image_security.go
+	quotas         *Quotas       // nil until a ClientQuotaRecord; see apply_quotas.go
 }
 
 // BrokerInfo is one broker registration.

@@ -33,11 +33,11 @@ type PartitionLag struct {
 	Lag       int64
 }
 
-// Source supplies the values read at scrape time. Either function may be
-// nil.
+// Source supplies the values read at scrape time. Any function may be nil.
 type Source struct {
 	Partitions func() []PartitionStat
 	Groups     func() []GroupStat
+	Quotas     func() []QuotaStat
 }
 
 var (
@@ -76,6 +76,9 @@ func (collector) Describe(ch chan<- *prometheus.Desc) {
 		descPartitions, descGroups, descGroupMembers, descGroupOffset, descGroupLag} {
 		ch <- d
 	}
+	for _, d := range quotaDescs {
+		ch <- d
+	}
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
@@ -84,6 +87,9 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if c.src.Groups != nil {
 		collectGroups(ch, c.src.Groups())
+	}
+	if c.src.Quotas != nil {
+		collectQuotas(ch, c.src.Quotas())
 	}
 }
 

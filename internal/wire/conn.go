@@ -27,6 +27,7 @@ type conn struct {
 	space      chan struct{} // the queue has room
 	closed     atomic.Bool
 	lastActive atomic.Int64  // unix nanos of the last frame read or response written
+	mutedUntil atomic.Int64  // unix nanos: no frame is read before (throttle.go)
 	ids        clientIDCache // reader only
 	spare      []byte        // reader only: a Produce frame to read into (framepool.go)
 	vec        [][]byte      // writer scratch for writev

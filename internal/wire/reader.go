@@ -25,7 +25,7 @@ func (c *conn) readLoop() {
 // for an orderly close by either side.
 func (c *conn) readRequests() error {
 	for {
-		if !c.waitRoom() {
+		if !c.waitRoom() || !c.waitUnmuted() {
 			return nil
 		}
 		frame, err := c.readFrame()

@@ -98,6 +98,7 @@ func (r Reply) send(resp kmsg.Response, version int16, flexHeader bool) {
 		return
 	}
 	resp.SetVersion(version)
+	c.throttleResponse(&s.req, resp)
 	c.srv.observeResponse(s.req.Key, resp)
 	s.buf = encodeResponse(s.req.CorrelationID, flexHeader, resp)
 	c.complete(s, stateWrite)

@@ -45,6 +45,11 @@ type Config struct {
 	// handshake and before the first request, to set ConnInfo.Session; an
 	// error closes the connection.
 	OnConnect func(*ConnInfo) error
+	// Throttler, when set, is asked for the request-quota throttle of each
+	// response sent with Reply.Send (see throttle.go).
+	Throttler Throttler
+	// Gate, when set, admits new connections (connection quotas, gate.go).
+	Gate Gate
 }
 
 // withDefaults fills zero or invalid fields with their defaults.
@@ -86,9 +91,10 @@ type Server struct {
 
 	mu struct {
 		sync.Mutex
-		closed bool
-		lns    map[net.Listener]struct{}
-		conns  map[*conn]struct{}
+		closed  bool
+		lns     map[net.Listener]struct{}
+		conns   map[*conn]struct{}
+		delayed map[net.Conn]*time.Timer // throttled, closed later (gate.go)
 	}
 }
 
@@ -98,6 +104,7 @@ func NewServer(cfg Config, h Handler) *Server {
 	s := &Server{cfg: cfg, h: h, log: cfg.Logger, quit: make(chan struct{})}
 	s.mu.lns = make(map[net.Listener]struct{})
 	s.mu.conns = make(map[*conn]struct{})
+	s.mu.delayed = make(map[net.Conn]*time.Timer)
 	return s
 }
 
@@ -111,6 +118,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	defer s.removeListener(ln)
 	var backoff time.Duration
 	for {
+		if !s.waitAccept() {
+			return nil
+		}
 		nc, err := ln.Accept()
 		if err != nil {
 			if s.isClosed() {
@@ -123,7 +133,9 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
-		s.startConn(nc)
+		if s.admit(nc) {
+			s.startConn(nc)
+		}
 	}
 }
 
@@ -154,6 +166,7 @@ func (s *Server) startConn(nc net.Conn) {
 	if s.mu.closed {
 		s.mu.Unlock()
 		_ = nc.Close()
+		s.release(c)
 		return
 	}
 	s.mu.conns[c] = struct{}{}
@@ -172,6 +185,7 @@ func (s *Server) removeConn(c *conn) {
 	s.mu.Lock()
 	delete(s.mu.conns, c)
 	s.mu.Unlock()
+	s.release(c)
 	if s.cfg.Observer != nil {
 		s.cfg.Observer.ConnClosed()
 	}
@@ -211,6 +225,7 @@ func (s *Server) Close() error {
 	}
 	s.mu.closed = true
 	close(s.quit)
+	s.closeDelayedLocked()
 	lns := make([]net.Listener, 0, len(s.mu.lns))
 	for ln := range s.mu.lns {
 		lns = append(lns, ln)
