@@ -44,7 +44,7 @@ type fetchOp struct {
 func (n *Node) handleFetch(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.FetchRequest)
 	op := &fetchOp{n: n, version: req.Version, req: r, reply: reply, full: true, client: clientOf(req)}
-	op.quota = r.ReplicaID < 0 && r.ReplicaState.ID < 0
+	op.quota = !isFollower(r, req.Version)
 	if code := op.bindSession(); code != nil {
 		reply.Send(fetchErrorResponse(req.Version, code))
 		return
@@ -250,6 +250,15 @@ func (op *fetchOp) respond(topics []fetchTopic) {
 	op.n.observeFetch(topics)
 	op.reply.Throttle(throttle)
 	op.reply.SendParts(encodeFetchResponse(op.version, throttleMs(throttle), 0, op.sessID, topics))
+}
+
+// isFollower reports whether a fetch comes from a replica: by ReplicaID
+// before v15, by ReplicaState from v15 (KIP-903).
+func isFollower(r *kmsg.FetchRequest, version int16) bool {
+	if version >= 15 {
+		return r.ReplicaState.ID >= 0
+	}
+	return r.ReplicaID >= 0
 }
 
 // quotaWindowBytes caps a consumer's fetch at what its byte rate allows in

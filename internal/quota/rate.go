@@ -47,14 +47,21 @@ func NewRate(w Window) *Rate {
 	return &Rate{w: w, samples: make([]sample, w.Num)}
 }
 
-// Record adds v at now.
+// Record adds v at now. A new sample starts on the grid of the samples
+// before it (Kafka starts it at the record's time), so samples cover the
+// time without gaps and an expiring sample takes exactly one window of
+// time out of the rate, not more.
 func (r *Rate) Record(v float64, now time.Time) {
 	t := now.UnixNano()
 	s := &r.samples[r.cur]
 	if s.start == 0 || t >= s.start+int64(r.w.Size) {
+		start := t
+		if s.start != 0 { // on the grid of the first sample: no gaps between samples
+			start -= (t - s.start) % int64(r.w.Size)
+		}
 		r.cur = (r.cur + 1) % len(r.samples)
 		s = &r.samples[r.cur]
-		*s = sample{start: t}
+		*s = sample{start: start}
 	}
 	s.value += v
 }
@@ -74,19 +81,24 @@ func (r *Rate) purge(t int64) {
 }
 
 // elapsed is the time the rate covers at now: from the oldest sample, but
-// never less than Num-1 whole windows.
+// never less than Num-1 whole windows, so a new rate does not spike.
+// Kafka's Rate.windowSize pads a short elapsed time with whole windows
+// instead (2.5 windows of 11 become 10.5); that under-measures between
+// window boundaries and lets a saturating client oscillate around its
+// quota, so Gofka takes the plain maximum (TestRateSteady).
 func (r *Rate) elapsed(t int64) time.Duration {
+	return max(time.Duration(t-r.oldest(t)), time.Duration(r.w.Num-1)*r.w.Size)
+}
+
+// oldest is the start of the oldest live sample, t when there is none.
+func (r *Rate) oldest(t int64) int64 {
 	oldest := t
 	for _, s := range r.samples {
 		if s.start != 0 && s.start < oldest {
 			oldest = s.start
 		}
 	}
-	el := time.Duration(t - oldest)
-	if full := time.Duration(r.w.Num-1) * r.w.Size; el < full {
-		el = full
-	}
-	return el
+	return oldest
 }
 
 // total sums the live samples.
@@ -108,7 +120,8 @@ func (r *Rate) Measure(now time.Time) float64 {
 }
 
 // ThrottleTime is Kafka's QuotaUtils.throttleTime: how long the client must
-// wait for the rate at now to fall back to bound; 0 when it is within.
+// wait for the rate at now to fall back to bound, (rate-bound)/bound x
+// elapsed; 0 when it is within.
 func (r *Rate) ThrottleTime(bound float64, now time.Time) time.Duration {
 	rate := r.Measure(now)
 	if rate <= bound || bound <= 0 && rate <= 0 {

@@ -27,6 +27,7 @@ func TestRateWindows(t *testing.T) {
 		// a new rate spreads over Num-1 windows: no spike at start
 		{"first sample", Window{Num: 11, Size: time.Second}, []rec{{0, 1000}}, 0, 100, 1000, 0},
 		{"within quota", Window{Num: 3, Size: time.Second}, []rec{{0, 100}, {1500, 100}}, 1500, 100, 100, 0},
+		{"just over", Window{Num: 3, Size: time.Second}, []rec{{0, 100}, {1500, 101}}, 1500, 100.5, 100, 10 * time.Millisecond},
 		// Kafka's QuotaUtils test: observed 100 over quota 50 with 3 samples
 		{"over quota", Window{Num: 3, Size: time.Second}, []rec{{0, 200}}, 0, 100, 50, 2000 * time.Millisecond},
 		// the elapsed time counts once more than Num-1 windows passed
@@ -52,22 +53,55 @@ func TestRateWindows(t *testing.T) {
 	}
 }
 
-// TestRateSteadyState feeds a rate at twice its bound, each record waiting
-// out the throttle it was given, and checks the long-run rate is the bound.
-func TestRateSteadyState(t *testing.T) {
-	r := NewRate(Window{Num: 11, Size: time.Second})
-	const bound = 1 << 20
-	now, start, sent := t0, t0.Add(20*time.Second), 0.0
-	for now.Before(t0.Add(60 * time.Second)) {
-		r.Record(64<<10, now)
-		if !now.Before(start) {
-			sent += 64 << 10
-		}
-		now = now.Add(max(r.ThrottleTime(bound, now), 5*time.Millisecond))
+// saturate runs a client that always has a 64 KiB request ready against a
+// rate bound of 1 MiB/s, each request waiting out the throttle it got, and
+// returns the accepted bytes per 100ms, in units of the bound.
+func saturate(w Window, total time.Duration) []float64 {
+	const bound, req = 1 << 20, 64 << 10
+	r := NewRate(w)
+	out := make([]float64, total/(100*time.Millisecond)+1)
+	for now := t0; now.Before(t0.Add(total)); {
+		r.Record(req, now)
+		out[now.Sub(t0)/(100*time.Millisecond)] += float64(req) / bound
+		now = now.Add(max(r.ThrottleTime(bound, now), 2*time.Millisecond))
 	}
-	rate := sent / now.Sub(start).Seconds()
-	if rate < 0.9*bound || rate > 1.1*bound {
-		t.Fatalf("steady rate %.0f B/s, want %d ± 10%%", rate, bound)
+	return out
+}
+
+// rateRange returns the long-run rate from 30s on and the lowest and
+// highest rate of every 6s span in it, in units of the bound.
+func rateRange(s []float64) (long, lo, hi float64) {
+	lo = math.Inf(1)
+	for from := 300; from+60 < len(s); from += 5 {
+		sum := 0.0
+		for _, v := range s[from : from+60] {
+			sum += v
+		}
+		lo, hi = min(lo, sum/6), max(hi, sum/6)
+	}
+	for _, v := range s[300:] {
+		long += v
+	}
+	return long / (float64(len(s)-300) / 10), lo, hi
+}
+
+// TestRateSteady: a saturating client is held at its quota. With 2 or 3
+// samples every 6s span is within 5%; with Kafka's default 11 the long-run
+// rate is, but the initial burst of 10 windows echoes once per 11s, so
+// short spans swing widely (documented in docs/operations.md).
+func TestRateSteady(t *testing.T) {
+	for _, tc := range []struct {
+		num    int
+		spread float64 // allowed deviation of 6s spans; 0: not checked
+	}{{2, 0.05}, {3, 0.05}, {11, 0}} {
+		long, lo, hi := rateRange(saturate(Window{Num: tc.num, Size: time.Second}, 200*time.Second))
+		t.Logf("%d samples: long-run %.3f, 6s spans %.3f..%.3f", tc.num, long, lo, hi)
+		if math.Abs(long-1) > 0.05 {
+			t.Errorf("%d samples: long-run rate %.3f of the bound", tc.num, long)
+		}
+		if tc.spread > 0 && (lo < 1-tc.spread || hi > 1+tc.spread) {
+			t.Errorf("%d samples: 6s spans range %.3f..%.3f", tc.num, lo, hi)
+		}
 	}
 }
 
