@@ -184,3 +184,61 @@ func TestQuotaPrecedence(t *testing.T) {
 		t.Errorf("the user's producers together at %.0f B/s, want the user quota %d ± 10%%", a+b, quotaRate)
 	}
 }
+
+// fillTopic produces n bytes of uncompressed 8 KiB records to topic, in
+// batches well below a fetch so that fetches are not lumpy.
+func fillTopic(t *testing.T, addr, topic string, n int) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.DefaultProduceTopic(topic),
+		kgo.ProducerBatchCompression(kgo.NoCompression()), kgo.ProducerBatchMaxBytes(64<<10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	value := make([]byte, 8<<10)
+	for i := 0; i < n/len(value); i++ {
+		cl.Produce(ctx, &kgo.Record{Value: value}, func(_ *kgo.Record, err error) {
+			if err != nil {
+				t.Errorf("fill %s: %v", topic, err)
+			}
+		})
+	}
+	if err := cl.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestQuotaConsumeRate: a consumer under a 1 MiB/s consumer_byte_rate
+// reads at 1 MiB/s ± 10% while an unthrottled consumer of the same topic
+// on the same broker reads all of it at full speed.
+func TestQuotaConsumeRate(t *testing.T) {
+	tm := quotaTiming()
+	c := startQuotaBroker(t, tm)
+	adm := newAdmin(t, c.Addr())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := adm.CreateTopic(ctx, 1, 1, nil, "q-data"); err != nil {
+		t.Fatal(err)
+	}
+	size := int(float64(quotaRate)*(tm.warm+tm.measure).Seconds()*1.5) / (8 << 10) * (8 << 10)
+	fillTopic(t, c.Addr(), "q-data", size)
+	setQuota(t, adm, quotaEntity("client-id", "slow-consumer"), "consumer_byte_rate", quotaRate)
+	w := tm.window()
+	var slow, fast float64
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); slow = consumeFor(t, c.Addr(), "q-data", "slow-consumer", 256<<10, w, 0) }()
+	go func() {
+		defer wg.Done()
+		fast = consumeFor(t, c.Addr(), "q-data", "fast-consumer", 256<<10, w, int64(size))
+	}()
+	wg.Wait()
+	t.Logf("throttled consumer %.0f B/s, unthrottled %.0f B/s (quota %d B/s)", slow, fast, quotaRate)
+	if !within(slow, quotaRate, 0.10) {
+		t.Errorf("throttled consumer at %.0f B/s, want %d ± 10%%", slow, quotaRate)
+	}
+	if fast < fastAtLeast*quotaRate {
+		t.Errorf("unthrottled consumer at %.0f B/s, want at least %dx the quota", fast, fastAtLeast)
+	}
+}
