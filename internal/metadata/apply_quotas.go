@@ -1,6 +1,11 @@
 package metadata
 
-import "maps"
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+)
 
 // Quota entity types of ClientQuotaRecord.Entity, as Kafka names them.
 const (
@@ -145,4 +150,33 @@ func (a *applier) clientQuota(r *ClientQuotaRecord) error {
 	}
 	m[e][r.Key] = r.Value
 	return nil
+}
+
+// quotaRecords lists a ClientQuotaRecord per quota key, for a snapshot, in
+// a stable order.
+func (im *Image) quotaRecords() []Record {
+	type kv struct {
+		e   QuotaEntity
+		key string
+		v   float64
+	}
+	var all []kv
+	for e, m := range im.quotas.Entities() {
+		for k, v := range m {
+			all = append(all, kv{e, k, v})
+		}
+	}
+	slices.SortFunc(all, func(a, b kv) int {
+		return cmp.Or(cmp.Compare(a.e.sortKey(), b.e.sortKey()), cmp.Compare(a.key, b.key))
+	})
+	out := make([]Record, 0, len(all))
+	for _, x := range all {
+		out = append(out, &ClientQuotaRecord{Entity: x.e.EntityData(), Key: x.key, Value: x.v})
+	}
+	return out
+}
+
+// sortKey orders entities for snapshots.
+func (e QuotaEntity) sortKey() string {
+	return fmt.Sprintf("%v|%v|%v", e.User, e.ClientID, e.IP)
 }

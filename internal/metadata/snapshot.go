@@ -18,6 +18,7 @@ func (im *Image) Records() []Record {
 	out = append(out, im.topicRecords()...)
 	out = append(out, im.configRecords()...)
 	out = append(out, im.securityRecords()...)
+	out = append(out, im.quotaRecords()...)
 	if im.nextProducerID >= 0 {
 		r := NewProducerIdsRecord()
 		r.BrokerID, r.NextProducerID = -1, im.nextProducerID

@@ -24,6 +24,9 @@ func TestRecordsRebuildImage(t *testing.T) {
 		&AccessControlEntryRecord{ID: UUID{2}, ResourceType: 2, ResourceName: "t", PatternType: 3, Principal: "User:a", Host: "*", Operation: 3, PermissionType: 3},
 		&AccessControlEntryRecord{ID: UUID{1}, ResourceType: 3, ResourceName: "g", PatternType: 4, Principal: "User:b", Host: "*", Operation: 2, PermissionType: 2},
 		&DelegationTokenRecord{TokenID: "tok", Owner: "User:a", Requester: "User:a", Renewers: []string{"User:b"}, ExpirationTimestamp: 5},
+		&ClientQuotaRecord{Entity: QuotaEntity{User: Named("alice"), ClientID: DefaultName()}.EntityData(), Key: "producer_byte_rate", Value: 1024},
+		&ClientQuotaRecord{Entity: QuotaEntity{User: Named("alice"), ClientID: DefaultName()}.EntityData(), Key: "request_percentage", Value: 50},
+		&ClientQuotaRecord{Entity: QuotaEntity{IP: DefaultName()}.EntityData(), Key: "connection_creation_rate", Value: 10},
 	)
 	im = mustApply(t, im, &FenceBrokerRecord{ID: 2, Epoch: 11}, &RemoveUserScramCredentialRecord{Name: "bob", Mechanism: 1})
 	if _, ok := im.Scram("bob", 1); ok || len(im.ACLs()) != 2 || len(im.DelegationTokens()) != 1 {
@@ -48,6 +51,9 @@ func TestRecordsRebuildImage(t *testing.T) {
 	if !reflect.DeepEqual(back.Brokers, im.Brokers) || !reflect.DeepEqual(back.Controllers, im.Controllers) || !reflect.DeepEqual(back.Features, im.Features) ||
 		back.NextProducerID() != im.NextProducerID() || back.MetadataVersion != im.MetadataVersion {
 		t.Errorf("cluster state differs: %+v vs %+v", back, im)
+	}
+	if !reflect.DeepEqual(back.Quotas().Entities(), im.Quotas().Entities()) || im.Quotas().Len() != 2 {
+		t.Errorf("quotas: %v, want %v", back.Quotas().Entities(), im.Quotas().Entities())
 	}
 	if got := back.Configs(ConfigResourceTopic, "a"); got["retention.ms"] != v {
 		t.Errorf("topic config: %v", got)
