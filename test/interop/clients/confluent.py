@@ -104,7 +104,48 @@ def transactional(b, topic, n):
     p.commit_transaction(30)
 
 
-COMMANDS = {"produce": produce, "consume": consume_assigned, "group": consume_group, "admin": admin,
+def buckets_since(start, buckets, nbytes):
+    """Adds nbytes to the 100ms bucket of now since start."""
+    i = int((time.monotonic() - start) * 10)
+    if i < len(buckets):
+        buckets[i] += nbytes
+
+
+def quota_produce(b, topic, seconds):
+    """Produces uncompressed 8 KiB records as client.id TOPIC for SECONDS and
+    prints the acknowledged bytes per 100ms."""
+    p = Producer({"bootstrap.servers": b, "client.id": topic, "linger.ms": 1, "compression.type": "none",
+                  "batch.size": 65536, "queue.buffering.max.messages": 64})
+    start, value = time.monotonic(), b"x" * 8192
+    buckets = [0] * (seconds * 10)
+    while time.monotonic() - start < seconds:
+        try:
+            p.produce(topic, value=value, on_delivery=lambda err, msg: err or buckets_since(start, buckets, len(msg.value())))
+        except BufferError:
+            p.poll(0.005)
+        p.poll(0)
+    p.flush(30)
+    print(json.dumps({"buckets": buckets}))
+
+
+def quota_consume(b, topic, seconds):
+    """Consumes TOPIC from the start as client.id TOPIC for SECONDS, 256 KiB a
+    fetch, and prints the bytes received per 100ms."""
+    c = Consumer({"bootstrap.servers": b, "client.id": topic, "group.id": topic, "enable.auto.commit": False,
+                  "fetch.max.bytes": 262144, "max.partition.fetch.bytes": 262144, "message.max.bytes": 262144})
+    parts = c.list_topics(topic, timeout=10).topics[topic].partitions
+    c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
+    start = time.monotonic()
+    buckets = [0] * (seconds * 10)
+    while time.monotonic() - start < seconds:
+        m = c.poll(0.05)
+        if m is not None and not m.error():
+            buckets_since(start, buckets, len(m.value()))
+    c.close()
+    print(json.dumps({"buckets": buckets}))
+
+
+COMMANDS = {"quota_produce": quota_produce, "quota_consume": quota_consume, "produce": produce, "consume": consume_assigned, "group": consume_group, "admin": admin,
             "delete": delete, "idempotent": idempotent, "txn": transactional}
 
 if __name__ == "__main__":
