@@ -1,6 +1,7 @@
 package broker
 
-// DescribeClientQuotas (v0-1) and AlterClientQuotas (v0-1), KIP-546, and
+// DescribeClientQuotas (v0-1, DESCRIBE_CONFIGS on the cluster) and
+// AlterClientQuotas (v0-1, ALTER_CONFIGS on the cluster), KIP-546, and
 // the wiring of client quotas (internal/quota) into the node: the quota
 // manager follows the metadata image's ClientQuotaRecords, the connection
 // quotas follow the dynamic broker config, the request quota is recorded
@@ -89,6 +90,11 @@ func throttleMs(d time.Duration) int32 {
 func (n *Node) handleDescribeClientQuotas(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.DescribeClientQuotasRequest)
 	resp := r.ResponseKind().(*kmsg.DescribeClientQuotasResponse)
+	if !n.authorizeCluster(req, opDescribeConfigs) {
+		resp.ErrorCode = kerr.ClusterAuthorizationFailed.Code
+		reply.Send(resp)
+		return
+	}
 	f := quota.Filter{Strict: r.Strict}
 	for _, c := range r.Components {
 		comp := quota.Component{Type: c.EntityType, Match: int8(c.MatchType)}
@@ -144,8 +150,27 @@ func entityKey(e kmsg.DescribeClientQuotasResponseEntry) string {
 func (n *Node) handleAlterClientQuotas(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.AlterClientQuotasRequest)
 	resp := r.ResponseKind().(*kmsg.AlterClientQuotasResponse)
+	if !n.authorizeCluster(req, opAlterConfigs) {
+		resp.Entries = deniedQuotaEntries(r)
+		reply.Send(resp)
+		return
+	}
 	resp.Entries = n.ctrl.AlterClientQuotas(r)
 	reply.Send(resp)
+}
+
+// deniedQuotaEntries answers every entry with CLUSTER_AUTHORIZATION_FAILED.
+func deniedQuotaEntries(r *kmsg.AlterClientQuotasRequest) []kmsg.AlterClientQuotasResponseEntry {
+	out := make([]kmsg.AlterClientQuotasResponseEntry, 0, len(r.Entries))
+	for _, e := range r.Entries {
+		res := kmsg.NewAlterClientQuotasResponseEntry()
+		res.ErrorCode = kerr.ClusterAuthorizationFailed.Code
+		for _, p := range e.Entity {
+			res.Entity = append(res.Entity, kmsg.AlterClientQuotasResponseEntryEntity{Type: p.Type, Name: p.Name})
+		}
+		out = append(out, res)
+	}
+	return out
 }
 
 // quotaStats reads the quota sensors for the metrics scrape.
