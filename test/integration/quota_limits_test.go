@@ -1,14 +1,10 @@
 package integration
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -64,28 +60,6 @@ func TestQuotaRequestPercentage(t *testing.T) {
 	if slow*5 > fast {
 		t.Errorf("throttled spinner got %d requests answered, unthrottled %d: want at most a fifth", slow, fast)
 	}
-}
-
-// metricValue reads one unlabelled metric from the node's /metrics.
-func metricValue(t *testing.T, addr, name string) float64 {
-	t.Helper()
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return f
-		}
-	}
-	t.Fatalf("metric %s not found", name)
-	return 0
 }
 
 // storm connects from 127.0.0.2 to addr from many goroutines, closing
