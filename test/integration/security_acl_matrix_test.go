@@ -128,6 +128,8 @@ func aclCases() map[int16]aclCase {
 		}, acl: groupACL(authz.OpDelete), code: groupAuth},
 		44: {req: reqIncrementalAlterConfigs, acl: topicACL(authz.OpAlterConfigs), code: topicAuth},
 		47: {req: func(*aclEnv) kmsg.Request { r := kmsg.NewPtrOffsetDeleteRequest(); r.Group = mGroup; return r }, acl: groupACL(authz.OpDelete), code: groupAuth},
+		48: {req: func(*aclEnv) kmsg.Request { return kmsg.NewPtrDescribeClientQuotasRequest() }, acl: clusterACL(authz.OpDescribeConfigs), code: clusterAuth},
+		49: {req: reqAlterClientQuotas, acl: clusterACL(authz.OpAlterConfigs), code: clusterAuth},
 		50: {req: func(*aclEnv) kmsg.Request { return kmsg.NewPtrDescribeUserSCRAMCredentialsRequest() }, acl: clusterACL(authz.OpDescribe), code: clusterAuth},
 		51: {req: reqAlterSCRAM, acl: clusterACL(authz.OpAlter), code: clusterAuth},
 		55: {req: func(*aclEnv) kmsg.Request {
@@ -384,4 +386,14 @@ func revokeACLs(ctx context.Context, t *testing.T, admin *kgo.Client) {
 	if _, err := admin.Request(ctx, req); err != nil {
 		t.Errorf("delete ACLs: %v", err)
 	}
+}
+
+func reqAlterClientQuotas(*aclEnv) kmsg.Request {
+	r := kmsg.NewPtrAlterClientQuotasRequest()
+	name := "acl-matrix"
+	r.Entries = []kmsg.AlterClientQuotasRequestEntry{{
+		Entity: []kmsg.AlterClientQuotasRequestEntryEntity{{Type: "client-id", Name: &name}},
+		Ops:    []kmsg.AlterClientQuotasRequestEntryOp{{Key: "consumer_byte_rate", Value: 1 << 30}},
+	}}
+	return r
 }
