@@ -128,6 +128,7 @@ func (n *Node) start(ln net.Listener) error {
 		return err
 	}
 	n.startAuthz()
+	n.startQuotas() // controllers enforce controller_mutation_rate too
 	if n.ctrl != nil {
 		n.goAsync(n.activeLoop)
 		n.goAsync(n.registerController)
@@ -148,7 +149,6 @@ func (n *Node) startBroker(ln net.Listener) error {
 	if err := n.openLogs(); err != nil {
 		return err
 	}
-	n.startQuotas()
 	if err := n.startAreas(); err != nil {
 		return err
 	}
