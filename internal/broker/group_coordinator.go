@@ -5,11 +5,13 @@ package broker
 // __consumer_offsets), which is created through the controller on first
 // use as Kafka does: compacted, offsets.topic.num.partitions partitions,
 // offsets.topic.segment.bytes segments and offsets.topic.replication.factor
-// capped to the registered brokers. Transaction keys answer the same node;
-// share-group keys are not served (INVALID_REQUEST).
+// capped to the registered brokers. Transaction keys answer the same node,
+// and so do share-coordinator keys ("group:topicId:partition", type 2,
+// creating __share_group_state on first use).
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -78,6 +80,12 @@ func (n *Node) findCoordinator(listener string, typ int8, key string) kmsg.FindC
 		}
 	case typ == 1:
 		if err := n.ensureTxnTopic(); err != nil {
+			return fail(err)
+		}
+	case typ == 2 && strings.Count(key, ":") < 2: // share: "group:topicId:partition"
+		return fail(kerr.InvalidRequest)
+	case typ == 2:
+		if err := n.ensureShareStateTopic(); err != nil {
 			return fail(err)
 		}
 	default:

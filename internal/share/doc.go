@@ -14,6 +14,11 @@
 // written: after a crash, records that were acquired are delivered again.
 // Group membership is kept in memory; members rejoin after a restart.
 //
+// Like the group coordinator, the package assumes the node that serves a
+// share partition also hosts the __share_group_state partition of its key
+// (one broker): the state is written in process, never forwarded to
+// another node's share coordinator.
+//
 // The package never touches sockets or files and starts no goroutines:
 // the broker reads the logs (through a Read callback), and calls Tick for
 // lock and session timeouts.

@@ -276,3 +276,26 @@ func TestShareVersionGates(t *testing.T) {
 	set(1, 1)
 	waitFor(t, 10*time.Second, "share groups served", func() bool { return join() == 0 })
 }
+
+// TestShareCoordinatorKey: FindCoordinator answers share-coordinator keys
+// (type 2) with this node and refuses malformed ones.
+func TestShareCoordinatorKey(t *testing.T) {
+	c := gofkatest.Start(t, shareOpts()...)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrFindCoordinatorRequest()
+	req.CoordinatorType, req.CoordinatorKeys = 2, []string{"g:AAAAAAAAAAAAAAAAAAAAAA:0", "nonsense"}
+	resp, err := req.RequestWith(ctxT(t, 10*time.Second), cl)
+	if err != nil || len(resp.Coordinators) != 2 {
+		t.Fatalf("%v %+v", err, resp)
+	}
+	if ok := resp.Coordinators[0]; ok.ErrorCode != 0 || ok.NodeID < 0 {
+		t.Errorf("share key: %+v", ok)
+	}
+	if bad := resp.Coordinators[1]; bad.ErrorCode != kerr.InvalidRequest.Code {
+		t.Errorf("malformed share key: %+v", bad)
+	}
+}
