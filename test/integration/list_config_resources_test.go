@@ -12,7 +12,8 @@ import (
 )
 
 // TestListConfigResources lists config resources by type at versions 0
-// and 1, and refuses a type Kafka does not list.
+// and 1 (a group with a config set among them), and refuses a type Kafka
+// does not list.
 func TestListConfigResources(t *testing.T) {
 	c := gofkatest.Start(t)
 	ctx := ctxT(t, 30*time.Second)
@@ -22,6 +23,12 @@ func TestListConfigResources(t *testing.T) {
 	}
 	if _, err := adm.CreateTopic(ctx, 1, 1, nil, "lcr-a"); err != nil {
 		t.Fatal(err)
+	}
+	alter := kmsg.NewPtrIncrementalAlterConfigsRequest()
+	alter.Resources = []kmsg.IncrementalAlterConfigsRequestResource{{ResourceType: 32, ResourceName: "lcr-group",
+		Configs: []kmsg.IncrementalAlterConfigsRequestResourceConfig{{Name: "share.record.lock.duration.ms", Op: 0, Value: kmsg.StringPtr("20000")}}}}
+	if resp, err := alter.RequestWith(ctx, newClient(t, c.Addr())); err != nil || resp.Resources[0].ErrorCode != 0 {
+		t.Fatalf("group config: %v %+v", err, resp)
 	}
 	list := func(v int16, types ...int8) (int16, []string) {
 		req := kmsg.NewPtrListConfigResourcesRequest()
@@ -45,10 +52,10 @@ func TestListConfigResources(t *testing.T) {
 		code  int16
 		want  []string
 	}{
-		{1, nil, 0, []string{"8:1", "4:1", "2:lcr-a", "2:lcr-b"}},
+		{1, nil, 0, []string{"32:lcr-group", "8:1", "4:1", "2:lcr-a", "2:lcr-b"}},
 		{1, []int8{2}, 0, []string{"2:lcr-a", "2:lcr-b"}},
 		{1, []int8{2, 4}, 0, []string{"4:1", "2:lcr-a", "2:lcr-b"}},
-		{1, []int8{16, 32}, 0, nil},
+		{1, []int8{16, 32}, 0, []string{"32:lcr-group"}},
 		{1, []int8{2, 1}, kerr.UnsupportedVersion.Code, nil},
 		{1, []int8{0}, kerr.UnsupportedVersion.Code, nil},
 		{0, nil, 0, nil}, // client-metrics subscriptions only: none
