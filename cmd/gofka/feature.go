@@ -1,7 +1,7 @@
 package main
 
-// gofka feature describe|upgrade|downgrade: the cluster's feature levels
-// (kafka-features.sh). describe reads ApiVersions; upgrade and downgrade
+// gofka feature describe|upgrade|downgrade|disable: the cluster's feature
+// levels (kafka-features.sh). describe reads ApiVersions; upgrade and downgrade
 // send UpdateFeatures, --dry-run as validateOnly.
 
 import (
@@ -64,7 +64,39 @@ func featureCmd(g *globals) *cobra.Command {
 			return g.withSession(cmd, func(s *session) error { return s.describeFeatures() })
 		},
 	})
-	cmd.AddCommand(featureUpdateCmd(g, "upgrade"), featureUpdateCmd(g, "downgrade"))
+	cmd.AddCommand(featureUpdateCmd(g, "upgrade"), featureUpdateCmd(g, "downgrade"), featureDisableCmd(g))
+	return cmd
+}
+
+// featureDisableCmd is kafka-features.sh disable: each named feature
+// downgraded to level 0.
+func featureDisableCmd(g *globals) *cobra.Command {
+	var names []string
+	var dryRun, unsafe bool
+	cmd := &cobra.Command{
+		Use:     "disable --feature name... [--unsafe] [--dry-run]",
+		Short:   "Disable features (downgrade them to level 0)",
+		Example: "  gofka feature disable --feature share.version",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var features []string
+			for _, name := range names {
+				features = append(features, name+"=0")
+			}
+			typ := int8(2) // SAFE_DOWNGRADE
+			if unsafe {
+				typ = 3 // UNSAFE_DOWNGRADE
+			}
+			req, err := featureRequest(features, "", typ, dryRun)
+			if err != nil {
+				return err
+			}
+			return g.withSession(cmd, func(s *session) error { return s.updateFeatures(req) })
+		},
+	}
+	cmd.Flags().StringArrayVar(&names, "feature", nil, "feature to disable (repeatable)")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "validate the change without making it")
+	cmd.Flags().BoolVar(&unsafe, "unsafe", false, "allow a downgrade that may lose metadata (UNSAFE_DOWNGRADE)")
 	return cmd
 }
 
