@@ -15,22 +15,23 @@ import (
 
 // aclCluster serves SASL_PLAINTEXT with PLAIN users admin (a super user)
 // and alice, and the StandardAuthorizer on.
-func aclCluster(t *testing.T) (addr string) {
+func aclCluster(t *testing.T) *gofkatest.Cluster {
 	t.Helper()
 	e := newSecEnv(t)
 	c := gofkatest.Start(t, e.options("SASL_PLAINTEXT://127.0.0.1:0",
 		"sasl.enabled.mechanisms", "PLAIN",
 		"listener.name.sasl_plaintext.plain.sasl.jaas.config", plainJAAS,
 		"authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-		"super.users", "User:admin")...)
-	return c.ListenerAddr("SASL_PLAINTEXT")
+		"super.users", "User:admin", "gofka.metrics.listen", "127.0.0.1:0")...)
+	return c
 }
 
 // TestACLClients: franz-go as alice is refused until ACLs allow it;
 // prefixed ACLs, a DENY over an ALLOW, host filters and authorized
 // operations (KIP-430) behave as in Kafka. ACLs are managed with kadm.
 func TestACLClients(t *testing.T) {
-	addr := aclCluster(t)
+	c := aclCluster(t)
+	addr := c.ListenerAddr("SASL_PLAINTEXT")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	adm := newAdminOpts(t, kgo.SeedBrokers(addr), plainAuth("admin", "admin-secret"))
@@ -62,6 +63,13 @@ func TestACLClients(t *testing.T) {
 	}
 	consumeGroup(ctx, t, addr, "app-orders", "alice-group", aliceOpt)
 
+	// app-secret's DENY refuses the Produce; topics alice may not Describe
+	// are refused earlier, by Metadata.
+	for _, api := range []string{"Produce", "Metadata"} {
+		if got := metricValue(t, c.MetricsAddr(), `gofka_authorization_denials_total{request="`+api+`"}`); got < 1 {
+			t.Errorf("%s authorization denials counted: %v", api, got)
+		}
+	}
 	aliceAdm := newAdminOpts(t, kgo.SeedBrokers(addr), aliceOpt)
 	md, err := aliceAdm.Metadata(ctx)
 	if err != nil {

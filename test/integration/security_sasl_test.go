@@ -117,7 +117,8 @@ func expectAuthFailure(t *testing.T, addr string, opts ...kgo.Opt) {
 func TestSASLBadInput(t *testing.T) {
 	e := newSecEnv(t)
 	var logs gofkatest.LogBuffer
-	c := gofkatest.Start(t, append(saslOptions(e), gofkatest.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))...)
+	c := gofkatest.Start(t, append(saslOptions(e, "gofka.metrics.listen", "127.0.0.1:0"),
+		gofkatest.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))...)
 	addr := c.ListenerAddr("SASL_PLAINTEXT")
 	expectAuthFailure(t, addr, plainAuth("alice", "wrong-secret"))
 	expectAuthFailure(t, addr, plainAuth("mallory", "alice-secret"))
@@ -137,6 +138,9 @@ func TestSASLBadInput(t *testing.T) {
 	}
 	failedLogins(t, addr, 10_000)
 	roundTrip(t, addr, "sasl-after-bad", 50, plainAuth("alice", "alice-secret"))
+	if got := metricValue(t, c.MetricsAddr(), `gofka_authentication_failures_total{mechanism="PLAIN"}`); got < 2 {
+		t.Errorf("PLAIN authentication failures counted: %v", got)
+	}
 	out := logs.String()
 	if !strings.Contains(out, "authentication failed") {
 		t.Error("failed authentications were not logged")
