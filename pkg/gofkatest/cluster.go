@@ -1,6 +1,7 @@
 package gofkatest
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,12 +12,17 @@ import (
 
 	"github.com/gofka/gofka/internal/broker"
 	"github.com/gofka/gofka/internal/config"
+	"github.com/gofka/gofka/internal/faultnet"
 	"github.com/gofka/gofka/internal/storage/checkpoint"
 )
 
 // MultiCluster is several real nodes in this process, each with its own
 // data dir, listeners and metadata quorum member, talking over loopback
-// only: nothing is shared in memory between nodes.
+// only: nothing is shared in memory between nodes. Every listener sits
+// behind a fault proxy (internal/faultnet): the nodes advertise the
+// proxies and name them in controller.quorum.voters, so nodes and clients
+// reach each other only through them, and Pause, Cut and Partition
+// (faults.go) change what the network carries.
 type MultiCluster struct {
 	t         testing.TB
 	clusterID string
@@ -24,17 +30,23 @@ type MultiCluster struct {
 	nodes     []*ClusterNode
 	voters    []string // controller.quorum.voters of the first quorum
 	tmp       string
+	net       *faultnet.Net
+
+	mu     sync.Mutex
+	paused map[int32]bool
 }
 
 // ClusterNode is one node of a MultiCluster.
 type ClusterNode struct {
-	ID       int32
-	roles    string // process.roles
-	dir      string
-	ctrlAddr string
-	props    map[string]string
-	mu       sync.Mutex
-	node     *broker.Node // nil while stopped
+	ID        int32
+	roles     string          // process.roles
+	dir       string
+	ctrlAddr  string          // the controller listener it binds, "" for a broker only
+	proxy     *faultnet.Proxy // in front of the client listener; nil for a controller only
+	ctrlProxy *faultnet.Proxy // in front of the controller listener; nil for a broker only
+	props     map[string]string
+	mu        sync.Mutex
+	node      *broker.Node // nil while stopped
 }
 
 // ClusterOption shapes a MultiCluster.
@@ -69,18 +81,29 @@ func StartCluster(t testing.TB, opts ...ClusterOption) *MultiCluster {
 	for _, o := range opts {
 		o(&cs)
 	}
-	c := &MultiCluster{t: t, clusterID: checkpoint.NewUUID().String(), settings: settings{props: map[string]string{}}}
+	c := &MultiCluster{t: t, clusterID: checkpoint.NewUUID().String(), settings: settings{props: map[string]string{}},
+		net: faultnet.New(faultnet.GofkaNode), paused: map[int32]bool{}}
 	for _, o := range cs.opts {
 		o(&c.settings)
 	}
 	if c.settings.logger == nil {
 		c.settings.logger = slog.New(slog.DiscardHandler)
 	}
-	c.plan(t.TempDir(), cs)
+	tmp := t.TempDir() // removed after Close, which runs first
 	t.Cleanup(c.Close)
-	errs := make([]error, len(c.nodes))
+	c.plan(tmp, cs)
+	if err := c.startAll(c.nodes); err != nil {
+		t.Fatalf("gofkatest: start cluster: %v", err)
+	}
+	return c
+}
+
+// startAll starts nodes at once: each waits at start for a quorum that
+// may need the others.
+func (c *MultiCluster) startAll(nodes []*ClusterNode) error {
+	errs := make([]error, len(nodes))
 	var wg sync.WaitGroup
-	for i, n := range c.nodes {
+	for i, n := range nodes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -88,15 +111,11 @@ func StartCluster(t testing.TB, opts ...ClusterOption) *MultiCluster {
 		}()
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			t.Fatalf("gofkatest: start cluster: %v", err)
-		}
-	}
-	return c
+	return errors.Join(errs...)
 }
 
-// plan picks each node's controller port and writes its config.
+// plan picks each node's controller port, starts its proxies and writes
+// its config.
 func (c *MultiCluster) plan(tmp string, cs clusterSettings) {
 	c.tmp = tmp
 	voters, roles := cs.nodes, "broker,controller"
@@ -104,25 +123,36 @@ func (c *MultiCluster) plan(tmp string, cs clusterSettings) {
 		voters, roles = cs.controllers, "controller"
 	}
 	for i := 1; i <= voters; i++ {
-		n := c.newNode()
-		n.roles = roles
+		n := c.newNode(roles)
 		c.nodes = append(c.nodes, n)
-		c.voters = append(c.voters, fmt.Sprintf("%d@%s", i, n.ctrlAddr))
+		c.voters = append(c.voters, fmt.Sprintf("%d@%s", i, n.ControllerAddr()))
 	}
 	for i := 0; i < cs.brokers && cs.controllers > 0; i++ {
-		n := c.newNode()
-		n.roles, n.ctrlAddr = "broker", ""
-		c.nodes = append(c.nodes, n)
+		c.nodes = append(c.nodes, c.newNode("broker"))
 	}
 	for _, node := range c.nodes {
 		c.configure(node)
 	}
 }
 
-func (c *MultiCluster) newNode() *ClusterNode {
+// newNode picks the next node's ports and starts its proxies: one per
+// listener its roles have.
+func (c *MultiCluster) newNode(roles string) *ClusterNode {
 	id := int32(len(c.nodes) + 1)
-	return &ClusterNode{ID: id, dir: filepath.Join(c.tmp, fmt.Sprint("node", id)), roles: "broker,controller",
-		ctrlAddr: fmt.Sprintf("127.0.0.1:%d", freePort(c.t))}
+	n := &ClusterNode{ID: id, dir: filepath.Join(c.tmp, fmt.Sprint("node", id)), roles: roles}
+	var err error
+	if roles != "controller" {
+		if n.proxy, err = c.net.Listen(name(id), n.boundAddr); err != nil {
+			c.t.Fatalf("gofkatest: %v", err)
+		}
+	}
+	if roles != "broker" {
+		n.ctrlAddr = fmt.Sprintf("127.0.0.1:%d", freePort(c.t))
+		if n.ctrlProxy, err = c.net.Listen(name(id), func() string { return n.ctrlAddr }); err != nil {
+			c.t.Fatalf("gofkatest: %v", err)
+		}
+	}
+	return n
 }
 
 // configure writes a node's properties: both roles, the first voters.
@@ -142,6 +172,9 @@ func (c *MultiCluster) configure(node *ClusterNode) {
 	default:
 		p["listeners"] = "PLAINTEXT://127.0.0.1:0,CONTROLLER://" + node.ctrlAddr
 	}
+	if node.proxy != nil {
+		p["advertised.listeners"] = "PLAINTEXT://" + node.proxy.Addr()
+	}
 	p["controller.listener.names"] = "CONTROLLER"
 	p["controller.quorum.voters"] = strings.Join(c.voters, ",")
 	node.props = p
@@ -151,7 +184,7 @@ func (c *MultiCluster) configure(node *ClusterNode) {
 // with StartNode, and make it a voter with AddRaftVoter (its start waits
 // until the quorum has added it).
 func (c *MultiCluster) AddNode() *ClusterNode {
-	n := c.newNode()
+	n := c.newNode("broker,controller")
 	c.configure(n)
 	c.nodes = append(c.nodes, n)
 	return n
@@ -198,25 +231,26 @@ func (c *MultiCluster) Voters() string { return strings.Join(c.voters, ",") }
 // ClusterID is the id every node was formatted with.
 func (c *MultiCluster) ClusterID() string { return c.clusterID }
 
-// Addrs returns the client addresses of the running nodes.
+// Addrs returns the client addresses (proxies) of the running nodes that
+// are not paused.
 func (c *MultiCluster) Addrs() []string {
 	var out []string
 	for _, n := range c.nodes {
-		if a := n.Addr(); a != "" {
+		if a := n.Addr(); a != "" && !c.isPaused(n.ID) {
 			out = append(out, a)
 		}
 	}
 	return out
 }
 
-// Leader returns the id of the active controller as a running node sees
-// it, or -1.
+// Leader returns the id of the active controller as a running node that
+// is not paused sees it, or -1.
 func (c *MultiCluster) Leader() int32 {
 	for _, n := range c.nodes {
 		n.mu.Lock()
 		bn := n.node
 		n.mu.Unlock()
-		if bn != nil {
+		if bn != nil && !c.isPaused(n.ID) {
 			if id := bn.QuorumLeader(); id >= 0 {
 				return id
 			}
@@ -233,16 +267,28 @@ func (c *MultiCluster) Stop(id int32) {
 	}
 }
 
-// Restart starts a stopped node again on its data.
-func (c *MultiCluster) Restart(id int32) {
+// Restart starts stopped or killed nodes again on their data, all at
+// once (after a majority was down, each waits at start for the others).
+func (c *MultiCluster) Restart(ids ...int32) {
 	c.t.Helper()
-	if err := c.start(c.Node(id)); err != nil {
-		c.t.Fatalf("gofkatest: restart node %d: %v", id, err)
+	var nodes []*ClusterNode
+	for _, id := range ids {
+		nodes = append(nodes, c.Node(id))
+	}
+	if err := c.startAll(nodes); err != nil {
+		c.t.Fatalf("gofkatest: restart nodes %v: %v", ids, err)
 	}
 }
 
-// Close stops every running node.
+// Close stops every running node, then the proxies. Paused nodes are
+// resumed first so that they can shut down cleanly.
 func (c *MultiCluster) Close() {
+	c.Heal()
+	defer func() {
+		if err := c.net.Close(); err != nil {
+			c.t.Errorf("gofkatest: close proxies: %v", err)
+		}
+	}()
 	var wg sync.WaitGroup
 	for _, n := range c.nodes {
 		wg.Add(1)
@@ -256,12 +302,23 @@ func (c *MultiCluster) Close() {
 	wg.Wait()
 }
 
-// Addr is the node's client address, "" while it is stopped or when it is
-// a controller only.
+// Addr is the node's client address (its proxy, which it advertises),
+// "" while it is stopped or when it is a controller only.
 func (n *ClusterNode) Addr() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.node == nil || n.roles == "controller" {
+	if n.node == nil || n.proxy == nil {
+		return ""
+	}
+	return n.proxy.Addr()
+}
+
+// boundAddr is the client listener the node bound, "" while it is
+// stopped: where its proxy forwards.
+func (n *ClusterNode) boundAddr() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.node == nil {
 		return ""
 	}
 	return n.node.Addr()
@@ -270,10 +327,31 @@ func (n *ClusterNode) Addr() string {
 // Dir is the node's data dir.
 func (n *ClusterNode) Dir() string { return n.dir }
 
-// ControllerAddr is the node's controller listener.
-func (n *ClusterNode) ControllerAddr() string { return n.ctrlAddr }
+// ControllerAddr is the node's controller listener as the quorum knows
+// it (its proxy), "" for a broker only.
+func (n *ClusterNode) ControllerAddr() string {
+	if n.ctrlProxy == nil {
+		return ""
+	}
+	return n.ctrlProxy.Addr()
+}
 
-func (n *ClusterNode) stop() error {
+// QuorumLeader is the metadata quorum's leader as this node sees it, -1
+// while it is stopped or knows none.
+func (n *ClusterNode) QuorumLeader() int32 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.node == nil {
+		return -1
+	}
+	return n.node.QuorumLeader()
+}
+
+func (n *ClusterNode) stop() error { return n.halt((*broker.Node).Close) }
+
+// halt takes the node out of the cluster and ends it with end (Close, or
+// Abort for a crash).
+func (n *ClusterNode) halt(end func(*broker.Node) error) error {
 	n.mu.Lock()
 	bn := n.node
 	n.node = nil
@@ -281,5 +359,5 @@ func (n *ClusterNode) stop() error {
 	if bn == nil {
 		return nil
 	}
-	return bn.Close()
+	return end(bn)
 }
