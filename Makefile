@@ -17,7 +17,7 @@ test-unit:
 	$(GO) test -race -count=1 -short $(PKGS)
 
 fault: build
-	GOFKA_FAULT_ITERS=20 $(GO) test -race -count=1 -timeout 60m -run 'Kill|Crash|Fault' ./test/...
+	GOFKA_FAULT_ITERS=20 $(GO) test -race -count=1 -timeout 60m -run 'Kill|Crash|Fault' ./test/... ./pkg/gofkatest/
 	GOFKA_BIG=1 $(GO) test -count=1 -timeout 30m -run 'BigLog' ./internal/storage/cleaner/
 
 lint:

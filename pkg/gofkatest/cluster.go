@@ -39,7 +39,7 @@ type MultiCluster struct {
 // ClusterNode is one node of a MultiCluster.
 type ClusterNode struct {
 	ID        int32
-	roles     string          // process.roles
+	roles     string // process.roles
 	dir       string
 	ctrlAddr  string          // the controller listener it binds, "" for a broker only
 	proxy     *faultnet.Proxy // in front of the client listener; nil for a controller only

@@ -141,9 +141,11 @@ func TestFaultPauseLeader(t *testing.T) {
 			t.Fatalf("paused node %d answered a client: %v", old, got)
 		}
 		c.Resume(old)
+		start := time.Now()
 		for id := int32(1); id <= 3; id++ {
 			expectTopics(t, c, id, want)
 		}
+		t.Logf("round %d: every node serves %v %v after the resume", i, want, time.Since(start))
 	}
 }
 

@@ -4,6 +4,16 @@
 //
 //	c := gofkatest.Start(t)
 //	cl, _ := kgo.NewClient(kgo.SeedBrokers(c.Addr()))
+//
+// StartCluster starts several nodes in this process, each with its own
+// data dir and listeners behind fault proxies (internal/faultnet), with
+// handles to stop, kill (no clean shutdown) and restart a node, to pause
+// its network, and to cut nodes from each other (docs/testing.md):
+//
+//	c := gofkatest.StartCluster(t, gofkatest.Nodes(3))
+//	c.Pause(c.Leader())
+//	c.Partition([]int32{1, 2}, []int32{3})
+//	c.Heal()
 package gofkatest
 
 import (

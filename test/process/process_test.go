@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofka/gofka/test/faults"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -26,11 +27,8 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "gofka")
-	build := exec.Command("go", "build", "-o", binary, "github.com/gofka/gofka/cmd/gofka")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build gofka:", err)
+	if binary, err = faults.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()

@@ -3,26 +3,17 @@ package process
 import (
 	"context"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gofka/gofka/test/faults"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
-
-// quorum is three gofka processes, each broker and controller, formatted
-// with one cluster id by gofka format.
-type quorum struct {
-	t       *testing.T
-	servers []*server
-	sets    [][]string
-}
 
 // broker.session.timeout.ms (3 s here, so that a killed node may register
 // again soon: until its old registration is fenced it is refused as a
@@ -30,110 +21,35 @@ type quorum struct {
 // for the first metadata change after the active controller dies.
 const failoverBound = 3*time.Second + 1*time.Second
 
-func startQuorum(t *testing.T) *quorum {
-	q := &quorum{t: t}
-	var voters []string
-	ctrl := map[int]string{}
-	for i := 1; i <= 3; i++ {
-		q.servers = append(q.servers, newServer(t))
-		ctrl[i] = newServer(t).addr // a free port for the controller listener
-		voters = append(voters, fmt.Sprintf("%d@%s", i, ctrl[i]))
-	}
-	out, err := exec.Command(binary, "format", "random-uuid").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	clusterID := strings.TrimSpace(string(out))
-	for i, s := range q.servers {
-		sets := []string{
-			"--set", fmt.Sprintf("node.id=%d", i+1),
-			"--set", "process.roles=broker,controller",
-			"--set", fmt.Sprintf("listeners=PLAINTEXT://%s,CONTROLLER://%s", s.addr, ctrl[i+1]),
-			"--set", "controller.listener.names=CONTROLLER",
-			"--set", "controller.quorum.voters=" + strings.Join(voters, ","),
-			"--set", "broker.session.timeout.ms=3000",
-			"--set", "broker.heartbeat.interval.ms=500",
-		}
-		q.sets = append(q.sets, sets)
-		format := append([]string{"format", "-t", clusterID, "--set", "log.dirs=" + filepath.Join(s.dir, "data")}, sets...)
-		if out, err := exec.Command(binary, format...).CombinedOutput(); err != nil {
-			t.Fatalf("format node %d: %v\n%s", i+1, err, out)
-		}
-	}
-	for i, s := range q.servers {
-		s.launch(q.sets[i]...)
-	}
-	for _, s := range q.servers {
-		s.waitReady()
-	}
-	return q
-}
-
-func (q *quorum) restart(id int32) {
-	s := q.servers[id-1]
-	s.start(q.sets[id-1]...)
-}
-
-// live are the client addresses of the running nodes.
-func (q *quorum) live() []string {
-	var out []string
-	for _, s := range q.servers {
-		if s.cmd != nil {
-			out = append(out, s.addr)
-		}
-	}
-	return out
-}
-
-// leader asks the running nodes for the quorum's leader (DescribeQuorum).
-func (q *quorum) leader(ctx context.Context) int32 {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(q.live()...))
-	if err != nil {
-		q.t.Fatal(err)
-	}
-	defer cl.Close()
-	for ctx.Err() == nil {
-		req := kmsg.NewPtrDescribeQuorumRequest()
-		rt := kmsg.NewDescribeQuorumRequestTopic()
-		rt.Topic, rt.Partitions = "__cluster_metadata", []kmsg.DescribeQuorumRequestTopicPartition{{Partition: 0}}
-		req.Topics = append(req.Topics, rt)
-		if resp, err := req.RequestWith(ctx, cl); err == nil && resp.ErrorCode == 0 && len(resp.Topics) == 1 {
-			if l := resp.Topics[0].Partitions[0].LeaderID; l > 0 && q.servers[l-1].cmd != nil {
-				return l
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	q.t.Fatal("no quorum leader")
-	return -1
-}
-
 // TestQuorumSurvivesLeaderKills kills the active controller with SIGKILL
 // ten times in a row. Each time a new leader takes over and CreateTopics,
 // IncrementalAlterConfigs and DeleteTopics succeed within
 // broker.session.timeout.ms plus the election timeout; no node's metadata
 // image ever goes back; at the end every node holds every committed change.
 func TestQuorumSurvivesLeaderKills(t *testing.T) {
-	q := startQuorum(t)
+	c := faults.Start(t, binary, 3, "broker.session.timeout.ms=3000", "broker.heartbeat.interval.ms=500")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	mon := watchImages(t, q)
+	mon := watchImages(c)
 	defer mon.stop()
 	want := map[string]bool{}
 	for round := 0; round < 10; round++ {
-		old := q.leader(ctx)
-		q.servers[old-1].kill()
+		old, err := c.Leader(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Kill(old)
 		start := time.Now()
-		q.change(ctx, round, want)
+		change(t, ctx, c, round, want)
 		took := time.Since(start)
 		t.Logf("round %d: killed leader %d, changes committed after %v", round, old, took)
 		if took > failoverBound {
 			t.Errorf("round %d: changes took %v, more than %v", round, took, failoverBound)
 		}
-		q.restart(old)
+		c.Restart(old)
 	}
-	for _, s := range q.servers {
-		expectNodeTopics(t, ctx, s.addr, want)
+	for _, n := range c.Nodes() {
+		expectNodeTopics(t, ctx, n.Addr(), want)
 	}
 	mon.stop()
 	if err := mon.err(); err != nil {
@@ -143,16 +59,16 @@ func TestQuorumSurvivesLeaderKills(t *testing.T) {
 
 // change creates a topic, alters its config and deletes the previous
 // round's, through the nodes still running.
-func (q *quorum) change(ctx context.Context, round int, want map[string]bool) {
-	q.t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(q.live()...), kgo.RequestTimeoutOverhead(2*time.Second))
+func change(t *testing.T, ctx context.Context, c *faults.Cluster, round int, want map[string]bool) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addrs()...), kgo.RequestTimeoutOverhead(2*time.Second))
 	if err != nil {
-		q.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
 	name := fmt.Sprintf("round-%d", round)
-	retry(q.t, ctx, "create "+name, func() error {
+	retry(t, ctx, "create "+name, func() error {
 		_, err := adm.CreateTopic(ctx, 1, 1, nil, name)
 		if err != nil && strings.Contains(err.Error(), "TOPIC_ALREADY_EXISTS") {
 			return nil
@@ -160,7 +76,7 @@ func (q *quorum) change(ctx context.Context, round int, want map[string]bool) {
 		return err
 	})
 	want[name] = true
-	retry(q.t, ctx, "alter "+name, func() error {
+	retry(t, ctx, "alter "+name, func() error {
 		rs, err := adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Name: "retention.ms", Value: kadm.StringPtr("3600000")}}, name)
 		if err == nil {
 			err = rs[0].Err
@@ -169,7 +85,7 @@ func (q *quorum) change(ctx context.Context, round int, want map[string]bool) {
 	})
 	if round > 0 && round%2 == 1 {
 		prev := fmt.Sprintf("round-%d", round-1)
-		retry(q.t, ctx, "delete "+prev, func() error {
+		retry(t, ctx, "delete "+prev, func() error {
 			rs, err := adm.DeleteTopics(ctx, prev)
 			if err == nil {
 				err = rs[prev].Err
@@ -195,26 +111,13 @@ func retry(t *testing.T, ctx context.Context, what string, f func() error) {
 	t.Fatalf("%s: %v", what, err)
 }
 
+// expectNodeTopics waits until the node at addr serves exactly the topics
+// of want (internal topics aside).
 func expectNodeTopics(t *testing.T, ctx context.Context, addr string, want map[string]bool) {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
 	var got []string
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		md, err := adm.Metadata(ctx)
-		if err != nil {
-			continue
-		}
-		got = got[:0]
-		for name := range md.Topics {
-			if !strings.HasPrefix(name, "__") {
-				got = append(got, name)
-			}
-		}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(100 * time.Millisecond) {
+		got = slices.DeleteFunc(nodeTopics(addr), func(n string) bool { return strings.HasPrefix(n, "__") })
 		if len(got) == len(want) && !slices.ContainsFunc(got, func(n string) bool { return !want[n] }) {
 			return
 		}
@@ -233,11 +136,11 @@ type imageWatch struct {
 	seen int // answers read: the check is not vacuous
 }
 
-func watchImages(t *testing.T, q *quorum) *imageWatch {
+func watchImages(c *faults.Cluster) *imageWatch {
 	w := &imageWatch{quit: make(chan struct{})}
-	for _, s := range q.servers {
+	for _, n := range c.Nodes() {
 		w.wg.Add(1)
-		go w.watch(s.addr)
+		go w.watch(n.Addr())
 	}
 	return w
 }

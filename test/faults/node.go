@@ -1,0 +1,105 @@
+package faults
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// Addr is the node's client address: its proxy, which it advertises.
+func (n *Node) Addr() string { return n.proxy.Addr() }
+
+// ControllerAddr is the node's controller address in the voters: its
+// proxy.
+func (n *Node) ControllerAddr() string { return n.ctrlProxy.Addr() }
+
+// Dir is the node's directory: data/ and server.log.
+func (n *Node) Dir() string { return n.dir }
+
+// Logs returns what the process wrote so far.
+func (n *Node) Logs() string {
+	b, _ := os.ReadFile(filepath.Join(n.dir, "server.log"))
+	return string(b)
+}
+
+// Up reports whether the process runs (paused or not).
+func (n *Node) Up() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.cmd != nil
+}
+
+// Paused reports whether the process is stopped by SIGSTOP.
+func (n *Node) Paused() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.paused
+}
+
+// launch starts `gofka server` unless it runs already.
+func (n *Node) launch(binary string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd != nil {
+		return nil
+	}
+	logs, err := os.OpenFile(filepath.Join(n.dir, "server.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("faults: node %d: %w", n.ID, err)
+	}
+	cmd := exec.Command(binary, append([]string{"server"}, n.sets...)...)
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		logs.Close()
+		return fmt.Errorf("faults: start node %d: %w", n.ID, err)
+	}
+	n.cmd, n.logs, n.paused = cmd, logs, false
+	return nil
+}
+
+// waitReady waits until the node's client listener accepts.
+func (n *Node) waitReady() error {
+	for deadline := time.Now().Add(readyTimeout); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if !n.Up() {
+			break
+		}
+		if c, err := net.DialTimeout("tcp", n.addr, 100*time.Millisecond); err == nil {
+			c.Close()
+			return nil
+		}
+	}
+	return fmt.Errorf("faults: node %d did not start:\n%s", n.ID, n.Logs())
+}
+
+// end sends sig (SIGKILL or SIGTERM) to a running process, continues it
+// if paused, and waits for it to exit.
+func (n *Node) end(sig syscall.Signal) error {
+	n.mu.Lock()
+	cmd, logs, paused := n.cmd, n.logs, n.paused
+	n.cmd, n.logs, n.paused = nil, nil, false
+	n.mu.Unlock()
+	if cmd == nil {
+		return nil
+	}
+	_ = cmd.Process.Signal(sig)
+	if paused {
+		_ = cmd.Process.Signal(syscall.SIGCONT)
+	}
+	err := cmd.Wait()
+	logs.Close()
+	return err
+}
+
+// signal sends SIGSTOP or SIGCONT to a running process.
+func (n *Node) signal(sig syscall.Signal, paused bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd != nil {
+		_ = n.cmd.Process.Signal(sig)
+		n.paused = paused
+	}
+}
