@@ -78,6 +78,28 @@ func (n *Net) Link(src, dst string, m Mode) {
 	n.set(m, link{src, dst})
 }
 
+// Cut partitions nodes a and b from each other: Link Cut both ways.
+func (n *Net) Cut(a, b string) {
+	n.set(Cut, link{a, b}, link{b, a})
+}
+
+// Partition cuts every node of each side from every node of the other
+// sides, e.g. Partition([]string{"1", "2"}, []string{"3"}) for a majority
+// and a minority. Links with nodes not named stay as they are.
+func (n *Net) Partition(sides ...[]string) {
+	var links []link
+	for i, side := range sides {
+		for _, other := range sides[i+1:] {
+			for _, a := range side {
+				for _, b := range other {
+					links = append(links, link{a, b}, link{b, a})
+				}
+			}
+		}
+	}
+	n.set(Cut, links...)
+}
+
 // Heal sets every rule back to Pass.
 func (n *Net) Heal() {
 	n.mu.Lock()

@@ -296,3 +296,19 @@ func TestCloseStopsGoroutines(t *testing.T) {
 		t.Errorf("%d goroutines after Close, %d before", g, before)
 	}
 }
+
+// Partition cuts across the sides only, both ways; clients still pass.
+func TestPartition(t *testing.T) {
+	n := startNet(t, GofkaNode)
+	target := echoServer(t)
+	p1, p3 := proxyTo(t, n, "1", target), proxyTo(t, n, "3", target)
+	from2 := dial(t, p1.Addr(), kafkaHello("gofka-raft-2"))
+	from3 := dial(t, p1.Addr(), kafkaHello("gofka-raft-3"))
+	from1 := dial(t, p3.Addr(), kafkaHello("gofka-broker-1"))
+	client := dial(t, p3.Addr(), kafkaHello("kgo"))
+	n.Partition([]string{"1", "2"}, []string{"3"})
+	expectClosed(t, from3)
+	expectClosed(t, from1)
+	expectEcho(t, from2, []byte("same side"))
+	expectEcho(t, client, []byte("client"))
+}

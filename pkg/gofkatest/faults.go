@@ -54,25 +54,12 @@ func (c *MultiCluster) isPaused(id int32) bool {
 // Cut partitions nodes a and b from each other, both ways: connections
 // between them are dropped and refused until Heal. Clients and the other
 // nodes still reach both.
-func (c *MultiCluster) Cut(a, b int32) {
-	c.net.Link(name(a), name(b), faultnet.Cut)
-	c.net.Link(name(b), name(a), faultnet.Cut)
-}
+func (c *MultiCluster) Cut(a, b int32) { c.net.Cut(name(a), name(b)) }
 
 // Partition cuts every node of each side from every node of the other
 // sides, e.g. Partition([]int32{1, 2}, []int32{3}) for a majority and a
 // minority. Nodes not named keep every link.
-func (c *MultiCluster) Partition(sides ...[]int32) {
-	for i, side := range sides {
-		for _, other := range sides[i+1:] {
-			for _, a := range side {
-				for _, b := range other {
-					c.Cut(a, b)
-				}
-			}
-		}
-	}
-}
+func (c *MultiCluster) Partition(sides ...[]int32) { c.net.Partition(names(sides)...) }
 
 // Heal ends every cut and pause.
 func (c *MultiCluster) Heal() {
@@ -83,3 +70,14 @@ func (c *MultiCluster) Heal() {
 }
 
 func name(id int32) string { return fmt.Sprint(id) }
+
+// names are the proxies' names of the nodes of each side.
+func names(sides [][]int32) [][]string {
+	out := make([][]string, len(sides))
+	for i, side := range sides {
+		for _, id := range side {
+			out[i] = append(out[i], name(id))
+		}
+	}
+	return out
+}

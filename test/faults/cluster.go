@@ -187,22 +187,17 @@ func (c *Cluster) Resume(id int32) { c.Node(id).signal(syscall.SIGCONT, false) }
 func (c *Cluster) Blackhole(id int32) { c.net.Node(fmt.Sprint(id), faultnet.Blackhole) }
 
 // Cut partitions nodes a and b from each other, both ways, until Heal.
-func (c *Cluster) Cut(a, b int32) {
-	c.net.Link(fmt.Sprint(a), fmt.Sprint(b), faultnet.Cut)
-	c.net.Link(fmt.Sprint(b), fmt.Sprint(a), faultnet.Cut)
-}
+func (c *Cluster) Cut(a, b int32) { c.net.Cut(fmt.Sprint(a), fmt.Sprint(b)) }
 
 // Partition cuts every node of each side from every node of the others.
 func (c *Cluster) Partition(sides ...[]int32) {
+	names := make([][]string, len(sides))
 	for i, side := range sides {
-		for _, other := range sides[i+1:] {
-			for _, a := range side {
-				for _, b := range other {
-					c.Cut(a, b)
-				}
-			}
+		for _, id := range side {
+			names[i] = append(names[i], fmt.Sprint(id))
 		}
 	}
+	c.net.Partition(names...)
 }
 
 // Heal ends every cut and blackhole (not a SIGSTOP: Resume that).
