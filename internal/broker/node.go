@@ -180,7 +180,7 @@ func (n *Node) openLogs() error {
 		return fmt.Errorf("broker: open logs: %w", err)
 	}
 	n.logs = mgr
-	n.meta.Subscribe(func(_, next *metadata.Image, _ metadata.Delta) { n.reconcile(next) })
+	n.meta.Subscribe(func(_, next *metadata.Image, d metadata.Delta) { n.reconcileDelta(next, d) })
 	n.reconcile(n.meta.Current())
 	n.deleteStrayLogs()
 	return nil

@@ -29,6 +29,44 @@ func (n *Node) reconcile(img *metadata.Image) {
 	})
 }
 
+// reconcileDelta is reconcile for the topics a delta names: each applied
+// change costs what it changed, not the number of topics. A broker config
+// change (defaults of every topic) reconciles everything.
+func (n *Node) reconcileDelta(img *metadata.Image, d metadata.Delta) {
+	if d.Empty() {
+		return
+	}
+	names := map[string]bool{}
+	for _, k := range d.ChangedConfigs {
+		if k.Type != metadata.ConfigResourceTopic {
+			n.reconcile(img)
+			return
+		}
+		names[k.Name] = true
+	}
+	for _, t := range d.DeletedTopics {
+		names[t.Name] = true
+	}
+	for _, t := range d.CreatedTopics {
+		names[t.Name] = true
+	}
+	for _, p := range d.ChangedPartitions {
+		names[p.Topic] = true
+	}
+	n.parts.update(func(m map[string][]*partition) {
+		for name := range names {
+			t := img.Topic(name)
+			if ps, ok := m[name]; ok && (t == nil || !sameTopic(t, ps)) {
+				n.dropTopic(ps)
+				delete(m, name)
+			}
+			if t != nil {
+				m[name] = n.syncTopic(img, t, m[name])
+			}
+		}
+	})
+}
+
 func sameTopic(t *metadata.TopicImage, ps []*partition) bool {
 	for _, p := range ps {
 		if p != nil {
