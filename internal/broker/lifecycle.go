@@ -115,8 +115,20 @@ func (n *Node) controlledShutdown() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), ms(int64(n.cfg.BrokerSessionTimeoutMs)))
 	defer cancel()
+	leaderless := time.Now()
 	for ctx.Err() == nil {
-		if res, err := n.heartbeat(ctx, true); err == nil && res.ShouldShutDown {
+		attempt, stop := context.WithTimeout(ctx, time.Second)
+		res, err := n.heartbeat(attempt, true)
+		stop()
+		if err == nil && res.ShouldShutDown {
+			return
+		}
+		// With the whole cluster going down there is soon no controller to
+		// ask: give up after a second without a quorum leader.
+		if n.quorum.Status().Leader >= 0 {
+			leaderless = time.Now()
+		} else if time.Since(leaderless) > time.Second {
+			n.log.Warn("controlled shutdown skipped: no active controller")
 			return
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -56,7 +56,7 @@ func (c *Controller) alive(b *metadata.BrokerInfo) bool {
 	if b.Fenced || b.InControlledShutdown {
 		return false
 	}
-	seen, ok := c.hb.seen[b.ID]
+	seen, ok := c.heard(b.ID)
 	return ok && c.now().Sub(seen) < time.Duration(c.static.BrokerSessionTimeoutMs)*time.Millisecond
 }
 
@@ -69,18 +69,23 @@ type HeartbeatResult struct {
 
 // Heartbeat records that a broker is alive: a fenced broker is unfenced,
 // and one that wants to shut down has its leaderships moved away first.
+// A plain heartbeat takes no controller lock, so a long commit (a large
+// CreateTopics) never starves heartbeats into fencing.
 func (c *Controller) Heartbeat(id int32, epoch int64, wantFence, wantShutDown bool) HeartbeatResult {
+	if res, done := c.checkHeartbeat(c.pub.Current(), id, epoch); done {
+		return res
+	}
+	c.sawHeartbeat(id)
+	if b := c.pub.Current().Brokers[id]; !wantShutDown && b.Fenced == wantFence {
+		return HeartbeatResult{Fenced: b.Fenced}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	img := c.pub.Current()
-	b := img.Brokers[id]
-	switch {
-	case b == nil:
-		return HeartbeatResult{Err: kerr.BrokerIDNotRegistered}
-	case b.Epoch != epoch:
-		return HeartbeatResult{Err: kerr.StaleBrokerEpoch}
+	if res, done := c.checkHeartbeat(img, id, epoch); done {
+		return res
 	}
-	c.sawHeartbeat(id)
+	b := img.Brokers[id]
 	if wantShutDown {
 		return c.controlledShutdownLocked(img, b)
 	}
@@ -91,6 +96,17 @@ func (c *Controller) Heartbeat(id int32, epoch int64, wantFence, wantShutDown bo
 		return HeartbeatResult{}
 	}
 	return HeartbeatResult{Fenced: b.Fenced}
+}
+
+// checkHeartbeat answers a heartbeat of an unknown broker or epoch.
+func (c *Controller) checkHeartbeat(img *metadata.Image, id int32, epoch int64) (HeartbeatResult, bool) {
+	switch b := img.Brokers[id]; {
+	case b == nil:
+		return HeartbeatResult{Err: kerr.BrokerIDNotRegistered}, true
+	case b.Epoch != epoch:
+		return HeartbeatResult{Err: kerr.StaleBrokerEpoch}, true
+	}
+	return HeartbeatResult{}, false
 }
 
 // controlledShutdownLocked moves leaderships off b; the broker may exit once
@@ -119,12 +135,9 @@ func (c *Controller) FenceExpired(now time.Time, timeout time.Duration) error {
 	var recs []metadata.Record
 	for _, id := range slices.Sorted(maps.Keys(img.Brokers)) {
 		b := img.Brokers[id]
-		seen, ok := c.hb.seen[id]
+		seen, ok := c.lastHeard(id, now)
 		if !ok {
-			if seen, ok = c.hb.since[id]; !ok {
-				c.hb.since[id] = now
-				continue
-			}
+			continue
 		}
 		if b.Fenced || now.Sub(seen) < timeout {
 			continue
@@ -144,12 +157,46 @@ func (c *Controller) FenceExpired(now time.Time, timeout time.Duration) error {
 // ForgetHeartbeats drops the heartbeat times (leadership lost: a new
 // active controller starts counting afresh).
 func (c *Controller) ForgetHeartbeats() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.hb.mu.Lock()
+	defer c.hb.mu.Unlock()
 	c.hb.seen, c.hb.since = map[int32]time.Time{}, map[int32]time.Time{}
 }
 
-func (c *Controller) sawHeartbeat(id int32) { c.hb.seen[id] = c.now() }
+func (c *Controller) sawHeartbeat(id int32) {
+	c.hb.mu.Lock()
+	defer c.hb.mu.Unlock()
+	c.hb.seen[id] = c.now()
+}
+
+// heard returns a broker's last heartbeat.
+func (c *Controller) heard(id int32) (time.Time, bool) {
+	c.hb.mu.Lock()
+	defer c.hb.mu.Unlock()
+	t, ok := c.hb.seen[id]
+	return t, ok
+}
+
+// lastHeard is the time a broker's session counts from: its last
+// heartbeat, or when this controller first looked for one (ok false the
+// first time).
+func (c *Controller) lastHeard(id int32, now time.Time) (time.Time, bool) {
+	c.hb.mu.Lock()
+	defer c.hb.mu.Unlock()
+	if t, ok := c.hb.seen[id]; ok {
+		return t, true
+	}
+	if t, ok := c.hb.since[id]; ok {
+		return t, true
+	}
+	c.hb.since[id] = now
+	return time.Time{}, false
+}
+
+func (c *Controller) forget(id int32) {
+	c.hb.mu.Lock()
+	defer c.hb.mu.Unlock()
+	delete(c.hb.seen, id)
+}
 
 // moveLeaders elects a new leader, from the ISR and among unfenced brokers
 // other than id, for every partition id leads; with none, the partition
@@ -220,7 +267,7 @@ func (c *Controller) Unregister(id int32) *kerr.Error {
 	if err := c.commitLocked(append(c.moveLeaders(img, id), u)); err != nil {
 		return ErrorCode(err)
 	}
-	delete(c.hb.seen, id)
+	c.forget(id)
 	return nil
 }
 

@@ -40,8 +40,9 @@ type Controller struct {
 	now    func() time.Time
 
 	// hb is the heartbeat bookkeeping of the active controller (brokers.go),
-	// guarded by mu.
+	// under a leaf lock of its own (taken with or without mu).
 	hb struct {
+		mu    sync.Mutex
 		seen  map[int32]time.Time // last heartbeat (or registration)
 		since map[int32]time.Time // first look at a broker not heard from
 	}
