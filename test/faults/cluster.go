@@ -45,6 +45,7 @@ type Cluster struct {
 // Node is one gofka process of a Cluster.
 type Node struct {
 	ID        int32
+	roles     string // process.roles
 	dir       string
 	addr      string // the client listener it binds
 	ctrlAddr  string // the controller listener it binds
@@ -58,14 +59,21 @@ type Node struct {
 	paused bool
 }
 
-// Start formats n nodes and starts them; extra are "name=value"
-// properties set on every node.
+// Start formats n nodes, each broker and controller, and starts them;
+// extra are "name=value" properties set on every node.
 func Start(t testing.TB, binary string, n int, extra ...string) *Cluster {
+	return StartRoles(t, binary, n, 0, extra...)
+}
+
+// StartRoles formats and starts controllers controller-only nodes (ids
+// 1..controllers) and brokers broker-only nodes after them; with no
+// brokers, the controllers are brokers too.
+func StartRoles(t testing.TB, binary string, controllers, brokers int, extra ...string) *Cluster {
 	t.Helper()
 	c := &Cluster{t: t, binary: binary, net: faultnet.New(faultnet.GofkaNode)}
 	t.Cleanup(c.close)
 	c.clusterID = c.run("format", "random-uuid")
-	c.plan(n, extra)
+	c.plan(controllers, brokers, extra)
 	for _, node := range c.nodes {
 		c.run(append([]string{"format", "-t", c.clusterID}, node.sets...)...)
 	}
@@ -74,35 +82,66 @@ func Start(t testing.TB, binary string, n int, extra ...string) *Cluster {
 }
 
 // plan picks each node's ports, starts its proxies and writes its flags.
-func (c *Cluster) plan(n int, extra []string) {
+func (c *Cluster) plan(controllers, brokers int, extra []string) {
 	var voters []string
-	for i := 1; i <= n; i++ {
-		node := &Node{ID: int32(i), dir: c.t.TempDir(), addr: c.freeAddr(), ctrlAddr: c.freeAddr()}
-		var err error
-		name := fmt.Sprint(i)
-		if node.proxy, err = c.net.Listen(name, func() string { return node.addr }); err != nil {
-			c.t.Fatal(err)
+	for i := 1; i <= controllers+brokers; i++ {
+		node := &Node{ID: int32(i), dir: c.t.TempDir(), roles: "broker,controller"}
+		switch {
+		case brokers > 0 && i <= controllers:
+			node.roles = "controller"
+		case i > controllers:
+			node.roles = "broker"
 		}
-		if node.ctrlProxy, err = c.net.Listen(name, func() string { return node.ctrlAddr }); err != nil {
-			c.t.Fatal(err)
+		c.listen(node)
+		if node.ctrlProxy != nil {
+			voters = append(voters, fmt.Sprintf("%d@%s", i, node.ctrlProxy.Addr()))
 		}
-		voters = append(voters, fmt.Sprintf("%d@%s", i, node.ctrlProxy.Addr()))
 		c.nodes = append(c.nodes, node)
 	}
 	for _, node := range c.nodes {
 		props := append([]string{
 			"log.dirs=" + filepath.Join(node.dir, "data"),
 			fmt.Sprintf("node.id=%d", node.ID),
-			"process.roles=broker,controller",
-			fmt.Sprintf("listeners=PLAINTEXT://%s,CONTROLLER://%s", node.addr, node.ctrlAddr),
-			"advertised.listeners=PLAINTEXT://" + node.proxy.Addr(),
+			"process.roles=" + node.roles,
 			"controller.listener.names=CONTROLLER",
 			"controller.quorum.voters=" + strings.Join(voters, ","),
 		}, extra...)
+		props = append(props, node.listenerProps()...)
 		for _, p := range props {
 			node.sets = append(node.sets, "--set", p)
 		}
 	}
+}
+
+// listen picks the node's ports and starts its proxies: a client one for a
+// broker, a controller one for a controller.
+func (c *Cluster) listen(node *Node) {
+	name := fmt.Sprint(node.ID)
+	var err error
+	if strings.Contains(node.roles, "broker") {
+		node.addr = c.freeAddr()
+		if node.proxy, err = c.net.Listen(name, func() string { return node.addr }); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	if strings.Contains(node.roles, "controller") {
+		node.ctrlAddr = c.freeAddr()
+		if node.ctrlProxy, err = c.net.Listen(name, func() string { return node.ctrlAddr }); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+}
+
+// listenerProps are the node's listeners for its roles.
+func (n *Node) listenerProps() []string {
+	switch n.roles {
+	case "controller":
+		return []string{"listeners=CONTROLLER://" + n.ctrlAddr}
+	case "broker":
+		return []string{"listeners=PLAINTEXT://" + n.addr, "advertised.listeners=PLAINTEXT://" + n.proxy.Addr()}
+	}
+	return []string{fmt.Sprintf("listeners=PLAINTEXT://%s,CONTROLLER://%s", n.addr, n.ctrlAddr),
+		"advertised.listeners=PLAINTEXT://" + n.proxy.Addr()}
 }
 
 func (c *Cluster) freeAddr() string {
@@ -146,7 +185,7 @@ func (c *Cluster) Nodes() []*Node { return c.nodes }
 func (c *Cluster) Addrs() []string {
 	var out []string
 	for _, n := range c.nodes {
-		if n.Up() && !n.Paused() {
+		if n.Up() && !n.Paused() && n.proxy != nil {
 			out = append(out, n.Addr())
 		}
 	}

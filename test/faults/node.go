@@ -67,7 +67,11 @@ func (n *Node) waitReady() error {
 		if !n.Up() {
 			break
 		}
-		if c, err := net.DialTimeout("tcp", n.addr, 100*time.Millisecond); err == nil {
+		addr := n.addr
+		if addr == "" {
+			addr = n.ctrlAddr // a controller only
+		}
+		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
 			c.Close()
 			return nil
 		}
