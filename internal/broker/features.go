@@ -26,8 +26,6 @@ import (
 // UpdateFeatures is served on the controller listener too: brokers
 // forward it there. (Registered here so quorum.go, the quorum owner's
 // file, stays as it is; its table is complete once init has run.)
-func init() { controllerAPIs[57] = (*Node).handleUpdateFeatures }
-
 func (n *Node) handleUpdateFeatures(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.UpdateFeaturesRequest)
 	resp := r.ResponseKind().(*kmsg.UpdateFeaturesResponse)

@@ -69,7 +69,7 @@ func registrationRequest(cluster string, id int32, eps []controller.Endpoint, ra
 // replaced it) registers again.
 func (n *Node) heartbeat(ctx context.Context, wantShutDown bool) (controller.HeartbeatResult, error) {
 	if n.active() {
-		res := n.ctrl.Heartbeat(n.nodeID, n.epoch.Load(), false, wantShutDown)
+		res := n.ctrl.Heartbeat(n.nodeID, n.epoch.Load(), n.meta.Current().Offset, false, wantShutDown)
 		if res.Err != kerr.NotController {
 			return res, nil
 		}
@@ -203,11 +203,13 @@ func (n *Node) handleBrokerRegistration(req *wire.Request, reply wire.Reply) {
 func (n *Node) handleBrokerHeartbeat(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.BrokerHeartbeatRequest)
 	resp := r.ResponseKind().(*kmsg.BrokerHeartbeatResponse)
-	res := n.ctrl.Heartbeat(r.BrokerID, r.BrokerEpoch, r.WantFence, r.WantShutdown)
+	res := n.ctrl.Heartbeat(r.BrokerID, r.BrokerEpoch, r.CurrentMetadataOffset, r.WantFence, r.WantShutdown)
 	if res.Err != nil {
 		resp.ErrorCode = res.Err.Code
 	}
-	resp.IsCaughtUp = r.CurrentMetadataOffset >= 0
+	if b := n.meta.Current().Brokers[r.BrokerID]; b != nil {
+		resp.IsCaughtUp = r.CurrentMetadataOffset >= b.Epoch
+	}
 	resp.IsFenced, resp.ShouldShutdown = res.Fenced, res.ShouldShutDown
 	reply.Send(resp)
 }
@@ -266,6 +268,11 @@ func (n *Node) registerController(quit <-chan struct{}) {
 	l, ok := controllerListener(n.cfg)
 	if !ok {
 		return
+	}
+	for _, a := range n.cfg.AdvertisedListeners {
+		if a.Name == l.Name && a.Host != "" && a.Port != 0 {
+			l = a // the advertised controller endpoint, as Kafka registers
+		}
 	}
 	eps := []controller.Endpoint{{Name: l.Name, Host: l.Host, Port: l.Port}}
 	for {

@@ -181,7 +181,13 @@ func quorumVoters(cfg *config.Broker) ([]raft.Voter, error) {
 	if len(cfg.ControllerListenerNames) > 0 {
 		listener = cfg.ControllerListenerNames[0]
 	}
-	if len(cfg.ControllerQuorumVoters) == 0 {
+	switch {
+	case len(cfg.ControllerQuorumVoters) == 0 && len(cfg.ControllerQuorumBootstrap) > 0:
+		// A dynamic quorum: the voters come from gofka format's snapshot
+		// (--standalone, --initial-controllers); without one this node
+		// joins and waits to be added (AddRaftVoter).
+		return nil, nil
+	case len(cfg.ControllerQuorumVoters) == 0:
 		return []raft.Voter{{ID: cfg.NodeID, Listener: listener, Host: "localhost"}}, nil
 	}
 	var out []raft.Voter
@@ -241,6 +247,7 @@ var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
 	37:              (*Node).handleCreatePartitions,
 	44:              (*Node).handleIncrementalAlterConfigs,
 	55:              (*Node).handleDescribeQuorum,
+	57:              (*Node).handleUpdateFeatures,
 	60:              (*Node).handleControllerDescribeCluster,
 	62:              (*Node).handleBrokerRegistration,
 	63:              (*Node).handleBrokerHeartbeat,

@@ -71,12 +71,17 @@ type HeartbeatResult struct {
 // and one that wants to shut down has its leaderships moved away first.
 // A plain heartbeat takes no controller lock, so a long commit (a large
 // CreateTopics) never starves heartbeats into fencing.
-func (c *Controller) Heartbeat(id int32, epoch int64, wantFence, wantShutDown bool) HeartbeatResult {
+//
+// A fenced broker is unfenced only once it has caught up with the metadata
+// log up to its own registration (metadataOffset, as Kafka's
+// BrokerHeartbeatManager requires), so it never serves an image that does
+// not know it is registered.
+func (c *Controller) Heartbeat(id int32, epoch, metadataOffset int64, wantFence, wantShutDown bool) HeartbeatResult {
 	if res, done := c.checkHeartbeat(c.pub.Current(), id, epoch); done {
 		return res
 	}
 	c.sawHeartbeat(id)
-	if b := c.pub.Current().Brokers[id]; !wantShutDown && b.Fenced == wantFence {
+	if b := c.pub.Current().Brokers[id]; !wantShutDown && (b.Fenced == wantFence || metadataOffset < b.Epoch) {
 		return HeartbeatResult{Fenced: b.Fenced}
 	}
 	c.mu.Lock()

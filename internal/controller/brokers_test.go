@@ -44,11 +44,11 @@ func TestBrokerLifecycle(t *testing.T) {
 	if err := c.FenceExpired(now, time.Second); err != nil { // first sight of everyone
 		t.Fatal(err)
 	}
-	c.Heartbeat(1, c.pub.Current().Brokers[1].Epoch, false, false)
-	c.Heartbeat(3, epochs[3], false, false)
+	c.Heartbeat(1, c.pub.Current().Brokers[1].Epoch, c.pub.Current().Offset, false, false)
+	c.Heartbeat(3, epochs[3], c.pub.Current().Offset, false, false)
 	now = now.Add(2 * time.Second)
-	c.Heartbeat(1, c.pub.Current().Brokers[1].Epoch, false, false)
-	c.Heartbeat(3, epochs[3], false, false)
+	c.Heartbeat(1, c.pub.Current().Brokers[1].Epoch, c.pub.Current().Offset, false, false)
+	c.Heartbeat(3, epochs[3], c.pub.Current().Offset, false, false)
 	if err := c.FenceExpired(now, time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -61,10 +61,13 @@ func TestBrokerLifecycle(t *testing.T) {
 			t.Fatalf("partition %d: leader %d after broker 2 was fenced", p, l)
 		}
 	}
-	if r := c.Heartbeat(2, epochs[2]-1, false, false); r.Err != kerr.StaleBrokerEpoch {
+	if r := c.Heartbeat(2, epochs[2]-1, c.pub.Current().Offset, false, false); r.Err != kerr.StaleBrokerEpoch {
 		t.Fatalf("stale epoch: %v", r.Err)
 	}
-	if r := c.Heartbeat(2, epochs[2], false, false); r.Err != nil || r.Fenced || c.pub.Current().Brokers[2].Fenced {
+	if r := c.Heartbeat(2, epochs[2], epochs[2]-1, false, false); r.Err != nil || !r.Fenced {
+		t.Fatalf("a broker behind its own registration was unfenced: %+v", r)
+	}
+	if r := c.Heartbeat(2, epochs[2], c.pub.Current().Offset, false, false); r.Err != nil || r.Fenced || c.pub.Current().Brokers[2].Fenced {
 		t.Fatalf("heartbeat after fencing: %+v", r)
 	}
 	// Another incarnation of a live broker is refused; the same one may
@@ -78,7 +81,7 @@ func TestBrokerLifecycle(t *testing.T) {
 		epochs[3] = e
 	}
 	// Controlled shutdown of broker 3.
-	r := c.Heartbeat(3, epochs[3], false, true)
+	r := c.Heartbeat(3, epochs[3], c.pub.Current().Offset, false, true)
 	if r.Err != nil || !r.ShouldShutDown {
 		t.Fatalf("controlled shutdown: %+v", r)
 	}
