@@ -1,7 +1,5 @@
 package broker
 
-import "errors"
-
 // Abort stops the node as kill -9 would, for crash tests that run nodes in
 // one process (pkg/gofkatest's Kill): listeners and connections close and
 // every goroutine stops, and files are closed so the node can start again
@@ -12,29 +10,4 @@ import "errors"
 // Close does: raft syncs every entry before it counts.) Bytes written but
 // not synced survive in the page cache, as they do when only the process
 // dies. Close after Abort does nothing.
-func (n *Node) Abort() error {
-	var errs []error
-	n.once.Do(func() {
-		errs = append(errs, n.closeListeners())
-		if n.ctrlSrv != nil {
-			errs = append(errs, n.ctrlSrv.Close())
-		}
-		close(n.quit)
-		n.wg.Wait()
-		errs = append(errs, n.closeCleaner(), n.closeGroups(), n.closeObserve())
-		if n.logs != nil {
-			n.logs.Abort()
-		}
-		if n.quorum != nil {
-			errs = append(errs, n.quorum.Close())
-		}
-		if n.peers != nil {
-			n.peers.close()
-		}
-		if n.fwd != nil {
-			n.fwd.close()
-		}
-		n.log.Info("gofka aborted", "node.id", n.nodeID)
-	})
-	return errors.Join(errs...)
-}
+func (n *Node) Abort() error { return n.shutdown(false) }

@@ -242,19 +242,25 @@ func (n *Node) ClusterID() string { return n.clusterID }
 // Close stops serving, waits for every goroutine, and closes the logs
 // cleanly (flush, checkpoints, clean-shutdown marker) and the journal.
 func (n *Node) Close() error {
+	return n.shutdown(true)
+}
+
+// shutdown stops serving and every goroutine, then closes the areas, the
+// logs and the quorum: cleanly (controlled shutdown first, flushes,
+// checkpoints, clean-shutdown marker) or as a crash would (abort.go).
+func (n *Node) shutdown(clean bool) error {
 	var errs []error
 	n.once.Do(func() {
-		n.controlledShutdown()
+		if clean {
+			n.controlledShutdown()
+		}
 		errs = append(errs, n.closeListeners())
 		if n.ctrlSrv != nil {
 			errs = append(errs, n.ctrlSrv.Close())
 		}
 		close(n.quit)
 		n.wg.Wait()
-		errs = append(errs, n.closeAreas())
-		if n.logs != nil {
-			errs = append(errs, n.logs.Close())
-		}
+		errs = append(errs, n.closeFiles(clean)...)
 		if n.quorum != nil {
 			errs = append(errs, n.quorum.Close())
 		}
@@ -264,9 +270,27 @@ func (n *Node) Close() error {
 		if n.fwd != nil {
 			n.fwd.close()
 		}
-		n.log.Info("gofka stopped", "node.id", n.nodeID)
+		n.log.Info("gofka stopped", "node.id", n.nodeID, "clean", clean)
 	})
 	return errors.Join(errs...)
+}
+
+// closeFiles closes the areas and the partition logs: with their clean
+// shutdown work, or (a crash) without producer snapshots, flushes,
+// checkpoints or the clean-shutdown marker.
+func (n *Node) closeFiles(clean bool) []error {
+	if !clean {
+		errs := []error{n.closeCleaner(), n.closeGroups(), n.closeObserve()}
+		if n.logs != nil {
+			n.logs.Abort()
+		}
+		return errs
+	}
+	errs := []error{n.closeAreas()}
+	if n.logs != nil {
+		errs = append(errs, n.logs.Close())
+	}
+	return errs
 }
 
 func contains(xs []string, x string) bool {
