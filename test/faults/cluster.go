@@ -40,6 +40,7 @@ type Cluster struct {
 	clusterID string
 	net       *faultnet.Net
 	nodes     []*Node
+	base      string // the nodes' dirs are under it
 }
 
 // Node is one gofka process of a Cluster.
@@ -71,6 +72,10 @@ func Start(t testing.TB, binary string, n int, extra ...string) *Cluster {
 func StartRoles(t testing.TB, binary string, controllers, brokers int, extra ...string) *Cluster {
 	t.Helper()
 	c := &Cluster{t: t, binary: binary, net: faultnet.New(faultnet.GofkaNode)}
+	// The dirs are made before c.close is registered, so that cleanup (last
+	// registered, first run) stops the processes before the dirs go: a
+	// process still writing a snapshot would make their removal fail.
+	c.base = t.TempDir()
 	t.Cleanup(c.close)
 	c.clusterID = c.run("format", "random-uuid")
 	c.plan(controllers, brokers, extra)
@@ -85,7 +90,10 @@ func StartRoles(t testing.TB, binary string, controllers, brokers int, extra ...
 func (c *Cluster) plan(controllers, brokers int, extra []string) {
 	var voters []string
 	for i := 1; i <= controllers+brokers; i++ {
-		node := &Node{ID: int32(i), dir: c.t.TempDir(), roles: "broker,controller"}
+		node := &Node{ID: int32(i), dir: filepath.Join(c.base, fmt.Sprint("node", i)), roles: "broker,controller"}
+		if err := os.MkdirAll(node.dir, 0o755); err != nil {
+			c.t.Fatal(err)
+		}
 		switch {
 		case brokers > 0 && i <= controllers:
 			node.roles = "controller"
