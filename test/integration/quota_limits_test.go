@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -219,5 +220,102 @@ func TestQuotaControllerMutation(t *testing.T) {
 	// another client is not affected
 	if _, err := adm.CreateTopic(ctx, 2, 1, nil, "other-client"); err != nil {
 		t.Errorf("another client's CreateTopics: %v", err)
+	}
+}
+
+// TestQuotaDynamicConnectionConfig: max.connections.per.ip changed
+// cluster-wide with IncrementalAlterConfigs applies to new connections
+// without a restart.
+func TestQuotaDynamicConnectionConfig(t *testing.T) {
+	c := gofkatest.Start(t)
+	adm := newAdmin(t, c.Addr())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// the admin client's own connection from 127.0.0.1 is one of the two
+	one := "2"
+	if _, err := adm.AlterBrokerConfigs(ctx, []kadm.AlterConfig{{Name: "max.connections.per.ip", Value: &one}}); err != nil {
+		t.Fatal(err)
+	}
+	served := 0
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		served = 0
+		var conns []net.Conn
+		for range 3 {
+			nc, err := net.Dial("tcp", c.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, nc)
+			if apiVersions(nc) == nil {
+				served++
+			}
+		}
+		for _, nc := range conns {
+			nc.Close()
+		}
+		if served <= 1 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if served > 1 {
+		t.Fatalf("%d of 3 new connections served with max.connections.per.ip=2 and one open already", served)
+	}
+}
+
+// TestQuotaListenerCreationRate: max.connection.creation.rate delays
+// accepts to the rate: after one window's burst, 10 connections a second.
+func TestQuotaListenerCreationRate(t *testing.T) {
+	c := gofkatest.Start(t, gofkatest.WithConfig("max.connection.creation.rate", "10"),
+		gofkatest.WithConfig("quota.window.num", "2"))
+	start := time.Now()
+	for range 30 {
+		nc, err := net.Dial("tcp", c.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := apiVersions(nc); err != nil {
+			t.Fatalf("a delayed connection was not served: %v", err)
+		}
+		nc.Close()
+	}
+	// 10 in the first window, then 20 more at 10/s
+	if el := time.Since(start); el < 1500*time.Millisecond {
+		t.Fatalf("30 connections accepted in %v under max.connection.creation.rate=10", el)
+	}
+}
+
+// TestQuotaMetrics: a throttled client's quota sensors are exported with
+// Kafka's names: byte rate, throttle time and the quota in force.
+func TestQuotaMetrics(t *testing.T) {
+	c := gofkatest.Start(t, gofkatest.WithConfig("gofka.metrics.listen", "127.0.0.1:0"),
+		gofkatest.WithConfig("quota.window.num", "2"))
+	adm := newAdmin(t, c.Addr())
+	setQuota(t, adm, quotaEntity("client-id", "metered"), "producer_byte_rate", 10000)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := adm.CreateTopic(ctx, 1, 1, nil, "metered"); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addr()), kgo.ClientID("metered"), kgo.ProducerBatchCompression(kgo.NoCompression()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	for range 3 {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "metered", Value: make([]byte, 20000)}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	labels := `{client_id="metered",type="Produce",user=""}`
+	if v := metricValue(t, c.MetricsAddr(), "gofka_quota_byte_rate"+labels); v <= 10000 {
+		t.Errorf("byte rate %v, want above the quota", v)
+	}
+	if v := metricValue(t, c.MetricsAddr(), "gofka_quota_throttle_time_ms"+labels); v <= 0 {
+		t.Errorf("throttle time %v, want positive", v)
+	}
+	if v := metricValue(t, c.MetricsAddr(), "gofka_quota_limit"+labels); v != 10000 {
+		t.Errorf("limit %v, want 10000", v)
 	}
 }
