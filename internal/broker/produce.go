@@ -51,7 +51,7 @@ func (n *Node) handleProduce(req *wire.Request, reply wire.Reply) {
 		}
 	}
 	n.runProduceJobs(jobs, r.TransactionID, req.Version)
-	throttle := n.quotas.mgr.Record(quota.Produce, clientOf(req), float64(req.Size), n.now())
+	throttle := n.recordQuota(quota.Produce, req, float64(req.Size))
 	if r.Acks == 0 {
 		reply.Throttle(throttle)
 		reply.Skip()

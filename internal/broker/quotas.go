@@ -70,7 +70,20 @@ func clientOf(req *wire.Request) quota.Client {
 // Throttle implements wire.Throttler: the request-quota throttle of the
 // request's client.
 func (n *Node) Throttle(req *wire.Request) time.Duration {
+	if !n.quotas.mgr.Active(quota.Request) {
+		return 0
+	}
 	return n.quotas.mgr.Throttle(quota.Request, clientOf(req), n.now())
+}
+
+// recordQuota charges value to the request client's quota of type t and
+// returns its throttle time; with no quota of the type set it costs one
+// atomic load (the produce hot path).
+func (n *Node) recordQuota(t quota.Type, req *wire.Request, value float64) time.Duration {
+	if !n.quotas.mgr.Active(t) {
+		return 0
+	}
+	return n.quotas.mgr.Record(t, clientOf(req), value, n.now())
 }
 
 // recordRequestTime charges a handler's time to its client's request
