@@ -2,6 +2,7 @@ package broker
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gofka/gofka/internal/config"
 	"github.com/gofka/gofka/internal/controller"
@@ -94,6 +95,8 @@ func (n *Node) syncTopic(img *metadata.Image, t *metadata.TopicImage, ps []*part
 		n.log.Error("resolve topic config", "topic", t.Name, "err", err)
 		return ps
 	}
+	// Readers hold the published slice without a lock: change a copy.
+	ps = slices.Clone(ps)
 	for len(ps) < len(t.Partitions) {
 		ps = append(ps, nil)
 	}
