@@ -148,7 +148,7 @@ func (c *MultiCluster) newNode(roles string) *ClusterNode {
 	}
 	if roles != "broker" {
 		n.ctrlAddr = fmt.Sprintf("127.0.0.1:%d", freePort(c.t))
-		if n.ctrlProxy, err = c.net.Listen(name(id), func() string { return n.ctrlAddr }); err != nil {
+		if n.ctrlProxy, err = c.net.Listen(name(id), n.controllerAddr); err != nil {
 			c.t.Fatalf("gofkatest: %v", err)
 		}
 	}
@@ -212,8 +212,22 @@ func (c *MultiCluster) start(n *ClusterNode) error {
 	if err := broker.Format(cfg, c.clusterID, true); err != nil {
 		return err
 	}
-	bn, err := broker.Start(broker.Options{Config: cfg, Logger: c.settings.logger.With("node", n.ID)})
+	// The controller listener is bound here, on a new port each start, and
+	// handed to the node: a port picked earlier and released could be
+	// taken by another test meanwhile. The proxy in the voters follows it.
+	var ctrlLn net.Listener
+	if n.roles != "broker" {
+		if ctrlLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return fmt.Errorf("node %d: %w", n.ID, err)
+		}
+		n.mu.Lock()
+		n.ctrlAddr = ctrlLn.Addr().String()
+		n.mu.Unlock()
+	}
+	bn, err := broker.Start(broker.Options{Config: cfg, Logger: c.settings.logger.With("node", n.ID),
+		ControllerListener: ctrlLn})
 	if err != nil {
+		closeListener(ctrlLn)
 		return fmt.Errorf("node %d: %w", n.ID, err)
 	}
 	n.mu.Lock()
@@ -322,6 +336,13 @@ func (n *ClusterNode) boundAddr() string {
 		return ""
 	}
 	return n.node.Addr()
+}
+
+// controllerAddr is where the node's controller listener is bound now.
+func (n *ClusterNode) controllerAddr() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ctrlAddr
 }
 
 // Dir is the node's data dir.
