@@ -25,6 +25,7 @@ func apiTable() []api {
 	t = append(t, txnAPIs()...)
 	t = append(t, securityAPIs()...)
 	t = append(t, aclAPIs()...)
+	t = append(t, tokenAPIs()...)
 	return t
 }
 

@@ -21,6 +21,10 @@ var apiNotes = map[int16]string{
 	29: "filters by resource type, name, pattern (ANY, MATCH, LITERAL, PREFIXED), principal, host, operation and permission; needs Describe on the cluster.",
 	30: "ACLs stored as AccessControlEntryRecord; INVALID_REQUEST for invalid bindings as Kafka's AclControlManager; needs Alter on the cluster.",
 	31: "removes every ACL a filter matches and reports them; needs Alter on the cluster.",
+	38: "needs delegation.token.secret.key (else DELEGATION_TOKEN_AUTH_DISABLED); owner other than the requester (v3, KIP-373) needs CreateTokens on the User; renewers must be User principals (INVALID_PRINCIPAL_TYPE); max lifetime capped by delegation.token.max.lifetime.ms, expiry by delegation.token.expiry.time.ms; stored as DelegationTokenRecord by the active controller; HMAC is HmacSHA512 of the token id under the secret key. Refused (DELEGATION_TOKEN_REQUEST_NOT_ALLOWED) on PLAINTEXT listeners, SSL without a client certificate and connections authenticated by a token.",
+	39: "owner or renewers only (DELEGATION_TOKEN_OWNER_MISMATCH); DELEGATION_TOKEN_NOT_FOUND, DELEGATION_TOKEN_EXPIRED; the renew period is capped by delegation.token.expiry.time.ms and the token's max timestamp.",
+	40: "owner or renewers only; a negative period removes the token at once (RemoveDelegationTokenRecord); expired tokens are removed by the active controller every delegation.token.expiry.check.interval.ms and stop authenticating at their expiry.",
+	41: "owners filter (null for all, empty for none); a principal sees the tokens it owns, requested or may renew, and others' with Describe on the DELEGATION_TOKEN or DescribeTokens on the owner User.",
 	50: "mechanisms and iterations of SCRAM credentials stored as metadata records (KIP-554).",
 	51: "iterations 4096-16384; credentials stored as UserScramCredentialRecord; DUPLICATE_RESOURCE, RESOURCE_NOT_FOUND, UNACCEPTABLE_CREDENTIAL as Kafka.",
 	18: "KIP-511 fallback to v0 for unknown versions; supported features (metadata.version 7-25, transaction.version 0-2, group.version 0-1, share.version 0-1; those with minimum 0 left out below v4, KAFKA-17492) and the finalized levels of the metadata image with its offset as the epoch; v5 cluster/node id check (KIP-1242).",
@@ -113,13 +117,13 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	}
 	writeClientMatrix(&b, clients)
 	b.WriteString("\n## Not yet served\n\n")
-	b.WriteString("Delegation tokens and replication between brokers are not built\n")
-	b.WriteString("yet: their API keys above are marked \"not served\", and none is advertised. TLS, mutual TLS,\n")
-	b.WriteString("SASL (PLAIN, SCRAM, OAUTHBEARER) and ACL authorization are served; GSSAPI (Kerberos) is not: see\n")
+	b.WriteString("Replication between brokers is not built\n")
+	b.WriteString("yet: its API keys above are marked \"not served\", and none is advertised. TLS, mutual TLS,\n")
+	b.WriteString("SASL (PLAIN, SCRAM, OAUTHBEARER), delegation tokens and ACL authorization are served; GSSAPI (Kerberos) is not: see\n")
 	b.WriteString("[security.md](security.md).\n\n")
 	b.WriteString("Served on the controller listener only, as Kafka's controllers serve them: BrokerRegistration (62),\n")
 	b.WriteString("BrokerHeartbeat (63), AllocateProducerIds (67), ControllerRegistration (70), and Gofka's own\n")
-	b.WriteString("GofkaRaftMessage and GofkaMetadataFetch between nodes (see operations.md).\n")
+	b.WriteString("GofkaRaftMessage, GofkaMetadataFetch and GofkaDelegationToken between nodes (see operations.md).\n")
 	return b.Bytes()
 }
 

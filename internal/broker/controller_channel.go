@@ -242,6 +242,8 @@ func isNotController(resp kmsg.Response) bool {
 		return r.ErrorCode == nc
 	case *kmsg.UpdateFeaturesResponse:
 		return r.ErrorCode == nc
+	case *tokenForwardResponse:
+		return r.ErrorCode == nc
 	}
 	return false
 }
@@ -311,6 +313,8 @@ func notControllerResponse(req kmsg.Request) kmsg.Response {
 		resp.(*kmsg.UpdateRaftVoterResponse).ErrorCode = nc
 	case *kmsg.UpdateFeaturesRequest:
 		resp.(*kmsg.UpdateFeaturesResponse).ErrorCode = nc
+	case *tokenForwardRequest:
+		resp.(*tokenForwardResponse).ErrorCode = nc
 	}
 	return resp
 }

@@ -141,6 +141,7 @@ func (n *Node) controlledShutdown() {
 // this binary serves are finalized; while active, expired brokers are fenced.
 func (n *Node) activeLoop(quit <-chan struct{}) {
 	wasActive := false
+	var swept time.Time
 	every(quit, 250*time.Millisecond, func() {
 		if !n.active() {
 			if wasActive {
@@ -156,6 +157,7 @@ func (n *Node) activeLoop(quit <-chan struct{}) {
 		if err := n.ctrl.FenceExpired(n.now(), ms(int64(n.cfg.BrokerSessionTimeoutMs))); err != nil {
 			n.log.Warn("fence expired brokers", "err", err)
 		}
+		n.sweepTokens(&swept)
 	})
 }
 

@@ -74,7 +74,9 @@ type Node struct {
 	txns    txnState
 	observe observeState
 	authz   authzState // authorize.go
-	quotas  quotaState // quotas.go
+	// tokenCreds are the delegation tokens' SCRAM credentials (token_cache.go).
+	tokenCreds tokenCreds
+	quotas     quotaState // quotas.go
 
 	listeners []*servedListener // listeners.go; the first is the default
 	ctrlLn    net.Listener      // Options.ControllerListener
@@ -128,6 +130,7 @@ func (n *Node) start(ln net.Listener) error {
 		return err
 	}
 	n.startAuthz()
+	n.startTokenCache()
 	n.startQuotas() // controllers enforce controller_mutation_rate too
 	if n.ctrl != nil {
 		n.goAsync(n.activeLoop)

@@ -257,6 +257,7 @@ var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
 	80:              (*Node).handleAddRaftVoter,
 	81:              (*Node).handleRemoveRaftVoter,
 	82:              (*Node).handleUpdateRaftVoter,
+	tokenForwardKey: (*Node).handleTokenForward,
 }
 
 // anyController are the controller listener's APIs that need not reach

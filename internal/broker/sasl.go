@@ -90,9 +90,9 @@ func (n *Node) newMechanism(name string, get func(string) string) (security.Mech
 		}
 		return security.NewPlain(j.PlainUsers()), nil
 	case "SCRAM-SHA-256":
-		return security.NewScram(security.ScramSHA256, n.scramLookup(security.ScramSHA256))
+		return n.newScram(security.ScramSHA256)
 	case "SCRAM-SHA-512":
-		return security.NewScram(security.ScramSHA512, n.scramLookup(security.ScramSHA512))
+		return n.newScram(security.ScramSHA512)
 	case "OAUTHBEARER":
 		v, err := newJWTValidator(get)
 		if err != nil {
@@ -103,6 +103,16 @@ func (n *Node) newMechanism(name string, get func(string) string) (security.Mech
 		return nil, errors.New("GSSAPI (Kerberos) is not supported: set sasl.enabled.mechanisms to PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER")
 	}
 	return nil, fmt.Errorf("unknown SASL mechanism %q", name)
+}
+
+// newScram serves a SCRAM mechanism with the users' credentials and,
+// when delegation.token.secret.key is set, delegation tokens.
+func (n *Node) newScram(mech int8) (security.Mechanism, error) {
+	s, err := security.NewScram(mech, n.scramLookup(mech))
+	if err != nil || n.cfg.DelegationTokenSecretKey == "" {
+		return s, err
+	}
+	return s.WithTokens(n.tokenLookup(mech))
 }
 
 // scramLookup reads SCRAM credentials from the current metadata image.
@@ -283,6 +293,9 @@ func (n *Node) finishAuth(req *wire.Request, s *connSession, resp *kmsg.SASLAuth
 	}
 	lifetime := n.sessionLifetime(n.saslOf(req.Conn), s.mech, s.exchange.Expiry())
 	s.principal, s.authenticated, s.expiry = p, true, time.Time{}
+	if ta, ok := s.exchange.(security.TokenAuthenticated); ok {
+		s.tokenAuth = ta.TokenAuthenticated()
+	}
 	if lifetime > 0 {
 		s.expiry = n.now().Add(lifetime)
 		resp.SessionLifetimeMillis = lifetime.Milliseconds()

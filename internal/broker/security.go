@@ -41,6 +41,9 @@ type connSession struct {
 	exchange security.Exchange
 	expiry   time.Time
 	failed   bool
+	// tokenAuth marks a connection authenticated by a delegation token
+	// (tokens.go): it may not create, renew, expire or describe tokens.
+	tokenAuth bool
 }
 
 // newListenerSecurity builds the security of listener l from the

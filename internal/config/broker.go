@@ -165,6 +165,11 @@ type Broker struct {
 	AllowEveryoneIfNoACLFound bool     `config:"allow.everyone.if.no.acl.found"`
 	ConnectionsMaxReauthMs    int64    `config:"connections.max.reauth.ms"`
 
+	DelegationTokenSecretKey     string `config:"delegation.token.secret.key"`
+	DelegationTokenMaxLifetimeMs int64  `config:"delegation.token.max.lifetime.ms"`
+	DelegationTokenExpiryTimeMs  int64  `config:"delegation.token.expiry.time.ms"`
+	DelegationTokenExpiryCheckMs int64  `config:"delegation.token.expiry.check.interval.ms"`
+
 	GofkaMetricsListen string `config:"gofka.metrics.listen"`
 	GofkaLogFormat     string `config:"gofka.log.format"`
 	GofkaLogLevel      string `config:"gofka.log.level"`

@@ -16,7 +16,10 @@ func FuzzSASLExchanges(f *testing.F) {
 	f.Add(oauthMsg(unsecuredJWT(map[string]any{"sub": "x", "exp": 1e12})))
 	cred := ScramCredential{Salt: []byte("salt"), StoredKey: make([]byte, 32), ServerKey: make([]byte, 32), Iterations: 4096}
 	s256, _ := NewScram(ScramSHA256, func(string) (ScramCredential, bool) { return cred, true })
-	mechs := []Mechanism{NewPlain(map[string]string{"alice": "pw"}), s256,
+	tokens, _ := NewScram(ScramSHA512, func(string) (ScramCredential, bool) { return cred, false })
+	tokens, _ = tokens.WithTokens(func(string) (TokenCredential, bool) { return TokenCredential{Cred: cred, Owner: "o"}, true })
+	f.Add([]byte("n,,n=tok,r=abc,tokenauth=true\xffc=biws,r=abcdef,p=AAAA"))
+	mechs := []Mechanism{NewPlain(map[string]string{"alice": "pw"}), s256, tokens,
 		NewOAuthBearer(&JWTValidator{ClockSkew: time.Second})}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		for _, m := range mechs {

@@ -48,7 +48,7 @@ func (x *scramExchange) compatFinal(msg string) (out []byte, ok bool, err error)
 	i := strings.LastIndex(msg, ",p=")
 	proofB64, _ := scramAttr(msg, 'p')
 	proof, perr := base64.StdEncoding.DecodeString(proofB64)
-	cred, found := x.s.lookup(x.user)
+	cred, found := x.lookup(x.user)
 	if i < 0 || perr != nil || !found {
 		return nil, true, ErrAuthFailed
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gofka/gofka/internal/authz"
 	"github.com/gofka/gofka/internal/broker"
 	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -26,9 +27,10 @@ type aclCase struct {
 	filters func(kmsg.Response) int
 }
 
-// aclEnv is what the cases need: the topic's id.
+// aclEnv is what the cases need: the topic's id, admin's token.
 type aclEnv struct {
 	topicID [16]byte
+	token   kadm.DelegationToken
 }
 
 const (
@@ -62,8 +64,10 @@ var (
 )
 
 // aclCases has one case per API key the broker serves; exempt lists the
-// APIs every principal may call.
-var exempt = []int16{17, 18, 36}
+// APIs every principal may call: RenewDelegationToken and
+// ExpireDelegationToken need no ACL, only to own or renew the token
+// (TestDelegationTokens checks DELEGATION_TOKEN_OWNER_MISMATCH).
+var exempt = []int16{17, 18, 36, 39, 40}
 
 func aclCases() map[int16]aclCase {
 	return map[int16]aclCase{
@@ -121,6 +125,14 @@ func aclCases() map[int16]aclCase {
 		34: {req: reqAlterReplicaLogDirs, acl: clusterACL(authz.OpAlter), code: clusterAuth},
 		35: {req: func(*aclEnv) kmsg.Request { return kmsg.NewPtrDescribeLogDirsRequest() }, acl: clusterACL(authz.OpDescribe), code: clusterAuth},
 		37: {req: reqCreatePartitions, acl: topicACL(authz.OpAlter), code: topicAuth},
+		38: {req: func(*aclEnv) kmsg.Request {
+			r := kmsg.NewPtrCreateDelegationTokenRequest()
+			r.OwnerPrincipalType, r.OwnerPrincipalName = kmsg.StringPtr("User"), kmsg.StringPtr("bob")
+			return r
+		}, acl: []authz.Binding{alice(authz.ResourceUser, "User:bob", authz.OpCreateTokens)}, code: kerr.DelegationTokenAuthorizationFailed},
+		41: {req: func(*aclEnv) kmsg.Request { return kmsg.NewPtrDescribeDelegationTokenRequest() },
+			acl:     []authz.Binding{alice(authz.ResourceUser, "User:admin", authz.OpDescribeTokens)},
+			filters: adminTokens},
 		42: {req: func(*aclEnv) kmsg.Request {
 			r := kmsg.NewPtrDeleteGroupsRequest()
 			r.Groups = []string{mGroup}
@@ -247,6 +259,7 @@ func TestACLMatrix(t *testing.T) {
 		"listener.name.sasl_plaintext.plain.sasl.jaas.config", plainJAAS,
 		"authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
 		"super.users", "User:admin",
+		"delegation.token.secret.key", tokenSecret,
 		"connection.failed.authentication.delay.ms", "0")...)
 	addr := c.ListenerAddr("SASL_PLAINTEXT")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -268,6 +281,12 @@ func TestACLMatrix(t *testing.T) {
 		}
 		t.Run(kmsg.NameForKey(a.ApiKey), func(t *testing.T) { runACLCase(ctx, t, admin, user, env, tc) })
 	}
+	// Describe on a DELEGATION_TOKEN shows that token to others.
+	t.Run("DelegationTokenResource", func(t *testing.T) {
+		runACLCase(ctx, t, admin, user, env, aclCase{req: func(*aclEnv) kmsg.Request { return kmsg.NewPtrDescribeDelegationTokenRequest() },
+			acl:     []authz.Binding{alice(authz.ResourceDelegationToken, env.token.TokenID, authz.OpDescribe)},
+			filters: adminTokens})
+	})
 }
 
 func runACLCase(ctx context.Context, t *testing.T, admin, user *kgo.Client, env *aclEnv, tc aclCase) {
@@ -293,6 +312,18 @@ func runACLCase(ctx context.Context, t *testing.T, admin, user *kgo.Client, env 
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// adminTokens counts the tokens admin owns in a DescribeDelegationToken
+// answer (alice requested others in the CreateDelegationToken case).
+func adminTokens(r kmsg.Response) int {
+	n := 0
+	for _, d := range r.(*kmsg.DescribeDelegationTokenResponse).TokenDetails {
+		if d.PrincipalName == "admin" {
+			n++
+		}
+	}
+	return n
 }
 
 // errorCodes collects every ErrorCode field of a response.
@@ -358,7 +389,11 @@ func setupMatrix(ctx context.Context, t *testing.T, addr string, admin *kgo.Clie
 	if err := txn.EndTransaction(ctx, kgo.TryCommit); err != nil {
 		t.Fatal(err)
 	}
-	return &aclEnv{topicID: res.ID}
+	tok, err := adm.CreateDelegationToken(ctx, kadm.CreateDelegationToken{})
+	if err != nil {
+		t.Fatalf("create token: %v", err)
+	}
+	return &aclEnv{topicID: res.ID, token: tok}
 }
 
 func grantACLs(ctx context.Context, t *testing.T, admin *kgo.Client, acls []authz.Binding) {
