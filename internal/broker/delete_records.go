@@ -40,6 +40,10 @@ func (n *Node) deleteRecords(topic string, rp kmsg.DeleteRecordsRequestTopicPart
 		out.ErrorCode = kerr.UnknownTopicOrPartition.Code
 		return out
 	}
+	if !p.rep.IsLeader() {
+		out.ErrorCode = kerr.NotLeaderForPartition.Code
+		return out
+	}
 	off := rp.Offset
 	if off == -1 {
 		off = p.log.HighWatermark()

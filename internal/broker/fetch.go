@@ -38,13 +38,16 @@ type fetchOp struct {
 	deadline time.Time
 	denied   map[string]bool // topics without Read (fetch_authz.go)
 	client   quota.Client
-	quota    bool // consumer_byte_rate applies (not a follower)
+	quota    bool  // consumer_byte_rate applies (not a follower)
+	replica  int32 // the fetching follower's node id, -1 for a consumer
+	repEpoch int64 // the follower's broker epoch (KIP-903), -1 before v15
 }
 
 func (n *Node) handleFetch(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.FetchRequest)
 	op := &fetchOp{n: n, version: req.Version, req: r, reply: reply, full: true, client: clientOf(req)}
-	op.quota = !isFollower(r, req.Version)
+	op.replica, op.repEpoch = replicaOf(r, req.Version)
+	op.quota = op.replica < 0
 	if code := op.bindSession(); code != nil {
 		reply.Send(fetchErrorResponse(req.Version, code))
 		return
@@ -133,7 +136,7 @@ func (op *fetchOp) read() (topics []fetchTopic, total int, hasErr bool) {
 	}
 	for _, sp := range op.items {
 		fp := op.readPartition(sp, budget, total == 0)
-		if fp.errCode != 0 {
+		if fp.errCode != 0 || fp.diverging {
 			hasErr = true
 		}
 		total += int(fp.slice.Size)
@@ -147,7 +150,7 @@ func (op *fetchOp) read() (topics []fetchTopic, total int, hasErr bool) {
 }
 
 func (sp *sessionPartition) changed(fp *fetchPartition) bool {
-	return fp.errCode != 0 || fp.slice.Size > 0 || fp.hw != sp.sentHW || fp.lso != sp.sentLSO || fp.lso0 != sp.sentStart
+	return fp.errCode != 0 || fp.diverging || fp.slice.Size > 0 || fp.hw != sp.sentHW || fp.lso != sp.sentLSO || fp.lso0 != sp.sentStart
 }
 
 func appendFetchPartition(topics []fetchTopic, k sessionKey, fp fetchPartition) []fetchTopic {
@@ -176,13 +179,23 @@ func (op *fetchOp) readPartition(sp *sessionPartition, budget int, minOne bool) 
 		fp.errCode = kerr.KafkaStorageError.Code
 		return fp
 	}
-	fp.hw = p.log.HighWatermark()
-	fp.lso = min(fp.hw, p.lastStableOffset())
-	fp.lso0 = p.log.LogStartOffset()
-	if code := checkLeaderEpoch(sp.leaderEpoch, p.leaderEpoch.Load()); code != nil {
+	if code := op.checkRole(p, sp); code != nil {
+		fp.errCode = code.Code
+		fp.leaderID, fp.leaderEpoch = p.rep.Leader(), p.rep.LeaderEpoch()
+		fp.sendLeader = fp.leaderID >= 0 && op.version >= 12
+		return fp
+	}
+	if op.replica >= 0 && op.diverges(p, sp, &fp) {
+		return fp
+	}
+	maxOffset, code := op.n.followerFetched(op, p, sp)
+	if code != nil {
 		fp.errCode = code.Code
 		return fp
 	}
+	fp.hw = p.log.HighWatermark()
+	fp.lso = min(fp.hw, p.lastStableOffset())
+	fp.lso0 = p.log.LogStartOffset()
 	max := int(sp.maxBytes)
 	if max > budget {
 		max = budget
@@ -190,9 +203,11 @@ func (op *fetchOp) readPartition(sp *sessionPartition, budget int, minOne bool) 
 	if max <= 0 && !minOne {
 		return fp
 	}
-	maxOffset := fp.hw
-	if op.req.IsolationLevel == 1 {
-		maxOffset = fp.lso
+	if op.replica < 0 {
+		maxOffset = fp.hw
+		if op.req.IsolationLevel == 1 {
+			maxOffset = fp.lso
+		}
 	}
 	slice, err := p.log.Read(sp.offset, max, maxOffset, minOne)
 	if err != nil {
@@ -252,13 +267,14 @@ func (op *fetchOp) respond(topics []fetchTopic) {
 	op.reply.SendParts(encodeFetchResponse(op.version, throttleMs(throttle), 0, op.sessID, topics))
 }
 
-// isFollower reports whether a fetch comes from a replica: by ReplicaID
-// before v15, by ReplicaState from v15 (KIP-903).
-func isFollower(r *kmsg.FetchRequest, version int16) bool {
+// replicaOf names the follower that sends a fetch, -1 for a consumer: by
+// ReplicaID before v15, by ReplicaState (with its broker epoch) from v15
+// (KIP-903).
+func replicaOf(r *kmsg.FetchRequest, version int16) (id int32, epoch int64) {
 	if version >= 15 {
-		return r.ReplicaState.ID >= 0
+		return r.ReplicaState.ID, r.ReplicaState.Epoch
 	}
-	return r.ReplicaID >= 0
+	return r.ReplicaID, -1
 }
 
 // quotaWindowBytes caps a consumer's fetch at what its byte rate allows in

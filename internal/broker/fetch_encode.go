@@ -18,6 +18,9 @@ type fetchPartition struct {
 	leaderID      int32
 	leaderEpoch   int32
 	sendLeader    bool // set CurrentLeader (tag 1) for NOT_LEADER / FENCED errors
+	diverging     bool // set DivergingEpoch (tag 0): the follower must truncate
+	divEpoch      int32
+	divEnd        int64
 }
 
 type fetchTopic struct {
@@ -87,17 +90,30 @@ func encodeFetchPartition(e *enc, parts []wire.Part, version int16, p *fetchPart
 	return parts
 }
 
-// encodeFetchPartitionTags writes CurrentLeader (tag 1) when the partition
-// error tells the client to look for a new leader.
+// encodeFetchPartitionTags writes DivergingEpoch (tag 0) when a follower's
+// log diverges from the leader's (KIP-320) and CurrentLeader (tag 1) when
+// the partition error tells the client to look for a new leader (KIP-951).
 func encodeFetchPartitionTags(e *enc, p *fetchPartition) {
-	if !p.sendLeader {
-		e.uvarint(0)
-		return
+	n := 0
+	if p.diverging {
+		n++
 	}
-	e.uvarint(1) // one tagged field
-	e.uvarint(1) // tag 1: CurrentLeader
-	e.uvarint(4 + 4 + 1)
-	e.i32(p.leaderID)
-	e.i32(p.leaderEpoch)
-	e.uvarint(0)
+	if p.sendLeader {
+		n++
+	}
+	e.uvarint(uint64(n))
+	if p.diverging {
+		e.uvarint(0) // tag 0: DivergingEpoch
+		e.uvarint(4 + 8 + 1)
+		e.i32(p.divEpoch)
+		e.i64(p.divEnd)
+		e.uvarint(0)
+	}
+	if p.sendLeader {
+		e.uvarint(1) // tag 1: CurrentLeader
+		e.uvarint(4 + 4 + 1)
+		e.i32(p.leaderID)
+		e.i32(p.leaderEpoch)
+		e.uvarint(0)
+	}
 }

@@ -34,6 +34,7 @@ type sessionPartition struct {
 	offset      int64
 	maxBytes    int32
 	leaderEpoch int32
+	lastEpoch   int32 // the follower's last fetched epoch (KIP-320), -1 if none
 	sentHW      int64
 	sentLSO     int64
 	sentStart   int64
@@ -140,6 +141,7 @@ func (s *fetchSession) upsert(k sessionKey, rp *kmsg.FetchRequestTopicPartition)
 	sp.offset = rp.FetchOffset
 	sp.maxBytes = rp.PartitionMaxBytes
 	sp.leaderEpoch = rp.CurrentLeaderEpoch
+	sp.lastEpoch = rp.LastFetchedEpoch
 }
 
 func (s *fetchSession) forget(k sessionKey) {

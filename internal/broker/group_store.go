@@ -18,15 +18,22 @@ import (
 // errNoPartition reports an append to a partition this node does not host.
 var errNoPartition = errors.New("broker: partition not hosted")
 
+// errNotLeader reports an append to a partition this node does not lead,
+// or one whose records the ISR did not take in time.
+var errNotLeader = errors.New("broker: not the partition leader")
+
 // appendLeader appends validated batches to a partition this node leads,
 // advances the high watermark (the ISR is this replica alone) and wakes
 // parked fetches. Produce and the coordinators share it.
 func (n *Node) appendLeader(p *partition, b []byte, now time.Time) (storage.AppendResult, error) {
+	if !p.rep.IsLeader() {
+		return storage.AppendResult{}, fmt.Errorf("%w: %s", errNotLeader, p.tp.String())
+	}
 	res, err := p.log.Append(b, appendOptions(p, now))
 	if err != nil {
 		return res, err
 	}
-	p.log.SetHighWatermark(p.log.LogEndOffset())
+	p.rep.LeaderAppended()
 	p.wake()
 	return res, nil
 }
@@ -51,7 +58,13 @@ func (s groupStore) AppendAt(partition int32, batch []byte) (int64, error) {
 		return -1, fmt.Errorf("%w: %s-%d", errNoPartition, s.topic, partition)
 	}
 	res, err := s.n.appendLeader(p, batch, s.n.now())
-	return res.FirstOffset, err
+	if err != nil {
+		return -1, err
+	}
+	if code := s.n.awaitReplicated(p, res.LastOffset+1, ms(int64(s.n.cfg.OffsetsCommitTimeoutMs))); code != nil {
+		return -1, fmt.Errorf("%w: %s: %v", errNotLeader, p.tp.String(), code)
+	}
+	return res.FirstOffset, nil
 }
 
 // DeleteBefore advances the partition's log start offset (pruning

@@ -50,6 +50,10 @@ func (n *Node) epochEnd(topic string, rp kmsg.OffsetForLeaderEpochRequestTopicPa
 		out.ErrorCode = kerr.UnknownTopicOrPartition.Code
 		return out
 	}
+	if !p.rep.IsLeader() {
+		out.ErrorCode = kerr.NotLeaderForPartition.Code
+		return out
+	}
 	if code := checkLeaderEpoch(rp.CurrentLeaderEpoch, p.leaderEpoch.Load()); code != nil {
 		out.ErrorCode = code.Code
 		return out

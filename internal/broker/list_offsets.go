@@ -15,6 +15,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
+// debugReplicaID is the replica id of tools that may read any replica.
+const debugReplicaID = -2
+
 const (
 	tsLatest        = -1
 	tsEarliest      = -2
@@ -39,14 +42,17 @@ func (n *Node) handleListOffsets(req *wire.Request, reply wire.Reply) {
 				rt.Partitions = append(rt.Partitions, rp)
 				continue
 			}
-			rt.Partitions = append(rt.Partitions, n.listOffset(t.Topic, &t.Partitions[j], r.IsolationLevel))
+			rt.Partitions = append(rt.Partitions, n.listOffset(t.Topic, &t.Partitions[j], r.ReplicaID, r.IsolationLevel))
 		}
 		resp.Topics = append(resp.Topics, rt)
 	}
 	reply.Send(resp)
 }
 
-func (n *Node) listOffset(topic string, rp *kmsg.ListOffsetsRequestTopicPartition, isolation int8) kmsg.ListOffsetsResponseTopicPartition {
+// listOffset answers one partition. Clients and followers need the leader
+// (the debugging replica id -2 does not); a follower's latest offset is
+// the log end, a consumer's the high watermark or last stable offset.
+func (n *Node) listOffset(topic string, rp *kmsg.ListOffsetsRequestTopicPartition, replicaID int32, isolation int8) kmsg.ListOffsetsResponseTopicPartition {
 	out := kmsg.NewListOffsetsResponseTopicPartition()
 	out.Partition = rp.Partition
 	out.Timestamp, out.Offset, out.LeaderEpoch = -1, -1, -1
@@ -55,12 +61,19 @@ func (n *Node) listOffset(topic string, rp *kmsg.ListOffsetsRequestTopicPartitio
 		out.ErrorCode = kerr.UnknownTopicOrPartition.Code
 		return out
 	}
+	if replicaID != debugReplicaID && !p.rep.IsLeader() {
+		out.ErrorCode = kerr.NotLeaderForPartition.Code
+		return out
+	}
 	if code := checkLeaderEpoch(rp.CurrentLeaderEpoch, p.leaderEpoch.Load()); code != nil {
 		out.ErrorCode = code.Code
 		return out
 	}
 	hw := p.log.HighWatermark()
-	if isolation == 1 {
+	switch {
+	case replicaID >= 0:
+		hw = p.log.LogEndOffset()
+	case isolation == 1:
 		hw = min(hw, p.lastStableOffset()) // read_committed sees up to the LSO
 	}
 	switch ts := rp.Timestamp; {

@@ -14,6 +14,7 @@ import (
 	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/raft"
+	"github.com/gofka/gofka/internal/replica"
 	"github.com/gofka/gofka/internal/storage"
 	"github.com/gofka/gofka/internal/storage/cleaner"
 	"github.com/gofka/gofka/internal/wire"
@@ -65,6 +66,7 @@ type Node struct {
 	logs        *storage.Manager
 	cleaner     *cleaner.Cleaner // nil unless log.cleaner.enable (cleaner.go)
 	parts       partitionSet
+	replicas    *replica.Manager // replication.go
 	sessions    *sessionCache
 
 	// Each area below owns its state type and start/close functions in
@@ -183,6 +185,7 @@ func (n *Node) openLogs() error {
 		return fmt.Errorf("broker: open logs: %w", err)
 	}
 	n.logs = mgr
+	n.replicas = n.newReplicaManager()
 	n.meta.Subscribe(func(_, next *metadata.Image, d metadata.Delta) { n.reconcileDelta(next, d) })
 	n.reconcile(n.meta.Current())
 	n.deleteStrayLogs()
@@ -263,6 +266,9 @@ func (n *Node) shutdown(clean bool) error {
 		}
 		close(n.quit)
 		n.wg.Wait()
+		if n.replicas != nil {
+			n.replicas.Close() // no fetcher appends once the logs close
+		}
 		errs = append(errs, n.closeFiles(clean)...)
 		if n.quorum != nil {
 			errs = append(errs, n.quorum.Close())

@@ -5,13 +5,13 @@ import (
 	"sync/atomic"
 
 	"github.com/gofka/gofka/internal/config"
+	"github.com/gofka/gofka/internal/replica"
 	"github.com/gofka/gofka/internal/storage"
 	"github.com/gofka/gofka/internal/storage/checkpoint"
 )
 
-// partition is this node's replica of one topic partition. With one node
-// it is always the leader and alone in the ISR, so the high watermark
-// follows the log end offset.
+// partition is this node's replica of one topic partition; rep says
+// whether it leads or follows and keeps the high watermark.
 type partition struct {
 	tp          checkpoint.TopicPartition
 	topicID     [16]byte
@@ -20,6 +20,7 @@ type partition struct {
 	leaderEpoch atomic.Int32
 	offline     atomic.Bool // its log dir failed: KAFKA_STORAGE_ERROR (log_dirs.go)
 	prod        *prodLog    // producer state and aborted transactions (txn_partition.go)
+	rep         *replica.Partition // leader or follower (replication.go)
 
 	nwait   atomic.Int32 // len(waiters), read without the lock on append
 	waitMu  sync.Mutex

@@ -50,7 +50,7 @@ func (n *Node) handleProduce(req *wire.Request, reply wire.Reply) {
 			jobs = append(jobs, produceJob{topic: name, idErr: idErr != nil, pp: &t.Partitions[j], out: &rt.Partitions[j]})
 		}
 	}
-	n.runProduceJobs(jobs, r.TransactionID, req.Version)
+	n.runProduceJobs(jobs, r.TransactionID, req.Version, r.Acks)
 	throttle := n.recordQuota(quota.Produce, req, float64(req.Size))
 	if r.Acks == 0 {
 		reply.Throttle(throttle)
@@ -58,6 +58,14 @@ func (n *Node) handleProduce(req *wire.Request, reply wire.Reply) {
 		return
 	}
 	resp.ThrottleMillis = throttleMs(throttle)
+	if r.Acks == -1 && !n.replicatedNow(jobs) {
+		timeout := time.Duration(r.TimeoutMillis) * time.Millisecond
+		n.goAsync(func(<-chan struct{}) {
+			n.awaitProduce(jobs, timeout)
+			reply.Send(resp)
+		})
+		return
+	}
 	reply.Send(resp)
 }
 
@@ -95,44 +103,61 @@ type produceReject struct {
 	records []kmsg.ProduceResponseTopicPartitionErrorRecord
 }
 
-func (n *Node) producePartition(topic string, txnID *string, version int16, pp *kmsg.ProduceRequestTopicPartition) kmsg.ProduceResponseTopicPartition {
+// producePartition appends one partition's batch; with acks=all it also
+// returns the partition and the offset its high watermark must reach.
+func (n *Node) producePartition(topic string, txnID *string, version, acks int16, pp *kmsg.ProduceRequestTopicPartition) (kmsg.ProduceResponseTopicPartition, *partition, int64) {
 	p := n.parts.get(topic, pp.Partition)
 	if p == nil {
-		return produceError(pp.Partition, kerr.UnknownTopicOrPartition, "")
+		return produceError(pp.Partition, kerr.UnknownTopicOrPartition, ""), nil, -1
 	}
-	if p.offline.Load() {
-		return produceError(pp.Partition, kerr.KafkaStorageError, "log dir offline")
+	if code := n.producePrecheck(p, acks); code != nil {
+		return produceError(pp.Partition, code, ""), nil, -1
 	}
 	now := n.now()
 	batch, rej := n.validateProduce(p, txnID, pp.Records, now)
 	if rej != nil {
 		rp := produceError(pp.Partition, rej.err, rej.msg)
 		rp.ErrorRecords = rej.records
-		return rp
+		return rp, nil, -1
 	}
 	out, rej, err := n.appendProduce(p, batch, txnID, version, now)
 	if errors.Is(err, storage.ErrClosed) { // moved or closed meanwhile: retry
-		return produceError(pp.Partition, kerr.NotLeaderForPartition, "")
+		return produceError(pp.Partition, kerr.NotLeaderForPartition, ""), nil, -1
 	}
 	if err != nil {
 		n.log.Error("produce append failed", "partition", p.tp.String(), "err", err)
 		n.checkDirFailure(p, err)
-		return produceError(pp.Partition, kerr.KafkaStorageError, err.Error())
+		return produceError(pp.Partition, kerr.KafkaStorageError, err.Error()), nil, -1
 	}
 	if rej != nil {
-		return produceError(pp.Partition, rej.err, rej.msg)
+		return produceError(pp.Partition, rej.err, rej.msg), nil, -1
 	}
 	rp := kmsg.NewProduceResponseTopicPartition()
 	rp.Partition = pp.Partition
 	rp.LogStartOffset = p.log.LogStartOffset()
 	if out.dup != nil { // a retry: the original offsets, nothing appended
 		rp.BaseOffset, rp.LogAppendTime = out.dup.FirstOffset, -1
-		return rp
+		return rp, p, out.dup.LastOffset + 1
 	}
 	n.observeProduce(p, out.res)
 	rp.BaseOffset = out.res.FirstOffset
 	rp.LogAppendTime = out.res.LogAppendTime
-	return rp
+	return rp, p, out.res.LastOffset + 1
+}
+
+// producePrecheck refuses an append this replica may not take: an offline
+// log dir, a follower, or acks=all with an ISR below min.insync.replicas
+// (NOT_ENOUGH_REPLICAS, nothing appended).
+func (n *Node) producePrecheck(p *partition, acks int16) *kerr.Error {
+	switch {
+	case p.offline.Load():
+		return kerr.KafkaStorageError
+	case !p.rep.IsLeader():
+		return kerr.NotLeaderForPartition
+	case acks == -1 && p.rep.ISRSize() < int(p.config().MinInSyncReplicas):
+		return kerr.NotEnoughReplicas
+	}
+	return nil
 }
 
 func appendOptions(p *partition, now time.Time) storage.AppendOptions {

@@ -60,7 +60,7 @@ func BenchmarkProducePartition(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if rp := node.producePartition("bench", nil, 9, pp); rp.ErrorCode != 0 {
+				if rp, _, _ := node.producePartition("bench", nil, 9, 1, pp); rp.ErrorCode != 0 {
 					b.Fatalf("produce: %d", rp.ErrorCode)
 				}
 			}

@@ -23,6 +23,8 @@ type produceJob struct {
 	idErr bool
 	pp    *kmsg.ProduceRequestTopicPartition
 	out   *kmsg.ProduceResponseTopicPartition
+	part  *partition // set once appended
+	until int64      // acks=all: the offset the high watermark must reach
 }
 
 // runProduceJobs appends every job's batch, in parallel when the request
@@ -33,8 +35,8 @@ type produceJob struct {
 // regardless made their workers queue on the same partition locks and
 // cost 10% of the throughput. The goroutines end before it returns; a
 // panic in one is re-raised here.
-func (n *Node) runProduceJobs(jobs []produceJob, txnID *string, version int16) {
-	run := func(j *produceJob) { *j.out = n.producePartition(j.topic, txnID, version, j.pp) }
+func (n *Node) runProduceJobs(jobs []produceJob, txnID *string, version, acks int16) {
+	run := func(j *produceJob) { *j.out, j.part, j.until = n.producePartition(j.topic, txnID, version, acks, j.pp) }
 	active := int(n.producing.Add(1))
 	defer n.producing.Add(-1)
 	workers := min(len(jobs), runtime.GOMAXPROCS(0)-active+1)

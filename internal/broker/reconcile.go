@@ -79,12 +79,17 @@ func sameTopic(t *metadata.TopicImage, ps []*partition) bool {
 
 func (n *Node) dropTopic(ps []*partition) {
 	for _, p := range ps {
-		if p == nil {
-			continue
+		if p != nil {
+			n.dropPartition(p)
 		}
-		if err := n.logs.Delete(p.tp); err != nil {
-			n.log.Error("delete partition", "partition", p.tp.String(), "err", err)
-		}
+	}
+}
+
+// dropPartition stops replicating p and deletes its log.
+func (n *Node) dropPartition(p *partition) {
+	n.replicas.Remove(p.rep)
+	if err := n.logs.Delete(p.tp); err != nil {
+		n.log.Error("delete partition", "partition", p.tp.String(), "err", err)
 	}
 }
 
@@ -102,6 +107,10 @@ func (n *Node) syncTopic(img *metadata.Image, t *metadata.TopicImage, ps []*part
 	}
 	for i, pi := range t.Partitions {
 		if pi == nil || !hosts(pi, n.nodeID) {
+			if ps[i] != nil { // reassigned away: the replica goes
+				n.dropPartition(ps[i])
+				ps[i] = nil
+			}
 			continue
 		}
 		if ps[i] == nil {
@@ -132,25 +141,24 @@ func (n *Node) openPartition(t *metadata.TopicImage, pi *metadata.PartitionImage
 	if err != nil {
 		return nil, err
 	}
-	// Leading with an ISR of one, the high watermark is the log end
-	// offset (the checkpointed one may be stale after a crash).
-	log.SetHighWatermark(log.LogEndOffset())
 	prod, err := openProdLog(log)
 	if err != nil {
 		return nil, err
 	}
 	prod.st.Expire(n.producerExpiryCutoff()) // not shared yet: no lock
-	return &partition{tp: tp, topicID: [16]byte(t.ID), log: log, prod: prod}, nil
+	p := &partition{tp: tp, topicID: [16]byte(t.ID), log: log, prod: prod}
+	p.rep = n.replicas.Add(tp, t.ID, p)
+	return p, nil
 }
 
-// refreshPartition applies a new leader epoch and config. A new epoch is
-// recorded in the leader epoch cache at the current log end, as a leader
-// does when it takes over.
+// refreshPartition applies a new config and the partition's replication
+// state: leader or follower, leader epoch, ISR.
 func (n *Node) refreshPartition(p *partition, pi *metadata.PartitionImage, cfg *config.Topic) {
 	if old := p.cfg.Swap(cfg); old != nil && storageConfig(old) != storageConfig(cfg) {
 		p.log.SetConfig(storageConfig(cfg))
 	}
 	p.leaderEpoch.Store(pi.LeaderEpoch)
+	n.replicas.Apply(p.rep, pi)
 }
 
 // topicConfig resolves a topic's effective config from the image.

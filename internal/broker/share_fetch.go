@@ -218,7 +218,7 @@ func (op *shareFetchOp) acquireOne(tp share.TP, maxRecords, maxBytes int) shareP
 	res.leader, res.epoch = op.n.nodeID, p.leaderEpoch.Load()
 	b := share.Bounds{LogStart: p.log.LogStartOffset(), End: p.log.HighWatermark(), ByTime: func(ts int64) int64 {
 		rp := kmsg.ListOffsetsRequestTopicPartition{Partition: tp.Partition, Timestamp: ts}
-		if o := op.n.listOffset(t.Name, &rp, 0); o.ErrorCode == 0 && o.Offset >= 0 {
+		if o := op.n.listOffset(t.Name, &rp, debugReplicaID, 0); o.ErrorCode == 0 && o.Offset >= 0 {
 			return o.Offset
 		}
 		return p.log.HighWatermark()

@@ -66,27 +66,43 @@ func (s groupStore) AppendTransactional(partition int32, batch []byte) error {
 	if p == nil {
 		return fmt.Errorf("%w: %s-%d", errNoPartition, offsetsTopic, partition)
 	}
+	if !p.rep.IsLeader() {
+		return fmt.Errorf("%w: %s", errNotLeader, p.tp.String())
+	}
+	end, err := s.appendTransactional(p, batch)
+	if err != nil {
+		return err
+	}
+	if code := s.n.awaitReplicated(p, end, ms(int64(s.n.cfg.OffsetsCommitTimeoutMs))); code != nil {
+		return fmt.Errorf("%w: %s: %v", errNotLeader, p.tp.String(), code)
+	}
+	return nil
+}
+
+// appendTransactional appends under the producer-state lock and returns
+// the log end offset after the batch.
+func (s groupStore) appendTransactional(p *partition, batch []byte) (int64, error) {
 	h, err := record.ParseHeader(batch)
 	if err != nil {
-		return fmt.Errorf("broker: transactional offsets: %w", err)
+		return -1, fmt.Errorf("broker: transactional offsets: %w", err)
 	}
 	now := s.n.now()
 	pl := p.prod
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
 	if e := pl.st.Get(h.ProducerID); e != nil && h.ProducerEpoch < e.Epoch {
-		return fmt.Errorf("broker: producer %d epoch %d older than %d: %w", h.ProducerID, h.ProducerEpoch, e.Epoch, group.ErrProducerFenced)
+		return -1, fmt.Errorf("broker: producer %d epoch %d older than %d: %w", h.ProducerID, h.ProducerEpoch, e.Epoch, group.ErrProducerFenced)
 	}
 	res, err := p.log.Append(batch, appendOptions(p, now))
 	if err != nil {
-		return err
+		return -1, err
 	}
 	pl.afterRoll(p.log, res.FirstOffset)
 	b := batchOf(&h)
 	b.MaxTimestamp = max(res.MaxTimestamp, now.UnixMilli())
 	pl.st.Append(b, res.FirstOffset, res.LastOffset)
 	pl.publish()
-	p.log.SetHighWatermark(p.log.LogEndOffset())
+	p.rep.LeaderAppended()
 	p.wake()
-	return nil
+	return res.LastOffset + 1, nil
 }

@@ -205,3 +205,26 @@ func fetchAborted(p *partition, offset, size, upTo int64) []kmsg.FetchResponseTo
 	}
 	return out
 }
+
+// reload rebuilds the state after the log lost its tail (a follower's
+// truncation): the newest snapshot at or below the new end, the index
+// without the lost aborts, then a replay. The caller holds pl.mu.
+func (pl *prodLog) reload(log *storage.Log) error {
+	leo := log.LogEndOffset()
+	st, err := producerstate.LoadLatest(log.Dir(), leo)
+	if err != nil {
+		return err
+	}
+	if st == nil || st.End() < log.LogStartOffset() {
+		st = producerstate.New(log.LogStartOffset())
+	}
+	if err := pl.aborted.TruncateFrom(st.End()); err != nil {
+		return err
+	}
+	pl.st, pl.lastSnap = st, st.End()
+	if err := pl.replay(log, st.End(), leo); err != nil {
+		return err
+	}
+	pl.publish()
+	return nil
+}

@@ -68,7 +68,7 @@ func (n *Node) appendProduce(p *partition, batch []byte, txnID *string, version 
 	} else {
 		pl.st.SetEnd(res.LastOffset + 1)
 	}
-	p.log.SetHighWatermark(p.log.LogEndOffset()) // after the LSO bound is published
+	p.rep.LeaderAppended() // the high watermark, after the LSO bound is published
 	p.wake()
 	return producedBatch{res: res}, nil, nil
 }
@@ -150,28 +150,42 @@ func markerBatch(pid int64, epoch int16, commit bool, coordEpoch int32, now time
 	return out
 }
 
-// writeMarker appends a marker to a partition and ends the producer's
-// transaction there.
+// writeMarker appends a marker to a partition, ends the producer's
+// transaction there and waits for the ISR to have it, as Kafka writes
+// markers with acks=all.
 func (n *Node) writeMarker(p *partition, pid int64, epoch int16, commit bool, coordEpoch int32) *kerr.Error {
+	if !p.rep.IsLeader() {
+		return kerr.NotLeaderForPartition
+	}
+	end, code := n.appendMarker(p, pid, epoch, commit, coordEpoch)
+	if code != nil {
+		return code
+	}
+	return n.awaitReplicated(p, end, ms(int64(n.cfg.RequestTimeoutMs)))
+}
+
+// appendMarker appends the marker under the producer-state lock and
+// returns the log end offset after it.
+func (n *Node) appendMarker(p *partition, pid int64, epoch int16, commit bool, coordEpoch int32) (int64, *kerr.Error) {
 	now := n.now()
 	m := producerstate.Marker{ProducerID: pid, Epoch: epoch, CoordinatorEpoch: coordEpoch, Commit: commit, Timestamp: now.UnixMilli()}
 	pl := p.prod
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
 	if err := pl.st.CheckMarker(m); err != nil {
-		return producerErrorCode(err)
+		return -1, producerErrorCode(err)
 	}
 	res, err := p.log.Append(markerBatch(pid, epoch, commit, coordEpoch, now), appendOptions(p, now))
 	if err != nil {
 		n.log.Error("marker append failed", "partition", p.tp.String(), "err", err)
-		return kerr.KafkaStorageError
+		return -1, kerr.KafkaStorageError
 	}
 	pl.afterRoll(p.log, res.FirstOffset)
 	if err := pl.applyMarker(p.log, m, res.FirstOffset); err != nil {
 		n.log.Error("txn index write failed", "partition", p.tp.String(), "err", err)
 	}
 	pl.publish()
-	p.log.SetHighWatermark(p.log.LogEndOffset())
+	p.rep.LeaderAppended()
 	p.wake()
-	return nil
+	return res.LastOffset + 1, nil
 }

@@ -87,3 +87,22 @@ func (l *Log) learnEpochsLocked(b []byte) error {
 	}
 	return nil
 }
+
+// AssignLeaderEpoch records that epoch starts at the log end offset, as a
+// new leader does when it takes over (Kafka's maybeAssignEpochStartOffset),
+// so that OffsetForLeaderEpoch answers followers correctly before the
+// first append of the epoch.
+func (l *Log) AssignLeaderEpoch(epoch int32) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed.Load() {
+		return ErrClosed
+	}
+	if latest, ok := l.epochs.latest(); ok && epoch <= latest {
+		return nil
+	}
+	if l.epochs.assign(epoch, l.leo.Load()) {
+		return l.epochs.write()
+	}
+	return nil
+}

@@ -210,3 +210,42 @@ func (x *Index) Prune(logStart int64, segs []int64) error {
 	}
 	return nil
 }
+
+// TruncateFrom forgets the transactions whose marker is at or after offset
+// (a follower truncating its log) and rewrites the files that held them.
+func (x *Index) TruncateFrom(offset int64) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	i := sort.Search(len(x.all), func(i int) bool { return x.all[i].LastOffset >= offset })
+	if i == len(x.all) {
+		return nil
+	}
+	x.all = x.all[:i:i]
+	bases, err := list(x.dir)
+	if err != nil {
+		return err
+	}
+	for _, base := range bases {
+		path := filepath.Join(x.dir, FileName(base))
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("txnindex: %w", err)
+		}
+		es, err := Decode(b[:len(b)-len(b)%EntrySize])
+		if err != nil {
+			return fmt.Errorf("txnindex: %s: %w", path, err)
+		}
+		keep := es[:0]
+		for _, e := range es {
+			if e.LastOffset < offset {
+				keep = append(keep, e)
+			}
+		}
+		if len(keep) < len(es) || len(b)%EntrySize != 0 {
+			if err := rewrite(path, keep); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
