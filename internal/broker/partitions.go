@@ -18,8 +18,8 @@ type partition struct {
 	log         *storage.Log
 	cfg         atomic.Pointer[config.Topic]
 	leaderEpoch atomic.Int32
-	offline     atomic.Bool // its log dir failed: KAFKA_STORAGE_ERROR (log_dirs.go)
-	prod        *prodLog    // producer state and aborted transactions (txn_partition.go)
+	offline     atomic.Bool        // its log dir failed: KAFKA_STORAGE_ERROR (log_dirs.go)
+	prod        *prodLog           // producer state and aborted transactions (txn_partition.go)
 	rep         *replica.Partition // leader or follower (replication.go)
 
 	nwait   atomic.Int32 // len(waiters), read without the lock on append

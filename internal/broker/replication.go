@@ -127,14 +127,6 @@ func (p *partition) Restart(offset int64) error {
 	return pl.reload(p.log)
 }
 
-// leaderError is the error for a request that needs this node to lead p.
-func leaderError(p *partition) *kerr.Error {
-	if p.rep != nil && !p.rep.IsLeader() {
-		return kerr.NotLeaderForPartition
-	}
-	return nil
-}
-
 // awaitReplicated waits until the ISR has every record below offset
 // (acks=all), for at most timeout.
 func (n *Node) awaitReplicated(p *partition, offset int64, timeout time.Duration) *kerr.Error {

@@ -14,11 +14,11 @@ import (
 
 // Errors a waiting acks=all append or a follower fetch can end with.
 var (
-	ErrNotLeader                      = errors.New("replica: not the leader")
-	ErrNotEnoughReplicasAfterAppend   = errors.New("replica: the ISR shrank below min.insync.replicas")
-	ErrNotAssigned                    = errors.New("replica: not a replica of the partition")
-	ErrFencedLeaderEpoch              = errors.New("replica: fenced leader epoch")
-	ErrUnknownLeaderEpoch             = errors.New("replica: unknown leader epoch")
+	ErrNotLeader                    = errors.New("replica: not the leader")
+	ErrNotEnoughReplicasAfterAppend = errors.New("replica: the ISR shrank below min.insync.replicas")
+	ErrNotAssigned                  = errors.New("replica: not a replica of the partition")
+	ErrFencedLeaderEpoch            = errors.New("replica: fenced leader epoch")
+	ErrUnknownLeaderEpoch           = errors.New("replica: unknown leader epoch")
 )
 
 // Host is the broker's side of one replica: its log and the producer state

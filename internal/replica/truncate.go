@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gofka/gofka/internal/storage"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -189,5 +188,3 @@ func (f *fetcher) leaderEndOffset(p *Partition) (int64, error) {
 	}
 	return out.Offset, nil
 }
-
-var _ = storage.ErrClosed

@@ -1,0 +1,98 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// startReplicated starts three nodes with fast fencing for failover tests.
+func startReplicated(t *testing.T) *gofkatest.MultiCluster {
+	return gofkatest.StartCluster(t, gofkatest.Nodes(3), gofkatest.NodeOptions(
+		gofkatest.WithConfig("broker.session.timeout.ms", "2000"),
+		gofkatest.WithConfig("broker.heartbeat.interval.ms", "200"),
+		gofkatest.WithConfig("replica.fetch.backoff.ms", "100"),
+		gofkatest.WithConfig("replica.lag.time.max.ms", "3000")))
+}
+
+// produceValues writes n values ("<prefix>-<i>") with acks=all and fails
+// the test on any error.
+func produceValues(t *testing.T, ctx context.Context, cl *kgo.Client, topic, prefix string, n int) {
+	t.Helper()
+	var rs []*kgo.Record
+	for i := range n {
+		rs = append(rs, &kgo.Record{Topic: topic, Value: fmt.Appendf(nil, "%s-%d", prefix, i)})
+	}
+	if err := cl.ProduceSync(ctx, rs...).FirstErr(); err != nil {
+		t.Fatalf("produce %s: %v", prefix, err)
+	}
+}
+
+// consumeValues reads the topic from the start until it has want records.
+func consumeValues(t *testing.T, ctx context.Context, addrs []string, topic string, want int) map[string]int {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	seen := map[string]int{}
+	n := 0
+	for n < want {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("consumed %d of %d records: %v", n, want, ctx.Err())
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			seen[string(r.Value)]++
+			n++
+		})
+	}
+	return seen
+}
+
+func partitionLeaders(t *testing.T, ctx context.Context, adm *kadm.Client, topic string) map[int32]kadm.PartitionDetail {
+	t.Helper()
+	md, err := adm.Metadata(ctx, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return md.Topics[topic].Partitions
+}
+
+// TestReplicationSurvivesLeaderLoss: an RF=3 topic written with acks=all
+// keeps every acknowledged record when its leader stops, and the new
+// leader serves them all.
+func TestReplicationSurvivesLeaderLoss(t *testing.T) {
+	c := startReplicated(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	adm := clusterAdmin(t, c.Addrs()...)
+	if _, err := adm.CreateTopic(ctx, 1, 3, map[string]*string{"min.insync.replicas": kadm.StringPtr("2")}, "rep"); err != nil {
+		t.Fatal(err)
+	}
+	cl := clusterClient(t, c.Addrs()...)
+	produceValues(t, ctx, cl, "rep", "a", 500)
+
+	old := partitionLeaders(t, ctx, adm, "rep")[0].Leader
+	c.Stop(old)
+	waitFor(t, 30*time.Second, "a new leader", func() bool {
+		l := partitionLeaders(t, ctx, adm, "rep")[0].Leader
+		return l >= 0 && l != old
+	})
+	produceValues(t, ctx, cl, "rep", "b", 500)
+	seen := consumeValues(t, ctx, c.Addrs(), "rep", 1000)
+	for _, prefix := range []string{"a", "b"} {
+		for i := range 500 {
+			if v := fmt.Sprintf("%s-%d", prefix, i); seen[v] != 1 {
+				t.Fatalf("value %s seen %d times", v, seen[v])
+			}
+		}
+	}
+}
