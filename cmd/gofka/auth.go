@@ -5,7 +5,9 @@ package main
 // --sasl-password or $GOFKA_SASL_PASSWORD), also read from a Kafka client
 // properties file (--command-config) as Kafka's tools take it:
 // security.protocol, ssl.truststore.location, ssl.keystore.location (PEM),
-// sasl.mechanism and sasl.jaas.config. Flags override the file.
+// ssl.truststore.certificates, ssl.keystore.certificate.chain and
+// ssl.keystore.key (PEM text), sasl.mechanism and sasl.jaas.config
+// (username, password, tokenauth). Flags override the file.
 
 import (
 	"crypto/tls"
@@ -32,7 +34,11 @@ type authFlags struct {
 	tls                    bool
 	tlsCA, tlsCert, tlsKey string
 	mechanism, user, pass  string
+	token                  bool // SCRAM with a delegation token (tokenauth=true)
 	commandConfig          string
+	// PEM text from the properties file (ssl.truststore.certificates,
+	// ssl.keystore.certificate.chain, ssl.keystore.key).
+	caPEM, certPEM, keyPEM string
 }
 
 func (a *authFlags) register(f interface {
@@ -46,6 +52,7 @@ func (a *authFlags) register(f interface {
 	f.StringVar(&a.mechanism, "sasl-mechanism", "", "SASL mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER")
 	f.StringVar(&a.user, "sasl-user", "", "SASL user name")
 	f.StringVar(&a.pass, "sasl-password", "", "SASL password, or the token for OAUTHBEARER (default $"+saslPasswordEnv+")")
+	f.BoolVar(&a.token, "sasl-token", false, "SCRAM with a delegation token: --sasl-user is the token id, --sasl-password its HMAC (base64)")
 	f.StringVar(&a.commandConfig, "command-config", "", "Kafka client properties file (security.protocol, ssl.*.location, sasl.mechanism, sasl.jaas.config)")
 }
 
@@ -56,7 +63,7 @@ func (a *authFlags) securityOpts() ([]kgo.Opt, error) {
 		return nil, err
 	}
 	var opts []kgo.Opt
-	if eff.tls || eff.tlsCA != "" || eff.tlsCert != "" {
+	if eff.tls || eff.tlsCA != "" || eff.tlsCert != "" || eff.caPEM != "" || eff.certPEM != "" {
 		cfg, err := eff.tlsConfig()
 		if err != nil {
 			return nil, err
@@ -102,7 +109,8 @@ func (f authFlags) under(flags authFlags) authFlags {
 	}
 	return authFlags{tls: flags.tls || f.tls, tlsCA: pick(flags.tlsCA, f.tlsCA), tlsCert: pick(flags.tlsCert, f.tlsCert),
 		tlsKey: pick(flags.tlsKey, f.tlsKey), mechanism: pick(flags.mechanism, f.mechanism),
-		user: pick(flags.user, f.user), pass: pick(flags.pass, f.pass), commandConfig: flags.commandConfig}
+		user: pick(flags.user, f.user), pass: pick(flags.pass, f.pass), token: flags.token || f.token,
+		commandConfig: flags.commandConfig, caPEM: f.caPEM, certPEM: f.certPEM, keyPEM: f.keyPEM}
 }
 
 // readCommandConfig reads the security settings of a client properties
@@ -118,7 +126,8 @@ func readCommandConfig(path string) (authFlags, error) {
 	}
 	proto := strings.ToUpper(props["security.protocol"])
 	f := authFlags{tls: strings.HasSuffix(proto, "SSL"), tlsCA: props["ssl.truststore.location"],
-		tlsCert: props["ssl.keystore.location"], mechanism: props["sasl.mechanism"]}
+		tlsCert: props["ssl.keystore.location"], mechanism: props["sasl.mechanism"],
+		caPEM: props["ssl.truststore.certificates"], certPEM: props["ssl.keystore.certificate.chain"], keyPEM: props["ssl.keystore.key"]}
 	if strings.HasPrefix(proto, "SASL_") && f.mechanism == "" {
 		f.mechanism = "GSSAPI"
 	}
@@ -128,26 +137,38 @@ func readCommandConfig(path string) (authFlags, error) {
 			return authFlags{}, fmt.Errorf("--command-config %s: %w", path, err)
 		}
 		f.user, f.pass = j.Options["username"], j.Options["password"]
+		f.token = strings.EqualFold(j.Options["tokenauth"], "true")
 	}
 	return f, nil
 }
 
 func (a authFlags) tlsConfig() (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	ca := security.NormalizePEM(a.caPEM)
 	if a.tlsCA != "" {
 		pem, err := os.ReadFile(a.tlsCA)
 		if err != nil {
 			return nil, fmt.Errorf("--tls-ca: %w", err)
 		}
+		ca = pem
+	}
+	if len(ca) > 0 {
 		cfg.RootCAs = x509.NewCertPool()
-		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+		if !cfg.RootCAs.AppendCertsFromPEM(ca) {
 			return nil, fmt.Errorf("--tls-ca %s: no PEM certificate", a.tlsCA)
 		}
 	}
-	if a.tlsCert != "" {
+	switch {
+	case a.tlsCert != "":
 		cert, err := tls.LoadX509KeyPair(a.tlsCert, a.tlsKey)
 		if err != nil {
 			return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	case a.certPEM != "":
+		cert, err := tls.X509KeyPair(security.NormalizePEM(a.certPEM), security.NormalizePEM(a.keyPEM))
+		if err != nil {
+			return nil, fmt.Errorf("--command-config ssl.keystore.certificate.chain/ssl.keystore.key: %w", err)
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	}
@@ -159,9 +180,9 @@ func (a authFlags) saslMechanism() (sasl.Mechanism, error) {
 	case "PLAIN":
 		return plain.Auth{User: a.user, Pass: a.pass}.AsMechanism(), nil
 	case "SCRAM-SHA-256":
-		return scram.Auth{User: a.user, Pass: a.pass}.AsSha256Mechanism(), nil
+		return scram.Auth{User: a.user, Pass: a.pass, IsToken: a.token}.AsSha256Mechanism(), nil
 	case "SCRAM-SHA-512":
-		return scram.Auth{User: a.user, Pass: a.pass}.AsSha512Mechanism(), nil
+		return scram.Auth{User: a.user, Pass: a.pass, IsToken: a.token}.AsSha512Mechanism(), nil
 	case "OAUTHBEARER":
 		return oauth.Auth{Token: a.pass}.AsMechanism(), nil
 	}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 )
 
@@ -38,7 +40,7 @@ func loadKeyPair(s TLSSettings) (*tls.Certificate, error) {
 		}
 		keyPEM, chainPEM = b, b
 	case s.KeystoreKey != "" && s.KeystoreCertChain != "":
-		keyPEM, chainPEM = []byte(s.KeystoreKey), []byte(s.KeystoreCertChain)
+		keyPEM, chainPEM = NormalizePEM(s.KeystoreKey), NormalizePEM(s.KeystoreCertChain)
 	default:
 		return nil, errors.New("security: an SSL listener needs ssl.keystore.location, or ssl.keystore.key and ssl.keystore.certificate.chain")
 	}
@@ -89,7 +91,7 @@ func loadTrustPool(s TLSSettings) (*x509.CertPool, error) {
 			return nil, fmt.Errorf("security: read ssl.truststore.location: %w", err)
 		}
 	case s.TruststoreCerts != "":
-		b = []byte(s.TruststoreCerts)
+		b = NormalizePEM(s.TruststoreCerts)
 	default:
 		return nil, nil
 	}
@@ -101,4 +103,31 @@ func loadTrustPool(s TLSSettings) (*x509.CertPool, error) {
 		return nil, errors.New("security: trust store holds no PEM certificate")
 	}
 	return pool, nil
+}
+
+// pemBlockRE finds PEM blocks whose lines were joined, as a Java
+// properties value continued with backslashes gives them
+// ("-----BEGIN CERTIFICATE----- MIIB... -----END CERTIFICATE-----").
+var pemBlockRE = regexp.MustCompile(`-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----`)
+
+// NormalizePEM rewrites the PEM blocks of an inline store value (Kafka's
+// ssl.keystore.key, ssl.keystore.certificate.chain,
+// ssl.truststore.certificates) into standard PEM, whatever whitespace
+// separates their base64 lines; blocks with headers are kept as written.
+func NormalizePEM(s string) []byte {
+	var out bytes.Buffer
+	for _, m := range pemBlockRE.FindAllStringSubmatch(s, -1) {
+		body := m[2]
+		if m[1] != m[3] || strings.Contains(body, ":") {
+			out.WriteString(m[0] + "\n")
+			continue
+		}
+		der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(body), ""))
+		if err != nil {
+			out.WriteString(m[0] + "\n")
+			continue
+		}
+		_ = pem.Encode(&out, &pem.Block{Type: m[1], Bytes: der})
+	}
+	return out.Bytes()
 }

@@ -3,6 +3,7 @@ package security
 import (
 	"crypto/tls"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"net"
 	"strings"
@@ -199,5 +200,23 @@ func TestServerTLSSettingsErrors(t *testing.T) {
 	}
 	if c := st.Current(); c.MaxVersion != tls.VersionTLS12 || len(c.CipherSuites) != 1 {
 		t.Fatalf("config %+v", c)
+	}
+}
+
+// TestNormalizePEM: a PEM block whose lines a properties file joined with
+// spaces reads as the original.
+func TestNormalizePEM(t *testing.T) {
+	der := make([]byte, 200)
+	for i := range der {
+		der[i] = byte(i)
+	}
+	orig := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	joined := strings.Join(strings.Fields(string(orig)), " ")
+	joined = strings.ReplaceAll(joined, "BEGIN CERTIFICATE-----", "BEGIN CERTIFICATE----- ")
+	if got := NormalizePEM(joined + " " + joined); string(got) != string(orig)+string(orig) {
+		t.Fatalf("normalized:\n%s\nwant twice:\n%s", got, orig)
+	}
+	if got := NormalizePEM(string(orig)); string(got) != string(orig) {
+		t.Fatalf("standard PEM changed:\n%s", got)
 	}
 }

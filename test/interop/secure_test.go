@@ -14,6 +14,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
+// No delegation token scenario: librdkafka (kcat, confluent-kafka-python),
+// kafka-python and kafkajs send no SCRAM extensions, so none can send
+// tokenauth=true (docs/security.md); the Go clients cover tokens in
+// test/integration.
+
 // secureEnv is a broker with a PLAINTEXT listener (for the Go side of
 // each check) and a SASL_SSL listener with PLAIN, SCRAM and OAUTHBEARER,
 // its certificates made by the test.
