@@ -183,7 +183,7 @@ func (f *fetcher) dropClient() {
 
 // fetch sends one Fetch for ps and applies the answer.
 func (f *fetcher) fetch(ps []*Partition) error {
-	req := f.fetchRequest(ps)
+	req, epochs := f.fetchRequest(ps)
 	resp, err := f.request(req, f.m.cfg.FetchWait+30*time.Second)
 	if err != nil {
 		return err
@@ -203,7 +203,7 @@ func (f *fetcher) fetch(ps []*Partition) error {
 		t := &r.Topics[i]
 		for j := range t.Partitions {
 			rp := &t.Partitions[j]
-			if p := byID[t.TopicID][rp.Partition]; p != nil {
+			if p := byID[t.TopicID][rp.Partition]; p != nil && f.current(p, epochs[p]) {
 				f.apply(p, rp)
 			}
 		}
@@ -211,7 +211,17 @@ func (f *fetcher) fetch(ps []*Partition) error {
 	return nil
 }
 
-func (f *fetcher) fetchRequest(ps []*Partition) *kmsg.FetchRequest {
+// current reports whether an answer for p, asked at epoch, still counts:
+// p is still fetched here, at the same epoch, and not truncating again.
+func (f *fetcher) current(p *Partition, epoch int32) bool {
+	s := f.state(p)
+	return s != nil && !s.truncating && p.epoch.Load() == epoch
+}
+
+// fetchRequest builds a sessionless Fetch for ps and notes the leader
+// epoch each partition was asked at.
+func (f *fetcher) fetchRequest(ps []*Partition) (*kmsg.FetchRequest, map[*Partition]int32) {
+	epochs := make(map[*Partition]int32, len(ps))
 	cfg := f.m.cfg
 	req := kmsg.NewPtrFetchRequest()
 	req.SetVersion(fetchVersion)
@@ -233,6 +243,7 @@ func (f *fetcher) fetchRequest(ps []*Partition) *kmsg.FetchRequest {
 		fp := kmsg.NewFetchRequestTopicPartition()
 		fp.Partition = p.tp.Partition
 		fp.CurrentLeaderEpoch = p.epoch.Load()
+		epochs[p] = fp.CurrentLeaderEpoch
 		fp.FetchOffset = p.log.LogEndOffset()
 		fp.LogStartOffset = p.log.LogStartOffset()
 		fp.LastFetchedEpoch = -1
@@ -242,7 +253,7 @@ func (f *fetcher) fetchRequest(ps []*Partition) *kmsg.FetchRequest {
 		fp.PartitionMaxBytes = cfg.FetchMaxBytes
 		req.Topics[i].Partitions = append(req.Topics[i].Partitions, fp)
 	}
-	return req
+	return req, epochs
 }
 
 // apply handles one partition of a fetch response.
