@@ -27,8 +27,8 @@ var apiNotes = map[int16]string{
 	41: "owners filter (null for all, empty for none); a principal sees the tokens it owns, requested or may renew, and others' with Describe on the DELEGATION_TOKEN or DescribeTokens on the owner User.",
 	50: "mechanisms and iterations of SCRAM credentials stored as metadata records (KIP-554).",
 	51: "iterations 4096-16384; credentials stored as UserScramCredentialRecord; DUPLICATE_RESOURCE, RESOURCE_NOT_FOUND, UNACCEPTABLE_CREDENTIAL as Kafka.",
-	18: "KIP-511 fallback to v0 for unknown versions; supported features (metadata.version 7-25, transaction.version 0-2, group.version 0-1, share.version 0-1; those with minimum 0 left out below v4, KAFKA-17492) and the finalized levels of the metadata image with its offset as the epoch; v5 cluster/node id check (KIP-1242).",
-	57: "ALTER on the cluster; answered by the active controller (brokers forward it); as Kafka's FeatureControlManager: validateOnly, UPGRADE, SAFE_DOWNGRADE and UNSAFE_DOWNGRADE (v0's AllowDowngrade is a safe one); INVALID_UPDATE_VERSION with Kafka's messages for levels out of range, unknown features, downgrades without a downgrade type, metadata.version downgrades across a metadata format change; one FeatureLevelRecord per feature, all or nothing; v0-1 per-feature results, v2 top-level error only. kraft.version and eligible.leader.replicas.version are not served, and the levels are recorded and reported but do not yet switch broker behaviour.",
+	18: "KIP-511 fallback to v0 for unknown versions; supported features (metadata.version 7-25, transaction.version 0-2, group.version 0-1, share.version 0-1, eligible.leader.replicas.version 0-1; those with minimum 0 left out below v4, KAFKA-17492) and the finalized levels of the metadata image with its offset as the epoch; v5 cluster/node id check (KIP-1242).",
+	57: "ALTER on the cluster; answered by the active controller (brokers forward it); as Kafka's FeatureControlManager: validateOnly, UPGRADE, SAFE_DOWNGRADE and UNSAFE_DOWNGRADE (v0's AllowDowngrade is a safe one); INVALID_UPDATE_VERSION with Kafka's messages for levels out of range, unknown features, downgrades without a downgrade type, metadata.version downgrades across a metadata format change; one FeatureLevelRecord per feature, all or nothing; v0-1 per-feature results, v2 top-level error only. kraft.version is not served; eligible.leader.replicas.version=1 (finalized for new clusters) turns on KIP-966 eligible leader replicas in the controller; other levels are recorded and reported.",
 	19: "validateOnly, configs, manual assignments, defaults (-1); configs reported back (v5+). controller_mutation_rate (KIP-599): THROTTLING_QUOTA_EXCEEDED from v6, throttle time in the response.",
 	20: "by name or id (v6+); delete.topic.enable. controller_mutation_rate (KIP-599): THROTTLING_QUOTA_EXCEEDED from v5.",
 	21: "offset -1 means the high watermark; deletes whole segments below the new start.",
@@ -37,7 +37,10 @@ var apiNotes = map[int16]string{
 	33: "topic, broker and group resources; replaces the resource's dynamic config.",
 	34: "moves a partition to another of the node's log dirs while the node keeps serving: the partition keeps serving while it is copied in the background as <topic>-<partition>-future (catch-up rounds, then a short swap under the append lock with retriable errors), as Kafka's future replica; the response comes when the move is done. LOG_DIR_NOT_FOUND, KAFKA_STORAGE_ERROR for an offline dir.",
 	35: "per log dir: partition sizes, total and usable bytes; a failed (offline) dir answers KAFKA_STORAGE_ERROR.",
-	37: "round-robin placement or manual assignments; validateOnly. controller_mutation_rate (KIP-599): THROTTLING_QUOTA_EXCEEDED from v3.",
+	37: "rack-aware striped placement over unfenced brokers (broker.rack, as Kafka's rack-aware assignment) or manual assignments; validateOnly. controller_mutation_rate (KIP-599): THROTTLING_QUOTA_EXCEEDED from v3.",
+	43: "ALTER on the cluster; forwarded to the active controller. PREFERRED: the first replica when alive and in the ISR (ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE); UNCLEAN: only partitions without a leader, from the ISR/ELR first, then any alive replica, which starts RECOVERING (ELIGIBLE_LEADERS_NOT_AVAILABLE); a null topic list elects for every partition and leaves out those that need nothing.",
+	45: "ALTER on the cluster; forwarded to the active controller. KIP-455: replicas become the target plus the removing ones with AddingReplicas/RemovingReplicas, the reassignment completes when the leader reports every adding replica in the ISR (AlterPartition), a null list cancels (NO_REASSIGNMENT_IN_PROGRESS); INVALID_REPLICA_ASSIGNMENT, UNKNOWN_TOPIC_OR_PARTITION; v1 AllowReplicationFactorChange (KIP-860, INVALID_REPLICATION_FACTOR).",
+	46: "DESCRIBE on the cluster; forwarded to the active controller; named partitions or all (null); partitions not being reassigned and unknown topics are left out.",
 	44: "SET, DELETE, APPEND, SUBTRACT on topics, brokers and groups (share.* group configs).",
 	48: "KIP-546 filters: exact, default and any match per entity type, strict and non-strict; user, client-id, user+client-id and ip entities.",
 	49: "ClientQuotaRecords through the controller; validateOnly; keys per entity type (producer_byte_rate, consumer_byte_rate, request_percentage, controller_mutation_rate; connection_creation_rate for ip); INVALID_REQUEST with Kafka's message for bad entities, unknown keys and non-positive or fractional values.",
@@ -123,7 +126,9 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	b.WriteString("SASL (PLAIN, SCRAM, OAUTHBEARER), delegation tokens and ACL authorization are served; GSSAPI (Kerberos) is not: see\n")
 	b.WriteString("[security.md](security.md).\n\n")
 	b.WriteString("Served on the controller listener only, as Kafka's controllers serve them: BrokerRegistration (62),\n")
-	b.WriteString("BrokerHeartbeat (63), AllocateProducerIds (67), ControllerRegistration (70), and Gofka's own\n")
+	b.WriteString("BrokerHeartbeat (63), AllocateProducerIds (67), ControllerRegistration (70), AlterPartition (56,\n")
+	b.WriteString("v2-3: ISR changes from partition leaders validated as Kafka's ReplicationControlManager, KIP-903\n")
+	b.WriteString("broker epochs, KIP-966 ELR, completion of reassignments), and Gofka's own\n")
 	b.WriteString("GofkaRaftMessage, GofkaMetadataFetch and GofkaDelegationToken between nodes (see operations.md).\n")
 	return b.Bytes()
 }

@@ -244,6 +244,14 @@ func isNotController(resp kmsg.Response) bool {
 		return r.ErrorCode == nc
 	case *tokenForwardResponse:
 		return r.ErrorCode == nc
+	case *kmsg.ElectLeadersResponse:
+		return r.ErrorCode == nc
+	case *kmsg.AlterPartitionAssignmentsResponse:
+		return r.ErrorCode == nc
+	case *kmsg.ListPartitionReassignmentsResponse:
+		return r.ErrorCode == nc
+	case *kmsg.AlterPartitionResponse:
+		return r.ErrorCode == nc
 	}
 	return false
 }
@@ -315,6 +323,14 @@ func notControllerResponse(req kmsg.Request) kmsg.Response {
 		resp.(*kmsg.UpdateFeaturesResponse).ErrorCode = nc
 	case *tokenForwardRequest:
 		resp.(*tokenForwardResponse).ErrorCode = nc
+	case *kmsg.ElectLeadersRequest:
+		resp.(*kmsg.ElectLeadersResponse).ErrorCode = nc
+	case *kmsg.AlterPartitionAssignmentsRequest:
+		resp.(*kmsg.AlterPartitionAssignmentsResponse).ErrorCode = nc
+	case *kmsg.ListPartitionReassignmentsRequest:
+		resp.(*kmsg.ListPartitionReassignmentsResponse).ErrorCode = nc
+	case *kmsg.AlterPartitionRequest:
+		resp.(*kmsg.AlterPartitionResponse).ErrorCode = nc
 	}
 	return resp
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/gofka/gofka/internal/controller"
@@ -142,6 +143,7 @@ func (n *Node) controlledShutdown() {
 func (n *Node) activeLoop(quit <-chan struct{}) {
 	wasActive := false
 	var swept time.Time
+	var nextBalance time.Time
 	every(quit, 250*time.Millisecond, func() {
 		if !n.active() {
 			if wasActive {
@@ -153,12 +155,38 @@ func (n *Node) activeLoop(quit <-chan struct{}) {
 		if !wasActive {
 			wasActive = true
 			n.finalizeFeatures()
+			nextBalance = n.now().Add(n.balanceInterval())
 		}
 		if err := n.ctrl.FenceExpired(n.now(), ms(int64(n.cfg.BrokerSessionTimeoutMs))); err != nil {
 			n.log.Warn("fence expired brokers", "err", err)
 		}
 		n.sweepTokens(&swept)
+		if now := n.now(); !now.Before(nextBalance) {
+			nextBalance = now.Add(n.balanceInterval())
+			n.balanceLeaders()
+		}
 	})
+}
+
+// balanceInterval is leader.imbalance.check.interval.seconds.
+func (n *Node) balanceInterval() time.Duration {
+	return time.Duration(n.cfg.LeaderImbalanceCheckIntervalSeconds) * time.Second
+}
+
+// balanceLeaders moves leaderships back to preferred replicas when
+// auto.leader.rebalance.enable is on (and elects leaders for leaderless
+// partitions of topics that allow unclean elections).
+func (n *Node) balanceLeaders() {
+	pct := n.cfg.LeaderImbalancePerBrokerPercentage
+	if !n.cfg.AutoLeaderRebalanceEnable {
+		pct = math.MaxInt32 // only the unclean elections
+	}
+	moved, err := n.ctrl.BalanceLeaders(pct)
+	if err != nil {
+		n.log.Warn("balance partition leaders", "err", err)
+	} else if moved > 0 {
+		n.log.Info("balanced partition leaders", "partitions", moved)
+	}
 }
 
 // servedFeatures are the feature levels this binary finalizes.
@@ -167,6 +195,7 @@ func servedFeatures() map[string]int16 {
 		"transaction.version": controller.MaxTransactionVersion,
 		"group.version":       controller.MaxGroupVersion,
 		"share.version":       controller.MaxShareVersion,
+		controller.ELRFeature: controller.MaxELRVersion,
 	}
 }
 

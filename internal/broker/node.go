@@ -198,6 +198,10 @@ func (n *Node) startAreas() error {
 	if err := n.startObserve(); err != nil {
 		return err
 	}
+	// Eligible leader replicas (KIP-966) for a new cluster, as Kafka 4.1.
+	if err := n.controller().FinalizeFeature(controller.ELRFeature, controller.MaxELRVersion); err != nil {
+		return err
+	}
 	if err := n.startGroups(); err != nil {
 		return err
 	}

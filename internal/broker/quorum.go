@@ -245,8 +245,12 @@ var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
 	20:              (*Node).handleDeleteTopics,
 	33:              (*Node).handleAlterConfigs,
 	37:              (*Node).handleCreatePartitions,
+	43:              (*Node).handleElectLeaders,
 	44:              (*Node).handleIncrementalAlterConfigs,
+	45:              (*Node).handleAlterPartitionAssignments,
+	46:              (*Node).handleListPartitionReassignments,
 	55:              (*Node).handleDescribeQuorum,
+	56:              (*Node).handleAlterPartition,
 	57:              (*Node).handleUpdateFeatures,
 	60:              (*Node).handleControllerDescribeCluster,
 	62:              (*Node).handleBrokerRegistration,
@@ -259,6 +263,10 @@ var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
 	82:              (*Node).handleUpdateRaftVoter,
 	tokenForwardKey: (*Node).handleTokenForward,
 }
+
+// controllerOnlyVersions are the version ranges of the controller's own
+// APIs that Kafka 4.x narrows (KIP-896).
+var controllerOnlyVersions = map[int16][2]int16{56: {2, 3}}
 
 // anyController are the controller listener's APIs that need not reach
 // the active controller.
@@ -290,6 +298,9 @@ func (s controllerServer) Versions(key int16) (int16, int16, bool) {
 	}
 	if a := s.n.apis.lookup(key); a != nil {
 		return a.min, a.max, true
+	}
+	if r, ok := controllerOnlyVersions[key]; ok {
+		return r[0], r[1], true
 	}
 	if key >= wire.PrivateKeyBase {
 		return 0, 0, true

@@ -47,9 +47,10 @@ func wholeRequestCheck(req *wire.Request) []refusal {
 		return []refusal{grp(opRead, r.Group)}
 	case *kmsg.OffsetDeleteRequest:
 		return []refusal{grp(opDelete, r.Group)}
-	case *kmsg.DescribeQuorumRequest:
+	case *kmsg.DescribeQuorumRequest, *kmsg.ListPartitionReassignmentsRequest:
 		return []refusal{{opDescribe, resCluster, authz.ClusterName, kerr.ClusterAuthorizationFailed}}
-	case *kmsg.AddRaftVoterRequest, *kmsg.RemoveRaftVoterRequest, *kmsg.UnregisterBrokerRequest:
+	case *kmsg.AddRaftVoterRequest, *kmsg.RemoveRaftVoterRequest, *kmsg.UnregisterBrokerRequest,
+		*kmsg.ElectLeadersRequest, *kmsg.AlterPartitionAssignmentsRequest:
 		return []refusal{{opAlter, resCluster, authz.ClusterName, kerr.ClusterAuthorizationFailed}}
 	case *kmsg.UpdateRaftVoterRequest:
 		return []refusal{cluster}

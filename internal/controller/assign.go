@@ -31,11 +31,12 @@ func ValidateTopicName(name string) error {
 	return nil
 }
 
-// activeBrokers are the unfenced brokers, sorted by id.
+// activeBrokers are the brokers new replicas may go to: unfenced and not
+// shutting down, sorted by id.
 func activeBrokers(img *metadata.Image) []int32 {
 	var ids []int32
 	for id, b := range img.Brokers {
-		if !b.Fenced {
+		if !b.Fenced && !b.InControlledShutdown {
 			ids = append(ids, id)
 		}
 	}
@@ -65,24 +66,23 @@ func (c *Controller) assignment(img *metadata.Image, rt *kmsg.CreateTopicsReques
 	if rf <= 0 {
 		return nil, errf(kerr.InvalidReplicationFactor, "Replication factor must be larger than 0, or -1 to use the default value.")
 	}
-	return placeReplicas(activeBrokers(img), 0, np, rf)
+	return placeReplicas(img, 0, np, rf)
 }
 
-// placeReplicas spreads partitions first..first+n-1 round-robin over the
-// brokers, rf replicas each.
-func placeReplicas(brokers []int32, first, n int32, rf int16) ([][]int32, *topicError) {
+// placeReplicas places partitions first..first+n-1 on the active brokers,
+// rf replicas each (place.go).
+func placeReplicas(img *metadata.Image, first, n int32, rf int16) ([][]int32, *topicError) {
+	brokers := activeBrokers(img)
 	if int(rf) > len(brokers) {
 		return nil, errf(kerr.InvalidReplicationFactor, "Unable to replicate the partition %d time(s): The target replication factor of %d cannot be reached because only %d broker(s) are registered.", rf, rf, len(brokers))
 	}
-	out := make([][]int32, n)
-	for i := int32(0); i < n; i++ {
-		replicas := make([]int32, rf)
-		for r := int16(0); r < rf; r++ {
-			replicas[r] = brokers[(int(first+i)+int(r))%len(brokers)]
+	racks := make(map[int32]string, len(brokers))
+	for _, id := range brokers {
+		if r := img.Brokers[id].Rack; r != nil {
+			racks[id] = *r
 		}
-		out[i] = replicas
 	}
-	return out, nil
+	return stripe(brokers, racks, first, n, int(rf)), nil
 }
 
 func manualAssignment(img *metadata.Image, as []kmsg.CreateTopicsRequestTopicReplicaAssignment) ([][]int32, *topicError) {

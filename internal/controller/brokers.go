@@ -41,6 +41,7 @@ func (c *Controller) Register(nodeID int32, incarnation metadata.UUID, endpoints
 	}
 	epoch := img.Offset + int64(len(recs)) + 1
 	recs = append(recs, registration(nodeID, incarnation, epoch, endpoints, rack))
+	recs = append(recs, c.leaderlessElections(img, nodeID)...) // registered unfenced
 	if err := c.commitLocked(recs); err != nil {
 		return -1, err
 	}
@@ -136,25 +137,19 @@ func (c *Controller) controlledShutdownLocked(img *metadata.Image, b *metadata.B
 func (c *Controller) FenceExpired(now time.Time, timeout time.Duration) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	img := c.pub.Current()
-	var recs []metadata.Record
-	for _, id := range slices.Sorted(maps.Keys(img.Brokers)) {
+	for _, id := range slices.Sorted(maps.Keys(c.pub.Current().Brokers)) {
+		img := c.pub.Current() // each fencing sees the ISRs the previous one left
 		b := img.Brokers[id]
 		seen, ok := c.lastHeard(id, now)
-		if !ok {
+		if !ok || b.Fenced || now.Sub(seen) < timeout {
 			continue
 		}
-		if b.Fenced || now.Sub(seen) < timeout {
-			continue
-		}
-		recs = append(recs, c.moveLeaders(img, id)...)
 		f := metadata.NewFenceBrokerRecord()
 		f.ID, f.Epoch = id, b.Epoch
-		recs = append(recs, f)
 		c.log.Warn("fencing broker: no heartbeat", "broker", id, "last", seen)
-	}
-	if err := c.commitLocked(recs); err != nil {
-		return fmt.Errorf("controller: fence brokers: %w", err)
+		if err := c.commitLocked(append(c.moveLeaders(img, id), f)); err != nil {
+			return fmt.Errorf("controller: fence broker %d: %w", id, err)
+		}
 	}
 	return nil
 }
@@ -203,52 +198,64 @@ func (c *Controller) forget(id int32) {
 	delete(c.hb.seen, id)
 }
 
-// moveLeaders elects a new leader, from the ISR and among unfenced brokers
-// other than id, for every partition id leads; with none, the partition
-// has no leader until a replica comes back. id leaves the ISR unless it is
-// the last member (Kafka keeps the last in-sync replica).
-func (c *Controller) moveLeaders(img *metadata.Image, id int32) []metadata.Record {
+// leaveISRs takes broker id out of the ISR of every partition, as Kafka
+// does when a broker is fenced, shuts down or unregisters: partitions it
+// led get a new leader from the ISR (or the ELR, or, where the topic
+// allows it, any alive replica); an ISR that would be empty keeps its last
+// member unless ELR is on (KIP-966), and replicas leaving an ISR that drops
+// below min.insync.replicas stay eligible (ELR). unregistered also drops id
+// from every ELR.
+func (c *Controller) leaveISRs(img *metadata.Image, id int32, unregistered bool) []metadata.Record {
+	ps := c.policies(img)
 	var recs []metadata.Record
 	img.EachTopic(func(t *metadata.TopicImage) bool {
 		for _, p := range t.Partitions {
-			if p == nil || p.Leader != id {
+			if p == nil || !(slices.Contains(p.ISR, id) || p.Leader == id || unregistered && slices.Contains(p.ELR, id)) {
 				continue
 			}
-			r := metadata.NewPartitionChangeRecord()
-			r.TopicID, r.PartitionID = t.ID, p.Partition
-			r.Leader = electLeader(img, p.ISR, id)
-			if isr := slices.DeleteFunc(slices.Clone(p.ISR), func(x int32) bool { return x == id }); len(isr) > 0 {
-				r.ISR = isr
+			b := ps.change(p)
+			b.exclude = id
+			b.isr = without(b.isr, []int32{id})
+			if unregistered {
+				b.uncleanShutdown = []int32{id}
 			}
-			recs = append(recs, r)
+			if r := b.build(); r != nil {
+				recs = append(recs, r)
+			}
 		}
 		return true
 	})
 	return recs
 }
 
-// electLeader picks the first ISR member that is registered, unfenced and
-// not excluded; -1 when there is none.
-func electLeader(img *metadata.Image, isr []int32, exclude int32) int32 {
-	for _, r := range isr {
-		if b := img.Brokers[r]; r != exclude && b != nil && !b.Fenced && !b.InControlledShutdown {
-			return r
-		}
-	}
-	return -1
+// moveLeaders is leaveISRs for a broker that is fenced or shutting down.
+func (c *Controller) moveLeaders(img *metadata.Image, id int32) []metadata.Record {
+	return c.leaveISRs(img, id, false)
 }
 
-// unfenceRecords unfences b and gives it back the leaderless partitions
-// whose ISR it is in.
+// unfenceRecords unfences b and elects it where it may lead a leaderless
+// partition.
 func (c *Controller) unfenceRecords(img *metadata.Image, b *metadata.BrokerInfo) []metadata.Record {
 	u := metadata.NewUnfenceBrokerRecord()
 	u.ID, u.Epoch = b.ID, b.Epoch
-	recs := []metadata.Record{u}
+	return append([]metadata.Record{u}, c.leaderlessElections(img, b.ID)...)
+}
+
+// leaderlessElections elects leaders for the leaderless partitions broker
+// id (coming back) may lead: those whose ISR it is in, or whose ISR is
+// empty and ELR holds it, or, where the topic allows unclean elections,
+// any it is a replica of.
+func (c *Controller) leaderlessElections(img *metadata.Image, id int32) []metadata.Record {
+	var recs []metadata.Record
+	ps := c.policies(img)
 	img.EachTopic(func(t *metadata.TopicImage) bool {
 		for _, p := range t.Partitions {
-			if p != nil && p.Leader < 0 && slices.Contains(p.ISR, b.ID) {
-				r := metadata.NewPartitionChangeRecord()
-				r.TopicID, r.PartitionID, r.Leader = t.ID, p.Partition, b.ID
+			if p == nil || p.Leader >= 0 || !slices.Contains(p.Replicas, id) {
+				continue
+			}
+			ch := ps.change(p)
+			ch.include = id
+			if r := ch.build(); r != nil {
 				recs = append(recs, r)
 			}
 		}
@@ -269,7 +276,7 @@ func (c *Controller) Unregister(id int32) *kerr.Error {
 	}
 	u := metadata.NewUnregisterBrokerRecord()
 	u.BrokerID, u.BrokerEpoch = id, b.Epoch
-	if err := c.commitLocked(append(c.moveLeaders(img, id), u)); err != nil {
+	if err := c.commitLocked(append(c.leaveISRs(img, id, true), u)); err != nil {
 		return ErrorCode(err)
 	}
 	c.forget(id)

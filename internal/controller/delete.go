@@ -121,7 +121,7 @@ func newPartitionAssignment(img *metadata.Image, t *metadata.TopicImage, rt *kms
 	add := rt.Count - have
 	if rt.Assignment == nil {
 		rf := int16(len(t.Partitions[0].Replicas))
-		return placeReplicas(activeBrokers(img), have, add, rf)
+		return placeReplicas(img, have, add, rf)
 	}
 	if int32(len(rt.Assignment)) != add {
 		return nil, errf(kerr.InvalidReplicaAssignment, "Attempted to add %d additional partition(s), but only %d assignment(s) were specified.", add, len(rt.Assignment))

@@ -19,12 +19,13 @@ import (
 )
 
 // The newest levels of the features Gofka serves besides metadata.version:
-// transactions v2 (KIP-890 part 2), the consumer group protocol (KIP-848) and
-// share groups (KIP-932).
+// transactions v2 (KIP-890 part 2), the consumer group protocol (KIP-848),
+// share groups (KIP-932) and eligible leader replicas (KIP-966).
 const (
 	MaxTransactionVersion int16 = 2
 	MaxGroupVersion       int16 = 1
 	MaxShareVersion       int16 = 1
+	MaxELRVersion         int16 = 1 // eligible leader replicas (KIP-966)
 )
 
 // FeatureRange is a feature this controller can finalize and the range of
@@ -35,6 +36,7 @@ type FeatureRange struct {
 }
 
 var supportedFeatures = []FeatureRange{
+	{Name: ELRFeature, Min: 0, Max: MaxELRVersion},
 	{Name: "group.version", Min: 0, Max: MaxGroupVersion},
 	{Name: metadata.MetadataVersionFeature, Min: MinMetadataVersion, Max: MaxMetadataVersion},
 	{Name: "share.version", Min: 0, Max: MaxShareVersion},

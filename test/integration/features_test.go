@@ -62,10 +62,12 @@ func TestUpdateFeatures(t *testing.T) {
 	adm := kadm.NewClient(cl)
 
 	fin, epoch, sup := finalized(t, ctx, c.Addr(), 4)
-	if fin["metadata.version"] != 25 || fin["transaction.version"] != 2 || fin["group.version"] != 1 || fin["share.version"] != 1 {
+	if fin["metadata.version"] != 25 || fin["transaction.version"] != 2 || fin["group.version"] != 1 || fin["share.version"] != 1 ||
+		fin["eligible.leader.replicas.version"] != 1 {
 		t.Fatalf("finalized at start %v", fin)
 	}
-	if sup["metadata.version"] != [2]int16{7, 25} || sup["transaction.version"] != [2]int16{0, 2} || len(sup) != 4 {
+	if sup["metadata.version"] != [2]int16{7, 25} || sup["transaction.version"] != [2]int16{0, 2} ||
+		sup["eligible.leader.replicas.version"] != [2]int16{0, 1} || len(sup) != 5 {
 		t.Fatalf("supported %v", sup)
 	}
 	// Below version 4 Kafka leaves out features whose minimum is 0.

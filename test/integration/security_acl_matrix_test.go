@@ -138,6 +138,18 @@ func aclCases() map[int16]aclCase {
 			r.Groups = []string{mGroup}
 			return r
 		}, acl: groupACL(authz.OpDelete), code: groupAuth},
+		43: {req: func(*aclEnv) kmsg.Request {
+			r := kmsg.NewPtrElectLeadersRequest()
+			r.Topics = []kmsg.ElectLeadersRequestTopic{{Topic: mTopic, Partitions: []int32{0}}}
+			return r
+		}, acl: clusterACL(authz.OpAlter), code: clusterAuth},
+		45: {req: func(*aclEnv) kmsg.Request {
+			r := kmsg.NewPtrAlterPartitionAssignmentsRequest()
+			r.Topics = []kmsg.AlterPartitionAssignmentsRequestTopic{{Topic: mTopic,
+				Partitions: []kmsg.AlterPartitionAssignmentsRequestTopicPartition{{Partition: 0}}}} // cancel: nothing to cancel
+			return r
+		}, acl: clusterACL(authz.OpAlter), code: clusterAuth},
+		46: {req: func(*aclEnv) kmsg.Request { return kmsg.NewPtrListPartitionReassignmentsRequest() }, acl: clusterACL(authz.OpDescribe), code: clusterAuth},
 		44: {req: reqIncrementalAlterConfigs, acl: topicACL(authz.OpAlterConfigs), code: topicAuth},
 		47: {req: func(*aclEnv) kmsg.Request { r := kmsg.NewPtrOffsetDeleteRequest(); r.Group = mGroup; return r }, acl: groupACL(authz.OpDelete), code: groupAuth},
 		48: {req: func(*aclEnv) kmsg.Request { return kmsg.NewPtrDescribeClientQuotasRequest() }, acl: clusterACL(authz.OpDescribeConfigs), code: clusterAuth},
