@@ -33,8 +33,7 @@ func (n *Node) appendLeader(p *partition, b []byte, now time.Time) (storage.Appe
 	if err != nil {
 		return res, err
 	}
-	p.rep.LeaderAppended()
-	p.wake()
+	p.leaderAppended()
 	return res, nil
 }
 

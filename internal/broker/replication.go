@@ -75,6 +75,14 @@ func (n *Node) brokerAddr(id int32) (string, error) {
 	return net.JoinHostPort(ep.Host, strconv.Itoa(int(ep.Port))), nil
 }
 
+// leaderAppended moves the high watermark after an append as leader and
+// wakes parked fetches: consumers for the new high watermark, followers
+// for the new records. Never call it holding the producer-state lock.
+func (p *partition) leaderAppended() {
+	p.rep.LeaderAppended()
+	p.wake()
+}
+
 // Log is the replica's log (replica.Host).
 func (p *partition) Log() *storage.Log { return p.log }
 

@@ -73,6 +73,7 @@ func (s groupStore) AppendTransactional(partition int32, batch []byte) error {
 	if err != nil {
 		return err
 	}
+	p.leaderAppended()
 	if code := s.n.awaitReplicated(p, end, ms(int64(s.n.cfg.OffsetsCommitTimeoutMs))); code != nil {
 		return fmt.Errorf("%w: %s: %v", errNotLeader, p.tp.String(), code)
 	}
@@ -102,7 +103,5 @@ func (s groupStore) appendTransactional(p *partition, batch []byte) (int64, erro
 	b.MaxTimestamp = max(res.MaxTimestamp, now.UnixMilli())
 	pl.st.Append(b, res.FirstOffset, res.LastOffset)
 	pl.publish()
-	p.rep.LeaderAppended()
-	p.wake()
 	return res.LastOffset + 1, nil
 }

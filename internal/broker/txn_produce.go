@@ -27,7 +27,9 @@ type producedBatch struct {
 }
 
 // appendProduce appends a validated batch to its partition under the
-// producer-state lock.
+// producer-state lock. The caller then moves the high watermark
+// (leaderAppended), outside that lock: the lock order is the replica's
+// lock, then the producer-state lock.
 func (n *Node) appendProduce(p *partition, batch []byte, txnID *string, version int16, now time.Time) (producedBatch, *produceReject, error) {
 	h, err := record.ParseHeader(batch)
 	if err != nil {
@@ -68,8 +70,6 @@ func (n *Node) appendProduce(p *partition, batch []byte, txnID *string, version 
 	} else {
 		pl.st.SetEnd(res.LastOffset + 1)
 	}
-	p.rep.LeaderAppended() // the high watermark, after the LSO bound is published
-	p.wake()
 	return producedBatch{res: res}, nil, nil
 }
 
@@ -161,6 +161,7 @@ func (n *Node) writeMarker(p *partition, pid int64, epoch int16, commit bool, co
 	if code != nil {
 		return code
 	}
+	p.leaderAppended()
 	return n.awaitReplicated(p, end, ms(int64(n.cfg.RequestTimeoutMs)))
 }
 
@@ -185,7 +186,5 @@ func (n *Node) appendMarker(p *partition, pid int64, epoch int16, commit bool, c
 		n.log.Error("txn index write failed", "partition", p.tp.String(), "err", err)
 	}
 	pl.publish()
-	p.rep.LeaderAppended()
-	p.wake()
 	return res.LastOffset + 1, nil
 }
