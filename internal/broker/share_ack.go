@@ -2,9 +2,11 @@ package broker
 
 // ShareFetch responses and ShareAcknowledge (v1-2): acknowledgements on
 // their own, in the member's share session (epoch -1 closes it and
-// releases what the member still holds).
+// releases what the member still holds). Acknowledgements on a topic the
+// principal may not Read answer TOPIC_AUTHORIZATION_FAILED, as Kafka.
 
 import (
+	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/share"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -77,14 +79,14 @@ func shareFetchLayout(resp *kmsg.ShareFetchResponse, order []share.TP) map[share
 func (n *Node) handleShareAcknowledge(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.ShareAcknowledgeRequest)
 	resp := r.ResponseKind().(*kmsg.ShareAcknowledgeResponse)
-	if err := n.shareAcknowledge(r, resp); err != nil {
+	if err := n.shareAcknowledge(req, r, resp); err != nil {
 		resp.ErrorCode = err.Code
 		resp.Topics = nil
 	}
 	reply.Send(resp)
 }
 
-func (n *Node) shareAcknowledge(r *kmsg.ShareAcknowledgeRequest, resp *kmsg.ShareAcknowledgeResponse) *kerr.Error {
+func (n *Node) shareAcknowledge(req *wire.Request, r *kmsg.ShareAcknowledgeRequest, resp *kmsg.ShareAcknowledgeResponse) *kerr.Error {
 	if !n.sharesEnabled() {
 		return kerr.UnsupportedVersion
 	}
@@ -99,14 +101,21 @@ func (n *Node) shareAcknowledge(r *kmsg.ShareAcknowledgeRequest, resp *kmsg.Shar
 	if _, err := n.shares.coord.Session(u); err != nil {
 		return err
 	}
+	img := n.meta.Current()
 	for _, t := range r.Topics {
 		rt := kmsg.ShareAcknowledgeResponseTopic{TopicID: t.TopicID}
+		ti := img.TopicByID(metadata.UUID(t.TopicID))
+		denied := ti != nil && !n.authorize(req, opRead, resTopic, ti.Name)
 		for _, p := range t.Partitions {
 			tp := share.TP{TopicID: t.TopicID, Partition: p.Partition}
 			rp := kmsg.NewShareAcknowledgeResponseTopicPartition()
 			rp.Partition = p.Partition
 			rp.CurrentLeader.LeaderID, rp.CurrentLeader.LeaderEpoch = n.nodeID, -1
-			rp.ErrorCode = n.shareAck(groupID, member, tp, ackBatches(p.AcknowledgementBatches), r.IsRenewAck)
+			if denied {
+				rp.ErrorCode = kerr.TopicAuthorizationFailed.Code
+			} else {
+				rp.ErrorCode = n.shareAck(groupID, member, tp, ackBatches(p.AcknowledgementBatches), r.IsRenewAck)
+			}
 			rt.Partitions = append(rt.Partitions, rp)
 		}
 		resp.Topics = append(resp.Topics, rt)

@@ -83,7 +83,10 @@ func (n *Node) handleAddPartitionsToTxn(req *wire.Request, reply wire.Reply) {
 	resp := r.ResponseKind().(*kmsg.AddPartitionsToTxnResponse)
 	if req.Version < 4 {
 		parts := topicPartitions(r.Topics)
-		errs := n.txns.coord.AddPartitions(r.TransactionalID, r.ProducerID, r.ProducerEpoch, parts)
+		errs := n.deniedPartitions(req, parts)
+		if errs == nil {
+			errs = n.txns.coord.AddPartitions(r.TransactionalID, r.ProducerID, r.ProducerEpoch, parts)
+		}
 		for _, t := range r.Topics {
 			rt := kmsg.NewAddPartitionsToTxnResponseTopic()
 			rt.Topic = t.Topic
@@ -100,6 +103,37 @@ func (n *Node) handleAddPartitionsToTxn(req *wire.Request, reply wire.Reply) {
 		resp.Transactions = append(resp.Transactions, n.addPartitionsBatched(t, req.Version))
 	}
 	reply.Send(resp)
+}
+
+// deniedPartitions is Kafka's Write check of a client's
+// AddPartitionsToTxn (v0-3): when the principal may not write a topic
+// (never an internal one), nothing is added, its partitions answer
+// TOPIC_AUTHORIZATION_FAILED, unknown ones UNKNOWN_TOPIC_OR_PARTITION and
+// the rest OPERATION_NOT_ATTEMPTED; nil when every topic is allowed.
+func (n *Node) deniedPartitions(req *wire.Request, parts []txn.TopicPartition) map[txn.TopicPartition]*kerr.Error {
+	denied, anyDenied := map[string]bool{}, false
+	for _, tp := range parts {
+		if _, seen := denied[tp.Topic]; !seen {
+			denied[tp.Topic] = isInternalTopic(tp.Topic) || !n.authorize(req, opWrite, resTopic, tp.Topic)
+			anyDenied = anyDenied || denied[tp.Topic]
+		}
+	}
+	if !anyDenied {
+		return nil
+	}
+	img := n.meta.Current()
+	out := make(map[txn.TopicPartition]*kerr.Error, len(parts))
+	for _, tp := range parts {
+		switch {
+		case denied[tp.Topic]:
+			out[tp] = kerr.TopicAuthorizationFailed
+		case img.Partition(tp.Topic, tp.Partition) == nil:
+			out[tp] = kerr.UnknownTopicOrPartition
+		default:
+			out[tp] = kerr.OperationNotAttempted
+		}
+	}
+	return out
 }
 
 func topicPartitions(ts []kmsg.AddPartitionsToTxnRequestTopic) []txn.TopicPartition {

@@ -7,11 +7,14 @@ package broker
 // implicitly), then the group coordinator validates the generation and
 // member (v3+) and writes the offsets as a transactional batch, pending
 // until the transaction's marker on that partition commits or aborts them.
+// Partitions of topics the principal may not Read answer
+// TOPIC_AUTHORIZATION_FAILED and are not committed; the others are.
 
 import (
 	"fmt"
 
 	"github.com/gofka/gofka/internal/group"
+	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/record"
 	"github.com/gofka/gofka/internal/txn"
 	"github.com/gofka/gofka/internal/wire"
@@ -21,11 +24,37 @@ import (
 
 func (n *Node) handleTxnOffsetCommit(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.TxnOffsetCommitRequest)
-	if code := n.checkTxnOffsetCommit(r, req.Version); code != 0 {
-		reply.Send(txnOffsetCommitFailed(r, code))
-		return
+	allowed, denied := n.splitTxnOffsetCommit(req, r)
+	var resp *kmsg.TxnOffsetCommitResponse
+	switch code := n.checkTxnOffsetCommit(r, req.Version); {
+	case code != 0:
+		resp = txnOffsetCommitFailed(allowed, code)
+	case len(allowed.Topics) == 0:
+		resp = txnOffsetCommitFailed(allowed, 0)
+	default:
+		resp = n.groups.coord.TxnOffsetCommit(allowed)
 	}
-	reply.Send(n.groups.coord.TxnOffsetCommit(r))
+	resp.Topics = append(resp.Topics, txnOffsetCommitFailed(denied, kerr.TopicAuthorizationFailed.Code).Topics...)
+	reply.Send(resp)
+}
+
+// splitTxnOffsetCommit splits a request's topics by Read permission.
+func (n *Node) splitTxnOffsetCommit(req *wire.Request, r *kmsg.TxnOffsetCommitRequest) (allowed, denied *kmsg.TxnOffsetCommitRequest) {
+	a, d := *r, *r
+	a.Topics, d.Topics = nil, nil
+	img := n.meta.Current()
+	for _, t := range r.Topics {
+		name := t.Topic
+		if ti := img.TopicByID(metadata.UUID(t.TopicID)); name == "" && ti != nil {
+			name = ti.Name
+		}
+		if name != "" && !n.authorize(req, opRead, resTopic, name) {
+			d.Topics = append(d.Topics, t)
+		} else {
+			a.Topics = append(a.Topics, t)
+		}
+	}
+	return &a, &d
 }
 
 // checkTxnOffsetCommit validates the producer with the transaction

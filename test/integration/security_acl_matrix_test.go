@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/kversion"
 )
 
 // aclCase is one API of the authorization matrix: a request, the ACL
@@ -293,6 +294,7 @@ func TestACLMatrix(t *testing.T) {
 		}
 		t.Run(kmsg.NameForKey(a.ApiKey), func(t *testing.T) { runACLCase(ctx, t, admin, user, env, tc) })
 	}
+	t.Run("PerTopic", func(t *testing.T) { runPerTopicCases(ctx, t, addr, admin, user, env) })
 	// Describe on a DELEGATION_TOKEN shows that token to others.
 	t.Run("DelegationTokenResource", func(t *testing.T) {
 		runACLCase(ctx, t, admin, user, env, aclCase{req: func(*aclEnv) kmsg.Request { return kmsg.NewPtrDescribeDelegationTokenRequest() },
@@ -323,6 +325,49 @@ func runACLCase(ctx context.Context, t *testing.T, admin, user *kgo.Client, env 
 			t.Fatalf("still refused with %+v", tc.acl)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// runPerTopicCases: APIs whose whole-request ACLs are granted still refuse
+// the partitions of topics the principal lacks an ACL on, with
+// TOPIC_AUTHORIZATION_FAILED: AddPartitionsToTxn v0-3 (Write),
+// TxnOffsetCommit (Read) and ShareAcknowledge (Read).
+func runPerTopicCases(ctx context.Context, t *testing.T, addr string, admin, user *kgo.Client, env *aclEnv) {
+	v3 := kversion.Stable()
+	v3.SetMaxKeyVersion(24, 3)
+	user3, err := kgo.NewClient(kgo.SeedBrokers(addr), plainAuth("alice", "alice-secret"), kgo.MaxVersions(v3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer user3.Close()
+	share := func() kmsg.Request {
+		group, member := "acl-share-ack", "m1"
+		f := kmsg.NewPtrShareFetchRequest() // opens the share session the acknowledgement names
+		f.GroupID, f.MemberID = &group, &member
+		if _, err := f.RequestWith(ctx, user); err != nil {
+			t.Fatal(err)
+		}
+		r := kmsg.NewPtrShareAcknowledgeRequest()
+		r.GroupID, r.MemberID, r.ShareSessionEpoch = &group, &member, -1
+		r.Topics = []kmsg.ShareAcknowledgeRequestTopic{{TopicID: env.topicID, Partitions: []kmsg.ShareAcknowledgeRequestTopicPartition{{Partition: 0,
+			AcknowledgementBatches: []kmsg.ShareAcknowledgeRequestTopicPartitionAcknowledgementBatch{{FirstOffset: 0, LastOffset: 0, AcknowledgeTypes: []int8{1}}}}}}}
+		return r
+	}
+	for _, c := range []struct {
+		name string
+		cl   *kgo.Client
+		base []authz.Binding
+		tc   aclCase
+	}{
+		{"AddPartitionsToTxnV3", user3, txnACL(authz.OpWrite), aclCase{req: reqAddPartitionsToTxn, acl: topicACL(authz.OpWrite), code: topicAuth}},
+		{"TxnOffsetCommit", user, append(txnACL(authz.OpWrite), groupACL(authz.OpRead)...), aclCase{req: reqTxnOffsetCommit, acl: topicACL(authz.OpRead), code: topicAuth}},
+		{"ShareAcknowledge", user, []authz.Binding{alice(authz.ResourceGroup, "acl-share-ack", authz.OpRead)},
+			aclCase{req: func(*aclEnv) kmsg.Request { return share() }, acl: topicACL(authz.OpRead), code: topicAuth}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			grantACLs(ctx, t, admin, c.base)
+			runACLCase(ctx, t, admin, c.cl, env, c.tc)
+		})
 	}
 }
 

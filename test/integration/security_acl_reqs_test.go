@@ -100,10 +100,10 @@ func reqWriteTxnMarkers(*aclEnv) kmsg.Request {
 	return r
 }
 
-func reqTxnOffsetCommit(*aclEnv) kmsg.Request {
+func reqTxnOffsetCommit(e *aclEnv) kmsg.Request {
 	r := kmsg.NewPtrTxnOffsetCommitRequest()
 	r.TransactionalID, r.Group, r.ProducerID, r.ProducerEpoch = mTxn, mGroup, 1, 0
-	r.Topics = []kmsg.TxnOffsetCommitRequestTopic{{Topic: mTopic, Partitions: []kmsg.TxnOffsetCommitRequestTopicPartition{{Partition: 0, Offset: 1}}}}
+	r.Topics = []kmsg.TxnOffsetCommitRequestTopic{{Topic: mTopic, TopicID: e.topicID, Partitions: []kmsg.TxnOffsetCommitRequestTopicPartition{{Partition: 0, Offset: 1}}}}
 	return r
 }
 
