@@ -67,8 +67,8 @@ func partitionLeaders(t *testing.T, ctx context.Context, adm *kadm.Client, topic
 }
 
 // TestReplicationSurvivesLeaderLoss: an RF=3 topic written with acks=all
-// keeps every acknowledged record when its leader stops, and the new
-// leader serves them all.
+// keeps every acknowledged record when its leader stops, the new leader
+// serves them all, and the old leader catches up and rejoins the ISR.
 func TestReplicationSurvivesLeaderLoss(t *testing.T) {
 	c := startReplicated(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
@@ -94,5 +94,21 @@ func TestReplicationSurvivesLeaderLoss(t *testing.T) {
 				t.Fatalf("value %s seen %d times", v, seen[v])
 			}
 		}
+	}
+
+	c.Restart(old)
+	waitFor(t, 30*time.Second, "the old leader back in the ISR", func() bool {
+		return len(partitionLeaders(t, ctx, adm, "rep")[0].ISR) == 3
+	})
+	// With the two others stopped in turn, the returned node leads and
+	// still serves every record.
+	cur := partitionLeaders(t, ctx, adm, "rep")[0].Leader
+	c.Stop(cur)
+	waitFor(t, 30*time.Second, "another leader", func() bool {
+		l := partitionLeaders(t, ctx, adm, "rep")[0].Leader
+		return l >= 0 && l != cur
+	})
+	if seen := consumeValues(t, ctx, c.Addrs(), "rep", 1000); len(seen) != 1000 {
+		t.Fatalf("%d distinct values after the second failover, want 1000", len(seen))
 	}
 }
