@@ -84,11 +84,7 @@ func mechanismGetter(cfg *config.Broker, listener, mech string, get func(string)
 func (n *Node) newMechanism(name string, get func(string) string) (security.Mechanism, error) {
 	switch name {
 	case "PLAIN":
-		j, err := security.ParseJAAS(get("sasl.jaas.config"))
-		if err != nil {
-			return nil, fmt.Errorf("PLAIN needs <listener>.plain.sasl.jaas.config with user_<name>=\"<password>\" options: %w", err)
-		}
-		return security.NewPlain(j.PlainUsers()), nil
+		return n.newPlain(get)
 	case "SCRAM-SHA-256":
 		return n.newScram(security.ScramSHA256)
 	case "SCRAM-SHA-512":
@@ -103,6 +99,34 @@ func (n *Node) newMechanism(name string, get func(string) string) (security.Mech
 		return nil, errors.New("GSSAPI (Kerberos) is not supported: set sasl.enabled.mechanisms to PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER")
 	}
 	return nil, fmt.Errorf("unknown SASL mechanism %q", name)
+}
+
+// newPlain serves PLAIN with the users of sasl.jaas.config and of
+// gofka.sasl.plain.users.file (either may be missing, not both).
+func (n *Node) newPlain(get func(string) string) (security.Mechanism, error) {
+	path, jaas := get("gofka.sasl.plain.users.file"), get("sasl.jaas.config")
+	users := map[string]string{}
+	if path == "" || jaas != "" {
+		j, err := security.ParseJAAS(jaas)
+		if err != nil {
+			return nil, fmt.Errorf("PLAIN needs <listener>.plain.sasl.jaas.config with user_<name>=\"<password>\" options, or gofka.sasl.plain.users.file: %w", err)
+		}
+		users = j.PlainUsers()
+	}
+	if path == "" {
+		return security.NewPlain(users), nil
+	}
+	f, err := security.NewUsersFile(path, 0, func(err error) {
+		if err != nil {
+			n.log.Error("PLAIN users file changed but does not read; keeping the previous users", "file", path, "err", err)
+			return
+		}
+		n.log.Info("PLAIN users file reloaded", "file", path)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return security.NewPlainFile(users, f), nil
 }
 
 // newScram serves a SCRAM mechanism with the users' credentials and,

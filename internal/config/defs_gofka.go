@@ -9,6 +9,8 @@ var gofkaDefs = []*Def{
 		Doc: "Gofka: format of the server's log lines: text or json."},
 	{Name: "gofka.log.level", Type: String, Default: ptr("info"), Validate: oneOf("debug", "info", "warn", "error"), Dynamic: ClusterWide,
 		Doc: "Gofka: minimum level of the server's log lines: debug, info, warn or error."},
+	{Name: "gofka.sasl.plain.users.file", Type: String, Default: ptr(""),
+		Doc: "Gofka: a Java properties file of user_<name>=<password> lines that SASL/PLAIN authenticates against, in addition to the user_ options of the PlainLoginModule (the file wins), read again within a second of a change; Gofka's stand-in for Kafka's file-backed PLAIN server callback handlers. Like sasl.jaas.config it may be set per listener and mechanism: listener.name.<listener>.plain.gofka.sasl.plain.users.file."},
 	{Name: "gofka.pprof.enable", Type: Boolean, Default: ptr("false"),
 		Doc: "Gofka: serve Go's net/http/pprof handlers under /debug/pprof/ on the metrics listener (gofka.metrics.listen)."},
 }

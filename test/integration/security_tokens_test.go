@@ -235,3 +235,6 @@ func TestDelegationTokensForwarded(t *testing.T) {
 		waitLoginFails(t, c.Node(id).Addr(), tokenAuth(tok, false))
 	}
 }
+
+// tlsOpt trusts the env's CA.
+func tlsOpt(t *testing.T, e *secEnv) kgo.Opt { return kgo.DialTLSConfig(e.clientTLS(t, "")) }
