@@ -19,7 +19,9 @@ type Plain struct {
 func NewPlain(users map[string]string) *Plain { return &Plain{users: users} }
 
 // NewPlainFile serves PLAIN for users and the users of file, which win.
-func NewPlainFile(users map[string]string, file *UsersFile) *Plain { return &Plain{users: users, file: file} }
+func NewPlainFile(users map[string]string, file *UsersFile) *Plain {
+	return &Plain{users: users, file: file}
+}
 
 // password returns a user's password.
 func (p *Plain) password(user string) (string, bool) {
