@@ -31,6 +31,6 @@ func rootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef("%w", err) })
 	g := &globals{}
 	g.register(root)
-	root.AddCommand(serverCmd(), formatCmd(), topicCmd(g), produceCmd(g), consumeCmd(g), groupCmd(g), clusterCmd(g), configCmd(g), aclCmd(g), userCmd(g), tokenCmd(g), featureCmd(g), quotaCmd(g))
+	root.AddCommand(serverCmd(), formatCmd(), topicCmd(g), produceCmd(g), consumeCmd(g), groupCmd(g), clusterCmd(g), configCmd(g), aclCmd(g), userCmd(g), tokenCmd(g), featureCmd(g), quotaCmd(g), partitionCmd(g))
 	return root
 }

@@ -52,6 +52,7 @@ type describedPart struct {
 	Epoch       int32   `json:"leader_epoch"`
 	Replicas    []int32 `json:"replicas"`
 	ISR         []int32 `json:"isr"`
+	ELR         []int32 `json:"elr"` // eligible leader replicas (KIP-966)
 	StartOffset int64   `json:"log_start_offset"`
 	EndOffset   int64   `json:"high_watermark"`
 }
@@ -75,6 +76,7 @@ func (s *session) describeTopics(td kadm.TopicDetails, topics []string, all bool
 	if err != nil {
 		return nil, explain(err, "")
 	}
+	elrs := s.eligibleLeaders(topics)
 	var out []describedTopic
 	for _, name := range topics {
 		t := td[name]
@@ -83,7 +85,7 @@ func (s *session) describeTopics(td kadm.TopicDetails, topics []string, all bool
 			st, _ := starts.Lookup(name, p.Partition)
 			en, _ := ends.Lookup(name, p.Partition)
 			d.Partitions = append(d.Partitions, describedPart{Partition: p.Partition, Leader: p.Leader, Epoch: p.LeaderEpoch,
-				Replicas: p.Replicas, ISR: p.ISR, StartOffset: st.Offset, EndOffset: en.Offset})
+				Replicas: p.Replicas, ISR: p.ISR, ELR: nonNil(elrs[name][p.Partition]), StartOffset: st.Offset, EndOffset: en.Offset})
 		}
 		if rc, err := cfgs.On(name, nil); err == nil {
 			d.Configs = configsOf(rc.Configs, all)
@@ -91,6 +93,46 @@ func (s *session) describeTopics(td kadm.TopicDetails, topics []string, all bool
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// eligibleLeaders asks DescribeTopicPartitions for the partitions' ELR
+// (Metadata does not carry it); nothing when the cluster cannot answer.
+func (s *session) eligibleLeaders(topics []string) map[string]map[int32][]int32 {
+	out := map[string]map[int32][]int32{}
+	req := kmsg.NewPtrDescribeTopicPartitionsRequest()
+	for _, t := range topics {
+		rt := kmsg.NewDescribeTopicPartitionsRequestTopic()
+		rt.Topic = t
+		req.Topics = append(req.Topics, rt)
+	}
+	for {
+		resp, err := req.RequestWith(s.ctx, s.cl)
+		if err != nil {
+			return out
+		}
+		for _, t := range resp.Topics {
+			if t.Topic == nil {
+				continue
+			}
+			if out[*t.Topic] == nil {
+				out[*t.Topic] = map[int32][]int32{}
+			}
+			for _, p := range t.Partitions {
+				out[*t.Topic][p.Partition] = p.EligibleLeaderReplicas
+			}
+		}
+		if resp.NextCursor == nil {
+			return out
+		}
+		req.Cursor = &kmsg.DescribeTopicPartitionsRequestCursor{Topic: resp.NextCursor.Topic, Partition: resp.NextCursor.Partition}
+	}
+}
+
+func nonNil(xs []int32) []int32 {
+	if xs == nil {
+		return []int32{}
+	}
+	return xs
 }
 
 // configsOf lists configs; unless all, only those not at their default.
@@ -121,9 +163,9 @@ func (s *session) printDescribed(ds []describedTopic) error {
 		var rows [][]string
 		for _, p := range d.Partitions {
 			rows = append(rows, []string{strconv.Itoa(int(p.Partition)), strconv.Itoa(int(p.Leader)), strconv.Itoa(int(p.Epoch)),
-				ints(p.Replicas), ints(p.ISR), strconv.FormatInt(p.StartOffset, 10), strconv.FormatInt(p.EndOffset, 10)})
+				ints(p.Replicas), ints(p.ISR), ints(p.ELR), strconv.FormatInt(p.StartOffset, 10), strconv.FormatInt(p.EndOffset, 10)})
 		}
-		if err := s.table([]string{"PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "LOG-START", "HIGH-WATERMARK"}, rows); err != nil {
+		if err := s.table([]string{"PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "ELR", "LOG-START", "HIGH-WATERMARK"}, rows); err != nil {
 			return err
 		}
 		if len(d.Configs) == 0 {

@@ -22,7 +22,7 @@ func init() {
 		register(d)
 	}
 	for _, group := range [][]*Def{logDefs, cleanerDefs, serverDefs, socketDefs, kraftDefs,
-		replicationDefs, groupDefs, shareDefs, txnDefs, securityDefs, gofkaDefs} {
+		replicationDefs, throttleDefs, groupDefs, shareDefs, txnDefs, securityDefs, gofkaDefs} {
 		for _, d := range group {
 			d.Broker = true
 			register(d)

@@ -82,7 +82,7 @@ func placeReplicas(img *metadata.Image, first, n int32, rf int16) ([][]int32, *t
 			racks[id] = *r
 		}
 	}
-	return stripe(brokers, racks, first, n, int(rf)), nil
+	return Stripe(brokers, racks, first, n, int(rf)), nil
 }
 
 func manualAssignment(img *metadata.Image, as []kmsg.CreateTopicsRequestTopicReplicaAssignment) ([][]int32, *topicError) {

@@ -19,10 +19,10 @@ import (
 	"slices"
 )
 
-// stripe places partitions first..first+n-1, rf replicas each, over
+// Stripe places partitions first..first+n-1, rf replicas each, over
 // brokers (sorted) with their racks (a broker without one is its own rack
 // "": racks only matter when some broker has one).
-func stripe(brokers []int32, racks map[int32]string, first, n int32, rf int) [][]int32 {
+func Stripe(brokers []int32, racks map[int32]string, first, n int32, rf int) [][]int32 {
 	list := rackAlternated(brokers, racks)
 	numRacks := len(slices.Compact(slices.Sorted(maps.Values(rackOf(brokers, racks)))))
 	out := make([][]int32, 0, n)

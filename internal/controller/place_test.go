@@ -11,7 +11,7 @@ import (
 func TestStripeRacks(t *testing.T) {
 	brokers := []int32{1, 2, 3, 4, 5, 6}
 	racks := map[int32]string{1: "a", 2: "a", 3: "b", 4: "b", 5: "c", 6: "c"}
-	got := stripe(brokers, racks, 0, 12, 3)
+	got := Stripe(brokers, racks, 0, 12, 3)
 	leaders := map[int32]int{}
 	for i, rs := range got {
 		seen := map[string]bool{}
@@ -30,13 +30,13 @@ func TestStripeRacks(t *testing.T) {
 	}
 	// Two racks, rf 3: every rack holds one, the third goes anywhere.
 	two := map[int32]string{1: "a", 2: "a", 3: "b", 4: "b"}
-	for i, rs := range stripe([]int32{1, 2, 3, 4}, two, 0, 8, 3) {
+	for i, rs := range Stripe([]int32{1, 2, 3, 4}, two, 0, 8, 3) {
 		if racks := map[string]bool{two[rs[0]]: true, two[rs[1]]: true, two[rs[2]]: true}; len(racks) != 2 {
 			t.Fatalf("partition %d: %v", i, rs)
 		}
 	}
 	// Without racks: round-robin, the second replica shifting each round.
-	if got := stripe([]int32{1, 2, 3}, nil, 0, 4, 2); !slices.EqualFunc(got, [][]int32{{1, 2}, {2, 3}, {3, 1}, {1, 3}}, slices.Equal) {
+	if got := Stripe([]int32{1, 2, 3}, nil, 0, 4, 2); !slices.EqualFunc(got, [][]int32{{1, 2}, {2, 3}, {3, 1}, {1, 3}}, slices.Equal) {
 		t.Fatalf("no racks: %v", got)
 	}
 }
