@@ -1,0 +1,266 @@
+package faults
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// A fault round: create a topic, load it (Workload), break the cluster
+// (a Fault), heal it, wait for it to take writes again, read the whole
+// topic and check the history. Rounds run one after another on one
+// cluster, each on a topic of its own.
+
+// Fault breaks a cluster during a round. Inject returns what the fault did
+// (for the log) and the function that heals it.
+type Fault struct {
+	Name   string
+	Inject func(ctx context.Context, c *Cluster, topic string) (did string, heal func(), err error)
+}
+
+// Round configures RunRound.
+type Round struct {
+	Partitions int32         // 3 if 0
+	RF         int16         // 3 if 0
+	MinISR     int           // min.insync.replicas; 2 if 0
+	Before     time.Duration // load before the fault; 1s if 0
+	Hold       time.Duration // how long the fault lasts; 3s if 0
+	After      time.Duration // load after healing; 1s if 0
+	Settle     time.Duration // for the healed cluster to take writes and be read; 90s if 0
+}
+
+func (r *Round) defaults() {
+	if r.Partitions == 0 {
+		r.Partitions = 3
+	}
+	if r.RF == 0 {
+		r.RF = 3
+	}
+	if r.MinISR == 0 {
+		r.MinISR = 2
+	}
+	if r.Before == 0 {
+		r.Before = time.Second
+	}
+	if r.Hold == 0 {
+		r.Hold = 3 * time.Second
+	}
+	if r.After == 0 {
+		r.After = time.Second
+	}
+	if r.Settle == 0 {
+		r.Settle = 90 * time.Second
+	}
+}
+
+// RunRound runs one round of fault on topic and returns the checker's
+// report, or an error if the round could not run to its end (the cluster
+// did not come back within Settle).
+func (c *Cluster) RunRound(ctx context.Context, topic string, f Fault, cfg Round) (Report, error) {
+	c.t.Helper()
+	cfg.defaults()
+	seeds := c.allAddrs()
+	mininsync := fmt.Sprint(cfg.MinISR)
+	setup, cancel := context.WithTimeout(ctx, cfg.Settle)
+	defer cancel()
+	if err := CreateTopic(setup, seeds, topic, cfg.Partitions, cfg.RF, map[string]*string{"min.insync.replicas": &mininsync}); err != nil {
+		return Report{}, err
+	}
+	w := &Workload{Seeds: seeds, Topic: topic, Partitions: cfg.Partitions}
+	if err := w.Start(); err != nil {
+		return Report{}, err
+	}
+	sleep(ctx, cfg.Before)
+	did, heal, err := f.Inject(ctx, c, topic)
+	if err != nil {
+		w.Stop()
+		return Report{}, fmt.Errorf("faults: %s: %w", f.Name, err)
+	}
+	sleep(ctx, cfg.Hold)
+	heal()
+	sleep(ctx, cfg.After)
+	w.Stop()
+	settle, cancel2 := context.WithTimeout(ctx, cfg.Settle)
+	defer cancel2()
+	err = w.Final(settle)
+	rep := Check(w.History())
+	c.t.Logf("%s on %s: %s: %s", f.Name, topic, did, &rep)
+	if err != nil {
+		return rep, fmt.Errorf("faults: %s on %s: after healing: %w", f.Name, topic, err)
+	}
+	return rep, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// allAddrs are the client addresses of every broker, running or not.
+func (c *Cluster) allAddrs() []string {
+	var out []string
+	for _, n := range c.nodes {
+		if n.proxy != nil {
+			out = append(out, n.Addr())
+		}
+	}
+	return out
+}
+
+// PartitionInfo is a partition's leader, replicas and ISR as the cluster's
+// metadata has them.
+type PartitionInfo struct {
+	Leader   int32
+	Replicas []int32
+	ISR      []int32
+}
+
+// Partition asks the running brokers for topic's partition p until one
+// names a leader, or ctx ends.
+func (c *Cluster) PartitionOf(ctx context.Context, topic string, p int32) (PartitionInfo, error) {
+	cl, err := kgo.NewClient(clientTimeouts(c.Addrs())...)
+	if err != nil {
+		return PartitionInfo{}, fmt.Errorf("faults: metadata client: %w", err)
+	}
+	defer cl.Close()
+	var info PartitionInfo
+	err = retry(ctx, func() error {
+		md, err := kadm.NewClient(cl).Metadata(ctx, topic)
+		if err != nil {
+			return err
+		}
+		pd, ok := md.Topics[topic].Partitions[p]
+		if !ok || pd.Leader < 0 {
+			return fmt.Errorf("faults: %s/%d has no leader", topic, p)
+		}
+		info = PartitionInfo{Leader: pd.Leader, Replicas: pd.Replicas, ISR: pd.ISR}
+		return nil
+	})
+	return info, err
+}
+
+// controllers are the ids of the controller nodes.
+func (c *Cluster) controllers() []int32 {
+	var out []int32
+	for _, n := range c.nodes {
+		if strings.Contains(n.roles, "controller") {
+			out = append(out, n.ID)
+		}
+	}
+	return out
+}
+
+// Faults are the fault kinds of the acceptance rounds, each on topic's
+// partition 0 and its leader; pause is the session timeout the cluster
+// runs with (a pause lasts longer).
+func Faults(pause time.Duration) []Fault {
+	return []Fault{
+		{Name: "kill-leader", Inject: killLeader},
+		{Name: "kill-random", Inject: killRandom},
+		{Name: "pause-leader", Inject: pauseLeader(pause)},
+		{Name: "cut-follower-from-leader", Inject: cutFromLeader},
+		{Name: "cut-leader-from-controllers", Inject: cutFromControllers},
+		{Name: "split-leader-minority", Inject: splitMinority},
+	}
+}
+
+// killLeader SIGKILLs partition 0's leader; healing restarts it.
+func killLeader(ctx context.Context, c *Cluster, topic string) (string, func(), error) {
+	p, err := c.PartitionOf(ctx, topic, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	c.Kill(p.Leader)
+	return fmt.Sprintf("SIGKILL of leader %d", p.Leader), func() { c.Restart(p.Leader) }, nil
+}
+
+// killRandom SIGKILLs any node (a controller too); healing restarts it.
+func killRandom(_ context.Context, c *Cluster, _ string) (string, func(), error) {
+	id := c.nodes[rand.IntN(len(c.nodes))].ID
+	c.Kill(id)
+	return fmt.Sprintf("SIGKILL of node %d", id), func() { c.Restart(id) }, nil
+}
+
+// pauseLeader SIGSTOPs partition 0's leader for longer than the session
+// timeout (the fault's hold adds to it); healing continues it.
+func pauseLeader(session time.Duration) func(context.Context, *Cluster, string) (string, func(), error) {
+	return func(ctx context.Context, c *Cluster, topic string) (string, func(), error) {
+		p, err := c.PartitionOf(ctx, topic, 0)
+		if err != nil {
+			return "", nil, err
+		}
+		c.Pause(p.Leader)
+		sleep(ctx, session)
+		return fmt.Sprintf("SIGSTOP of leader %d", p.Leader), func() { c.Resume(p.Leader) }, nil
+	}
+}
+
+// cutFromLeader cuts one of partition 0's followers from its leader.
+func cutFromLeader(ctx context.Context, c *Cluster, topic string) (string, func(), error) {
+	p, err := c.PartitionOf(ctx, topic, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	var followers []int32
+	for _, r := range p.Replicas {
+		if r != p.Leader {
+			followers = append(followers, r)
+		}
+	}
+	if len(followers) == 0 {
+		return "", nil, fmt.Errorf("%s/0 has no follower (replicas %v)", topic, p.Replicas)
+	}
+	f := followers[rand.IntN(len(followers))]
+	c.Cut(f, p.Leader)
+	return fmt.Sprintf("follower %d cut from leader %d", f, p.Leader), c.Heal, nil
+}
+
+// cutFromControllers cuts partition 0's leader from every controller
+// other than itself; it still reaches the other brokers and clients.
+func cutFromControllers(ctx context.Context, c *Cluster, topic string) (string, func(), error) {
+	p, err := c.PartitionOf(ctx, topic, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	var cut []int32
+	for _, id := range c.controllers() {
+		if id != p.Leader {
+			c.Cut(p.Leader, id)
+			cut = append(cut, id)
+		}
+	}
+	return fmt.Sprintf("leader %d cut from controllers %v", p.Leader, cut), c.Heal, nil
+}
+
+// splitMinority splits the cluster in two: partition 0's leader with, when
+// controllers are separate, the active controller, against the rest.
+func splitMinority(ctx context.Context, c *Cluster, topic string) (string, func(), error) {
+	p, err := c.PartitionOf(ctx, topic, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	minority := []int32{p.Leader}
+	if !slices.Contains(c.controllers(), p.Leader) {
+		l, err := c.Leader(ctx)
+		if err != nil {
+			return "", nil, err
+		}
+		minority = append(minority, l)
+	}
+	var majority []int32
+	for _, n := range c.nodes {
+		if !slices.Contains(minority, n.ID) {
+			majority = append(majority, n.ID)
+		}
+	}
+	c.Partition(minority, majority)
+	return fmt.Sprintf("split %v | %v", minority, majority), c.Heal, nil
+}
