@@ -2,6 +2,11 @@ GO ?= go
 PKGS := ./...
 # Short fault tests run in `make test`; `make fault` runs them long.
 FAULT_ITERS ?= 1
+# Rounds of each acceptance test of test/faults under `make fault` (each
+# round: load, fault, heal, settle, check); the counts table is printed.
+FAULT_ROUNDS ?= 100
+# FAULT_ALL=1 also runs the tests test/faults knows to fail on main.
+FAULT_ALL ?=
 
 .PHONY: build test test-unit fault lint bench generate docs
 
@@ -17,7 +22,10 @@ test-unit:
 	$(GO) test -race -count=1 -short $(PKGS)
 
 fault: build
-	GOFKA_FAULT_ITERS=20 $(GO) test -race -count=1 -timeout 60m -run 'Kill|Crash|Fault' ./test/... ./pkg/gofkatest/
+	GOFKA_FAULT_ITERS=20 $(GO) test -race -count=1 -timeout 60m -run 'Kill|Crash|Fault' $$($(GO) list ./test/... | grep -v /test/faults) ./pkg/gofkatest/
+	@rm -f bin/fault-counts.txt
+	GOFKA_FAULT_ALL=$(FAULT_ALL) GOFKA_FAULT_ROUNDS=$(FAULT_ROUNDS) GOFKA_FAULT_TABLE=$(CURDIR)/bin/fault-counts.txt $(GO) test -count=1 -timeout 600m -run 'Fault' ./test/faults/; \
+		status=$$?; cat bin/fault-counts.txt 2>/dev/null; exit $$status
 	GOFKA_BIG=1 $(GO) test -count=1 -timeout 30m -run 'BigLog' ./internal/storage/cleaner/
 
 lint:

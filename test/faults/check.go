@@ -1,8 +1,9 @@
 package faults
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -65,6 +66,12 @@ type Report struct {
 	Phantoms []Record
 	// Unknown: a value in the final log that no producer sent.
 	Unknown []Record
+
+	// Commits counts the group's acknowledged offset commits (CheckCommits).
+	Commits int
+	// BadCommits: a group's committed offset that went backwards, lost an
+	// acknowledged commit, or passed the end of the log.
+	BadCommits []string
 }
 
 // OK reports whether the report has no anomaly.
@@ -72,7 +79,7 @@ func (r *Report) OK() bool { return r.Anomalies() == 0 }
 
 // Anomalies is the number of anomalies of every kind.
 func (r *Report) Anomalies() int {
-	return len(r.Lost) + len(r.Moved) + len(r.Duplicates) + len(r.Reused) + len(r.Phantoms) + len(r.Unknown)
+	return len(r.Lost) + len(r.Moved) + len(r.Duplicates) + len(r.Reused) + len(r.Phantoms) + len(r.Unknown) + len(r.BadCommits)
 }
 
 type offsetKey struct {
@@ -150,12 +157,12 @@ func (r *Report) checkAcked(w Write, at map[offsetKey]string, where map[string][
 	}
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
+func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
 	for k := range m {
 		out = append(out, k)
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -179,6 +186,10 @@ func (r *Report) String() string {
 	examples(&b, "reused", r.Reused)
 	examples(&b, "phantom", r.Phantoms)
 	examples(&b, "unknown", r.Unknown)
+	if r.Commits > 0 || len(r.BadCommits) > 0 {
+		fmt.Fprintf(&b, "; commits %d, bad %d", r.Commits, len(r.BadCommits))
+		examples(&b, "bad commit", r.BadCommits)
+	}
 	return b.String()
 }
 
@@ -193,5 +204,49 @@ func examples[T any](b *strings.Builder, kind string, xs []T) {
 			continue
 		}
 		fmt.Fprintf(b, "\n  %s: %v", kind, x)
+	}
+}
+
+// Commits is what a consumer group's commits looked like during a round:
+// the highest acknowledged commit of each partition, the committed
+// offsets an observer fetched, in the order fetched (the last after the
+// group stopped), and the end offset of each partition's final log.
+type Commits struct {
+	Acked    map[int32]int64
+	Observed map[int32][]int64
+	Ends     map[int32]int64
+	N        int // acknowledged commits
+	// Shared lists each partition two members owned in one generation.
+	Shared []string
+}
+
+// CheckCommits adds to r the anomalies of a group's commits: an observed
+// committed offset lower than one observed before it, a final committed
+// offset lower than an acknowledged commit, a committed offset past the end
+// of the final log, a partition owned by two members in one generation.
+func (r *Report) CheckCommits(c Commits) {
+	r.Commits += c.N
+	r.BadCommits = append(r.BadCommits, c.Shared...)
+	for _, p := range sortedKeys(c.Observed) {
+		seen := c.Observed[p]
+		for i := 1; i < len(seen); i++ {
+			if seen[i] < seen[i-1] {
+				r.BadCommits = append(r.BadCommits, fmt.Sprintf("partition %d: committed offset went back from %d to %d", p, seen[i-1], seen[i]))
+			}
+		}
+		if len(seen) > 0 && seen[len(seen)-1] < c.Acked[p] {
+			r.BadCommits = append(r.BadCommits, fmt.Sprintf("partition %d: commit of %d acknowledged, %d committed at the end", p, c.Acked[p], seen[len(seen)-1]))
+		}
+		if end, ok := c.Ends[p]; ok && slices.Max(seen) > end {
+			r.BadCommits = append(r.BadCommits, fmt.Sprintf("partition %d: committed offset %d past the log end %d", p, slices.Max(seen), end))
+		}
+	}
+	for _, p := range sortedKeys(c.Acked) {
+		if end, ok := c.Ends[p]; ok && c.Acked[p] > end {
+			r.BadCommits = append(r.BadCommits, fmt.Sprintf("partition %d: commit of %d acknowledged past the log end %d", p, c.Acked[p], end))
+		}
+		if len(c.Observed[p]) == 0 {
+			r.BadCommits = append(r.BadCommits, fmt.Sprintf("partition %d: commit of %d acknowledged, none committed at the end", p, c.Acked[p]))
+		}
 	}
 }

@@ -122,3 +122,38 @@ func TestTally(t *testing.T) {
 		t.Fatalf("tally counts %d anomalies, want 1:\n%s", tl.Anomalies(), out)
 	}
 }
+
+func TestCheckCommits(t *testing.T) {
+	clean := func() Commits {
+		return Commits{
+			Acked:    map[int32]int64{0: 10, 1: 7},
+			Observed: map[int32][]int64{0: {3, 3, 8, 10, 12}, 1: {7}},
+			Ends:     map[int32]int64{0: 12, 1: 9},
+			N:        6,
+		}
+	}
+	cases := []struct {
+		name   string
+		inject func(c *Commits)
+		bad    int
+	}{
+		{"clean", func(*Commits) {}, 0},
+		{"went backwards", func(c *Commits) { c.Observed[0] = []int64{3, 8, 5, 10} }, 1},
+		{"acknowledged commit lost", func(c *Commits) { c.Observed[0] = []int64{3, 8} }, 1},
+		{"acknowledged commit never observed", func(c *Commits) { delete(c.Observed, 1) }, 1},
+		{"past the log end", func(c *Commits) { c.Ends[0] = 11 }, 1},
+		{"partition owned twice", func(c *Commits) { c.Shared = []string{"generation 1: partition 0 owned by [a b]"} }, 1},
+		{"acknowledged past the log end", func(c *Commits) { c.Acked[1], c.Observed[1] = 10, []int64{10} }, 2}, // observed too
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := clean()
+			tc.inject(&c)
+			var r Report
+			r.CheckCommits(c)
+			if len(r.BadCommits) != tc.bad || r.Anomalies() != tc.bad || r.Commits != 6 {
+				t.Fatalf("want %d bad commits: %s", tc.bad, &r)
+			}
+		})
+	}
+}

@@ -7,6 +7,13 @@
 // advertises, and names in controller.quorum.voters, only its proxies, so
 // every byte between nodes and from clients crosses a proxy.
 //
+// On it, the acceptance harness of replication: a Workload (idempotent
+// acks=all writers, read_committed readers, a full read once healed), a
+// checker (Check, Report.CheckCommits) of the histories they record, and
+// fault rounds (RunRound, RunPipelineRound, RunCommitRound) that load,
+// break, heal and check; Tally sums their reports into a counts table.
+// docs/testing.md says what each anomaly means.
+//
 // It is the one fault harness for processes: test/process and later
 // fault tests build on it rather than starting processes of their own.
 // (pkg/gofkatest offers the same faults for nodes inside one test

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // A fault round: create a topic, load it (Workload), break the cluster
@@ -21,7 +20,16 @@ import (
 // (for the log) and the function that heals it.
 type Fault struct {
 	Name   string
-	Inject func(ctx context.Context, c *Cluster, topic string) (did string, heal func(), err error)
+	Inject func(ctx context.Context, c *Cluster, t Target) (did string, heal func(), err error)
+}
+
+// Target is what a round loads: the topic whose partition 0's leader
+// faults aim at, and the consumer group and transactional id whose
+// coordinators they may aim at.
+type Target struct {
+	Topic string
+	Group string
+	TxnID string
 }
 
 // Round configures RunRound.
@@ -66,28 +74,20 @@ func (c *Cluster) RunRound(ctx context.Context, topic string, f Fault, cfg Round
 	c.t.Helper()
 	cfg.defaults()
 	seeds := c.allAddrs()
-	mininsync := fmt.Sprint(cfg.MinISR)
-	setup, cancel := context.WithTimeout(ctx, cfg.Settle)
-	defer cancel()
-	if err := CreateTopic(setup, seeds, topic, cfg.Partitions, cfg.RF, map[string]*string{"min.insync.replicas": &mininsync}); err != nil {
+	if err := c.createTopics(ctx, cfg, topic); err != nil {
 		return Report{}, err
 	}
-	w := &Workload{Seeds: seeds, Topic: topic, Partitions: cfg.Partitions}
+	w := &Workload{Seeds: seeds, Topic: topic, Partitions: cfg.Partitions, Writers: 2, Readers: 2}
 	if err := w.Start(); err != nil {
 		return Report{}, err
 	}
-	sleep(ctx, cfg.Before)
-	did, heal, err := f.Inject(ctx, c, topic)
-	if err != nil {
-		w.Stop()
-		return Report{}, fmt.Errorf("faults: %s: %w", f.Name, err)
-	}
-	sleep(ctx, cfg.Hold)
-	heal()
-	sleep(ctx, cfg.After)
+	did, err := c.strike(ctx, f, Target{Topic: topic}, cfg)
 	w.Stop()
-	settle, cancel2 := context.WithTimeout(ctx, cfg.Settle)
-	defer cancel2()
+	if err != nil {
+		return Report{}, err
+	}
+	settle, cancel := context.WithTimeout(ctx, cfg.Settle)
+	defer cancel()
 	err = w.Final(settle)
 	rep := Check(w.History())
 	c.t.Logf("%s on %s: %s: %s", f.Name, topic, did, &rep)
@@ -95,6 +95,34 @@ func (c *Cluster) RunRound(ctx context.Context, topic string, f Fault, cfg Round
 		return rep, fmt.Errorf("faults: %s on %s: after healing: %w", f.Name, topic, err)
 	}
 	return rep, nil
+}
+
+// createTopics creates a round's topics (cfg's partitions, replication
+// factor and min.insync.replicas), waiting up to Settle.
+func (c *Cluster) createTopics(ctx context.Context, cfg Round, topics ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, cfg.Settle)
+	defer cancel()
+	mininsync := fmt.Sprint(cfg.MinISR)
+	for _, topic := range topics {
+		if err := CreateTopic(ctx, c.allAddrs(), topic, cfg.Partitions, cfg.RF, map[string]*string{"min.insync.replicas": &mininsync}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// strike is the middle of a round, under load: Before, the fault held for
+// Hold, healed, After. It returns what the fault did.
+func (c *Cluster) strike(ctx context.Context, f Fault, t Target, cfg Round) (string, error) {
+	sleep(ctx, cfg.Before)
+	did, heal, err := f.Inject(ctx, c, t)
+	if err != nil {
+		return "", fmt.Errorf("faults: %s: %w", f.Name, err)
+	}
+	sleep(ctx, cfg.Hold)
+	heal()
+	sleep(ctx, cfg.After)
+	return did, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) {
@@ -123,17 +151,12 @@ type PartitionInfo struct {
 	ISR      []int32
 }
 
-// Partition asks the running brokers for topic's partition p until one
+// PartitionOf asks the running brokers for topic's partition p until one
 // names a leader, or ctx ends.
 func (c *Cluster) PartitionOf(ctx context.Context, topic string, p int32) (PartitionInfo, error) {
-	cl, err := kgo.NewClient(clientTimeouts(c.Addrs())...)
-	if err != nil {
-		return PartitionInfo{}, fmt.Errorf("faults: metadata client: %w", err)
-	}
-	defer cl.Close()
 	var info PartitionInfo
-	err = retry(ctx, func() error {
-		md, err := kadm.NewClient(cl).Metadata(ctx, topic)
+	err := retryAdmin(ctx, c.Addrs(), func(adm *kadm.Client) error {
+		md, err := adm.Metadata(ctx, topic)
 		if err != nil {
 			return err
 		}
@@ -173,8 +196,8 @@ func Faults(pause time.Duration) []Fault {
 }
 
 // killLeader SIGKILLs partition 0's leader; healing restarts it.
-func killLeader(ctx context.Context, c *Cluster, topic string) (string, func(), error) {
-	p, err := c.PartitionOf(ctx, topic, 0)
+func killLeader(ctx context.Context, c *Cluster, t Target) (string, func(), error) {
+	p, err := c.PartitionOf(ctx, t.Topic, 0)
 	if err != nil {
 		return "", nil, err
 	}
@@ -183,7 +206,7 @@ func killLeader(ctx context.Context, c *Cluster, topic string) (string, func(), 
 }
 
 // killRandom SIGKILLs any node (a controller too); healing restarts it.
-func killRandom(_ context.Context, c *Cluster, _ string) (string, func(), error) {
+func killRandom(_ context.Context, c *Cluster, _ Target) (string, func(), error) {
 	id := c.nodes[rand.IntN(len(c.nodes))].ID
 	c.Kill(id)
 	return fmt.Sprintf("SIGKILL of node %d", id), func() { c.Restart(id) }, nil
@@ -191,9 +214,9 @@ func killRandom(_ context.Context, c *Cluster, _ string) (string, func(), error)
 
 // pauseLeader SIGSTOPs partition 0's leader for longer than the session
 // timeout (the fault's hold adds to it); healing continues it.
-func pauseLeader(session time.Duration) func(context.Context, *Cluster, string) (string, func(), error) {
-	return func(ctx context.Context, c *Cluster, topic string) (string, func(), error) {
-		p, err := c.PartitionOf(ctx, topic, 0)
+func pauseLeader(session time.Duration) func(context.Context, *Cluster, Target) (string, func(), error) {
+	return func(ctx context.Context, c *Cluster, t Target) (string, func(), error) {
+		p, err := c.PartitionOf(ctx, t.Topic, 0)
 		if err != nil {
 			return "", nil, err
 		}
@@ -204,8 +227,8 @@ func pauseLeader(session time.Duration) func(context.Context, *Cluster, string) 
 }
 
 // cutFromLeader cuts one of partition 0's followers from its leader.
-func cutFromLeader(ctx context.Context, c *Cluster, topic string) (string, func(), error) {
-	p, err := c.PartitionOf(ctx, topic, 0)
+func cutFromLeader(ctx context.Context, c *Cluster, t Target) (string, func(), error) {
+	p, err := c.PartitionOf(ctx, t.Topic, 0)
 	if err != nil {
 		return "", nil, err
 	}
@@ -216,7 +239,7 @@ func cutFromLeader(ctx context.Context, c *Cluster, topic string) (string, func(
 		}
 	}
 	if len(followers) == 0 {
-		return "", nil, fmt.Errorf("%s/0 has no follower (replicas %v)", topic, p.Replicas)
+		return "", nil, fmt.Errorf("%s/0 has no follower (replicas %v)", t.Topic, p.Replicas)
 	}
 	f := followers[rand.IntN(len(followers))]
 	c.Cut(f, p.Leader)
@@ -225,8 +248,8 @@ func cutFromLeader(ctx context.Context, c *Cluster, topic string) (string, func(
 
 // cutFromControllers cuts partition 0's leader from every controller
 // other than itself; it still reaches the other brokers and clients.
-func cutFromControllers(ctx context.Context, c *Cluster, topic string) (string, func(), error) {
-	p, err := c.PartitionOf(ctx, topic, 0)
+func cutFromControllers(ctx context.Context, c *Cluster, t Target) (string, func(), error) {
+	p, err := c.PartitionOf(ctx, t.Topic, 0)
 	if err != nil {
 		return "", nil, err
 	}
@@ -242,8 +265,8 @@ func cutFromControllers(ctx context.Context, c *Cluster, topic string) (string, 
 
 // splitMinority splits the cluster in two: partition 0's leader with, when
 // controllers are separate, the active controller, against the rest.
-func splitMinority(ctx context.Context, c *Cluster, topic string) (string, func(), error) {
-	p, err := c.PartitionOf(ctx, topic, 0)
+func splitMinority(ctx context.Context, c *Cluster, t Target) (string, func(), error) {
+	p, err := c.PartitionOf(ctx, t.Topic, 0)
 	if err != nil {
 		return "", nil, err
 	}
@@ -263,4 +286,63 @@ func splitMinority(ctx context.Context, c *Cluster, topic string) (string, func(
 	}
 	c.Partition(minority, majority)
 	return fmt.Sprintf("split %v | %v", minority, majority), c.Heal, nil
+}
+
+// CoordinatorFaults are the faults of the pipeline and group-commit
+// rounds: the coordinators of the target's group and transactional id
+// fail over (SIGKILL, or SIGSTOP past the session timeout), or the leader
+// of the topic's partition 0 does.
+func CoordinatorFaults(pause time.Duration) []Fault {
+	return []Fault{
+		{Name: "kill-group-coordinator", Inject: killCoordinator(false)},
+		{Name: "kill-txn-coordinator", Inject: killCoordinator(true)},
+		{Name: "pause-group-coordinator", Inject: pauseCoordinator(pause)},
+		{Name: "kill-leader", Inject: killLeader},
+	}
+}
+
+// Coordinator asks the running brokers for the coordinator of group (or
+// of transactional id txnID when txn) until one names it, or ctx ends.
+func (c *Cluster) Coordinator(ctx context.Context, key string, txn bool) (int32, error) {
+	id := int32(-1)
+	err := retryAdmin(ctx, c.Addrs(), func(adm *kadm.Client) error {
+		find := adm.FindGroupCoordinators
+		if txn {
+			find = adm.FindTxnCoordinators
+		}
+		r, ok := find(ctx, key)[key]
+		if !ok {
+			return fmt.Errorf("faults: no coordinator for %s", key)
+		}
+		id = r.NodeID
+		return r.Err
+	})
+	return id, err
+}
+
+func killCoordinator(txn bool) func(context.Context, *Cluster, Target) (string, func(), error) {
+	return func(ctx context.Context, c *Cluster, t Target) (string, func(), error) {
+		key, what := t.Group, "group"
+		if txn {
+			key, what = t.TxnID, "transaction"
+		}
+		id, err := c.Coordinator(ctx, key, txn)
+		if err != nil {
+			return "", nil, err
+		}
+		c.Kill(id)
+		return fmt.Sprintf("SIGKILL of %s coordinator %d", what, id), func() { c.Restart(id) }, nil
+	}
+}
+
+func pauseCoordinator(session time.Duration) func(context.Context, *Cluster, Target) (string, func(), error) {
+	return func(ctx context.Context, c *Cluster, t Target) (string, func(), error) {
+		id, err := c.Coordinator(ctx, t.Group, false)
+		if err != nil {
+			return "", nil, err
+		}
+		c.Pause(id)
+		sleep(ctx, session)
+		return fmt.Sprintf("SIGSTOP of group coordinator %d", id), func() { c.Resume(id) }, nil
+	}
 }

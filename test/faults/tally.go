@@ -18,6 +18,7 @@ type Tally struct {
 type tallyRow struct {
 	rounds, failedRounds                                              int
 	acked, failed, read, lost, moved, dups, reused, phantoms, unknown int
+	commits, badCommits                                               int
 }
 
 func (r *tallyRow) add(rep *Report) {
@@ -34,10 +35,12 @@ func (r *tallyRow) add(rep *Report) {
 	r.reused += len(rep.Reused)
 	r.phantoms += len(rep.Phantoms)
 	r.unknown += len(rep.Unknown)
+	r.commits += rep.Commits
+	r.badCommits += len(rep.BadCommits)
 }
 
 func (r *tallyRow) anomalies() int {
-	return r.lost + r.moved + r.dups + r.reused + r.phantoms + r.unknown
+	return r.lost + r.moved + r.dups + r.reused + r.phantoms + r.unknown + r.badCommits
 }
 
 // Add counts one round of fault.
@@ -73,11 +76,11 @@ func (t *Tally) String() string {
 	defer t.mu.Unlock()
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "fault\trounds\tbad rounds\tacked\tfailed\tread\tlost\tmoved\tduplicates\treused\tphantoms\tunknown\t")
+	fmt.Fprintln(w, "fault\trounds\tbad rounds\tacked\tfailed\tread\tlost\tmoved\tduplicates\treused\tphantoms\tunknown\tcommits\tbad commits\t")
 	var total tallyRow
 	line := func(name string, r *tallyRow) {
-		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", name, r.rounds, r.failedRounds,
-			r.acked, r.failed, r.read, r.lost, r.moved, r.dups, r.reused, r.phantoms, r.unknown)
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", name, r.rounds, r.failedRounds,
+			r.acked, r.failed, r.read, r.lost, r.moved, r.dups, r.reused, r.phantoms, r.unknown, r.commits, r.badCommits)
 	}
 	for _, name := range t.order {
 		r := t.rows[name]
@@ -93,6 +96,8 @@ func (t *Tally) String() string {
 		total.reused += r.reused
 		total.phantoms += r.phantoms
 		total.unknown += r.unknown
+		total.commits += r.commits
+		total.badCommits += r.badCommits
 	}
 	line("total", &total)
 	w.Flush()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -23,8 +24,8 @@ type Workload struct {
 	Seeds      []string
 	Topic      string
 	Partitions int32
-	Writers    int           // 2 if 0
-	Readers    int           // 2 if 0
+	Writers    int
+	Readers    int
 	Interval   time.Duration // between two records of a writer; 2ms if 0
 	Prefix     string        // of the values; "w" if ""
 
@@ -42,24 +43,25 @@ type Workload struct {
 // clientTimeouts are the client options of every test client: short
 // timeouts so that a paused or cut node costs seconds, and fresh
 // metadata so that a new leader is found at once.
+// GOFKA_FAULT_CLIENT_LOG=debug (or info, warn) logs the clients to
+// stderr.
 func clientTimeouts(seeds []string) []kgo.Opt {
-	return []kgo.Opt{
-		kgo.SeedBrokers(seeds...),
-		kgo.RequestTimeoutOverhead(3 * time.Second),
-		kgo.MetadataMinAge(200 * time.Millisecond),
-		kgo.MetadataMaxAge(3 * time.Second),
-		kgo.RetryBackoffFn(func(int) time.Duration { return 100 * time.Millisecond }),
+	var log []kgo.Opt
+	if lvl := os.Getenv("GOFKA_FAULT_CLIENT_LOG"); lvl != "" {
+		levels := map[string]kgo.LogLevel{"debug": kgo.LogLevelDebug, "info": kgo.LogLevelInfo, "warn": kgo.LogLevelWarn}
+		log = append(log, kgo.WithLogger(kgo.BasicLogger(os.Stderr, levels[lvl], nil)))
 	}
+	return append(log,
+		kgo.SeedBrokers(seeds...),
+		kgo.RequestTimeoutOverhead(3*time.Second),
+		kgo.MetadataMinAge(200*time.Millisecond),
+		kgo.MetadataMaxAge(3*time.Second),
+		kgo.RetryBackoffFn(func(int) time.Duration { return 100 * time.Millisecond }),
+	)
 }
 
 // Start starts the writers and readers; they run until Stop.
 func (w *Workload) Start() error {
-	if w.Writers == 0 {
-		w.Writers = 2
-	}
-	if w.Readers == 0 {
-		w.Readers = 2
-	}
 	if w.Interval == 0 {
 		w.Interval = 2 * time.Millisecond
 	}
@@ -161,36 +163,41 @@ func (w *Workload) Stop() {
 // again), then reads the topic read_committed from the start up to the
 // markers.
 func (w *Workload) Final(ctx context.Context) error {
-	marks, err := w.writeMarks(ctx)
+	marks, upTo, err := WriteMarks(ctx, w.Seeds, w.Topic, w.Partitions, w.Prefix+"end-")
+	w.mu.Lock()
+	w.mu.writes = append(w.mu.writes, marks...)
+	w.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	recs, err := ReadUpTo(ctx, w.Seeds, w.Topic, marks)
+	recs, err := ReadUpTo(ctx, w.Seeds, w.Topic, upTo)
 	w.mu.Lock()
 	w.mu.final = recs
 	w.mu.Unlock()
 	return err
 }
 
-// writeMarks writes "<prefix>end-<p>" to each partition p and returns the
-// offsets, recorded as acknowledged writes.
-func (w *Workload) writeMarks(ctx context.Context) (map[int32]int64, error) {
-	cl, err := kgo.NewClient(append(clientTimeouts(w.Seeds), kgo.RequiredAcks(kgo.AllISRAcks()),
+// WriteMarks writes "<prefix><p>" to each partition p of topic with
+// acks=all, retrying until ctx ends, and returns the writes and their
+// offsets.
+func WriteMarks(ctx context.Context, seeds []string, topic string, partitions int32, prefix string) ([]Write, map[int32]int64, error) {
+	cl, err := kgo.NewClient(append(clientTimeouts(seeds), kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.ProduceRequestTimeout(5*time.Second))...)
 	if err != nil {
-		return nil, fmt.Errorf("faults: marker client: %w", err)
+		return nil, nil, fmt.Errorf("faults: marker client: %w", err)
 	}
 	defer cl.Close()
-	marks := map[int32]int64{}
-	for p := int32(0); p < w.Partitions; p++ {
-		rec := &kgo.Record{Topic: w.Topic, Partition: p, Value: fmt.Appendf(nil, "%send-%d", w.Prefix, p)}
+	var writes []Write
+	upTo := map[int32]int64{}
+	for p := int32(0); p < partitions; p++ {
+		rec := &kgo.Record{Topic: topic, Partition: p, Value: fmt.Appendf(nil, "%s%d", prefix, p)}
 		if err := cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
-			return nil, fmt.Errorf("faults: end marker of %s/%d: %w", w.Topic, p, err)
+			return writes, nil, fmt.Errorf("faults: end marker of %s/%d: %w", topic, p, err)
 		}
-		marks[p] = rec.Offset
-		w.acked(rec, nil)
+		upTo[p] = rec.Offset
+		writes = append(writes, Write{Partition: p, Offset: rec.Offset, Value: string(rec.Value)})
 	}
-	return marks, nil
+	return writes, upTo, nil
 }
 
 // ReadUpTo reads topic read_committed from the start of each partition of
@@ -236,13 +243,7 @@ func (w *Workload) History() History {
 // configs, retrying retriable errors until ctx ends, then waits until
 // every partition has a leader that answers ListOffsets.
 func CreateTopic(ctx context.Context, seeds []string, topic string, partitions int32, rf int16, configs map[string]*string) error {
-	cl, err := kgo.NewClient(clientTimeouts(seeds)...)
-	if err != nil {
-		return fmt.Errorf("faults: admin client: %w", err)
-	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
-	return retry(ctx, func() error {
+	return retryAdmin(ctx, seeds, func(adm *kadm.Client) error {
 		resp, err := adm.CreateTopic(ctx, partitions, rf, configs, topic)
 		if err == nil {
 			err = resp.Err
@@ -259,6 +260,18 @@ func CreateTopic(ctx context.Context, seeds []string, topic string, partitions i
 		}
 		return err
 	})
+}
+
+// retryAdmin calls fn with an admin client of seeds every 100ms until it
+// succeeds or ctx ends.
+func retryAdmin(ctx context.Context, seeds []string, fn func(*kadm.Client) error) error {
+	cl, err := kgo.NewClient(clientTimeouts(seeds)...)
+	if err != nil {
+		return fmt.Errorf("faults: admin client: %w", err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	return retry(ctx, func() error { return fn(adm) })
 }
 
 // retry calls fn every 100ms until it succeeds or ctx ends.
