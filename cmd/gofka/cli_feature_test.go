@@ -9,7 +9,7 @@ func TestFeatureCommands(t *testing.T) {
 		{args: "feature describe", out: []string{"FEATURE", "metadata.version", "3.3-IV3", "4.0-IV3", "transaction.version"}},
 		{args: "feature describe -o json", json: true, out: []string{`"feature": "group.version"`, `"finalized_level": 1`}},
 		{args: "feature downgrade --feature transaction.version=1 --dry-run", out: []string{"FEATURE (dry run)", "transaction.version=1", "OK"}},
-		{args: "feature describe", out: []string{"transaction.version  0              2              2"}},
+		{args: "feature describe", out: []string{"transaction.version               0              2              2"}},
 		{args: "feature downgrade --feature transaction.version=1", out: []string{"transaction.version=1", "OK"}},
 		{args: "cluster info", out: []string{"transaction.version=1"}},
 		{args: "feature upgrade --feature transaction.version=2", out: []string{"transaction.version=2", "OK"}},
