@@ -70,6 +70,9 @@ type Manager struct {
 	wg     sync.WaitGroup
 }
 
+// recovering is the LeaderRecoveryState of a leader elected uncleanly.
+const recovering = 1
+
 type fetcherKey struct {
 	leader int32
 	idx    int
@@ -192,6 +195,11 @@ func (m *Manager) Apply(p *Partition, pi *metadata.PartitionImage) {
 	var join, leave *fetcher
 	if pi.Leader == m.cfg.NodeID {
 		leave = p.becomeLeaderLocked(newEpoch || !wasLeader)
+		if pi.LeaderRecoveryState == recovering {
+			// Elected uncleanly (KIP-704): this log is now the partition's
+			// truth; tell the controller it has recovered.
+			p.proposeLocked(p.isr)
+		}
 	} else {
 		join, leave = m.becomeFollowerLocked(p, newEpoch || wasLeader)
 	}

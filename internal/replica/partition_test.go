@@ -287,3 +287,16 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestUncleanLeaderReportsRecovery(t *testing.T) {
+	tr := &fakeTransport{answer: accept}
+	m, p, _, _ := newTestPartition(t, tr)
+	pi := image(1, 4, 8, []int32{1, 2, 3}, []int32{1})
+	pi.LeaderRecoveryState = recovering
+	m.Apply(p, pi)
+	waitUntil(t, "the recovery report", func() bool { return len(tr.sent()) == 1 })
+	rp := tr.sent()[0].Topics[0].Partitions[0]
+	if rp.LeaderRecoveryState != 0 || len(rp.NewEpochISR) != 1 || rp.NewEpochISR[0].BrokerID != 1 {
+		t.Fatalf("recovery AlterPartition %+v", rp)
+	}
+}
