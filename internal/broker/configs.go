@@ -111,11 +111,15 @@ func describeEntry(e config.Entry, synonyms, docs bool) kmsg.DescribeConfigsResp
 }
 
 func (n *Node) handleAlterConfigs(req *wire.Request, reply wire.Reply) {
-	if n.forwarded(req, reply) {
+	r := req.Msg.(*kmsg.AlterConfigsRequest)
+	failed := n.preprocessAlterConfigs(r)
+	if n.forwardedThen(req, reply, func(resp kmsg.Response) {
+		resp.(*kmsg.AlterConfigsResponse).Resources = append(resp.(*kmsg.AlterConfigsResponse).Resources, failed...)
+	}) {
 		return
 	}
-	r := req.Msg.(*kmsg.AlterConfigsRequest)
 	resp := r.ResponseKind().(*kmsg.AlterConfigsResponse)
+	resp.Resources = failed
 	resp.SetVersion(req.Version)
 	for _, rr := range r.Resources {
 		set := make(map[string]*string, len(rr.Configs))
@@ -135,11 +139,15 @@ func (n *Node) handleAlterConfigs(req *wire.Request, reply wire.Reply) {
 }
 
 func (n *Node) handleIncrementalAlterConfigs(req *wire.Request, reply wire.Reply) {
-	if n.forwarded(req, reply) {
+	r := req.Msg.(*kmsg.IncrementalAlterConfigsRequest)
+	failed := n.preprocessIncrementalAlterConfigs(r)
+	if n.forwardedThen(req, reply, func(resp kmsg.Response) {
+		resp.(*kmsg.IncrementalAlterConfigsResponse).Resources = append(resp.(*kmsg.IncrementalAlterConfigsResponse).Resources, failed...)
+	}) {
 		return
 	}
-	r := req.Msg.(*kmsg.IncrementalAlterConfigsRequest)
 	resp := r.ResponseKind().(*kmsg.IncrementalAlterConfigsResponse)
+	resp.Resources = failed
 	resp.SetVersion(req.Version)
 	for _, rr := range r.Resources {
 		changes := make([]controller.ConfigChange, 0, len(rr.Configs))

@@ -45,6 +45,12 @@ func (n *Node) controller() controllerOps {
 // forwarded sends a client's request to the active controller when this
 // node is not it, and replies with its answer; it reports whether it did.
 func (n *Node) forwarded(req *wire.Request, reply wire.Reply) bool {
+	return n.forwardedThen(req, reply, nil)
+}
+
+// forwardedThen is forwarded, with then (when not nil) called on the
+// controller's answer before it is sent.
+func (n *Node) forwardedThen(req *wire.Request, reply wire.Reply, then func(kmsg.Response)) bool {
 	if n.active() {
 		return false
 	}
@@ -56,6 +62,9 @@ func (n *Node) forwarded(req *wire.Request, reply wire.Reply) bool {
 		resp = notControllerResponse(req.Msg)
 	}
 	resp.SetVersion(req.Version)
+	if then != nil {
+		then(resp)
+	}
 	reply.Send(resp)
 	return true
 }

@@ -160,6 +160,7 @@ func (n *Node) startBroker(ln net.Listener) error {
 	if err := n.bindListeners(ln); err != nil {
 		return err
 	}
+	n.startDynamicTLS()
 	if err := n.registerAtStart(); err != nil {
 		return err
 	}

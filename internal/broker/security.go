@@ -25,6 +25,7 @@ type listenerSecurity struct {
 	tls      *security.ServerTLS // SSL and SASL_SSL
 	mapper   *security.PrincipalMapper
 	sasl     *saslConfig // SASL_PLAINTEXT and SASL_SSL (sasl.go)
+	dyn      dynamicTLS  // dynamic store configs served (security_dynamic.go)
 }
 
 // connSession is a connection's security state, kept in

@@ -91,6 +91,28 @@ func (st *ServerTLS) maybeReload() {
 	}
 }
 
+// Update serves with new settings (a dynamic change of the listener's
+// ssl.* configs): the stores are loaded first, and on failure the
+// current configuration stays. Open connections keep theirs.
+func (st *ServerTLS) Update(s TLSSettings) error {
+	cfg, err := buildServerConfig(s)
+	if err != nil {
+		return fmt.Errorf("security: new TLS stores: %w", err)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.settings = s
+	st.stamps = st.statFiles()
+	st.cur.Store(cfg)
+	return nil
+}
+
+// Validate reports whether settings s load, without serving them.
+func Validate(s TLSSettings) error {
+	_, err := buildServerConfig(s)
+	return err
+}
+
 // Reload loads the stores again now, whatever the files' stamps.
 func (st *ServerTLS) Reload() error {
 	st.mu.Lock()

@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509/pkix"
+	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +15,8 @@ import (
 
 	"github.com/gofka/gofka/internal/security/testcerts"
 	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -145,4 +150,62 @@ func TestTLSCertificateRotation(t *testing.T) {
 
 func peerSerial(r *rawConn) string {
 	return r.conn.(*tls.Conn).ConnectionState().PeerCertificates[0].SerialNumber.String()
+}
+
+// TestTLSDynamicKeystore: an IncrementalAlterConfigs of this broker's
+// listener.name.ssl.ssl.keystore.location serves the new certificate to
+// new connections while an open connection keeps working; a keystore that
+// does not load is INVALID_REQUEST and changes nothing.
+func TestTLSDynamicKeystore(t *testing.T) {
+	e := newSecEnv(t)
+	c := gofkatest.Start(t, e.options("PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0")...)
+	addr := c.ListenerAddr("SSL")
+	oldConn, err := tlsDial(t, addr, e.clientTLS(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldSerial := peerSerial(oldConn)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	adm := newAdminOpts(t, kgo.SeedBrokers(c.ListenerAddr("PLAINTEXT")))
+	meta, err := adm.BrokerMetadata(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := meta.Brokers[0].NodeID
+	next, err := e.ca.Server("broker-dynamic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "dynamic-keystore.pem")
+	if err := os.WriteFile(path, next.Keystore(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set := func(v string) error {
+		res, err := adm.AlterBrokerConfigs(ctx, []kadm.AlterConfig{{Name: "listener.name.ssl.ssl.keystore.location", Value: &v}}, id)
+		if err != nil {
+			return err
+		}
+		return res[0].Err
+	}
+	if err := set(path); err != nil {
+		t.Fatalf("alter keystore: %v", err)
+	}
+	waitFor(t, 20*time.Second, "the new certificate", func() bool {
+		r, err := tlsDial(t, addr, e.clientTLS(t, ""))
+		return err == nil && peerSerial(r) == next.Cert.SerialNumber.String()
+	})
+	if peerSerial(oldConn) != oldSerial {
+		t.Fatal("the open connection changed certificate")
+	}
+	if resp := oldConn.request(kmsg.NewPtrApiVersionsRequest(), 3).(*kmsg.ApiVersionsResponse); resp.ErrorCode != 0 {
+		t.Fatalf("ApiVersions on the connection opened before the change: %d", resp.ErrorCode)
+	}
+	if err := set(filepath.Join(t.TempDir(), "missing.pem")); !errors.Is(err, kerr.InvalidRequest) {
+		t.Fatalf("a keystore that does not load: %v, want INVALID_REQUEST", err)
+	}
+	r, err := tlsDial(t, addr, e.clientTLS(t, ""))
+	if err != nil || peerSerial(r) != next.Cert.SerialNumber.String() {
+		t.Fatalf("after a refused change: %v", err)
+	}
 }
