@@ -38,9 +38,10 @@ type fetchOp struct {
 	deadline time.Time
 	denied   map[string]bool // topics without Read (fetch_authz.go)
 	client   quota.Client
-	quota    bool  // consumer_byte_rate applies (not a follower)
-	replica  int32 // the fetching follower's node id, -1 for a consumer
-	repEpoch int64 // the follower's broker epoch (KIP-903), -1 before v15
+	quota    bool   // consumer_byte_rate applies (not a follower)
+	replica  int32  // the fetching follower's node id, -1 for a consumer
+	repEpoch int64  // the follower's broker epoch (KIP-903), -1 before v15
+	rack     string // a consumer's client.rack (v11+, KIP-392)
 }
 
 func (n *Node) handleFetch(req *wire.Request, reply wire.Reply) {
@@ -48,6 +49,9 @@ func (n *Node) handleFetch(req *wire.Request, reply wire.Reply) {
 	op := &fetchOp{n: n, version: req.Version, req: r, reply: reply, full: true, client: clientOf(req)}
 	op.replica, op.repEpoch = replicaOf(r, req.Version)
 	op.quota = op.replica < 0
+	if op.replica < 0 && req.Version >= 11 {
+		op.rack = r.Rack
+	}
 	if code := op.bindSession(); code != nil {
 		reply.Send(fetchErrorResponse(req.Version, code))
 		return
@@ -136,8 +140,8 @@ func (op *fetchOp) read() (topics []fetchTopic, total int, hasErr bool) {
 	}
 	for _, sp := range op.items {
 		fp := op.readPartition(sp, budget, total == 0)
-		if fp.errCode != 0 || fp.diverging {
-			hasErr = true
+		if fp.errCode != 0 || fp.diverging || fp.hasReadReplica {
+			hasErr = true // answered at once, as Kafka does
 		}
 		total += int(fp.slice.Size)
 		budget -= int(fp.slice.Size)
@@ -150,7 +154,7 @@ func (op *fetchOp) read() (topics []fetchTopic, total int, hasErr bool) {
 }
 
 func (sp *sessionPartition) changed(fp *fetchPartition) bool {
-	return fp.errCode != 0 || fp.diverging || fp.slice.Size > 0 || fp.hw != sp.sentHW || fp.lso != sp.sentLSO || fp.lso0 != sp.sentStart
+	return fp.errCode != 0 || fp.diverging || fp.hasReadReplica || fp.slice.Size > 0 || fp.hw != sp.sentHW || fp.lso != sp.sentLSO || fp.lso0 != sp.sentStart
 }
 
 func appendFetchPartition(topics []fetchTopic, k sessionKey, fp fetchPartition) []fetchTopic {
@@ -186,6 +190,10 @@ func (op *fetchOp) readPartition(sp *sessionPartition, budget int, minOne bool) 
 		return fp
 	}
 	if op.replica >= 0 && op.diverges(p, sp, &fp) {
+		return fp
+	}
+	if id, ok := op.preferredReadReplica(p, sp); ok {
+		op.redirect(p, &fp, id)
 		return fp
 	}
 	maxOffset, code := op.n.followerFetched(op, p, sp)

@@ -21,6 +21,10 @@ type fetchPartition struct {
 	diverging     bool // set DivergingEpoch (tag 0): the follower must truncate
 	divEpoch      int32
 	divEnd        int64
+	// readReplica is PreferredReadReplica (v11+, KIP-392) when
+	// hasReadReplica; -1 is sent otherwise.
+	readReplica    int32
+	hasReadReplica bool
 }
 
 type fetchTopic struct {
@@ -76,7 +80,11 @@ func encodeFetchPartition(e *enc, parts []wire.Part, version int16, p *fetchPart
 		}
 	}
 	if version >= 11 {
-		e.i32(-1) // preferred read replica
+		if p.hasReadReplica {
+			e.i32(p.readReplica)
+		} else {
+			e.i32(-1)
+		}
 	}
 	n := int(p.slice.Size)
 	e.bytesLen(n)

@@ -29,7 +29,8 @@ func TestEncodeFetchResponse(t *testing.T) {
 	topics := []fetchTopic{{name: "t", id: id, parts: []fetchPartition{
 		{partition: 0, hw: 10, lso: 9, lso0: 1, slice: storage.Slice{File: f, Pos: 6, Size: int64(len(records))}},
 		{partition: 1, errCode: 1, hw: -1, lso: -1, lso0: -1, sendLeader: true, leaderID: 3, leaderEpoch: 7},
-		{partition: 2, hw: 5, lso: 5, lso0: 0, aborted: []kmsg.FetchResponseTopicPartitionAbortedTransaction{{ProducerID: 4, FirstOffset: 2}}},
+		{partition: 2, hw: 5, lso: 5, lso0: 0, aborted: []kmsg.FetchResponseTopicPartitionAbortedTransaction{{ProducerID: 4, FirstOffset: 2}},
+			readReplica: 2, hasReadReplica: true},
 	}}}
 	for v := int16(4); v <= 18; v++ {
 		body := flatten(t, encodeFetchResponse(v, 5, 0, 77, topics))
@@ -63,6 +64,9 @@ func checkFetchDecoded(t *testing.T, v int16, resp *kmsg.FetchResponse, records 
 	}
 	if len(p2.AbortedTransactions) != 1 || p2.AbortedTransactions[0].ProducerID != 4 || len(p2.RecordBatches) != 0 {
 		t.Errorf("v%d: partition 2 %+v", v, p2)
+	}
+	if v >= 11 && (p0.PreferredReadReplica != -1 || p2.PreferredReadReplica != 2) {
+		t.Errorf("v%d: preferred read replicas %d and %d, want -1 and 2", v, p0.PreferredReadReplica, p2.PreferredReadReplica)
 	}
 }
 

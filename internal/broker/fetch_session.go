@@ -35,6 +35,7 @@ type sessionPartition struct {
 	maxBytes    int32
 	leaderEpoch int32
 	lastEpoch   int32 // the follower's last fetched epoch (KIP-320), -1 if none
+	logStart    int64 // the follower's log start offset
 	sentHW      int64
 	sentLSO     int64
 	sentStart   int64
@@ -142,6 +143,7 @@ func (s *fetchSession) upsert(k sessionKey, rp *kmsg.FetchRequestTopicPartition)
 	sp.maxBytes = rp.PartitionMaxBytes
 	sp.leaderEpoch = rp.CurrentLeaderEpoch
 	sp.lastEpoch = rp.LastFetchedEpoch
+	sp.logStart = rp.LogStartOffset
 }
 
 func (s *fetchSession) forget(k sessionKey) {

@@ -6,7 +6,10 @@ package broker
 // (v8+, KIP-405: the log start here, there is no remote tier), -5 latest
 // tiered and -6 earliest pending upload (v9+/v11+: no remote tier, so
 // unknown offset -1). A timestamp >= 0 finds the first record whose
-// timestamp is at or after it, below the high watermark.
+// timestamp is at or after it, below the high watermark. A new leader
+// whose high watermark has not reached the start of its epoch answers a
+// consumer's latest offset with OFFSET_NOT_AVAILABLE (v5+;
+// LEADER_NOT_AVAILABLE before), as Kafka's Partition.fetchOffsetForTimestamp.
 
 import (
 	"github.com/gofka/gofka/internal/record"
@@ -43,6 +46,9 @@ func (n *Node) handleListOffsets(req *wire.Request, reply wire.Reply) {
 				continue
 			}
 			rt.Partitions = append(rt.Partitions, n.listOffset(t.Topic, &t.Partitions[j], r.ReplicaID, r.IsolationLevel))
+			if rp := &rt.Partitions[len(rt.Partitions)-1]; rp.ErrorCode == kerr.OffsetNotAvailable.Code && req.Version < 5 {
+				rp.ErrorCode = kerr.LeaderNotAvailable.Code
+			}
 		}
 		resp.Topics = append(resp.Topics, rt)
 	}
@@ -77,6 +83,8 @@ func (n *Node) listOffset(topic string, rp *kmsg.ListOffsetsRequestTopicPartitio
 		hw = min(hw, p.lastStableOffset()) // read_committed sees up to the LSO
 	}
 	switch ts := rp.Timestamp; {
+	case ts == tsLatest && replicaID == -1 && hwBehindEpochStart(p):
+		out.ErrorCode = kerr.OffsetNotAvailable.Code
 	case ts == tsLatest:
 		out.Offset = hw
 		out.LeaderEpoch = latestEpoch(p)
@@ -91,6 +99,14 @@ func (n *Node) listOffset(topic string, rp *kmsg.ListOffsetsRequestTopicPartitio
 		out.ErrorCode = n.findInBatch(&out, batch, ok, err, ts, hw)
 	}
 	return out
+}
+
+// hwBehindEpochStart reports whether a new leader's high watermark has not
+// yet reached the start of its epoch: the latest offset is not known
+// until the followers have caught up (Kafka's OFFSET_NOT_AVAILABLE).
+func hwBehindEpochStart(p *partition) bool {
+	start, ok := p.rep.EpochStart()
+	return ok && start > p.log.HighWatermark()
 }
 
 func latestEpoch(p *partition) int32 {

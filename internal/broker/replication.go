@@ -208,6 +208,7 @@ func (n *Node) followerFetched(op *fetchOp, p *partition, sp *sessionPartition) 
 		n.log.Debug("follower fetch refused", "partition", p.tp.String(), "replica", op.replica, "err", err)
 		return -1, kerr.NotLeaderForPartition
 	}
+	p.rep.SetFollowerLogStart(op.replica, sp.logStart)
 	if moved {
 		p.wake()
 	}

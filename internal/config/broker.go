@@ -122,22 +122,27 @@ type Broker struct {
 	ProducerIDExpirationMs               int32 `config:"producer.id.expiration.ms"`
 	ProducerIDExpirationCheckIntervalMs  int32 `config:"producer.id.expiration.check.interval.ms"`
 
-	ReplicaLagTimeMaxMs                      int64 `config:"replica.lag.time.max.ms"`
-	ReplicaFetchMaxBytes                     int32 `config:"replica.fetch.max.bytes"`
-	ReplicaFetchMinBytes                     int32 `config:"replica.fetch.min.bytes"`
-	ReplicaFetchWaitMaxMs                    int32 `config:"replica.fetch.wait.max.ms"`
-	ReplicaFetchBackoffMs                    int32 `config:"replica.fetch.backoff.ms"`
-	ReplicaFetchResponseMaxBytes             int32 `config:"replica.fetch.response.max.bytes"`
-	ReplicaSocketTimeoutMs                   int32 `config:"replica.socket.timeout.ms"`
-	ReplicaSocketReceiveBufferBytes          int32 `config:"replica.socket.receive.buffer.bytes"`
-	ReplicaHighWatermarkCheckpointIntervalMs int64 `config:"replica.high.watermark.checkpoint.interval.ms"`
-	NumReplicaFetchers                       int32 `config:"num.replica.fetchers"`
-	AutoLeaderRebalanceEnable                bool  `config:"auto.leader.rebalance.enable"`
-	LeaderImbalancePerBrokerPercentage       int32 `config:"leader.imbalance.per.broker.percentage"`
-	LeaderImbalanceCheckIntervalSeconds      int64 `config:"leader.imbalance.check.interval.seconds"`
-	FetchPurgatoryPurgeIntervalRequests      int32 `config:"fetch.purgatory.purge.interval.requests"`
-	ProducerPurgatoryPurgeIntervalRequests   int32 `config:"producer.purgatory.purge.interval.requests"`
-	DeleteRecordsPurgatoryPurgeIntervalReqs  int32 `config:"delete.records.purgatory.purge.interval.requests"`
+	ReplicaLagTimeMaxMs                      int64  `config:"replica.lag.time.max.ms"`
+	ReplicaFetchMaxBytes                     int32  `config:"replica.fetch.max.bytes"`
+	ReplicaFetchMinBytes                     int32  `config:"replica.fetch.min.bytes"`
+	ReplicaFetchWaitMaxMs                    int32  `config:"replica.fetch.wait.max.ms"`
+	ReplicaFetchBackoffMs                    int32  `config:"replica.fetch.backoff.ms"`
+	ReplicaFetchResponseMaxBytes             int32  `config:"replica.fetch.response.max.bytes"`
+	ReplicaSocketTimeoutMs                   int32  `config:"replica.socket.timeout.ms"`
+	ReplicaSocketReceiveBufferBytes          int32  `config:"replica.socket.receive.buffer.bytes"`
+	ReplicaHighWatermarkCheckpointIntervalMs int64  `config:"replica.high.watermark.checkpoint.interval.ms"`
+	NumReplicaFetchers                       int32  `config:"num.replica.fetchers"`
+	ReplicaSelectorClass                     string `config:"replica.selector.class"`
+	LeaderReplicationThrottledRate           int64  `config:"leader.replication.throttled.rate"`
+	FollowerReplicationThrottledRate         int64  `config:"follower.replication.throttled.rate"`
+	ReplicationQuotaWindowNum                int32  `config:"replication.quota.window.num"`
+	ReplicationQuotaWindowSizeSeconds        int32  `config:"replication.quota.window.size.seconds"`
+	AutoLeaderRebalanceEnable                bool   `config:"auto.leader.rebalance.enable"`
+	LeaderImbalancePerBrokerPercentage       int32  `config:"leader.imbalance.per.broker.percentage"`
+	LeaderImbalanceCheckIntervalSeconds      int64  `config:"leader.imbalance.check.interval.seconds"`
+	FetchPurgatoryPurgeIntervalRequests      int32  `config:"fetch.purgatory.purge.interval.requests"`
+	ProducerPurgatoryPurgeIntervalRequests   int32  `config:"producer.purgatory.purge.interval.requests"`
+	DeleteRecordsPurgatoryPurgeIntervalReqs  int32  `config:"delete.records.purgatory.purge.interval.requests"`
 
 	MetadataLogSegmentBytes                   int32 `config:"metadata.log.segment.bytes"`
 	MetadataLogSegmentMs                      int64 `config:"metadata.log.segment.ms"`
@@ -197,3 +202,10 @@ func (b *Broker) Get(name string) *string {
 	}
 	return nil
 }
+
+// The replica.selector.class values Gofka knows: Kafka's two selectors
+// (KIP-392).
+const (
+	ReplicaSelectorLeader    = "org.apache.kafka.common.replica.LeaderSelector"
+	ReplicaSelectorRackAware = "org.apache.kafka.common.replica.RackAwareReplicaSelector"
+)

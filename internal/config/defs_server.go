@@ -170,6 +170,10 @@ var replicationDefs = []*Def{
 		Doc: "Security protocol used to communicate between brokers. Valid values are: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL. It is an error to set this and inter.broker.listener.name properties at the same time."},
 	{Name: "inter.broker.listener.name", Type: String,
 		Doc: "Name of listener used for communication between brokers. If this is unset, the listener name is defined by security.inter.broker.protocol. It is an error to set this and security.inter.broker.protocol properties at the same time."},
-	{Name: "replica.selector.class", Type: String,
-		Doc: "The fully qualified class name that implements ReplicaSelector. This is used by the broker to find the preferred read replica. By default, we use an implementation that returns the leader."},
+	{Name: "replica.selector.class", Type: String, Validate: oneOf(ReplicaSelectorLeader, ReplicaSelectorRackAware),
+		Doc: "The fully qualified class name that implements ReplicaSelector. This is used by the broker to find the preferred read replica. By default, we use an implementation that returns the leader. Gofka knows Kafka's two selectors: " + ReplicaSelectorLeader + " (the default) and " + ReplicaSelectorRackAware + " (KIP-392: a consumer whose client.rack names a rack is sent to the most caught-up in-sync replica in that rack)."},
+	{Name: "replication.quota.window.num", Type: Int, Default: ptr("11"), Validate: atLeast(1),
+		Doc: "The number of samples to retain in memory for replication quotas"},
+	{Name: "replication.quota.window.size.seconds", Type: Int, Default: ptr("1"), Validate: atLeast(1),
+		Doc: "The time span of each sample for replication quotas"},
 }

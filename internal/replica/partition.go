@@ -40,6 +40,7 @@ type Host interface {
 // follower is what the leader knows of one follower.
 type follower struct {
 	leo          int64 // -1 until it fetches
+	logStart     int64 // its log start offset, from its fetches (KIP-392)
 	brokerEpoch  int64
 	lastFetch    time.Time
 	lastFetchLEO int64 // the leader's end offset at its last fetch

@@ -31,6 +31,7 @@ type MultiCluster struct {
 	voters    []string // controller.quorum.voters of the first quorum
 	tmp       string
 	net       *faultnet.Net
+	perNode   map[int32]map[string]string // NodeConfig
 
 	mu     sync.Mutex
 	paused map[int32]bool
@@ -55,6 +56,7 @@ type ClusterOption func(*clusterSettings)
 type clusterSettings struct {
 	nodes, controllers, brokers int
 	opts                        []Option
+	perNode                     map[int32]map[string]string
 }
 
 // Nodes sets how many nodes run both roles, broker and controller (the
@@ -73,6 +75,20 @@ func NodeOptions(opts ...Option) ClusterOption {
 	return func(s *clusterSettings) { s.opts = append(s.opts, opts...) }
 }
 
+// NodeConfig sets a property on node id only (broker.rack, a per-broker
+// rate), over what NodeOptions sets for every node.
+func NodeConfig(id int32, name, value string) ClusterOption {
+	return func(s *clusterSettings) {
+		if s.perNode == nil {
+			s.perNode = map[int32]map[string]string{}
+		}
+		if s.perNode[id] == nil {
+			s.perNode[id] = map[string]string{}
+		}
+		s.perNode[id][name] = value
+	}
+}
+
 // StartCluster starts a formatted multi-node cluster and stops it when
 // the test ends.
 func StartCluster(t testing.TB, opts ...ClusterOption) *MultiCluster {
@@ -82,7 +98,7 @@ func StartCluster(t testing.TB, opts ...ClusterOption) *MultiCluster {
 		o(&cs)
 	}
 	c := &MultiCluster{t: t, clusterID: checkpoint.NewUUID().String(), settings: settings{props: map[string]string{}},
-		net: faultnet.New(faultnet.GofkaNode), paused: map[int32]bool{}}
+		net: faultnet.New(faultnet.GofkaNode), paused: map[int32]bool{}, perNode: cs.perNode}
 	for _, o := range cs.opts {
 		o(&c.settings)
 	}
@@ -159,6 +175,9 @@ func (c *MultiCluster) newNode(roles string) *ClusterNode {
 func (c *MultiCluster) configure(node *ClusterNode) {
 	p := map[string]string{}
 	for k, v := range c.settings.props {
+		p[k] = v
+	}
+	for k, v := range c.perNode[node.ID] {
 		p[k] = v
 	}
 	p["node.id"] = fmt.Sprint(node.ID)
@@ -343,6 +362,18 @@ func (n *ClusterNode) controllerAddr() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.ctrlAddr
+}
+
+// MetricsAddr is the bound address of the node's metrics listener, ""
+// while it is stopped or unless the cluster was started with
+// WithConfig("gofka.metrics.listen", "127.0.0.1:0").
+func (n *ClusterNode) MetricsAddr() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.node == nil {
+		return ""
+	}
+	return n.node.MetricsAddr()
 }
 
 // Dir is the node's data dir.

@@ -236,6 +236,17 @@ func TestSASLReauthentication(t *testing.T) {
 // metricValue scrapes one series from the node's /metrics.
 func metricValue(t *testing.T, addr, series string) float64 {
 	t.Helper()
+	v, ok := lookupMetric(t, addr, series)
+	if !ok {
+		t.Fatalf("no metric %s", series)
+	}
+	return v
+}
+
+// lookupMetric scrapes one series from the node's /metrics and reports
+// whether it is there.
+func lookupMetric(t *testing.T, addr, series string) (float64, bool) {
+	t.Helper()
 	res, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -248,9 +259,8 @@ func metricValue(t *testing.T, addr, series string) float64 {
 			if err != nil {
 				t.Fatalf("metric %s: %v", series, err)
 			}
-			return f
+			return f, true
 		}
 	}
-	t.Fatalf("no metric %s", series)
-	return 0
+	return 0, false
 }
