@@ -36,7 +36,7 @@ func (n *Node) handleListGroups(req *wire.Request, reply wire.Reply) {
 func (n *Node) listShareGroups(r *kmsg.ListGroupsRequest) []kmsg.ListGroupsResponseGroup {
 	var out []kmsg.ListGroupsResponseGroup
 	for _, g := range n.shares.coord.Groups() {
-		if !matchesFilter(r.StatesFilter, g.State) || !matchesFilter(r.TypesFilter, "share") {
+		if n.groupOwner(g.ID) != nil || !matchesFilter(r.StatesFilter, g.State) || !matchesFilter(r.TypesFilter, "share") {
 			continue
 		}
 		lg := kmsg.NewListGroupsResponseGroup()
@@ -88,7 +88,11 @@ func (n *Node) handleDeleteGroups(req *wire.Request, reply wire.Reply) {
 			continue
 		}
 		if n.shares.coord.IsShareGroup(id) {
-			shared[id] = n.deleteShareGroup(id)
+			if err := n.groupOwner(id); err != nil {
+				shared[id] = err.Code
+			} else {
+				shared[id] = n.deleteShareGroup(id)
+			}
 			continue
 		}
 		rest.Groups = append(rest.Groups, id)

@@ -1,18 +1,25 @@
 package broker
 
-// FindCoordinator, versions 0-6; batched keys from v4 (KIP-699). Every
-// group's coordinator is this node (one broker leads every partition of
-// __consumer_offsets), which is created through the controller on first
-// use as Kafka does: compacted, offsets.topic.num.partitions partitions,
-// offsets.topic.segment.bytes segments and offsets.topic.replication.factor
-// capped to the registered brokers. Transaction keys answer the same node,
-// and so do share-coordinator keys ("group:topicId:partition", type 2,
-// creating __share_group_state on first use).
+// FindCoordinator, versions 0-6; batched keys from v4 (KIP-699). A key's
+// coordinator is the leader of its coordinator partition, as Kafka
+// computes it: Utils.abs(key.hashCode()) % partitions (Java's
+// String.hashCode) of __consumer_offsets for groups (type 0),
+// __transaction_state for transactional ids (type 1) and
+// __share_group_state for share-coordinator keys ("group:topicId:partition",
+// type 2), answered with its endpoint on the requester's listener;
+// COORDINATOR_NOT_AVAILABLE while the partition has no leader. A missing
+// coordinator topic is created through the controller on first use as
+// Kafka does (compacted, offsets.topic.num.partitions partitions,
+// offsets.topic.segment.bytes segments, offsets.topic.replication.factor
+// replicas; see createInternalTopic for the replication factor).
 
 import (
 	"strconv"
 	"strings"
 
+	"github.com/gofka/gofka/internal/group"
+	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/txn"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -71,6 +78,7 @@ func (n *Node) findCoordinator(listener string, typ int8, key string) kmsg.FindC
 		c.ErrorMessage = &msg
 		return c
 	}
+	var topic string
 	switch {
 	case typ == 0 && key == "":
 		return fail(kerr.InvalidRequest)
@@ -78,29 +86,48 @@ func (n *Node) findCoordinator(listener string, typ int8, key string) kmsg.FindC
 		if err := n.ensureOffsetsTopic(); err != nil {
 			return fail(err)
 		}
+		topic = offsetsTopic
 	case typ == 1:
 		if err := n.ensureTxnTopic(); err != nil {
 			return fail(err)
 		}
+		topic = txn.Topic
 	case typ == 2 && strings.Count(key, ":") < 2: // share: "group:topicId:partition"
 		return fail(kerr.InvalidRequest)
 	case typ == 2:
 		if err := n.ensureShareStateTopic(); err != nil {
 			return fail(err)
 		}
+		topic = shareStateTopic
 	default:
 		return fail(kerr.InvalidRequest)
 	}
-	b := n.meta.Current().Brokers[n.nodeID]
-	if b == nil {
+	img := n.meta.Current()
+	leader := coordinatorLeader(img, topic, key)
+	b := img.Brokers[leader]
+	if leader < 0 || b == nil || b.Fenced {
 		return fail(kerr.CoordinatorNotAvailable)
 	}
 	ep, ok := endpointFor(b, listener)
 	if !ok {
 		return fail(kerr.CoordinatorNotAvailable)
 	}
-	c.NodeID, c.Host, c.Port = n.nodeID, ep.Host, int32(ep.Port)
+	c.NodeID, c.Host, c.Port = leader, ep.Host, int32(ep.Port)
 	return c
+}
+
+// coordinatorLeader is the leader of key's partition of a coordinator
+// topic, -1 when the topic or a leader is missing.
+func coordinatorLeader(img *metadata.Image, topic, key string) int32 {
+	t := img.Topic(topic)
+	if t == nil || len(t.Partitions) == 0 {
+		return -1
+	}
+	pi := t.Partitions[group.PartitionFor(key, int32(len(t.Partitions)))]
+	if pi == nil {
+		return -1
+	}
+	return pi.Leader
 }
 
 // ensureOffsetsTopic creates __consumer_offsets when it does not exist.
@@ -110,8 +137,8 @@ func (n *Node) ensureOffsetsTopic() *kerr.Error {
 	}
 	n.groups.createMu.Lock()
 	defer n.groups.createMu.Unlock()
-	return n.createInternalTopic(offsetsTopic, n.groups.coord.NumPartitions(), n.cfg.OffsetsTopicReplicationFactor,
-		map[string]string{
+	return n.createInternalTopic(offsetsTopic, n.groups.coord.NumPartitions(), "offsets.topic.replication.factor",
+		n.cfg.OffsetsTopicReplicationFactor, map[string]string{
 			"cleanup.policy":   "compact",
 			"compression.type": "producer",
 			"segment.bytes":    strconv.Itoa(int(n.cfg.OffsetsTopicSegmentBytes)),
@@ -119,18 +146,26 @@ func (n *Node) ensureOffsetsTopic() *kerr.Error {
 }
 
 // createInternalTopic creates a coordinator's topic through the
-// controller unless it exists, its replication factor capped to the
-// registered brokers. The caller serializes creations of one topic.
-func (n *Node) createInternalTopic(name string, partitions int32, rf int16, configs map[string]string) *kerr.Error {
+// controller unless it exists, with the replication factor of property
+// rfName (see internalTopicRF). The caller serializes creations of one
+// topic.
+func (n *Node) createInternalTopic(name string, partitions int32, rfName string, rf int16, configs map[string]string) *kerr.Error {
 	img := n.meta.Current()
 	if img.Topic(name) != nil {
 		return nil
+	}
+	rf, capped, kerrc := n.internalTopicRF(img, name, rfName, rf)
+	if kerrc != nil {
+		return kerrc
+	}
+	if capped {
+		capMinISR(configs, rf)
 	}
 	req := kmsg.NewPtrCreateTopicsRequest()
 	t := kmsg.NewCreateTopicsRequestTopic()
 	t.Topic = name
 	t.NumPartitions = partitions
-	t.ReplicationFactor = max(1, min(rf, int16(len(img.Brokers))))
+	t.ReplicationFactor = rf
 	for k, v := range configs {
 		v := v
 		t.Configs = append(t.Configs, kmsg.CreateTopicsRequestTopicConfig{Name: k, Value: &v})

@@ -54,16 +54,23 @@ func (s groupStore) Append(partition int32, batch []byte) error {
 func (s groupStore) AppendAt(partition int32, batch []byte) (int64, error) {
 	p := s.n.parts.get(s.topic, partition)
 	if p == nil {
-		return -1, fmt.Errorf("%w: %s-%d", errNoPartition, s.topic, partition)
+		return -1, s.lost(partition, fmt.Errorf("%w: %s-%d", errNoPartition, s.topic, partition))
 	}
 	res, err := s.n.appendLeader(p, batch, s.n.now())
 	if err != nil {
-		return -1, err
+		return -1, s.lost(partition, err)
 	}
 	if code := s.n.awaitReplicated(p, res.LastOffset+1, ms(int64(s.n.cfg.OffsetsCommitTimeoutMs))); code != nil {
-		return -1, fmt.Errorf("%w: %s: %v", errNotLeader, p.tp.String(), code)
+		return -1, s.lost(partition, fmt.Errorf("%w: %s: %v", errNotLeader, p.tp.String(), code))
 	}
 	return res.FirstOffset, nil
+}
+
+// lost takes a failed append as a lost leadership of the partition
+// (coordinator_leadership.go): the coordinator answers NOT_COORDINATOR.
+func (s groupStore) lost(partition int32, err error) error {
+	s.n.coordWriteFailed(s.topic, partition)
+	return fmt.Errorf("%w: %w", group.ErrNotCoordinator, err)
 }
 
 // DeleteBefore advances the partition's log start offset (pruning

@@ -6,12 +6,12 @@ package broker
 // replayed at start-up before clients connect.
 
 import (
-	"fmt"
 	"sync"
 
 	"github.com/gofka/gofka/internal/group"
 	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/kerr"
 )
 
 // offsetsTopic is Kafka's internal topic of group state and offsets.
@@ -43,13 +43,12 @@ func groupAPIs() []api {
 	}
 }
 
-// startGroups builds the coordinator and replays __consumer_offsets.
+// startGroups builds the coordinator; the __consumer_offsets partitions
+// this node leads are loaded by coordinator_leadership.go.
 func (n *Node) startGroups() error {
 	cfg := n.groupConfig()
+	cfg.Owner = func(p int32) *kerr.Error { return n.coordOwner(offsetsTopic, p) }
 	n.groups.coord = group.New(cfg, group.SystemClock{}, groupStore{n, offsetsTopic}, n.groupMetadata)
-	if err := n.groups.coord.Load(); err != nil {
-		return fmt.Errorf("broker: load groups: %w", err)
-	}
 	coord := n.groups.coord
 	n.meta.Subscribe(func(_, _ *metadata.Image, d metadata.Delta) {
 		var names []string

@@ -74,6 +74,7 @@ type Node struct {
 	groups  groupState
 	shares  shareState
 	txns    txnState
+	coord   coordLeadership // coordinator_leadership.go
 	observe observeState
 	authz   authzState // authorize.go
 	// tokenCreds are the delegation tokens' SCRAM credentials (token_cache.go).
@@ -212,6 +213,7 @@ func (n *Node) startAreas() error {
 	if err := n.startTxns(); err != nil {
 		return err
 	}
+	n.startCoordLeadership()
 	return n.startCleaner()
 }
 

@@ -79,13 +79,6 @@ func (s *partitionSet) get(topic string, idx int32) *partition {
 	return ps[idx]
 }
 
-func (s *partitionSet) topic(topic string) []*partition {
-	if m := s.cur.Load(); m != nil {
-		return (*m)[topic]
-	}
-	return nil
-}
-
 // update copies the map, lets fn change the copy, and publishes it.
 func (s *partitionSet) update(fn func(m map[string][]*partition)) {
 	s.mu.Lock()

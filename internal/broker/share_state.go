@@ -42,7 +42,7 @@ func (n *Node) handleInitializeShareGroupState(req *wire.Request, reply wire.Rep
 	for _, t := range r.Topics {
 		rt := kmsg.InitializeShareGroupStateResponseTopic{TopicID: t.TopicID}
 		for _, p := range t.Partitions {
-			err := pre
+			err := n.shareKeyOwner(pre, shareKey(r.GroupID, t.TopicID, p.Partition))
 			if err == nil {
 				err = n.shares.coord.InitializeAPI(shareKey(r.GroupID, t.TopicID, p.Partition), p.StateEpoch, p.StartOffset)
 			}
@@ -62,7 +62,7 @@ func (n *Node) handleReadShareGroupState(req *wire.Request, reply wire.Reply) {
 		for _, p := range t.Partitions {
 			rp := kmsg.NewReadShareGroupStateResponseTopicPartition()
 			rp.Partition = p.Partition
-			st, err := share.PartitionState{}, pre
+			st, err := share.PartitionState{}, n.shareKeyOwner(pre, shareKey(r.GroupID, t.TopicID, p.Partition))
 			if err == nil {
 				st, err = n.shares.coord.ReadAPI(shareKey(r.GroupID, t.TopicID, p.Partition), p.LeaderEpoch)
 			}
@@ -85,7 +85,7 @@ func (n *Node) handleWriteShareGroupState(req *wire.Request, reply wire.Reply) {
 	for _, t := range r.Topics {
 		rt := kmsg.WriteShareGroupStateResponseTopic{TopicID: t.TopicID}
 		for _, p := range t.Partitions {
-			err := pre
+			err := n.shareKeyOwner(pre, shareKey(r.GroupID, t.TopicID, p.Partition))
 			if err == nil {
 				var bs []share.Batch
 				for _, b := range p.StateBatches {
@@ -107,7 +107,7 @@ func (n *Node) handleDeleteShareGroupState(req *wire.Request, reply wire.Reply) 
 	for _, t := range r.Topics {
 		rt := kmsg.DeleteShareGroupStateResponseTopic{TopicID: t.TopicID}
 		for _, p := range t.Partitions {
-			err := pre
+			err := n.shareKeyOwner(pre, shareKey(r.GroupID, t.TopicID, p.Partition))
 			if err == nil {
 				err = n.shares.coord.DeleteAPI(shareKey(r.GroupID, t.TopicID, p.Partition))
 			}
@@ -130,7 +130,7 @@ func (n *Node) handleReadShareGroupStateSummary(req *wire.Request, reply wire.Re
 		for _, p := range t.Partitions {
 			rp := kmsg.NewReadShareGroupStateSummaryResponseTopicPartition()
 			rp.Partition = p.Partition
-			st, err := share.PartitionState{}, pre
+			st, err := share.PartitionState{}, n.shareKeyOwner(pre, shareKey(r.GroupID, t.TopicID, p.Partition))
 			if err == nil {
 				st, err = n.shares.coord.ReadAPI(shareKey(r.GroupID, t.TopicID, p.Partition), p.LeaderEpoch)
 			}

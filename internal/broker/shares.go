@@ -136,7 +136,7 @@ func (n *Node) ensureShareStateTopic() *kerr.Error {
 	n.shares.createMu.Lock()
 	defer n.shares.createMu.Unlock()
 	return n.createInternalTopic(shareStateTopic, n.shares.coord.State().NumPartitions(),
-		n.cfg.ShareStateTopicReplicationFactor, map[string]string{
+		"share.coordinator.state.topic.replication.factor", n.cfg.ShareStateTopicReplicationFactor, map[string]string{
 			"cleanup.policy":   "delete",
 			"retention.ms":     "-1",
 			"compression.type": "producer",
@@ -163,6 +163,10 @@ func (n *Node) handleShareGroupHeartbeat(req *wire.Request, reply wire.Reply) {
 		fail(err, err.Message)
 		return
 	}
+	if err := n.groupOwner(r.GroupID); err != nil {
+		fail(err, err.Message)
+		return
+	}
 	if r.GroupID != "" && n.groups.coord.Exists(r.GroupID) {
 		fail(kerr.GroupIDNotFound, "Group "+r.GroupID+" is not a share group.")
 		return
@@ -175,6 +179,9 @@ func (n *Node) handleShareGroupDescribe(req *wire.Request, reply wire.Reply) {
 	resp := n.shares.coord.Describe(r)
 	for i := range resp.Groups {
 		g := &resp.Groups[i]
+		if err := n.groupOwner(g.GroupID); err != nil {
+			*g = kmsg.ShareGroupDescribeResponseGroup{GroupID: g.GroupID, ErrorCode: err.Code, AuthorizedOperations: opsNotRequested}
+		}
 		if g.ErrorCode == kerr.GroupIDNotFound.Code && n.groups.coord.Exists(g.GroupID) {
 			msg := "Group " + g.GroupID + " is not a share group."
 			g.ErrorMessage = &msg

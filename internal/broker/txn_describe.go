@@ -64,6 +64,11 @@ func (n *Node) handleDescribeTransactions(req *wire.Request, reply wire.Reply) {
 			resp.TransactionStates = append(resp.TransactionStates, st)
 			continue
 		}
+		if err := n.txns.coord.Owner(st.TransactionalID); err != nil {
+			st.ErrorCode = err.Code
+			resp.TransactionStates = append(resp.TransactionStates, st)
+			continue
+		}
 		if m == nil {
 			st.ErrorCode = kerr.TransactionalIDNotFound.Code
 			resp.TransactionStates = append(resp.TransactionStates, st)

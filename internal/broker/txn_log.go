@@ -23,7 +23,7 @@ func (d txnDeps) AppendLog(partition int32, key, value []byte) error {
 	}
 	p := d.n.parts.get(txn.Topic, partition)
 	if p == nil {
-		return fmt.Errorf("%w: %s-%d", errNoPartition, txn.Topic, partition)
+		return d.lost(partition, fmt.Errorf("%w: %s-%d", errNoPartition, txn.Topic, partition))
 	}
 	now := d.n.now()
 	b := record.NewBuilder(record.CodecNone, 0, now.UnixMilli())
@@ -32,21 +32,43 @@ func (d txnDeps) AppendLog(partition int32, key, value []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = d.n.appendLeader(p, batch, now)
-	return err
+	if _, err = d.n.appendLeader(p, batch, now); err != nil {
+		return d.lost(partition, err)
+	}
+	return nil
+}
+
+// lost takes a failed append as a lost leadership of the partition
+// (coordinator_leadership.go): the coordinator answers NOT_COORDINATOR.
+func (d txnDeps) lost(partition int32, err error) error {
+	d.n.coordWriteFailed(txn.Topic, partition)
+	return fmt.Errorf("%w: %w", txn.ErrNotCoordinator, err)
 }
 
 // NewProducerID hands out a producer id from the node's block.
 func (d txnDeps) NewProducerID() (int64, error) { return d.n.txns.pids.newProducerID() }
 
-// WriteMarkers appends the markers of one transaction (coordinator epoch 0:
-// one node leads every transaction log partition for its whole life).
+// WriteMarkers appends the markers of one transaction: in place on the
+// partitions this node leads, with WriteTxnMarkers to the leaders of the
+// others (txn_remote.go). Coordinator epoch 0: markers are not fenced by
+// coordinator epoch.
 func (d txnDeps) WriteMarkers(pid int64, epoch int16, commit bool, parts []txn.TopicPartition) error {
 	var errs []error
+	img := d.n.meta.Current()
+	remote := map[int32][]txn.TopicPartition{}
 	for _, tp := range parts {
+		pi := img.Partition(tp.Topic, tp.Partition)
+		if pi == nil {
+			continue // deleted since it was added: nothing to mark
+		}
+		if pi.Leader != d.n.nodeID {
+			remote[pi.Leader] = append(remote[pi.Leader], tp)
+			continue
+		}
 		p := d.n.parts.get(tp.Topic, tp.Partition)
 		if p == nil {
-			continue // deleted since it was added: nothing to mark
+			errs = append(errs, fmt.Errorf("broker: marker for %s-%d: %w", tp.Topic, tp.Partition, errNoPartition))
+			continue
 		}
 		if err := d.n.writeMarker(p, pid, epoch, commit, 0); err != nil {
 			errs = append(errs, fmt.Errorf("broker: marker for %s: %w", p.tp.String(), err))
@@ -54,12 +76,17 @@ func (d txnDeps) WriteMarkers(pid int64, epoch int16, commit bool, parts []txn.T
 		}
 		d.n.onMarkerWritten(tp, pid, commit)
 	}
+	for leader, tps := range remote {
+		if err := d.n.sendMarkers(leader, pid, epoch, commit, tps); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 
 // PartitionExists reports whether the partition is in the metadata.
 func (d txnDeps) PartitionExists(tp txn.TopicPartition) bool {
-	return d.n.parts.get(tp.Topic, tp.Partition) != nil
+	return d.n.meta.Current().Partition(tp.Topic, tp.Partition) != nil
 }
 
 // onMarkerWritten tells the group coordinator about markers on

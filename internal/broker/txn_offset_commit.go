@@ -11,6 +11,7 @@ package broker
 // TOPIC_AUTHORIZATION_FAILED and are not committed; the others are.
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/gofka/gofka/internal/group"
@@ -68,7 +69,10 @@ func (n *Node) checkTxnOffsetCommit(r *kmsg.TxnOffsetCommitRequest, version int1
 		return err.Code
 	}
 	tp := txn.TopicPartition{Topic: offsetsTopic, Partition: n.groups.coord.PartitionFor(r.Group)}
-	err := n.txns.coord.VerifyPartition(r.TransactionalID, r.ProducerID, r.ProducerEpoch, tp, version >= 5)
+	if err := n.coordOwner(offsetsTopic, tp.Partition); err != nil {
+		return err.Code
+	}
+	err := n.verifyTxn(r.TransactionalID, r.ProducerID, r.ProducerEpoch, tp, version >= 5)
 	return fencedCode(err, version, 5)
 }
 
@@ -93,18 +97,21 @@ func txnOffsetCommitFailed(r *kmsg.TxnOffsetCommitRequest, code int16) *kmsg.Txn
 func (s groupStore) AppendTransactional(partition int32, batch []byte) error {
 	p := s.n.parts.get(offsetsTopic, partition)
 	if p == nil {
-		return fmt.Errorf("%w: %s-%d", errNoPartition, offsetsTopic, partition)
+		return s.lost(partition, fmt.Errorf("%w: %s-%d", errNoPartition, offsetsTopic, partition))
 	}
 	if !p.rep.IsLeader() {
-		return fmt.Errorf("%w: %s", errNotLeader, p.tp.String())
+		return s.lost(partition, fmt.Errorf("%w: %s", errNotLeader, p.tp.String()))
 	}
 	end, err := s.appendTransactional(p, batch)
-	if err != nil {
+	switch {
+	case errors.Is(err, group.ErrProducerFenced):
 		return err
+	case err != nil:
+		return s.lost(partition, err)
 	}
 	p.leaderAppended()
 	if code := s.n.awaitReplicated(p, end, ms(int64(s.n.cfg.OffsetsCommitTimeoutMs))); code != nil {
-		return fmt.Errorf("%w: %s: %v", errNotLeader, p.tp.String(), code)
+		return s.lost(partition, fmt.Errorf("%w: %s: %v", errNotLeader, p.tp.String(), code))
 	}
 	return nil
 }

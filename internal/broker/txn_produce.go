@@ -100,16 +100,18 @@ func (n *Node) verifyTxnPartition(p *partition, h *record.Header, txnID *string,
 	if ongoing {
 		return nil
 	}
-	coord := n.txnCoordinator()
-	if coord == nil {
+	if n.txnCoordinator() == nil {
 		return &produceReject{err: kerr.CoordinatorNotAvailable}
 	}
 	tp := txn.TopicPartition{Topic: p.tp.Topic, Partition: p.tp.Partition}
-	switch err := coord.VerifyPartition(*txnID, h.ProducerID, h.ProducerEpoch, tp, implicit); {
-	case err == nil:
+	switch err := n.verifyTxn(*txnID, h.ProducerID, h.ProducerEpoch, tp, implicit); err {
+	case nil:
 		return nil
-	case err == kerr.ProducerFenced:
+	case kerr.ProducerFenced:
 		return &produceReject{err: kerr.InvalidProducerEpoch, msg: "producer epoch is fenced"}
+	case kerr.NotCoordinator, kerr.CoordinatorNotAvailable, kerr.CoordinatorLoadInProgress:
+		// retriable for the producer, as Kafka's AddPartitionsToTxnManager maps them
+		return &produceReject{err: kerr.NotEnoughReplicas, msg: "the transaction coordinator is not available"}
 	default:
 		return &produceReject{err: err, msg: "partition is not in the transaction"}
 	}

@@ -10,16 +10,13 @@ package broker
 // transaction.abort.timed.out.transaction.cleanup.interval.ms.
 
 import (
-	"fmt"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/gofka/gofka/internal/controller"
-	"github.com/gofka/gofka/internal/record"
 	"github.com/gofka/gofka/internal/txn"
 	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // txnState is the node's transactions state.
@@ -45,8 +42,9 @@ func txnAPIs() []api {
 	}
 }
 
-// startTxns builds the coordinator, replays __transaction_state, finishes
-// prepared transactions and starts the timeout goroutine.
+// startTxns builds the coordinator and starts the timeout goroutine; the
+// __transaction_state partitions this node leads are loaded (prepared
+// transactions finished) by coordinator_leadership.go.
 func (n *Node) startTxns() error {
 	if err := n.controller().FinalizeFeature("transaction.version", controller.MaxTransactionVersion); err != nil {
 		return err
@@ -60,13 +58,8 @@ func (n *Node) startTxns() error {
 	}
 	n.txns.coord = txn.New(txn.Config{
 		Partitions: parts, MaxTimeoutMs: n.cfg.TransactionMaxTimeoutMs, Now: n.nowFn, Logger: n.log,
+		Owner: func(p int32) *kerr.Error { return n.coordOwner(txn.Topic, p) },
 	}, txnDeps{n})
-	if err := n.loadTxnLog(); err != nil {
-		return fmt.Errorf("broker: load transactions: %w", err)
-	}
-	if k := n.txns.coord.Recover(); k > 0 {
-		n.log.Info("finished prepared transactions", "count", k)
-	}
 	interval := ms(int64(n.cfg.TransactionAbortTimedOutIntervalMs))
 	n.goAsync(func(quit <-chan struct{}) { n.txnTimeouts(quit, interval) })
 	expire := ms(int64(n.cfg.TransactionRemoveExpiredIntervalMs))
@@ -109,61 +102,21 @@ func (n *Node) closeTxns() error {
 
 func (n *Node) txnCoordinator() *txn.Coordinator { return n.txns.coord }
 
-// loadTxnLog replays every __transaction_state partition into the
-// coordinator.
-func (n *Node) loadTxnLog() error {
-	for _, p := range n.parts.topic(txn.Topic) {
-		if p == nil {
-			continue
-		}
-		err := readBatches(p.log, p.log.LogStartOffset(), p.log.LogEndOffset(), func(b []byte, h *record.Header) error {
-			if h.Control() {
-				return nil
-			}
-			_, err := record.Iterate(b, nil, func(_ *record.Header, r *record.Record) error {
-				return n.txns.coord.Load(r.Key, r.Value)
-			})
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // ensureTxnTopic creates __transaction_state when it does not exist:
-// compacted, transaction.state.log.num.partitions partitions, the
-// replication factor capped to the registered brokers.
+// compacted, transaction.state.log.num.partitions partitions,
+// transaction.state.log.replication.factor replicas (internalTopicRF) and
+// min.insync.replicas transaction.state.log.min.isr.
 func (n *Node) ensureTxnTopic() *kerr.Error {
 	if n.meta.Current().Topic(txn.Topic) != nil {
 		return nil
 	}
 	n.txns.createMu.Lock()
 	defer n.txns.createMu.Unlock()
-	img := n.meta.Current()
-	if img.Topic(txn.Topic) != nil {
-		return nil
-	}
-	req := kmsg.NewPtrCreateTopicsRequest()
-	t := kmsg.NewCreateTopicsRequestTopic()
-	t.Topic = txn.Topic
-	t.NumPartitions = n.cfg.TransactionStateLogNumPartitions
-	t.ReplicationFactor = max(1, min(n.cfg.TransactionStateLogReplicationFactor, int16(len(img.Brokers))))
-	for k, v := range map[string]string{
-		"cleanup.policy":      "compact",
-		"compression.type":    "uncompressed",
-		"min.insync.replicas": "1",
-		"segment.bytes":       strconv.Itoa(int(n.cfg.TransactionStateLogSegmentBytes)),
-	} {
-		v := v
-		t.Configs = append(t.Configs, kmsg.CreateTopicsRequestTopicConfig{Name: k, Value: &v})
-	}
-	req.Topics = append(req.Topics, t)
-	res := n.controller().CreateTopics(req)
-	if len(res) == 1 && res[0].ErrorCode != 0 && res[0].ErrorCode != kerr.TopicAlreadyExists.Code {
-		n.log.Error("create __transaction_state", "err", kerr.ErrorForCode(res[0].ErrorCode))
-		return kerr.CoordinatorNotAvailable
-	}
-	return nil
+	return n.createInternalTopic(txn.Topic, n.cfg.TransactionStateLogNumPartitions,
+		"transaction.state.log.replication.factor", n.cfg.TransactionStateLogReplicationFactor, map[string]string{
+			"cleanup.policy":      "compact",
+			"compression.type":    "uncompressed",
+			"min.insync.replicas": strconv.Itoa(int(n.cfg.TransactionStateLogMinISR)),
+			"segment.bytes":       strconv.Itoa(int(n.cfg.TransactionStateLogSegmentBytes)),
+		})
 }

@@ -25,7 +25,7 @@ var shareDefs = []*Def{
 	{Name: "share.coordinator.state.topic.num.partitions", Type: Int, Default: ptr("50"), Validate: atLeast(1),
 		Doc: "The number of partitions for the share-group state topic (should not change after deployment)."},
 	{Name: "share.coordinator.state.topic.replication.factor", Type: Short, Default: ptr("3"), Validate: atLeast(1),
-		Doc: "Replication factor for the share-group state topic. Topic creation will fail until the cluster size meets this replication factor requirement."},
+		Doc: "Replication factor for the share-group state topic. Topic creation will fail until the cluster size meets this replication factor requirement. Gofka: on a node that is the whole cluster by its configuration (broker and controller, at most one quorum voter), a value left at the default is capped to the registered brokers, so that a single node works with no configuration; see operations.md."},
 	{Name: "share.coordinator.state.topic.segment.bytes", Type: Int, Default: ptr("104857600"), Validate: atLeast(1),
 		Doc: "The log segment size for the share-group state topic."},
 	{Name: "share.coordinator.state.topic.prune.interval.ms", Type: Long, Default: ptr("300000"), Validate: atLeast(1),

@@ -17,7 +17,7 @@ func (c *Coordinator) ListGroups(r *kmsg.ListGroupsRequest) *kmsg.ListGroupsResp
 			return
 		}
 		for _, g := range c.sortedGroupsLocked() {
-			if !matchFold(r.StatesFilter, g.state()) || !matchFold(r.TypesFilter, g.typ) {
+			if c.ownerLocked(g.id) != nil || !matchFold(r.StatesFilter, g.state()) || !matchFold(r.TypesFilter, g.typ) {
 				continue
 			}
 			lg := kmsg.NewListGroupsResponseGroup()
@@ -58,9 +58,9 @@ func (c *Coordinator) describeLocked(id string, version int16) kmsg.DescribeGrou
 	out.Group = id
 	out.AuthorizedOperations = -2147483648
 	g := c.groupLocked(id)
-	switch {
-	case c.mu.closed:
-		out.ErrorCode = kerr.CoordinatorNotAvailable.Code
+	switch err := c.availLocked(id); {
+	case err != nil:
+		out.ErrorCode = err.Code
 		return out
 	case g == nil:
 		out.State = StateDead
@@ -114,18 +114,18 @@ func (c *Coordinator) DeleteGroups(r *kmsg.DeleteGroupsRequest) *kmsg.DeleteGrou
 
 func (c *Coordinator) deleteGroupLocked(id string) *kerr.Error {
 	g := c.groupLocked(id)
-	switch {
-	case c.mu.closed:
-		return kerr.CoordinatorNotAvailable
+	switch err := c.availLocked(id); {
 	case id == "":
 		return kerr.InvalidGroupID
+	case err != nil:
+		return err
 	case g == nil:
 		return kerr.GroupIDNotFound
 	case !g.isEmpty():
 		return kerr.NonEmptyGroup
 	}
 	if err := c.write(id, tombstones(g)); err != nil {
-		return kerr.CoordinatorNotAvailable
+		return writeErrCode(err, kerr.CoordinatorNotAvailable)
 	}
 	g.stopTimers()
 	delete(c.mu.groups, id)

@@ -76,11 +76,11 @@ type joinReq struct {
 
 func (c *Coordinator) checkJoin(r *kmsg.JoinGroupRequest) *kerr.Error {
 	st := ms(r.SessionTimeoutMillis)
-	switch {
-	case c.mu.closed:
-		return kerr.CoordinatorNotAvailable
+	switch err := c.availLocked(r.Group); {
 	case r.Group == "":
 		return kerr.InvalidGroupID
+	case err != nil:
+		return err
 	case st < c.cfg.MinSessionTimeout || st > c.cfg.MaxSessionTimeout:
 		return kerr.InvalidSessionTimeout
 	case r.ProtocolType == "" || len(r.Protocols) == 0:
@@ -260,7 +260,7 @@ func (c *Coordinator) replaceStatic(g *group, oldID string, j *joinReq) *kerr.Er
 		if m.sameProtocols(j.ps) {
 			m.clientID, m.clientHost = j.clientID, j.clientHost
 			if err := c.storeGroup(g); err != nil {
-				return kerr.UnknownServerError
+				return writeErrCode(err, kerr.UnknownServerError)
 			}
 			c.resetHeartbeat(g, m)
 			resp := c.joinResponse(g, m, j.r.Version)

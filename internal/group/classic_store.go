@@ -83,9 +83,13 @@ func (c *Coordinator) loadClassic(id string, v *kmsg.GroupMetadataValue) {
 	}
 }
 
-// armLoaded starts the session timers of members loaded from the log.
-func (c *Coordinator) armLoaded() {
+// armLoaded starts the session timers of members of partition p loaded
+// from the log.
+func (c *Coordinator) armLoaded(p int32) {
 	for _, g := range c.mu.groups {
+		if c.PartitionFor(g.id) != p {
+			continue
+		}
 		if g.typ == TypeClassic {
 			for _, m := range g.classic.members {
 				c.resetHeartbeat(g, m)

@@ -25,8 +25,8 @@ func (c *Coordinator) SyncGroup(r *kmsg.SyncGroupRequest, respond func(*kmsg.Syn
 }
 
 func (c *Coordinator) syncLocked(r *kmsg.SyncGroupRequest, respond func(*kmsg.SyncGroupResponse)) *kerr.Error {
-	if c.mu.closed {
-		return kerr.CoordinatorNotAvailable
+	if err := c.availLocked(r.Group); err != nil {
+		return err
 	}
 	g := c.groupLocked(r.Group)
 	if g == nil {
@@ -91,7 +91,7 @@ func (c *Coordinator) applyAssignment(g *group, as []kmsg.SyncGroupRequestGroupA
 	}
 	if err := c.storeGroup(g); err != nil {
 		c.logWriteError(g, err)
-		c.failSyncs(g, kerr.UnknownServerError)
+		c.failSyncs(g, writeErrCode(err, kerr.UnknownServerError))
 		c.prepareRebalance(g)
 		return
 	}
@@ -117,8 +117,8 @@ func (c *Coordinator) Heartbeat(r *kmsg.HeartbeatRequest) *kmsg.HeartbeatRespons
 }
 
 func (c *Coordinator) heartbeatLocked(r *kmsg.HeartbeatRequest) *kerr.Error {
-	if c.mu.closed {
-		return kerr.CoordinatorNotAvailable
+	if err := c.availLocked(r.Group); err != nil {
+		return err
 	}
 	g := c.groupLocked(r.Group)
 	if g == nil {
@@ -161,9 +161,9 @@ func (c *Coordinator) leaveLocked(r *kmsg.LeaveGroupRequest, resp *kmsg.LeaveGro
 		r.Members = []kmsg.LeaveGroupRequestMember{{MemberID: r.MemberID}}
 	}
 	g := c.groupLocked(r.Group)
-	switch {
-	case c.mu.closed:
-		resp.ErrorCode = kerr.CoordinatorNotAvailable.Code
+	switch err := c.availLocked(r.Group); {
+	case err != nil:
+		resp.ErrorCode = err.Code
 		return
 	case g == nil:
 		resp.ErrorCode = kerr.UnknownMemberID.Code

@@ -1,6 +1,10 @@
 package group
 
-import "time"
+import (
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+)
 
 // Config are the coordinator's settings (Kafka's group.* and offsets.*
 // broker properties).
@@ -36,6 +40,12 @@ type Config struct {
 	MaxRecordBytes int
 	// OnWriteError, when set, hears about writes that failed.
 	OnWriteError func(group string, err error)
+	// Owner, when set, says whether this node serves a __consumer_offsets
+	// partition: nil when it leads it and has loaded it, else
+	// NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. It is called with
+	// the coordinator's lock held and must take no lock that is held
+	// while calling the coordinator. Unset, every partition is served.
+	Owner func(partition int32) *kerr.Error
 }
 
 // DefaultConfig is Kafka's defaults.

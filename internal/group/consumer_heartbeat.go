@@ -76,13 +76,13 @@ func (c *Coordinator) cgLeave(g *group, r *kmsg.ConsumerGroupHeartbeatRequest, r
 }
 
 func (c *Coordinator) checkCGHeartbeat(r *kmsg.ConsumerGroupHeartbeatRequest) *kerr.Error {
-	switch {
-	case c.mu.closed:
-		return kerr.CoordinatorNotAvailable
+	switch err := c.availLocked(r.Group); {
 	case !c.cfg.protocolEnabled(TypeConsumer):
 		return kerr.UnsupportedVersion
 	case r.Group == "":
 		return kerr.InvalidGroupID
+	case err != nil:
+		return err
 	case r.MemberEpoch < -2, r.MemberEpoch == -2 && r.InstanceID == nil:
 		return kerr.InvalidRequest
 	case r.MemberEpoch == 0 && r.SubscribedTopicNames == nil && r.SubscribedTopicRegex == nil:
@@ -286,11 +286,12 @@ func (c *Coordinator) cgDescribeLocked(id string) kmsg.ConsumerGroupDescribeResp
 	out.Group = id
 	out.AuthorizedOperations = -2147483648
 	g := c.groupLocked(id)
-	if c.mu.closed || g == nil || g.typ != TypeConsumer {
+	if err := c.availLocked(id); err != nil {
+		out.ErrorCode = err.Code
+		return out
+	}
+	if g == nil || g.typ != TypeConsumer {
 		out.ErrorCode = kerr.GroupIDNotFound.Code
-		if c.mu.closed {
-			out.ErrorCode = kerr.CoordinatorNotAvailable.Code
-		}
 		return out
 	}
 	cg := g.consumer

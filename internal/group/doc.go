@@ -3,7 +3,11 @@
 // protocols and static membership), KIP-848 consumer groups
 // (ConsumerGroupHeartbeat with server-side assignors), committed offsets and
 // the group admin APIs. State lives in __consumer_offsets, in Kafka's own
-// record formats, and is rebuilt by replaying those partitions at start-up.
+// record formats, and is rebuilt by replaying a partition when this node
+// becomes its leader (LoadPartition); the coordinator serves only the
+// groups of partitions it leads and has loaded (Config.Owner answers
+// NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS for the others), and
+// UnloadPartition drops a partition's groups when leadership moves away.
 //
 // The package owns the state machines only. It never touches sockets, files
 // or goroutines of its own: requests arrive as kmsg messages with a Clock,

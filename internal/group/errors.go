@@ -12,4 +12,7 @@ var (
 	// ErrProducerFenced reports a transactional write from a producer
 	// epoch older than the one the partition has seen.
 	ErrProducerFenced = errors.New("group: producer fenced")
+	// ErrNotCoordinator reports a write to a __consumer_offsets partition
+	// this node no longer leads (answered NOT_COORDINATOR).
+	ErrNotCoordinator = errors.New("group: not the coordinator")
 )

@@ -22,6 +22,9 @@ func (c *Coordinator) expireOffsets() {
 	nowMs := c.now().UnixMilli()
 	ret := c.cfg.OffsetsRetention.Milliseconds()
 	for _, g := range c.sortedGroupsLocked() {
+		if c.ownerLocked(g.id) != nil {
+			continue
+		}
 		var recs []kv
 		var dead []topicPartition
 		empty := g.isEmpty()
@@ -59,6 +62,9 @@ func (c *Coordinator) TopicsDeleted(names []string) {
 			return
 		}
 		for _, g := range c.sortedGroupsLocked() {
+			if c.ownerLocked(g.id) != nil {
+				continue
+			}
 			var recs []kv
 			var dead []topicPartition
 			for tp := range g.offsets {

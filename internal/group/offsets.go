@@ -61,7 +61,7 @@ func (c *Coordinator) applyCommit(id string, g *group, create bool, items []comm
 		return
 	}
 	if err := c.write(id, recs); err != nil {
-		code := kerr.CoordinatorNotAvailable.Code
+		code := writeErrCode(err, kerr.CoordinatorNotAvailable).Code
 		if errors.Is(err, ErrRecordTooLarge) {
 			code = kerr.InvalidCommitOffsetSize.Code
 		}
@@ -129,11 +129,11 @@ func resolveTopic(meta Metadata, byID bool, name string, id [16]byte) (string, i
 // a simple commit (generation -1, no member) creates or uses an empty
 // group; members must match the generation or member epoch.
 func (c *Coordinator) validateCommit(r *kmsg.OffsetCommitRequest) (g *group, create bool, err *kerr.Error) {
-	if c.mu.closed {
-		return nil, false, kerr.CoordinatorNotAvailable
-	}
 	if r.Group == "" {
 		return nil, false, kerr.InvalidGroupID
+	}
+	if err := c.availLocked(r.Group); err != nil {
+		return nil, false, err
 	}
 	g = c.groupLocked(r.Group)
 	if g == nil {

@@ -56,10 +56,10 @@ func (c *Coordinator) fetchGroupLocked(rg *kmsg.OffsetFetchRequestGroup, version
 	g := c.groupLocked(rg.Group)
 	var err *kerr.Error
 	switch {
-	case c.mu.closed:
-		err = kerr.CoordinatorNotAvailable
 	case rg.Group == "" && version < 8:
 		err = kerr.InvalidGroupID
+	case c.availLocked(rg.Group) != nil:
+		err = c.availLocked(rg.Group)
 	case rg.MemberID != nil && g != nil && g.typ == TypeConsumer:
 		err = c.validateConsumerFetch(g, *rg.MemberID, rg.MemberEpoch)
 	case rg.MemberID != nil && *rg.MemberID != "" && g == nil:
@@ -172,11 +172,11 @@ func (c *Coordinator) OffsetDelete(r *kmsg.OffsetDeleteRequest) *kmsg.OffsetDele
 func (c *Coordinator) offsetDeleteLocked(r *kmsg.OffsetDeleteRequest, resp *kmsg.OffsetDeleteResponse) {
 	g := c.groupLocked(r.Group)
 	switch {
-	case c.mu.closed:
-		resp.ErrorCode = kerr.CoordinatorNotAvailable.Code
-		return
 	case r.Group == "":
 		resp.ErrorCode = kerr.InvalidGroupID.Code
+		return
+	case c.availLocked(r.Group) != nil:
+		resp.ErrorCode = c.availLocked(r.Group).Code
 		return
 	case g == nil:
 		resp.ErrorCode = kerr.GroupIDNotFound.Code
@@ -206,7 +206,7 @@ func (c *Coordinator) offsetDeleteLocked(r *kmsg.OffsetDeleteRequest, resp *kmsg
 		resp.Topics = append(resp.Topics, rt)
 	}
 	if err := c.write(g.id, recs); err != nil {
-		resp.ErrorCode = kerr.CoordinatorNotAvailable.Code
+		resp.ErrorCode = writeErrCode(err, kerr.CoordinatorNotAvailable).Code
 		resp.Topics = nil
 		return
 	}

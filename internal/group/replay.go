@@ -9,22 +9,15 @@ import (
 )
 
 // Load replays every __consumer_offsets partition into memory, then arms
-// the session timers of loaded members and the offset expiry check.
+// the session timers of loaded members and the offset expiry check (a
+// node that serves every partition; see LoadPartition).
 func (c *Coordinator) Load() error {
-	var err error
-	c.do(func() {
-		for p := int32(0); p < c.cfg.NumPartitions && err == nil; p++ {
-			err = c.store.Replay(p, func(b []byte) error { return c.replayBatch(p, b) })
+	for p := int32(0); p < c.cfg.NumPartitions; p++ {
+		if err := c.LoadPartition(p); err != nil {
+			return err
 		}
-		if err == nil {
-			err = c.buildLoaded()
-		}
-		if err == nil {
-			c.armLoaded()
-			c.armExpiry()
-		}
-	})
-	return err
+	}
+	return nil
 }
 
 // replayBatch applies one batch of a partition. Transactional offset

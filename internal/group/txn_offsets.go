@@ -98,7 +98,7 @@ func (c *Coordinator) applyTxnCommit(r *kmsg.TxnOffsetCommitRequest, items []com
 		return
 	}
 	if err := c.writeTxn(r.Group, r.ProducerID, r.ProducerEpoch, recs); err != nil {
-		code := kerr.CoordinatorNotAvailable.Code
+		code := writeErrCode(err, kerr.CoordinatorNotAvailable).Code
 		switch {
 		case errors.Is(err, ErrRecordTooLarge):
 			code = kerr.InvalidCommitOffsetSize.Code
@@ -146,11 +146,11 @@ func (c *Coordinator) writeTxn(groupID string, pid int64, epoch int16, recs []kv
 // group that does not exist accepts a commit without a generation (a
 // simple consumer); the group is created when the transaction commits.
 func (c *Coordinator) validateTxnCommit(r *kmsg.TxnOffsetCommitRequest) *kerr.Error {
-	if c.mu.closed {
-		return kerr.CoordinatorNotAvailable
-	}
 	if r.Group == "" {
 		return kerr.InvalidGroupID
+	}
+	if err := c.availLocked(r.Group); err != nil {
+		return err
 	}
 	g := c.groupLocked(r.Group)
 	switch {

@@ -14,10 +14,13 @@
 // written: after a crash, records that were acquired are delivered again.
 // Group membership is kept in memory; members rejoin after a restart.
 //
-// Like the group coordinator, the package assumes the node that serves a
-// share partition also hosts the __share_group_state partition of its key
-// (one broker): the state is written in process, never forwarded to
-// another node's share coordinator.
+// The package assumes the node that serves a share partition also hosts
+// the __share_group_state partition of its key (one broker): the state is
+// written in process, never forwarded to another node's share
+// coordinator. The broker routes the share-group APIs by leadership as
+// Kafka does (FindCoordinator, NOT_COORDINATOR on other brokers), but a
+// share group works only where its partitions, its __consumer_offsets
+// partition and its __share_group_state partitions have one leader.
 //
 // The package never touches sockets or files and starts no goroutines:
 // the broker reads the logs (through a Read callback), and calls Tick for

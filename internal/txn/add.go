@@ -7,6 +7,9 @@ import (
 // checkProducerLocked validates a request's producer id and epoch against
 // a transactional id's state, as Kafka's coordinator does.
 func (c *Coordinator) checkProducerLocked(id string, pid int64, epoch int16) (*Metadata, *kerr.Error) {
+	if err := c.ownerLocked(id); err != nil {
+		return nil, err
+	}
 	m := c.txns[id]
 	switch {
 	case m == nil || m.State == Dead:

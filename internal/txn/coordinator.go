@@ -1,6 +1,7 @@
 package txn
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -31,6 +32,12 @@ type Config struct {
 	MaxTimeoutMs int32 // transaction.max.timeout.ms
 	Now          func() time.Time
 	Logger       *slog.Logger
+	// Owner, when set, says whether this node serves a transaction log
+	// partition: nil when it leads it and has loaded it, else
+	// NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. It is called with
+	// the coordinator's lock held and must take no lock held while calling
+	// the coordinator. Unset, every partition is served.
+	Owner func(partition int32) *kerr.Error
 }
 
 // Coordinator is the transaction coordinator of one node.
@@ -78,6 +85,9 @@ func (c *Coordinator) persistLocked(next *Metadata) *kerr.Error {
 	p := PartitionFor(next.TransactionalID, c.cfg.Partitions)
 	if err := c.deps.AppendLog(p, EncodeKey(next.TransactionalID), EncodeValue(next)); err != nil {
 		c.cfg.Logger.Error("transaction log append failed", "transactional.id", next.TransactionalID, "err", err)
+		if errors.Is(err, ErrNotCoordinator) {
+			return kerr.NotCoordinator
+		}
 		return kerr.CoordinatorNotAvailable
 	}
 	c.txns[next.TransactionalID] = next
@@ -140,19 +150,23 @@ func (c *Coordinator) completeLocked(m *Metadata, done State) *kerr.Error {
 func (c *Coordinator) Recover() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.completePreparedLocked(func(id string) bool { return c.ownerLocked(id) == nil })
+}
+
+// completePreparedLocked finishes the prepared transactions of the ids
+// that match and returns how many it finished.
+func (c *Coordinator) completePreparedLocked(match func(id string) bool) int {
 	n := 0
 	for _, id := range c.idsLocked() {
 		m := c.txns[id]
-		var err *kerr.Error
-		switch m.State {
-		case PrepareCommit:
-			err = c.completeLocked(m, CompleteCommit)
-		case PrepareAbort:
-			err = c.completeLocked(m, CompleteAbort)
-		default:
+		if !match(id) || (m.State != PrepareCommit && m.State != PrepareAbort) {
 			continue
 		}
-		if err == nil {
+		done := CompleteAbort
+		if m.State == PrepareCommit {
+			done = CompleteCommit
+		}
+		if c.completeLocked(m, done) == nil {
 			n++
 		}
 	}
@@ -167,6 +181,9 @@ func (c *Coordinator) AbortTimedOut() int {
 	defer c.mu.Unlock()
 	now, n := c.nowMs(), 0
 	for _, id := range c.idsLocked() {
+		if c.ownerLocked(id) != nil {
+			continue
+		}
 		m := c.txns[id]
 		if m.State != Ongoing || m.StartMs+int64(m.TimeoutMs) > now {
 			continue
@@ -195,6 +212,9 @@ func (c *Coordinator) ExpireIDs(expirationMs int64) int {
 	defer c.mu.Unlock()
 	cutoff, n := c.nowMs()-expirationMs, 0
 	for _, id := range c.idsLocked() {
+		if c.ownerLocked(id) != nil {
+			continue
+		}
 		m := c.txns[id]
 		if !validTransition(m.State, Dead) || m.UpdateMs > cutoff {
 			continue

@@ -30,7 +30,7 @@ func (c *Coordinator) List(f ListFilter) []*Metadata {
 	var out []*Metadata
 	for _, id := range c.idsLocked() {
 		m := c.txns[id]
-		if f.match(m, now) {
+		if c.ownerLocked(id) == nil && f.match(m, now) {
 			out = append(out, m.clone())
 		}
 	}

@@ -13,6 +13,13 @@
 // broker drives the periodic work (AbortTimedOut, Recover) from a goroutine
 // it owns.
 //
+// The Coordinator serves the transactional ids of the __transaction_state
+// partitions this node leads (Config.Owner; NOT_COORDINATOR or
+// COORDINATOR_LOAD_IN_PROGRESS for the others): LoadPartition replays a
+// partition when the node becomes its leader and finishes the transactions
+// left prepared, UnloadPartition forgets it when leadership moves away, and
+// a failed log write answers NOT_COORDINATOR (ErrNotCoordinator).
+//
 // Transactions v2 (KIP-890 part 2) are served by request version: EndTxn
 // v5+ bumps the epoch at every end, and Produce v12+ / TxnOffsetCommit v5+
 // add partitions implicitly through VerifyPartition.

@@ -19,6 +19,9 @@ type EndResult struct {
 func (c *Coordinator) EndTxn(id string, pid int64, epoch int16, commit, tv2 bool) EndResult {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.ownerLocked(id); err != nil {
+		return EndResult{-1, -1, err}
+	}
 	m := c.txns[id]
 	if m == nil || m.State == Dead {
 		return EndResult{-1, -1, kerr.InvalidProducerIDMapping}

@@ -23,6 +23,9 @@ func (c *Coordinator) InitProducerID(id string, timeoutMs int32, pid int64, epoc
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.ownerLocked(id); err != nil {
+		return InitResult{-1, -1, err}
+	}
 	m := c.txns[id]
 	if m == nil || m.State == Dead {
 		return c.initNewLocked(id, timeoutMs)

@@ -1,0 +1,279 @@
+package integration
+
+// Coordinators on a three-node cluster: every group and transactional id
+// is served by the leader of its coordinator partition, found with
+// FindCoordinator; the other nodes answer NOT_COORDINATOR; when the
+// leader's node stops, another replica of the coordinator partition leads
+// it, loads it, and clients find it and carry on. Until follower
+// replication lands the new leader's copy of the partition is empty, so
+// the moved group's committed offsets are not checked here (a member may
+// read records again); groups on the other coordinators keep theirs.
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+const coordParts = 6
+
+func startCoordCluster(t *testing.T, rf string) *gofkatest.MultiCluster {
+	opts := append(groupOpts(),
+		gofkatest.WithConfig("broker.session.timeout.ms", "2000"),
+		gofkatest.WithConfig("broker.heartbeat.interval.ms", "200"),
+		gofkatest.WithConfig("offsets.topic.num.partitions", fmt.Sprint(coordParts)),
+		gofkatest.WithConfig("transaction.state.log.num.partitions", fmt.Sprint(coordParts)),
+		gofkatest.WithConfig("offsets.topic.replication.factor", rf),
+		gofkatest.WithConfig("transaction.state.log.replication.factor", rf),
+		gofkatest.WithConfig("transaction.state.log.min.isr", "1"),
+	)
+	return gofkatest.StartCluster(t, gofkatest.Nodes(3), gofkatest.NodeOptions(opts...))
+}
+
+// coordinatorOf asks FindCoordinator for a key and checks the answer is
+// the leader of the key's coordinator partition.
+func coordinatorOf(t *testing.T, ctx context.Context, cl *kgo.Client, typ int8, key string) int32 {
+	t.Helper()
+	var node int32 = -1
+	waitFor(t, 30*time.Second, "coordinator of "+key, func() bool {
+		req := kmsg.NewPtrFindCoordinatorRequest()
+		req.CoordinatorType, req.CoordinatorKeys = typ, []string{key}
+		resp, err := req.RequestWith(ctx, cl)
+		if err != nil || len(resp.Coordinators) != 1 || resp.Coordinators[0].ErrorCode != 0 {
+			return false
+		}
+		node = resp.Coordinators[0].NodeID
+		return true
+	})
+	topic := "__consumer_offsets"
+	if typ == 1 {
+		topic = "__transaction_state"
+	}
+	var leader int32 = -1
+	waitFor(t, 10*time.Second, fmt.Sprintf("the leader of %q's partition to be %d", key, node), func() bool {
+		md, err := kadm.NewClient(cl).Metadata(ctx, topic)
+		if err != nil || len(md.Topics[topic].Partitions) == 0 {
+			return false
+		}
+		leader = md.Topics[topic].Partitions[javaPartition(key, int32(len(md.Topics[topic].Partitions)))].Leader
+		return leader == node
+	})
+	return node
+}
+
+// javaPartition is Utils.abs(key.hashCode()) % n, written again here
+// from Java's definition (UTF-16 code units) to check the broker's.
+func javaPartition(key string, n int32) int32 {
+	var h int32
+	for _, u := range utf16Units(key) {
+		h = 31*h + int32(u)
+	}
+	if h == -1<<31 {
+		return 0
+	}
+	if h < 0 {
+		h = -h
+	}
+	return h % n
+}
+
+func utf16Units(s string) []uint16 {
+	var out []uint16
+	for _, r := range s {
+		if r >= 0x10000 {
+			r -= 0x10000
+			out = append(out, uint16(0xD800+(r>>10)), uint16(0xDC00+(r&0x3FF)))
+			continue
+		}
+		out = append(out, uint16(r))
+	}
+	return out
+}
+
+// spreadKeys picks one key per node, each coordinated by a different node.
+func spreadKeys(t *testing.T, ctx context.Context, cl *kgo.Client, typ int8, prefix string) map[int32]string {
+	t.Helper()
+	out := map[int32]string{}
+	for i := 0; len(out) < 3 && i < 200; i++ {
+		key := fmt.Sprintf("%s-%d", prefix, i)
+		if node := coordinatorOf(t, ctx, cl, typ, key); out[node] == "" {
+			out[node] = key
+		}
+	}
+	if len(out) < 3 {
+		t.Fatalf("coordinators of %s-*: %v, want all three nodes", prefix, out)
+	}
+	return out
+}
+
+// expectNotCoordinator sends OffsetFetch for a group to a node that is
+// not its coordinator.
+func expectNotCoordinator(t *testing.T, ctx context.Context, cl *kgo.Client, node int32, groupID string) {
+	t.Helper()
+	req := kmsg.NewPtrOffsetFetchRequest()
+	req.Version = 8
+	req.Groups = []kmsg.OffsetFetchRequestGroup{{Group: groupID}}
+	resp, err := req.RequestWith(ctx, cl.Broker(int(node)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := resp.Groups[0].ErrorCode; code != kerr.NotCoordinator.Code {
+		t.Fatalf("OffsetFetch of %s on node %d: %v, want NOT_COORDINATOR", groupID, node, kerr.ErrorForCode(code))
+	}
+}
+
+// createOn creates a topic whose partitions (one replica each) are on
+// the given nodes in turn.
+func createOn(t *testing.T, ctx context.Context, cl *kgo.Client, topic string, parts int, nodes ...int32) {
+	t.Helper()
+	req := kmsg.NewPtrCreateTopicsRequest()
+	rt := kmsg.NewCreateTopicsRequestTopic()
+	rt.Topic, rt.NumPartitions, rt.ReplicationFactor = topic, -1, -1
+	for p := 0; p < parts; p++ {
+		rt.ReplicaAssignment = append(rt.ReplicaAssignment, kmsg.CreateTopicsRequestTopicReplicaAssignment{
+			Partition: int32(p), Replicas: []int32{nodes[p%len(nodes)]}})
+	}
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil || resp.Topics[0].ErrorCode != 0 {
+		t.Fatalf("create %s: %v %v", topic, err, kerr.ErrorForCode(resp.Topics[0].ErrorCode))
+	}
+}
+
+// stopNode stops a node and waits until the controller fenced it.
+func stopNode(t *testing.T, ctx context.Context, c *gofkatest.MultiCluster, cl *kgo.Client, id int32) {
+	t.Helper()
+	c.Stop(id)
+	waitFor(t, 30*time.Second, fmt.Sprintf("node %d fenced", id), func() bool { return fenced(ctx, cl)[id] })
+}
+
+// TestClusterGroupCoordinators: groups coordinated by each of three nodes
+// (__consumer_offsets with three replicas), read by franz-go, sarama and
+// kafka-go. The coordinator node of the franz-go group stops: its member
+// finds the new coordinator, rejoins and reads on; new sarama and kafka-go
+// members of the other groups resume from their committed offsets.
+func TestClusterGroupCoordinators(t *testing.T) {
+	c := startCoordCluster(t, "3")
+	ctx := ctxT(t, 4*time.Minute)
+	cl := clusterClient(t, c.Addrs()...)
+	byNode := spreadKeys(t, ctx, cl, 0, "grp")
+	for node, g := range byNode {
+		expectNotCoordinator(t, ctx, cl, node%3+1, g)
+	}
+	groups := []string{byNode[1], byNode[2], byNode[3]}
+	createOn(t, ctx, cl, "cg", 6, 2, 3)
+	addr := c.Node(2).Addr()
+	produceN(t, addr, "cg", 0, 60)
+
+	var mu sync.Mutex
+	seen := map[string]map[string]int{groups[0]: {}, groups[1]: {}, groups[2]: {}}
+	count := func(g string) int { mu.Lock(); defer mu.Unlock(); return len(seen[g]) }
+
+	franz := startFranzCommitter(t, c.Addrs(), groups[0], "cg", &mu, seen[groups[0]])
+	defer franz()
+	stopS := startSaramaMember(t, addr, groups[1], "cg", saramaHandler{mu: &mu, seen: seen[groups[1]]})
+	stopK := startKafkaGoMember(t, []string{addr}, groups[2], "cg", &mu, seen[groups[2]])
+	for _, g := range groups {
+		waitFor(t, 60*time.Second, "60 records in "+g, func() bool { return count(g) == 60 })
+	}
+	stopS()
+	stopK()
+
+	stopNode(t, ctx, c, cl, 1)
+	if got := coordinatorOf(t, ctx, cl, 0, groups[0]); got == 1 {
+		t.Fatalf("the stopped node still coordinates %s", groups[0])
+	}
+	produceN(t, addr, "cg", 60, 60)
+	stopS = startSaramaMember(t, c.Node(3).Addr(), groups[1], "cg", saramaHandler{mu: &mu, seen: seen[groups[1]]})
+	defer stopS()
+	stopK = startKafkaGoMember(t, []string{addr}, groups[2], "cg", &mu, seen[groups[2]])
+	defer stopK()
+	for _, g := range groups {
+		waitFor(t, 90*time.Second, "120 records in "+g, func() bool { return count(g) == 120 })
+	}
+	time.Sleep(500 * time.Millisecond) // a re-read of committed records would show up now
+	mu.Lock()
+	defer mu.Unlock()
+	for _, g := range groups[1:] {
+		for k, n := range seen[g] {
+			if n != 1 {
+				t.Errorf("group %s read %s %d times", g, k, n)
+			}
+		}
+	}
+}
+
+// startFranzCommitter consumes a topic in a group with franz-go, committing
+// every polled batch before the next poll.
+func startFranzCommitter(t *testing.T, addrs []string, groupID, topic string, mu *sync.Mutex, seen map[string]int) (stop func()) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumerGroup(groupID), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DisableAutoCommit(),
+		kgo.SessionTimeout(1500*time.Millisecond), kgo.HeartbeatInterval(200*time.Millisecond),
+		kgo.FetchMaxWait(200*time.Millisecond), kgo.RetryTimeout(60*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			fs := cl.PollFetches(ctx)
+			var rs []*kgo.Record
+			fs.EachRecord(func(r *kgo.Record) { rs = append(rs, r) })
+			if len(rs) == 0 {
+				continue
+			}
+			// count a record once its offset is committed, so a commit
+			// lost in the move shows up as a second read
+			if err := cl.CommitRecords(ctx, rs...); err != nil {
+				continue
+			}
+			mu.Lock()
+			for _, r := range rs {
+				seen[string(r.Key)]++
+			}
+			mu.Unlock()
+		}
+	}()
+	return func() { cancel(); <-done; cl.Close() }
+}
+
+// startKafkaGoMember reads a topic in a group with kafka-go, committing
+// each message.
+func startKafkaGoMember(t *testing.T, addrs []string, groupID, topic string, mu *sync.Mutex, seen map[string]int) (stop func()) {
+	t.Helper()
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers: addrs, GroupID: groupID, Topic: topic, MaxWait: 100 * time.Millisecond,
+		SessionTimeout: 1500 * time.Millisecond, HeartbeatInterval: 200 * time.Millisecond,
+		RebalanceTimeout: 3 * time.Second, StartOffset: kafka.FirstOffset, JoinGroupBackoff: 100 * time.Millisecond,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			m, err := r.FetchMessage(ctx)
+			if err != nil {
+				continue
+			}
+			if err := r.CommitMessages(ctx, m); err != nil {
+				continue
+			}
+			mu.Lock()
+			seen[string(m.Key)]++
+			mu.Unlock()
+		}
+	}()
+	return func() { cancel(); <-done; r.Close() }
+}
