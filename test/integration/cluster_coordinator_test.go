@@ -4,10 +4,8 @@ package integration
 // is served by the leader of its coordinator partition, found with
 // FindCoordinator; the other nodes answer NOT_COORDINATOR; when the
 // leader's node stops, another replica of the coordinator partition leads
-// it, loads it, and clients find it and carry on. Until follower
-// replication lands the new leader's copy of the partition is empty, so
-// the moved group's committed offsets are not checked here (a member may
-// read records again); groups on the other coordinators keep theirs.
+// it, loads its replicated copy, and clients find it and carry on from the
+// committed offsets.
 
 import (
 	"context"
@@ -203,7 +201,7 @@ func TestClusterGroupCoordinators(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // a re-read of committed records would show up now
 	mu.Lock()
 	defer mu.Unlock()
-	for _, g := range groups[1:] {
+	for _, g := range groups {
 		for k, n := range seen[g] {
 			if n != 1 {
 				t.Errorf("group %s read %s %d times", g, k, n)
@@ -276,4 +274,112 @@ func startKafkaGoMember(t *testing.T, addrs []string, groupID, topic string, mu 
 		}
 	}()
 	return func() { cancel(); <-done; r.Close() }
+}
+
+// TestClusterTxnCoordinator: a consume-transform-produce loop (franz-go
+// GroupTransactSession) whose transaction coordinator and group
+// coordinator are different nodes, over three-replica topics whose
+// partitions lead on every node (markers go to other brokers); the
+// transaction coordinator's node stops in the middle and the partition's
+// new leader carries the transactions on. Every input record is in the
+// output exactly once for read_committed readers, and a second producer
+// with the same transactional id fences the first.
+func TestClusterTxnCoordinator(t *testing.T) {
+	c := startCoordCluster(t, "3")
+	ctx := ctxT(t, 4*time.Minute)
+	cl := clusterClient(t, c.Addrs()...)
+	adm := kadm.NewClient(cl)
+	for _, topic := range []string{"tin", "tout"} {
+		if _, err := adm.CreateTopic(ctx, 6, 3, map[string]*string{"min.insync.replicas": kadm.StringPtr("2")}, topic); err != nil {
+			t.Fatal(err)
+		}
+	}
+	txnIDs := spreadKeys(t, ctx, cl, 1, "eos")
+	groups := spreadKeys(t, ctx, cl, 0, "eos-group")
+	const txnNode = int32(1)
+	txnID, groupID := txnIDs[txnNode], groups[2]
+	addr := c.Node(2).Addr()
+	produceN(t, addr, "tin", 0, 60)
+
+	sess, err := kgo.NewGroupTransactSession(kgo.SeedBrokers(c.Addrs()...), kgo.TransactionalID(txnID),
+		kgo.ConsumerGroup(groupID), kgo.ConsumeTopics("tin"), kgo.DefaultProduceTopic("tout"),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.RequireStableFetchOffsets(),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.TransactionTimeout(10*time.Second),
+		kgo.SessionTimeout(3*time.Second), kgo.HeartbeatInterval(300*time.Millisecond),
+		kgo.FetchMaxWait(200*time.Millisecond), kgo.RetryTimeout(60*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	committed := 0
+	transform := func(want int) {
+		for committed < want {
+			if ctx.Err() != nil {
+				t.Fatalf("transformed %d of %d: %v", committed, want, ctx.Err())
+			}
+			pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			fs := sess.PollFetches(pctx)
+			cancel()
+			if err := sess.Begin(); err != nil {
+				t.Fatalf("begin: %v", err)
+			}
+			n := 0
+			fs.EachRecord(func(r *kgo.Record) {
+				n++
+				sess.Produce(ctx, &kgo.Record{Key: r.Key, Value: r.Key}, nil)
+			})
+			ok, err := sess.End(ctx, kgo.TryCommit)
+			if err != nil {
+				t.Logf("end transaction: %v (retried)", err)
+			}
+			if ok {
+				committed += n
+			}
+		}
+	}
+	transform(60)
+	stopNode(t, ctx, c, cl, txnNode)
+	if got := coordinatorOf(t, ctx, cl, 1, txnID); got == txnNode {
+		t.Fatalf("the stopped node still coordinates %s", txnID)
+	}
+	produceN(t, addr, "tin", 60, 60)
+	transform(120)
+
+	got := readAll(t, ctx, addr, "tout", true, 120)
+	if len(got) != 120 {
+		t.Fatalf("read_committed output holds %d keys, want 120", len(got))
+	}
+	for k, n := range got {
+		if n != 1 {
+			t.Errorf("output holds %s %d times", k, n)
+		}
+	}
+
+	// a new producer with the same id fences the session's producer
+	other, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.TransactionalID(txnID), kgo.DefaultProduceTopic("tout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	txnProduce(t, ctx, other, "tout", "other", 1, true)
+	produceN(t, addr, "tin", 120, 6)
+	for i := 0; ; i++ {
+		if i == 50 {
+			t.Fatal("the older producer was never fenced")
+		}
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		fs := sess.PollFetches(pctx)
+		cancel()
+		if err := sess.Begin(); err != nil {
+			break
+		}
+		fs.EachRecord(func(r *kgo.Record) { sess.Produce(ctx, &kgo.Record{Key: r.Key, Value: r.Key}, nil) })
+		ok, err := sess.End(ctx, kgo.TryCommit)
+		if ok && fs.NumRecords() > 0 {
+			t.Fatal("the fenced producer committed a transaction")
+		}
+		if err != nil || (!ok && fs.NumRecords() > 0) {
+			break
+		}
+	}
 }
