@@ -303,7 +303,7 @@ func TestClusterTxnCoordinator(t *testing.T) {
 
 	sess, err := kgo.NewGroupTransactSession(kgo.SeedBrokers(c.Addrs()...), kgo.TransactionalID(txnID),
 		kgo.ConsumerGroup(groupID), kgo.ConsumeTopics("tin"), kgo.DefaultProduceTopic("tout"),
-		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.RequireStableFetchOffsets(),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.TransactionTimeout(10*time.Second),
 		kgo.SessionTimeout(3*time.Second), kgo.HeartbeatInterval(300*time.Millisecond),
 		kgo.FetchMaxWait(200*time.Millisecond), kgo.RetryTimeout(60*time.Second))
