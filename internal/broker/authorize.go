@@ -48,6 +48,7 @@ type authzState struct {
 	cfg     authz.Config
 	index   atomic.Pointer[authz.Index]
 	version atomic.Int64 // ACL version of index
+	count   atomic.Int64 // ACLs in index
 }
 
 // startAuthz turns the authorizer on when configured and keeps its index
@@ -66,8 +67,10 @@ func (n *Node) rebuildAuthz(img *metadata.Image, force bool) {
 	if !force && img.ACLVersion() == n.authz.version.Load() {
 		return
 	}
-	n.authz.index.Store(authz.NewIndex(n.authz.cfg, bindingsOf(img)))
+	bindings := bindingsOf(img)
+	n.authz.index.Store(authz.NewIndex(n.authz.cfg, bindings))
 	n.authz.version.Store(img.ACLVersion())
+	n.authz.count.Store(int64(len(bindings)))
 }
 
 // bindingsOf converts the image's ACLs.

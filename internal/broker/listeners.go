@@ -92,6 +92,7 @@ func (n *Node) wireConfig(sl *servedListener) wire.Config {
 		TLS:              sl.sec.tlsConfig(),
 		HandshakeTimeout: handshakeTimeout(idle),
 		OnConnect:        sl.sec.onConnect,
+		OnTLSHandshake:   n.tlsHandshakeMetric(sl.sec.protocol),
 		Throttler:        n,
 		Gate:             n.quotas.conns.Listener(sl.cfg.Name),
 	}

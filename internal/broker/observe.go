@@ -41,6 +41,7 @@ func (n *Node) startObserve() error {
 	o := &n.observe
 	o.reg = metrics.New()
 	o.reg.AddSource(metrics.Source{Partitions: n.partitionStats, Groups: n.groupStats, Quotas: n.quotaStats})
+	o.reg.ACLCount(n.authz.count.Load)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("broker: gofka.metrics.listen %s: %w", addr, err)

@@ -315,6 +315,7 @@ func (n *Node) finishAuth(req *wire.Request, s *connSession, resp *kmsg.SASLAuth
 	if s.authenticated && p != s.principal {
 		return fmt.Errorf("re-authentication as %s on a connection of %s", p, s.principal)
 	}
+	reauth := s.authenticated
 	lifetime := n.sessionLifetime(n.saslOf(req.Conn), s.mech, s.exchange.Expiry())
 	s.principal, s.authenticated, s.expiry = p, true, time.Time{}
 	if ta, ok := s.exchange.(security.TokenAuthenticated); ok {
@@ -326,7 +327,11 @@ func (n *Node) finishAuth(req *wire.Request, s *connSession, resp *kmsg.SASLAuth
 	}
 	s.exchange = nil
 	if reg := n.observe.reg; reg != nil {
-		reg.Authentication(s.mech, true)
+		if reauth {
+			reg.Reauthentication(s.mech, true)
+		} else {
+			reg.Authentication(s.mech, true)
+		}
 	}
 	return nil
 }
@@ -351,7 +356,11 @@ func (n *Node) authFailed(req *wire.Request, mech, reason string) {
 	n.log.Info("authentication failed", "listener", req.Conn.Listener, "remote", req.Conn.Remote.String(),
 		"mechanism", mech, "reason", reason)
 	if reg := n.observe.reg; reg != nil {
-		reg.Authentication(mech, false)
+		if sessionOf(req.Conn).authenticated {
+			reg.Reauthentication(mech, false)
+		} else {
+			reg.Authentication(mech, false)
+		}
 	}
 }
 

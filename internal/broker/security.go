@@ -119,6 +119,19 @@ func (ls *listenerSecurity) onConnect(ci *wire.ConnInfo) error {
 	return nil
 }
 
+// tlsHandshakeMetric counts TLS handshakes as authentications of
+// mechanism SSL, as Kafka counts them: every failure, and the successes
+// of SSL listeners (where the certificate is the credential).
+func (n *Node) tlsHandshakeMetric(protocol string) func(*wire.ConnInfo, error) {
+	return func(_ *wire.ConnInfo, err error) {
+		reg := n.observe.reg
+		if reg == nil || (err == nil && protocol != "SSL") {
+			return
+		}
+		reg.Authentication("SSL", err == nil)
+	}
+}
+
 // securityAPIs are the authentication and security admin APIs.
 func securityAPIs() []api {
 	return []api{

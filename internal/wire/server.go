@@ -45,6 +45,9 @@ type Config struct {
 	// handshake and before the first request, to set ConnInfo.Session; an
 	// error closes the connection.
 	OnConnect func(*ConnInfo) error
+	// OnTLSHandshake, when set, is told of each TLS handshake's outcome
+	// (nil error on success), on the reader goroutine.
+	OnTLSHandshake func(ci *ConnInfo, err error)
 	// Throttler, when set, is asked for the request-quota throttle of each
 	// response sent with Reply.Send (see throttle.go).
 	Throttler Throttler

@@ -36,13 +36,20 @@ func (c *conn) open() error {
 func (c *conn) handshake(tc *tls.Conn) error {
 	_ = tc.SetDeadline(time.Now().Add(c.srv.cfg.HandshakeTimeout))
 	if err := tc.Handshake(); err != nil {
-		if !c.isClosed() {
-			c.log.Info("wire: TLS handshake failed", "listener", c.info.Listener, "err", err)
+		if c.isClosed() {
+			return fmt.Errorf("%w: %w", ErrHandshake, err)
+		}
+		c.log.Info("wire: TLS handshake failed", "listener", c.info.Listener, "remote", c.info.Remote.String(), "err", err)
+		if f := c.srv.cfg.OnTLSHandshake; f != nil {
+			f(&c.info, err)
 		}
 		return fmt.Errorf("%w: %w", ErrHandshake, err)
 	}
 	_ = tc.SetDeadline(time.Time{})
 	st := tc.ConnectionState()
 	c.info.TLS = &st
+	if f := c.srv.cfg.OnTLSHandshake; f != nil {
+		f(&c.info, nil)
+	}
 	return nil
 }

@@ -70,6 +70,9 @@ func TestACLClients(t *testing.T) {
 			t.Errorf("%s authorization denials counted: %v", api, got)
 		}
 	}
+	if got := metricValue(t, c.MetricsAddr(), "gofka_acls"); got < 1 {
+		t.Errorf("gofka_acls = %v", got)
+	}
 	aliceAdm := newAdminOpts(t, kgo.SeedBrokers(addr), aliceOpt)
 	md, err := aliceAdm.Metadata(ctx)
 	if err != nil {

@@ -231,6 +231,9 @@ func TestSASLReauthentication(t *testing.T) {
 	if auths <= conns {
 		t.Errorf("%v authentications on %v connections: no re-authentication", auths, conns)
 	}
+	if got := metricValue(t, c.MetricsAddr(), `gofka_reauthentications_total{mechanism="PLAIN"}`); got < 1 {
+		t.Errorf("re-authentications counted: %v", got)
+	}
 }
 
 // metricValue scrapes one series from the node's /metrics.

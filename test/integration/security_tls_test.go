@@ -158,7 +158,7 @@ func peerSerial(r *rawConn) string {
 // does not load is INVALID_REQUEST and changes nothing.
 func TestTLSDynamicKeystore(t *testing.T) {
 	e := newSecEnv(t)
-	c := gofkatest.Start(t, e.options("PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0")...)
+	c := gofkatest.Start(t, e.options("PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0", "gofka.metrics.listen", "127.0.0.1:0")...)
 	addr := c.ListenerAddr("SSL")
 	oldConn, err := tlsDial(t, addr, e.clientTLS(t, ""))
 	if err != nil {
@@ -208,4 +208,16 @@ func TestTLSDynamicKeystore(t *testing.T) {
 	if err != nil || peerSerial(r) != next.Cert.SerialNumber.String() {
 		t.Fatalf("after a refused change: %v", err)
 	}
+
+	// TLS handshakes count as authentications of mechanism SSL; a client
+	// that does not trust the broker fails its handshake.
+	if got := metricValue(t, c.MetricsAddr(), `gofka_authentications_total{mechanism="SSL"}`); got < 2 {
+		t.Errorf("SSL authentications counted: %v", got)
+	}
+	if _, err := tlsDial(t, addr, &tls.Config{ServerName: "localhost", MinVersion: tls.VersionTLS12}); err == nil {
+		t.Fatal("a client without the CA connected")
+	}
+	waitFor(t, 10*time.Second, "the failed handshake counted", func() bool {
+		return metricValue(t, c.MetricsAddr(), `gofka_authentication_failures_total{mechanism="SSL"}`) >= 1
+	})
 }
