@@ -29,6 +29,13 @@
 // the active controller to the next committed CreateTopics. With
 // -metadata it runs alone and rewrites only its section of the report.
 //
+// Then the replication phase (replphase.go) produces with acks=all, with
+// the same kgo producer, to one `gofka server` (RF=1) and to three (RF=3,
+// min.insync.replicas=2), for each value size: records/s, MB/s, p50/p99
+// produce latency and server CPU, and checks afterwards that the ISR is
+// still full and every acknowledged record landed. With -replication it
+// runs alone and rewrites only its section of the report.
+//
 // With -profile DIR it also saves Gofka's CPU profile of every phase and
 // its allocation profile of every config, for `go tool pprof`.
 //

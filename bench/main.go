@@ -64,6 +64,7 @@ func main() {
 	flag.DurationVar(&s.MetaDuration, "meta-duration", 5*time.Second, "length of each timed CreateTopics phase of the metadata phase")
 	flag.IntVar(&s.MetaClients, "meta-clients", 8, "metadata phase: concurrent CreateTopics clients, one request in flight each (a phase with one client runs first)")
 	flag.IntVar(&s.MetaKills, "meta-kills", 4, "metadata phase: SIGKILLs of the active controller per run of the 3-controller quorum")
+	replication := flag.Bool("replication", false, "only the replication phase (acks=all produce to 1 node with RF=1 and to 3 with RF=3), -runs times; rewrites only its section of -out")
 	metadata := flag.Bool("metadata", false, "only the metadata phase (quorums of 1 and 3 gofka processes), -runs times; rewrites only its section of -out")
 	quick := flag.Bool("quick", false, "only the raw produce phase of each config, -runs times per target, printed with the median Gofka/peer ratios; no report (an A/B check of the produce path)")
 	commit := flag.String("commit", "", "Gofka commit to name in the report (default: git describe --always --dirty)")
@@ -76,9 +77,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if *metadata {
+	switch {
+	case *metadata:
 		err = runMetadata(ctx, s, *commit, *out)
-	} else {
+	case *replication:
+		err = runReplication(ctx, s, *commit, *out)
+	default:
 		err = run(ctx, s, peers, *commit, *out, *quick)
 	}
 	if err != nil {
@@ -147,6 +151,14 @@ func run(ctx context.Context, s settings, peers []string, commit, out string, qu
 		meta.Machine.Commit = commit
 	}
 	rep.Meta = &meta
+	repl, err := measureReplication(ctx, s, targets[0].binary, tmp)
+	if err != nil {
+		return err
+	}
+	if commit != "" {
+		repl.Machine.Commit = commit
+	}
+	rep.Repl = &repl
 	rep.Wall = time.Since(started)
 	rep.LoadEnd = loadAvg()
 	return writeOutputs(root, out, rep)
@@ -160,6 +172,16 @@ func runMetadata(ctx context.Context, s settings, commit, out string) error {
 		return err
 	}
 	return metadataOnly(ctx, s, root, commit, out)
+}
+
+// runReplication is the -replication mode: only the replication phase,
+// its section written into the report at out in place of the old one.
+func runReplication(ctx context.Context, s settings, commit, out string) error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	return replicationOnly(ctx, s, root, commit, out)
 }
 
 // probe measures the disk and every target's cold start and idle RSS.

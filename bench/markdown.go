@@ -66,6 +66,9 @@ func (rep report) markdown() string {
 	if rep.Meta != nil {
 		b.WriteString(rep.Meta.section())
 	}
+	if rep.Repl != nil {
+		b.WriteString(rep.Repl.section())
+	}
 	writeProfiling(&b)
 	return b.String()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -13,23 +12,10 @@ var tinyMeta = settings{Runs: 1, MetaDuration: 200 * time.Millisecond, MetaClien
 // TestMetadataEndToEnd builds Gofka and runs the metadata phase on quorums
 // of 1 and 3 processes, one SIGKILL of the active controller included.
 func TestMetadataEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds Gofka and runs quorums of processes")
-	}
-	root, err := moduleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	tg := gofkaTarget()
-	if err := tg.build(ctx, root, tmp); err != nil {
-		t.Fatal(err)
-	}
+	ctx, binary, tmp := buildGofka(t, 5*time.Minute)
 	s := tinyMeta
 	s.MetaClients = 1 // one phase per quorum size: three quorums in all
-	m, err := measureMetadata(ctx, s, tg.binary, tmp)
+	m, err := measureMetadata(ctx, s, binary, tmp)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -158,6 +158,20 @@ func (m *metaResults) withQuorum(ctx context.Context, binary, tmp string, n int,
 // metadataOnly is the -metadata mode: build Gofka, run the metadata phase
 // and write its section into the report at out in place of the old one.
 func metadataOnly(ctx context.Context, s settings, root, commit, out string) error {
+	return sectionOnly(ctx, root, out, func(binary, tmp string) (string, error) {
+		m, err := measureMetadata(ctx, s, binary, tmp)
+		m.Alone = true
+		if commit != "" {
+			m.Machine.Commit = commit
+		}
+		return m.section(), err
+	})
+}
+
+// sectionOnly builds Gofka, runs measure (which returns a section of the
+// report) and writes the section into the report at out in place of the
+// old one.
+func sectionOnly(ctx context.Context, root, out string, measure func(binary, tmp string) (string, error)) error {
 	tmp, err := os.MkdirTemp("", "gofka-bench")
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
@@ -167,13 +181,9 @@ func metadataOnly(ctx context.Context, s settings, root, commit, out string) err
 	if err := t.build(ctx, root, tmp); err != nil {
 		return err
 	}
-	m, err := measureMetadata(ctx, s, t.binary, tmp)
+	section, err := measure(t.binary, tmp)
 	if err != nil {
 		return err
-	}
-	m.Alone = true
-	if commit != "" {
-		m.Machine.Commit = commit
 	}
 	if !filepath.IsAbs(out) {
 		out = filepath.Join(root, out)
@@ -182,28 +192,29 @@ func metadataOnly(ctx context.Context, s settings, root, commit, out string) err
 	if err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("bench: read report: %w", err)
 	}
-	section := m.section()
 	fmt.Println()
 	fmt.Print(section)
 	if err := os.WriteFile(out, []byte(spliceSection(string(doc), section)), 0o644); err != nil {
 		return fmt.Errorf("bench: write report: %w", err)
 	}
-	fmt.Printf("\nwrote the metadata section of %s\n", out)
+	fmt.Printf("\nwrote %q of %s\n", strings.SplitN(section, "\n", 2)[0], out)
 	return nil
 }
 
 // metaHeading opens the metadata section of the report.
 const metaHeading = "## Metadata quorum\n"
 
-// spliceSection replaces the metadata section of doc (from its heading to
-// the next level-2 heading) with section, or inserts it before the
-// Profiling section, or appends it when doc has neither.
+// spliceSection replaces the section of doc that opens with section's
+// level-2 heading (from it to the next level-2 heading) with section, or
+// inserts it before the Profiling section, or appends it when doc has
+// neither.
 func spliceSection(doc, section string) string {
-	if i := strings.Index(doc, "\n"+metaHeading); i >= 0 {
+	heading := strings.SplitAfterN(section, "\n", 2)[0]
+	if i := strings.Index(doc, "\n"+heading); i >= 0 {
 		start := i + 1
 		end := len(doc)
-		if j := strings.Index(doc[start+len(metaHeading):], "\n## "); j >= 0 {
-			end = start + len(metaHeading) + j + 1
+		if j := strings.Index(doc[start+len(heading):], "\n## "); j >= 0 {
+			end = start + len(heading) + j + 1
 		}
 		return doc[:start] + section + doc[end:]
 	}

@@ -18,6 +18,7 @@ type report struct {
 	Results  []targetResults
 	Charts   []string     // PNG paths, relative to the report once written
 	Meta     *metaResults // the metadata phase, when it ran
+	Repl     *replResults // the replication phase, when it ran
 }
 
 // median returns the median of vs (the mean of the middle two for an even
