@@ -65,14 +65,10 @@ var singleNodeProps = append(roundProps[:len(roundProps):len(roundProps)],
 // GOFKA_BINARY, or `make fault` to see the counts); the change that fixes
 // one removes it from here.
 var knownBroken = map[string]string{
-	"TestFaultRounds":      "followers do not replicate yet (issue 13): a new leader has none of the acknowledged records",
-	"TestFaultRoundsRoles": "followers do not replicate yet (issue 13)",
-	"TestFaultPipeline": "every node answers FindCoordinator with itself (coordinators do not follow " +
-		"__consumer_offsets/__transaction_state leadership): TxnOffsetCommit fails with INVALID_PRODUCER_ID_MAPPING",
-	"TestFaultGroupCommits": "every node answers FindCoordinator with itself: two members of one group each " +
-		"own every partition in generation 1",
-	"TestFaultKillUnreplicated": "a restarted broker re-registers unfenced (RegisterBrokerRecord.Fenced=false), " +
-		"so the leaderless partitions whose ISR it is alone in never get it back as leader",
+	"TestFaultPipeline": "coordinators do not follow __consumer_offsets/__transaction_state leadership: every node " +
+		"answers FindCoordinator with itself, and SyncGroup fails (group write: not the partition leader)",
+	"TestFaultGroupCommits": "coordinators do not follow __consumer_offsets leadership: SyncGroup fails with " +
+		"UNKNOWN_SERVER_ERROR (group write: not the partition leader), the group never commits",
 }
 
 func skipKnownBroken(t *testing.T) {
