@@ -27,7 +27,7 @@ import (
 func (n *Node) register(ctx context.Context) error {
 	eps, rack := n.advertised(), rack(n.cfg)
 	if n.active() {
-		epoch, err := n.ctrl.Register(n.nodeID, n.incarnation, eps, rack)
+		epoch, err := n.ctrl.Register(n.nodeID, n.incarnation, eps, rack, n.previousEpoch())
 		if err == nil {
 			n.epoch.Store(epoch)
 			return nil
@@ -37,7 +37,7 @@ func (n *Node) register(ctx context.Context) error {
 		}
 	}
 	req := registrationRequest(n.clusterID, n.nodeID, eps, rack)
-	req.IncarnationID = n.incarnation
+	req.IncarnationID, req.PreviousBrokerEpoch = n.incarnation, n.previousEpoch()
 	resp, err := n.toController(ctx, req)
 	if err != nil {
 		return fmt.Errorf("broker: register with the controller: %w", err)
@@ -48,6 +48,20 @@ func (n *Node) register(ctx context.Context) error {
 	}
 	n.epoch.Store(r.BrokerEpoch)
 	return nil
+}
+
+// previousEpoch is the epoch of this broker's last registration: the
+// running broker's, or after a restart the one its clean shutdown
+// recorded (-1 after an unclean shutdown): the controller keeps a broker
+// that may have lost unflushed records out of the ELR (KIP-966).
+func (n *Node) previousEpoch() int64 {
+	if e := n.epoch.Load(); e > 0 {
+		return e
+	}
+	if n.logs != nil {
+		return n.logs.PreviousBrokerEpoch()
+	}
+	return -1
 }
 
 func isNotControllerErr(err error) bool {
@@ -222,7 +236,7 @@ func (n *Node) handleBrokerRegistration(req *wire.Request, reply wire.Reply) {
 	for _, l := range r.Listeners {
 		eps = append(eps, controller.Endpoint{Name: l.Name, Host: l.Host, Port: int(l.Port), SecurityProtocol: l.SecurityProtocol})
 	}
-	epoch, err := n.ctrl.Register(r.BrokerID, metadata.UUID(r.IncarnationID), eps, r.Rack)
+	epoch, err := n.ctrl.Register(r.BrokerID, metadata.UUID(r.IncarnationID), eps, r.Rack, r.PreviousBrokerEpoch)
 	if err != nil {
 		resp.ErrorCode = controller.ErrorCode(err).Code
 	}

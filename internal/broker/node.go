@@ -182,6 +182,7 @@ func (n *Node) openLogs() error {
 		Logger:                        n.log,
 		Now:                           n.nowFn,
 		OnDirOffline:                  n.onDirOffline,
+		BrokerEpoch:                   n.epoch.Load,
 	}, n.storageConfigFor)
 	if err != nil {
 		return fmt.Errorf("broker: open logs: %w", err)

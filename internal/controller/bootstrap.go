@@ -21,7 +21,7 @@ type Endpoint struct {
 func (c *Controller) Bootstrap(nodeID int32, endpoints []Endpoint, rack *string) error {
 	var incarnation metadata.UUID
 	_, _ = rand.Read(incarnation[:])
-	_, err := c.Register(nodeID, incarnation, endpoints, rack)
+	_, err := c.Register(nodeID, incarnation, endpoints, rack, -1)
 	return err
 }
 

@@ -25,8 +25,11 @@ var ErrDuplicateBroker = errors.New("controller: node id registered by another l
 // Register records a broker registration and returns its new epoch. A
 // node id held by another incarnation that is still alive (unfenced, not
 // shutting down, heartbeating) is refused, as Kafka's
-// DUPLICATE_BROKER_REGISTRATION.
-func (c *Controller) Register(nodeID int32, incarnation metadata.UUID, endpoints []Endpoint, rack *string) (int64, error) {
+// DUPLICATE_BROKER_REGISTRATION. previousEpoch is the epoch the broker
+// wrote in its clean shutdown marker (-1 without one): a broker registered
+// before under another epoch shut down uncleanly and may have lost
+// unflushed records, so it leaves every ELR (KIP-966).
+func (c *Controller) Register(nodeID int32, incarnation metadata.UUID, endpoints []Endpoint, rack *string, previousEpoch int64) (int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	img := c.pub.Current()
@@ -41,7 +44,11 @@ func (c *Controller) Register(nodeID int32, incarnation metadata.UUID, endpoints
 	}
 	epoch := img.Offset + int64(len(recs)) + 1
 	recs = append(recs, registration(nodeID, incarnation, epoch, endpoints, rack))
-	recs = append(recs, c.leaderlessElections(img, nodeID)...) // registered unfenced
+	unclean := img.Brokers[nodeID] != nil && img.Brokers[nodeID].Epoch != previousEpoch
+	if unclean {
+		c.log.Info("broker registers after an unclean shutdown: it leaves every ELR", "broker", nodeID, "previous epoch", previousEpoch)
+	}
+	recs = append(recs, c.returnElections(img, nodeID, unclean)...) // registered unfenced
 	if err := c.commitLocked(recs); err != nil {
 		return -1, err
 	}
@@ -238,23 +245,30 @@ func (c *Controller) moveLeaders(img *metadata.Image, id int32) []metadata.Recor
 func (c *Controller) unfenceRecords(img *metadata.Image, b *metadata.BrokerInfo) []metadata.Record {
 	u := metadata.NewUnfenceBrokerRecord()
 	u.ID, u.Epoch = b.ID, b.Epoch
-	return append([]metadata.Record{u}, c.leaderlessElections(img, b.ID)...)
+	return append([]metadata.Record{u}, c.returnElections(img, b.ID, false)...)
 }
 
-// leaderlessElections elects leaders for the leaderless partitions broker
-// id (coming back) may lead: those whose ISR it is in, or whose ISR is
-// empty and ELR holds it, or, where the topic allows unclean elections,
-// any it is a replica of.
-func (c *Controller) leaderlessElections(img *metadata.Image, id int32) []metadata.Record {
+// returnElections elects leaders for the leaderless partitions broker id
+// (coming back) may lead: those whose ISR it is in, or whose ISR is empty
+// and ELR holds it, or, where the topic allows unclean elections, any it
+// is a replica of. After an unclean shutdown it first leaves every ELR.
+func (c *Controller) returnElections(img *metadata.Image, id int32, unclean bool) []metadata.Record {
 	var recs []metadata.Record
 	ps := c.policies(img)
 	img.EachTopic(func(t *metadata.TopicImage) bool {
 		for _, p := range t.Partitions {
-			if p == nil || p.Leader >= 0 || !slices.Contains(p.Replicas, id) {
+			if p == nil {
+				continue
+			}
+			leaderless := p.Leader < 0 && slices.Contains(p.Replicas, id)
+			if !leaderless && !(unclean && slices.Contains(p.ELR, id)) {
 				continue
 			}
 			ch := ps.change(p)
 			ch.include = id
+			if unclean {
+				ch.uncleanShutdown = []int32{id}
+			}
 			if r := ch.build(); r != nil {
 				recs = append(recs, r)
 			}

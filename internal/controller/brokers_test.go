@@ -17,7 +17,7 @@ func TestBrokerLifecycle(t *testing.T) {
 	c, _ := newTestController(t, t.TempDir()) // broker 1 registered
 	epochs := map[int32]int64{}
 	for id := int32(2); id <= 3; id++ {
-		e, err := c.Register(id, metadata.UUID{byte(id)}, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9090 + int(id)}}, nil)
+		e, err := c.Register(id, metadata.UUID{byte(id)}, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9090 + int(id)}}, nil, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,10 +72,10 @@ func TestBrokerLifecycle(t *testing.T) {
 	}
 	// Another incarnation of a live broker is refused; the same one may
 	// register again.
-	if _, err := c.Register(3, metadata.UUID{99}, nil, nil); !errors.Is(err, ErrDuplicateBroker) {
+	if _, err := c.Register(3, metadata.UUID{99}, nil, nil, -1); !errors.Is(err, ErrDuplicateBroker) {
 		t.Fatalf("duplicate node id: got %v", err)
 	}
-	if e, err := c.Register(3, metadata.UUID{3}, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9093}}, nil); err != nil {
+	if e, err := c.Register(3, metadata.UUID{3}, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9093}}, nil, -1); err != nil {
 		t.Fatalf("same incarnation: %v", err)
 	} else {
 		epochs[3] = e
@@ -91,7 +91,7 @@ func TestBrokerLifecycle(t *testing.T) {
 		}
 	}
 	// A broker that shut down may come back as a new incarnation at once.
-	if _, err := c.Register(3, metadata.UUID{98}, nil, nil); err != nil {
+	if _, err := c.Register(3, metadata.UUID{98}, nil, nil, -1); err != nil {
 		t.Fatalf("new incarnation after a controlled shutdown: %v", err)
 	}
 }

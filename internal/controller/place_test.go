@@ -47,7 +47,7 @@ func TestPlacementLiveBrokers(t *testing.T) {
 	e := newReplEnv(t, 1, false)
 	for id, rack := range map[int32]string{2: "r2", 3: "r1", 4: "r2"} {
 		rack := rack
-		if _, err := e.c.Register(id, metadata.UUID{byte(id)}, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9090 + int(id)}}, &rack); err != nil {
+		if _, err := e.c.Register(id, metadata.UUID{byte(id)}, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9090 + int(id)}}, &rack, -1); err != nil {
 			t.Fatal(err)
 		}
 	}

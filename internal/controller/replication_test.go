@@ -19,7 +19,7 @@ func newReplEnv(t *testing.T, brokers int32, elr bool) *replEnv {
 	t.Helper()
 	c, _ := newTestController(t, t.TempDir())
 	for id := int32(2); id <= brokers; id++ {
-		if _, err := c.Register(id, metadata.UUID{byte(id)}, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9090 + int(id)}}, nil); err != nil {
+		if _, err := c.Register(id, metadata.UUID{byte(id)}, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9090 + int(id)}}, nil, -1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -416,5 +416,33 @@ func TestControlledShutdownLeavesISR(t *testing.T) {
 	}
 	if p := e.part("t", 0); p.Leader != 1 || !slices.Equal(p.ISR, []int32{1, 3}) {
 		t.Fatalf("after controlled shutdown: %+v", p)
+	}
+}
+
+// A broker that registers again without the epoch of its clean shutdown
+// may have lost unflushed records: it leaves every ELR and is not elected
+// from it; one that shut down cleanly is.
+func TestUncleanShutdownLeavesELR(t *testing.T) {
+	e := newReplEnv(t, 3, true)
+	e.topic("t", map[string]string{"min.insync.replicas": "3"}, []int32{1, 2, 3})
+	e.fence(3)
+	e.fence(2)
+	e.fence(1)
+	if p := e.part("t", 0); p.Leader != -1 || !slices.Equal(p.ELR, []int32{1, 2, 3}) {
+		t.Fatalf("after fencing all: %+v", p)
+	}
+	register := func(id int32, previous int64) {
+		t.Helper()
+		if _, err := e.c.Register(id, metadata.UUID{byte(id), 1}, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9090 + int(id)}}, nil, previous); err != nil {
+			t.Fatal(err)
+		}
+	}
+	register(2, -1)
+	if p := e.part("t", 0); p.Leader != -1 || !slices.Equal(p.ELR, []int32{1, 3}) {
+		t.Fatalf("after 2 came back uncleanly: leader %d ELR %v", p.Leader, p.ELR)
+	}
+	register(3, e.c.pub.Current().Brokers[3].Epoch)
+	if p := e.part("t", 0); p.Leader != 3 || !slices.Equal(p.ISR, []int32{3}) || !slices.Equal(p.ELR, []int32{1}) {
+		t.Fatalf("after 3 came back cleanly: %+v", p)
 	}
 }

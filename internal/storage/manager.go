@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -29,6 +30,9 @@ type ManagerConfig struct {
 	// (MarkDirOffline, or an I/O error found by the Manager) with the
 	// partitions that went offline with it.
 	OnDirOffline func(dir string, tps []checkpoint.TopicPartition)
+	// BrokerEpoch, if set, gives the broker epoch Close records in the
+	// clean shutdown markers (KIP-966); without it they hold NoBrokerEpoch.
+	BrokerEpoch func() int64
 }
 
 func (c *ManagerConfig) setDefaults() {
@@ -65,11 +69,15 @@ type Manager struct {
 		offline map[string]bool
 		moving  map[checkpoint.TopicPartition]bool
 	}
-	ckptMu  sync.Mutex // one checkpoint writer at a time
-	faults  faultSlot  // the FaultHook of tests (faults.go)
-	retired deleter    // segment files of logs moved away, closed after file.delete.delay.ms
-	quit    chan struct{}
-	wg      sync.WaitGroup
+	// prevEpoch is the broker epoch of the clean shutdown markers found at
+	// open: NoBrokerEpoch when a dir had none (an unclean shutdown) or the
+	// dirs disagree.
+	prevEpoch int64
+	ckptMu    sync.Mutex // one checkpoint writer at a time
+	faults    faultSlot  // the FaultHook of tests (faults.go)
+	retired   deleter    // segment files of logs moved away, closed after file.delete.delay.ms
+	quit      chan struct{}
+	wg        sync.WaitGroup
 }
 
 // OpenManager locks each log dir, reads its checkpoints, consumes its clean
@@ -81,7 +89,7 @@ func OpenManager(c ManagerConfig, cfgFor func(checkpoint.TopicPartition) Config)
 		return nil, fmt.Errorf("storage: no log dirs")
 	}
 	c.setDefaults()
-	m := &Manager{cfg: c, cfgFor: cfgFor, quit: make(chan struct{})}
+	m := &Manager{cfg: c, cfgFor: cfgFor, quit: make(chan struct{}), prevEpoch: math.MinInt64}
 	m.mu.logs = map[checkpoint.TopicPartition]*Log{}
 	m.mu.dirOf = map[checkpoint.TopicPartition]string{}
 	m.mu.offline = map[string]bool{}
@@ -101,8 +109,23 @@ func OpenManager(c ManagerConfig, cfgFor func(checkpoint.TopicPartition) Config)
 			return nil, err
 		}
 	}
+	if m.prevEpoch == math.MinInt64 {
+		m.prevEpoch = checkpoint.NoBrokerEpoch
+	}
 	m.start()
 	return m, nil
+}
+
+// PreviousBrokerEpoch is the broker epoch the clean shutdown markers held
+// when the logs were opened, NoBrokerEpoch after an unclean shutdown: the
+// broker's registration tells the controller (KIP-966).
+func (m *Manager) PreviousBrokerEpoch() int64 { return m.prevEpoch }
+
+func (m *Manager) shutdownEpoch() int64 {
+	if m.cfg.BrokerEpoch == nil {
+		return checkpoint.NoBrokerEpoch
+	}
+	return m.cfg.BrokerEpoch()
 }
 
 // abort closes what OpenManager opened before failing.
@@ -141,6 +164,14 @@ func readDirCheckpoints(dir string) (dirCheckpoints, error) {
 
 // loadDir opens every partition in one log dir.
 func (m *Manager) loadDir(dir string) error {
+	epoch, _, err := checkpoint.ReadCleanShutdown(dir)
+	if err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	if m.prevEpoch != math.MinInt64 && m.prevEpoch != epoch {
+		epoch = checkpoint.NoBrokerEpoch
+	}
+	m.prevEpoch = epoch
 	clean, err := checkpoint.ConsumeCleanShutdown(dir)
 	if err != nil {
 		return fmt.Errorf("storage: %w", err)
@@ -333,7 +364,7 @@ func (m *Manager) Close() error {
 	if errors.Join(errs...) == nil {
 		for _, d := range m.cfg.Dirs {
 			if !m.mu.offline[d] {
-				errs = append(errs, checkpoint.WriteCleanShutdown(d))
+				errs = append(errs, checkpoint.WriteCleanShutdownEpoch(d, m.shutdownEpoch()))
 			}
 		}
 	}

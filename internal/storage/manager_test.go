@@ -296,3 +296,33 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// The clean shutdown markers carry the broker epoch to the next start
+// (KIP-966); a dir without one (a crash) makes it NoBrokerEpoch.
+func TestManagerPreviousBrokerEpoch(t *testing.T) {
+	d1, d2 := t.TempDir(), t.TempDir()
+	c := managerConfig(d1, d2)
+	c.BrokerEpoch = func() int64 { return 42 }
+	m := openManager(t, c, segConfig())
+	if got := m.PreviousBrokerEpoch(); got != checkpoint.NoBrokerEpoch {
+		t.Fatalf("first start: %d", got)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m = openManager(t, c, segConfig())
+	if got := m.PreviousBrokerEpoch(); got != 42 {
+		t.Fatalf("after a clean shutdown: %d", got)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(d2, checkpoint.CleanShutdownFile)); err != nil {
+		t.Fatal(err)
+	}
+	m = openManager(t, c, segConfig())
+	defer m.Close()
+	if got := m.PreviousBrokerEpoch(); got != checkpoint.NoBrokerEpoch {
+		t.Fatalf("one dir without a marker: %d", got)
+	}
+}
