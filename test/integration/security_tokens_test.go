@@ -92,6 +92,17 @@ func TestDelegationTokens(t *testing.T) {
 	}
 
 	checkRenewExpire(ctx, t, plainAddr, alice, tok)
+
+	// A token past its max lifetime stops authenticating and cannot be
+	// renewed.
+	brief, err := alice.CreateDelegationToken(ctx, kadm.CreateDelegationToken{MaxLifetime: time.Second})
+	if err != nil || brief.MaxTimestamp.Sub(brief.IssueTimestamp) != time.Second || !brief.ExpiryTimestamp.Equal(brief.MaxTimestamp) {
+		t.Fatalf("create with a one-second lifetime: %+v %v", brief, err)
+	}
+	waitLoginFails(t, plainAddr, tokenAuth(brief, true))
+	if _, err := alice.RenewDelegationToken(ctx, brief.HMAC, time.Hour); !errors.Is(err, kerr.DelegationTokenExpired) && !errors.Is(err, kerr.DelegationTokenNotFound) {
+		t.Errorf("renew past the max lifetime: %v, want DELEGATION_TOKEN_EXPIRED (or NOT_FOUND once swept)", err)
+	}
 }
 
 // checkRenewExpire: renew extends, others may not renew, expire ends.
