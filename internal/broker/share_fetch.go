@@ -13,6 +13,9 @@ package broker
 // MaxRecords. Reads go up to the high watermark, or with
 // gofka.share.isolation.level=read_committed up to the last stable
 // offset, the records of aborted transactions archived, never delivered.
+// Partitions of topics the principal may not Read answer
+// TOPIC_AUTHORIZATION_FAILED, as Kafka: nothing is acquired from them and
+// their acknowledgements are not applied.
 
 import (
 	"errors"
@@ -29,6 +32,7 @@ import (
 // shareFetchOp is one ShareFetch in progress.
 type shareFetchOp struct {
 	n        *Node
+	req      *wire.Request
 	r        *kmsg.ShareFetchRequest
 	reply    wire.Reply
 	group    string
@@ -38,11 +42,12 @@ type shareFetchOp struct {
 	listed   []share.TP         // partitions named in the request
 	deadline time.Time
 	set      share.GroupSettings // the group's configs
+	denied   map[share.TP]bool   // partitions of topics the principal may not Read
 }
 
 func (n *Node) handleShareFetch(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.ShareFetchRequest)
-	op := &shareFetchOp{n: n, r: r, reply: reply, acks: map[share.TP]int16{}}
+	op := &shareFetchOp{n: n, req: req, r: r, reply: reply, acks: map[share.TP]int16{}}
 	if err := op.start(); err != nil {
 		resp := r.ResponseKind().(*kmsg.ShareFetchResponse)
 		resp.ErrorCode = err.Code
@@ -103,15 +108,44 @@ func (op *shareFetchOp) start() *kerr.Error {
 		return err
 	}
 	op.parts = parts
+	op.authorizeTopics()
 	for _, t := range r.Topics {
 		for _, p := range t.Partitions {
-			if len(p.AcknowledgementBatches) > 0 {
-				tp := share.TP{TopicID: t.TopicID, Partition: p.Partition}
+			tp := share.TP{TopicID: t.TopicID, Partition: p.Partition}
+			switch {
+			case len(p.AcknowledgementBatches) == 0:
+			case op.denied[tp]:
+				op.acks[tp] = kerr.TopicAuthorizationFailed.Code
+			default:
 				op.acks[tp] = op.n.shareAck(op.group, op.member, tp, fetchAckBatches(p.AcknowledgementBatches), r.IsRenewAck)
 			}
 		}
 	}
 	return nil
+}
+
+// authorizeTopics checks Read on the topic of every partition the
+// session or the request names, once per topic.
+func (op *shareFetchOp) authorizeTopics() {
+	img := op.n.meta.Current()
+	allowed := map[string]bool{}
+	for _, tp := range append(append([]share.TP(nil), op.parts...), op.listed...) {
+		t := img.TopicByID(tp.TopicID)
+		if t == nil {
+			continue
+		}
+		ok, seen := allowed[t.Name]
+		if !seen {
+			ok = op.n.authorize(op.req, opRead, resTopic, t.Name)
+			allowed[t.Name] = ok
+		}
+		if !ok {
+			if op.denied == nil {
+				op.denied = map[share.TP]bool{}
+			}
+			op.denied[tp] = true
+		}
+	}
 }
 
 func fetchAckBatches(in []kmsg.ShareFetchRequestTopicPartitionAcknowledgementBatch) []share.AckBatch {
@@ -201,6 +235,10 @@ func (op *shareFetchOp) acquire() []sharePartResult {
 
 func (op *shareFetchOp) acquireOne(tp share.TP, maxRecords, maxBytes int) sharePartResult {
 	res := sharePartResult{tp: tp, leader: -1, epoch: -1}
+	if op.denied[tp] {
+		res.errCode = kerr.TopicAuthorizationFailed.Code
+		return res
+	}
 	t := op.n.meta.Current().TopicByID(tp.TopicID)
 	if t == nil {
 		res.errCode = kerr.UnknownTopicID.Code

@@ -331,7 +331,7 @@ func runACLCase(ctx context.Context, t *testing.T, admin, user *kgo.Client, env 
 // runPerTopicCases: APIs whose whole-request ACLs are granted still refuse
 // the partitions of topics the principal lacks an ACL on, with
 // TOPIC_AUTHORIZATION_FAILED: AddPartitionsToTxn v0-3 (Write),
-// TxnOffsetCommit (Read) and ShareAcknowledge (Read).
+// TxnOffsetCommit (Read), ShareFetch and ShareAcknowledge (Read).
 func runPerTopicCases(ctx context.Context, t *testing.T, addr string, admin, user *kgo.Client, env *aclEnv) {
 	v3 := kversion.Stable()
 	v3.SetMaxKeyVersion(24, 3)
@@ -353,6 +353,13 @@ func runPerTopicCases(ctx context.Context, t *testing.T, addr string, admin, use
 			AcknowledgementBatches: []kmsg.ShareAcknowledgeRequestTopicPartitionAcknowledgementBatch{{FirstOffset: 0, LastOffset: 0, AcknowledgeTypes: []int8{1}}}}}}}
 		return r
 	}
+	shareFetch := func(*aclEnv) kmsg.Request {
+		group, member := "acl-share-fetch", "m2"
+		f := kmsg.NewPtrShareFetchRequest()
+		f.GroupID, f.MemberID, f.MaxRecords, f.MaxBytes = &group, &member, 10, 1<<20
+		f.Topics = []kmsg.ShareFetchRequestTopic{{TopicID: env.topicID, Partitions: []kmsg.ShareFetchRequestTopicPartition{{Partition: 0}}}}
+		return f
+	}
 	for _, c := range []struct {
 		name string
 		cl   *kgo.Client
@@ -361,6 +368,8 @@ func runPerTopicCases(ctx context.Context, t *testing.T, addr string, admin, use
 	}{
 		{"AddPartitionsToTxnV3", user3, txnACL(authz.OpWrite), aclCase{req: reqAddPartitionsToTxn, acl: topicACL(authz.OpWrite), code: topicAuth}},
 		{"TxnOffsetCommit", user, append(txnACL(authz.OpWrite), groupACL(authz.OpRead)...), aclCase{req: reqTxnOffsetCommit, acl: topicACL(authz.OpRead), code: topicAuth}},
+		{"ShareFetch", user, []authz.Binding{alice(authz.ResourceGroup, "acl-share-fetch", authz.OpRead)},
+			aclCase{req: shareFetch, acl: topicACL(authz.OpRead), code: topicAuth}},
 		{"ShareAcknowledge", user, []authz.Binding{alice(authz.ResourceGroup, "acl-share-ack", authz.OpRead)},
 			aclCase{req: func(*aclEnv) kmsg.Request { return share() }, acl: topicACL(authz.OpRead), code: topicAuth}},
 	} {
