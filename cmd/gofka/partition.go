@@ -42,6 +42,11 @@ func readPlan(path string) (*plan, error) {
 	if err != nil {
 		return nil, usagef("reassignment plan: %v", err)
 	}
+	return parsePlan(b, path)
+}
+
+// parsePlan decodes and checks Kafka's reassignment JSON.
+func parsePlan(b []byte, path string) (*plan, error) {
 	var p plan
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, usagef("reassignment plan %s: not Kafka's reassignment JSON: %v", path, err)
