@@ -49,6 +49,7 @@ type producer struct {
 	pool  []byte      // random bytes; unstamped values are windows into it
 	free  chan []byte // recycled stamped values
 	stamp bool        // values start with the send time, for end-to-end latency
+	paced bool        // produceRate: stop may sleep before a record
 	hist  *histogram  // produce latency of the current phase
 	acked atomic.Int64
 	err   atomic.Pointer[error]
@@ -138,6 +139,9 @@ func (p *producer) produceFor(ctx context.Context, stop func(i int, now time.Tim
 	start := time.Now()
 	n := 0
 	for now := start; !stop(n, now) && ctx.Err() == nil; now = time.Now() {
+		if p.paced { // stop may have slept: the record is sent now
+			now = time.Now()
+		}
 		p.cl.Produce(ctx, &kgo.Record{Value: p.value(n, now), Timestamp: now}, p.promise)
 		n++
 	}
@@ -197,4 +201,26 @@ func consumeAll(ctx context.Context, addr, topic string, want int) (phaseResult,
 		return r, fmt.Errorf("%w: got %d, want %d", errCountMismatch, r.Records, want)
 	}
 	return r, nil
+}
+
+// produceRate produces rate records per second for d, paced in 1 ms
+// steps, and waits for every acknowledgement: the produce latency of a
+// broker that is not saturated (the half-load phase).
+func (p *producer) produceRate(ctx context.Context, rate float64, d time.Duration) (phaseResult, error) {
+	p.paced = true
+	defer func() { p.paced = false }()
+	start := time.Now()
+	end := start.Add(d)
+	return p.produceFor(ctx, func(i int, now time.Time) bool {
+		if !now.Before(end) {
+			return true
+		}
+		for float64(i) >= rate*time.Since(start).Seconds() {
+			time.Sleep(time.Millisecond)
+			if !time.Now().Before(end) {
+				return true
+			}
+		}
+		return false
+	})
 }

@@ -18,7 +18,7 @@ type goal struct {
 func (rep report) goals() []goal {
 	g := rep.Results[0]
 	gs := rep.ratioGoals()
-	gs = append(gs, rep.landedGoal())
+	gs = append(gs, rep.cpuGoal(), rep.halfP99Goal(), rep.landedGoal())
 	gs = append(gs, rep.diskGoal(modeProduce, "kgo"), rep.diskGoal(modeRawProduce, "raw driver"))
 	best := func(size int, m mode, f func(phaseResult) float64) (float64, scenario) {
 		var v float64
@@ -96,6 +96,66 @@ func (rep report) ratioGoal(name string, scs []scenario) goal {
 	gl.Known = n > 0
 	gl.Pass = passed == n
 	gl.Measured = fmt.Sprintf("%.2f (%s); %d of %d pass", worst, at, passed, n)
+	return gl
+}
+
+// cpuGoal: Gofka's server CPU seconds per GB at most 0.6x kfake's in
+// every kgo scenario. Unlike records per second it does not depend on how
+// much of the machine the client and the other tenants leave the server.
+func (rep report) cpuGoal() goal {
+	gl := goal{Name: "server CPU s/GB, Gofka/kfake, every kgo scenario (worst shown)", Target: "<= 0.60 in all", Pass: true}
+	if len(rep.Results) < 2 {
+		return gl
+	}
+	worst, passed, n := 0.0, 0, 0
+	var at scenario
+	for _, sc := range rep.scenarios() {
+		r := rep.cpuRatio(sc)
+		n++
+		if r <= 0.6 {
+			passed++
+		}
+		if n == 1 || r > worst {
+			worst, at = r, sc
+		}
+	}
+	gl.Known = n > 0
+	gl.Pass = passed == n
+	gl.Measured = fmt.Sprintf("%.2f (%s); %d of %d pass", worst, at, passed, n)
+	return gl
+}
+
+// cpuRatio is Gofka's median server CPU per GB over kfake's in sc.
+func (rep report) cpuRatio(sc scenario) float64 {
+	k := rep.Results[1].phase(sc, cpuPerGB)
+	if k == 0 {
+		return 0
+	}
+	return rep.Results[0].phase(sc, cpuPerGB) / k
+}
+
+// halfP99Goal: Gofka's produce p99 at half its saturation rate under 5 ms
+// in every config (acks=1 and acks=all, one node).
+func (rep report) halfP99Goal() goal {
+	gl := goal{Name: "produce p99 at half the saturation rate, kgo, every config (worst shown)", Target: "< 5 ms in all", Pass: true}
+	worst, passed, n := 0.0, 0, 0
+	var at config
+	for _, sc := range rep.scenarios() {
+		if sc.Mode != modeProduce {
+			continue
+		}
+		v := rep.Results[0].phase(scenario{config: sc.config, Mode: modeHalf}, p99)
+		n++
+		if v < 5 {
+			passed++
+		}
+		if n == 1 || v > worst {
+			worst, at = v, sc.config
+		}
+	}
+	gl.Known = n > 0
+	gl.Pass = passed == n
+	gl.Measured = fmt.Sprintf("%.2f ms (%s); %d of %d pass", worst, at, passed, n)
 	return gl
 }
 

@@ -66,7 +66,8 @@ func main() {
 	flag.IntVar(&s.MetaKills, "meta-kills", 4, "metadata phase: SIGKILLs of the active controller per run of the 3-controller quorum")
 	replication := flag.Bool("replication", false, "only the replication phase (acks=all produce to 1 node with RF=1 and to 3 with RF=3), -runs times; rewrites only its section of -out")
 	metadata := flag.Bool("metadata", false, "only the metadata phase (quorums of 1 and 3 gofka processes), -runs times; rewrites only its section of -out")
-	quick := flag.Bool("quick", false, "only the raw produce phase of each config, -runs times per target, printed with the median Gofka/peer ratios; no report (an A/B check of the produce path)")
+	quick := flag.Bool("quick", false, "only the kgo produce phases of each config (saturation, then half that rate), -runs times per target, printed with the medians of throughput, server CPU per GB and half-load p99 and the Gofka/peer ratios; no report (an A/B check of the produce path)")
+	quickRaw := flag.Bool("quick-raw", false, "like -quick with the raw produce driver in place of kgo")
 	commit := flag.String("commit", "", "Gofka commit to name in the report (default: git describe --always --dirty)")
 	flag.Var(&peers, "peer", "another peer, name=binary[,arg...]; args may use {addr}, {port} and {dir} (repeatable)")
 	flag.Parse()
@@ -83,7 +84,7 @@ func main() {
 	case *replication:
 		err = runReplication(ctx, s, *commit, *out)
 	default:
-		err = run(ctx, s, peers, *commit, *out, *quick)
+		err = run(ctx, s, peers, *commit, *out, *quick || *quickRaw, *quickRaw)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -100,8 +101,8 @@ type targetResults struct {
 
 // run builds the targets, probes the disk, measures cold starts and then
 // every config on every target one after the other, and writes the report
-// (with quick, only quickRun).
-func run(ctx context.Context, s settings, peers []string, commit, out string, quick bool) error {
+// (with quick, only quickRun; raw picks its raw produce driver).
+func run(ctx context.Context, s settings, peers []string, commit, out string, quick, raw bool) error {
 	root, err := moduleRoot()
 	if err != nil {
 		return err
@@ -130,7 +131,7 @@ func run(ctx context.Context, s settings, peers []string, commit, out string, qu
 		}
 	}
 	if quick {
-		return quickRun(ctx, s, targets, tmp)
+		return quickRun(ctx, s, targets, tmp, raw)
 	}
 	rep := report{Machine: readMachine(), Settings: s, Date: time.Now().UTC()}
 	if commit != "" {

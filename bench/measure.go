@@ -70,7 +70,11 @@ func drive(ctx context.Context, srv *server, smp *sampler, c config, s settings,
 	if r.Phases[modeProduce], err = ph.run(modeProduce, func() (phaseResult, error) { return p.produceDuration(ctx, s.Duration) }); err != nil {
 		return err
 	}
-	total := warm.Records + r.Phases[modeProduce].Records
+	half := recsPerSec(r.Phases[modeProduce]) / 2
+	if r.Phases[modeHalf], err = ph.run(modeHalf, func() (phaseResult, error) { return p.produceRate(ctx, half, halfLoadDuration(s)) }); err != nil {
+		return err
+	}
+	total := warm.Records + r.Phases[modeProduce].Records + r.Phases[modeHalf].Records
 	if r.Phases[modeConsume], err = ph.run(modeConsume, func() (phaseResult, error) { return consumeAll(cctx, srv.Addr, benchTopic, total) }); err != nil {
 		return err
 	}

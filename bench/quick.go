@@ -4,45 +4,71 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
-// quickRun is the -quick mode: only the raw produce phase of every
-// matching config, s.Runs times per target in alternating order, each on
-// a fresh server after warm(s), printed as it goes with each config's
-// median ratio at the end. It writes no report. A full run takes half an
-// hour and the produce ratios move by about ±0.2 from run to run on a
-// small VM, so this is the cheap way to A/B a change to the produce path:
-// run it several times before and after.
-func quickRun(ctx context.Context, s settings, targets []target, tmp string) error {
-	mbps := map[string][]float64{} // "target|config" -> MB/s per run
+// quickResult is one quick measurement of one config on one target.
+type quickResult struct {
+	MBps     float64 // saturation throughput
+	CPUPerGB float64 // server CPU s per GB at saturation
+	HalfP99  float64 // ms: produce p99 at half the saturation rate
+}
+
+// quickRun is the -quick mode: only the produce phases of every matching
+// config, s.Runs times per target in alternating order, each on a fresh
+// server after warm(s), printed as it goes with each config's medians at
+// the end. With raw it runs the raw produce phase; otherwise the kgo
+// produce phase at saturation and then at half of that rate (the judged
+// p99). It writes no report. A full run takes half an hour and
+// throughput moves by about ±0.2 from run to run on a small VM, so this
+// is the cheap way to A/B a change to the produce path: run it several
+// times before and after, and look at CPU per GB first.
+func quickRun(ctx context.Context, s settings, targets []target, tmp string, raw bool) error {
+	res := map[string][]quickResult{} // "target|config" -> one per run
 	var names []config
 	for _, c := range configs() {
 		if strings.Contains(c.String(), s.Match) {
 			names = append(names, c)
 		}
 	}
+	fmt.Printf("load average at the start: %s\n", loadAvg())
 	for run := 1; run <= s.Runs; run++ {
 		for _, c := range names {
 			for _, i := range runOrder(len(targets), run) {
-				r, err := quickPhase(ctx, targets[i], c, s, tmp)
+				phase := quickKgo
+				if raw {
+					phase = quickRaw
+				}
+				q, err := phase(ctx, targets[i], c, s, tmp)
 				if err != nil {
 					return fmt.Errorf("bench: %s, %s: %w", targets[i].Name, c, err)
 				}
-				v := mbPerSec(r.Bytes, r.Elapsed)
-				fmt.Printf("%-6s run %d  %-22s %7.1f MB/s  server CPU %.2f s/GB (kernel %.2f)\n",
-					targets[i].Name, run, c, v, cpuPerGB(r), sysPerGB(r))
+				fmt.Printf("%-6s run %d  %-22s %7.1f MB/s  server CPU %.2f s/GB  half-load p99 %.2f ms  (load %s)\n",
+					targets[i].Name, run, c, q.MBps, q.CPUPerGB, q.HalfP99, loadAvg())
 				key := targets[i].Name + "|" + c.String()
-				mbps[key] = append(mbps[key], v)
+				res[key] = append(res[key], q)
 			}
 		}
 	}
-	fmt.Println()
+	fmt.Printf("\nload average at the end: %s\nmedians of %d runs:\n", loadAvg(), s.Runs)
 	for _, c := range names {
-		line := fmt.Sprintf("%-22s", c)
-		first := median(mbps[targets[0].Name+"|"+c.String()])
+		med := func(t target, f func(quickResult) float64) float64 {
+			var vs []float64
+			for _, q := range res[t.Name+"|"+c.String()] {
+				vs = append(vs, f(q))
+			}
+			return median(vs)
+		}
+		g := targets[0]
+		line := fmt.Sprintf("%-22s %s %.1f MB/s %.2f s/GB p99/2 %.2f ms", c, g.Name,
+			med(g, func(q quickResult) float64 { return q.MBps }), med(g, func(q quickResult) float64 { return q.CPUPerGB }),
+			med(g, func(q quickResult) float64 { return q.HalfP99 }))
 		for _, t := range targets[1:] {
-			if m := median(mbps[t.Name+"|"+c.String()]); m > 0 {
-				line += fmt.Sprintf("  %s/%s %.2f", targets[0].Name, t.Name, first/m)
+			if m := med(t, func(q quickResult) float64 { return q.MBps }); m > 0 {
+				line += fmt.Sprintf("  | %s %.1f MB/s %.2f s/GB p99/2 %.2f ms | throughput %.2fx, CPU/GB %.2fx", t.Name, m,
+					med(t, func(q quickResult) float64 { return q.CPUPerGB }), med(t, func(q quickResult) float64 { return q.HalfP99 }),
+					med(g, func(q quickResult) float64 { return q.MBps })/m,
+					med(g, func(q quickResult) float64 { return q.CPUPerGB })/med(t, func(q quickResult) float64 { return q.CPUPerGB }))
 			}
 		}
 		fmt.Println(line)
@@ -50,30 +76,99 @@ func quickRun(ctx context.Context, s settings, targets []target, tmp string) err
 	return nil
 }
 
-// quickPhase starts t, warms the memory, runs the raw produce phase and
-// stops it, checking that every acknowledged record landed.
-func quickPhase(ctx context.Context, t target, c config, s settings, tmp string) (phaseResult, error) {
+// onFreshServer starts t, warms the memory, runs f on the server and stops
+// it; an error from f comes with the server's log.
+func onFreshServer(t target, s settings, tmp string, f func(srv *server) (quickResult, error)) (quickResult, error) {
 	srv, err := t.start(tmp, s)
 	if err != nil {
-		return phaseResult{}, err
+		return quickResult{}, err
 	}
 	defer srv.remove()
 	defer srv.stop()
 	if err := warm(s); err != nil {
-		return phaseResult{}, err
+		return quickResult{}, err
 	}
-	cpu0, _, err := readCPUs(srv.Pid())
+	q, err := f(srv)
 	if err != nil {
-		return phaseResult{}, err
+		return q, fmt.Errorf("%w\nserver log:\n%s", err, srv.logTail())
 	}
-	r, err := rawProducePhase(ctx, srv.Addr, c, s)
-	if err != nil {
-		return r, fmt.Errorf("%w\nserver log:\n%s", err, srv.logTail())
-	}
-	if r.Landed != int64(r.Records) {
-		return r, fmt.Errorf("bench: raw produce acknowledged %d records, end offsets sum to %d", r.Records, r.Landed)
-	}
-	cpu1, _, err := readCPUs(srv.Pid())
-	r.CPU, r.CPUSys = cpu1.Total()-cpu0.Total(), cpu1.Sys-cpu0.Sys
-	return r, err
+	return q, nil
 }
+
+// quickRaw runs the raw produce phase on a fresh server, checking that
+// every acknowledged record landed.
+func quickRaw(ctx context.Context, t target, c config, s settings, tmp string) (quickResult, error) {
+	return onFreshServer(t, s, tmp, func(srv *server) (quickResult, error) {
+		cpu0, _, err := readCPUs(srv.Pid())
+		if err != nil {
+			return quickResult{}, err
+		}
+		r, err := rawProducePhase(ctx, srv.Addr, c, s)
+		if err != nil {
+			return quickResult{}, err
+		}
+		if r.Landed != int64(r.Records) {
+			return quickResult{}, fmt.Errorf("bench: raw produce acknowledged %d records, end offsets sum to %d", r.Records, r.Landed)
+		}
+		cpu1, _, err := readCPUs(srv.Pid())
+		r.CPU, r.CPUSys = cpu1.Total()-cpu0.Total(), cpu1.Sys-cpu0.Sys
+		return quickResult{MBps: mbPerSec(r.Bytes, r.Elapsed), CPUPerGB: cpuPerGB(r)}, err
+	})
+}
+
+// quickKgo produces with kgo on a fresh server at saturation for
+// s.Duration and then at half the rate it reached, checking that the
+// topic's end offsets sum to every record acknowledged.
+func quickKgo(ctx context.Context, t target, c config, s settings, tmp string) (quickResult, error) {
+	return onFreshServer(t, s, tmp, func(srv *server) (quickResult, error) {
+		sat, half, err := kgoProducePhases(ctx, srv, c, s)
+		return quickResult{MBps: mbPerSec(sat.Bytes, sat.Elapsed), CPUPerGB: cpuPerGB(sat), HalfP99: ms(half.Produce.P99)}, err
+	})
+}
+
+// kgoProducePhases creates the bench topic on srv, warms up, produces at
+// saturation for s.Duration (with the server's CPU) and then at half the
+// rate reached, and checks that the end offsets sum to every record
+// acknowledged.
+func kgoProducePhases(ctx context.Context, srv *server, c config, s settings) (sat, half phaseResult, err error) {
+	if err := createTopic(ctx, srv.Addr, benchTopic, c.Partitions); err != nil {
+		return sat, half, err
+	}
+	p, err := newProducer(srv.Addr, benchTopic, c, s)
+	if err != nil {
+		return sat, half, err
+	}
+	defer p.close()
+	w, err := p.produceCount(ctx, s.Warmup)
+	if err != nil {
+		return sat, half, fmt.Errorf("warm-up: %w", err)
+	}
+	cpu0, drv0, err := readCPUs(srv.Pid())
+	if err != nil {
+		return sat, half, err
+	}
+	if sat, err = p.produceDuration(ctx, s.Duration); err != nil {
+		return sat, half, err
+	}
+	cpu1, drv1, err := readCPUs(srv.Pid())
+	if err != nil {
+		return sat, half, err
+	}
+	sat.CPU, sat.CPUSys, sat.Driver = cpu1.Total()-cpu0.Total(), cpu1.Sys-cpu0.Sys, drv1-drv0
+	if half, err = p.produceRate(ctx, recsPerSec(sat)/2, halfLoadDuration(s)); err != nil {
+		return sat, half, err
+	}
+	want := int64(w.Records + sat.Records + half.Records)
+	landed, err := endOffsetsSum(ctx, srv.Addr, benchTopic, want)
+	if err != nil {
+		return sat, half, err
+	}
+	if landed != want {
+		return sat, half, fmt.Errorf("bench: produce acknowledged %d records, end offsets sum to %d", want, landed)
+	}
+	return sat, half, nil
+}
+
+// halfLoadDuration is the length of the half-load phase: as long as a
+// timed phase.
+func halfLoadDuration(s settings) time.Duration { return s.Duration }

@@ -19,10 +19,14 @@ const (
 	// modeRawBoth is the both scenario with the raw drivers: raw
 	// ProduceRequests to its own topic while raw Fetch requests tail it.
 	modeRawBoth
+	// modeHalf is kgo producing at half the rate the produce phase
+	// reached: the latency of a broker that is not saturated; an extra
+	// measurement, not a matrix scenario.
+	modeHalf
 	numModes
 )
 
-var modeNames = [...]string{"produce", "consume", "both", "raw fetch", "raw produce", "raw both"}
+var modeNames = [...]string{"produce", "consume", "both", "raw fetch", "raw produce", "raw both", "half-load produce"}
 
 func (m mode) String() string { return modeNames[m] }
 

@@ -89,6 +89,9 @@ func (rep report) resourceTable() string {
 	for _, n := range rep.names() {
 		cols = append(cols, n+" peak RSS (MiB)")
 	}
+	if len(rep.Results) > 1 {
+		cols = append(cols, "CPU s/GB "+rep.Results[0].Target.Name+"/"+rep.Results[1].Target.Name)
+	}
 	cols = append(cols, "Gofka allocs/record")
 	var b strings.Builder
 	b.WriteString(header(cols...))
@@ -102,6 +105,9 @@ func (rep report) resourceTable() string {
 		}
 		for _, tr := range rep.Results {
 			cells = append(cells, fmt.Sprintf("%.1f", tr.phase(sc, peakRSS)))
+		}
+		if len(rep.Results) > 1 {
+			cells = append(cells, fmt.Sprintf("%.2f", rep.cpuRatio(sc)))
 		}
 		a := rep.Results[0].phase(sc, allocs)
 		if a < 0 {
@@ -211,4 +217,29 @@ func (rep report) rawBothTable() string {
 		return []string{fmt.Sprintf("%.1f", tr.phase(kgo, phaseMBps)), fmt.Sprintf("%.1f", tr.phase(raw, phaseMBps)),
 			fmt.Sprintf("%.2f / %.2f", tr.phase(raw, p50), tr.phase(raw, p99)), fmt.Sprintf("%.2f", tr.phase(raw, cpuPerGB))}
 	})
+}
+
+// halfTable has each target's half-load rate, produce latency and server
+// CPU per config.
+func (rep report) halfTable() string {
+	cols := []string{"config"}
+	for _, n := range rep.names() {
+		cols = append(cols, n+" records/s", n+" p50 / p99 / p99.9 (ms)", n+" CPU s/GB")
+	}
+	var b strings.Builder
+	b.WriteString(header(cols...))
+	for _, sc := range rep.scenarios() {
+		if sc.Mode != modeProduce {
+			continue
+		}
+		h := scenario{config: sc.config, Mode: modeHalf}
+		cells := []string{sc.config.String()}
+		for _, tr := range rep.Results {
+			cells = append(cells, fmt.Sprintf("%.0f", tr.phase(h, recsPerSec)),
+				fmt.Sprintf("%.2f / %.2f / %.2f", tr.phase(h, p50), tr.phase(h, p99), tr.phase(h, p999)),
+				fmt.Sprintf("%.2f", tr.phase(h, cpuPerGB)))
+		}
+		b.WriteString(row(cells...))
+	}
+	return b.String()
 }
