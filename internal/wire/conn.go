@@ -34,7 +34,8 @@ type conn struct {
 
 	mu struct {
 		sync.Mutex
-		q queue
+		q       queue
+		writing bool // a goroutine is writing a reply taken off q (writer.go)
 	}
 }
 

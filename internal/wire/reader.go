@@ -50,6 +50,9 @@ func (c *conn) readRequests() error {
 		if s.req.Key == produceKey {
 			c.keepSpare(frame)
 		}
+		if err := c.writeInline(); err != nil {
+			return err
+		}
 	}
 }
 
