@@ -28,16 +28,30 @@ const (
 // Lookups never touch the file, so an inactive segment's index keeps no
 // file open once it is flushed (release): a log holds one open file per
 // inactive segment, its .log, as Kafka does. A write reopens it.
+//
+// Entries reach the file behind the appends, as Kafka's memory-mapped
+// indexes do: an append writes them once pendingWriteBytes of them are
+// unwritten, and sync, release, resize and trim write the rest first. A
+// small Produce request adds an entry to both indexes, and writing each
+// cost two pwrite calls per request. A crash may lose unwritten entries
+// of segments above the recovery point only (flushTo syncs below it),
+// and recovery rebuilds those indexes; a shorter index is only a sparser
+// one.
 type index struct {
-	fmu        sync.Mutex // guards f: the writer and the flusher use it
+	fmu        sync.Mutex // guards f, written and fileLen: the writer and the flusher use them
 	f          *os.File   // nil when released
 	path       string
 	es         int // entry size
 	maxEntries int
 	n          atomic.Int64
 	buf        atomic.Pointer[[]byte] // len = capacity in bytes
-	fileLen    int64                  // current file length (writer only)
+	fileLen    int64                  // current file length
+	written    int                    // entries written to the file
 }
+
+// pendingWriteBytes is how many bytes of unwritten entries an append lets
+// pile up before it writes them.
+const pendingWriteBytes = 4 << 10
 
 // openIndex opens or creates the index file at path and reads its entries.
 // The entry count is the file length divided by the entry size (rounded
@@ -55,6 +69,7 @@ func openIndex(path string, es int, maxBytes int32) (*index, error) {
 	}
 	x.fileLen = int64(len(data))
 	n := len(data) / es
+	defer func() { x.written = x.count() }()
 	for n > 0 && allZero(data[(n-1)*es:n*es]) {
 		n-- // unused preallocated space (a crash before the trim)
 	}
@@ -90,7 +105,8 @@ func (x *index) count() int { return int(x.n.Load()) }
 // isFull reports whether the offset index has no room left.
 func (x *index) isFull() bool { return x.count() >= x.maxEntries }
 
-// appendEntry appends one entry (len es) and writes it to the file.
+// appendEntry appends one entry (len es), writing the unwritten entries to
+// the file once they reach pendingWriteBytes.
 func (x *index) appendEntry(e []byte) error {
 	n := x.count()
 	off := n * x.es
@@ -99,17 +115,32 @@ func (x *index) appendEntry(e []byte) error {
 		b = x.grow(off + x.es)
 	}
 	copy(b[off:off+x.es], e)
-	f, err := x.file()
+	x.n.Store(int64(n + 1))
+	x.fmu.Lock()
+	defer x.fmu.Unlock()
+	if (n+1-x.written)*x.es < pendingWriteBytes {
+		return nil
+	}
+	return x.writePendingLocked()
+}
+
+// writePendingLocked writes the entries not yet in the file; fmu held.
+func (x *index) writePendingLocked() error {
+	n := x.count()
+	if x.written >= n {
+		return nil
+	}
+	f, err := x.fileLocked()
 	if err != nil {
 		return err
 	}
-	if _, err := f.WriteAt(b[off:off+x.es], int64(off)); err != nil {
+	b := *x.buf.Load()
+	from, to := x.written*x.es, n*x.es
+	if _, err := f.WriteAt(b[from:to], int64(from)); err != nil {
 		return fmt.Errorf("storage: write index %s: %w", x.path, err)
 	}
-	if int64(off+x.es) > x.fileLen {
-		x.fileLen = int64(off + x.es)
-	}
-	x.n.Store(int64(n + 1))
+	x.fileLen = max(x.fileLen, int64(to))
+	x.written = n
 	return nil
 }
 
@@ -142,12 +173,17 @@ func (x *index) truncateEntries(k int) {
 	copy(nb, old)
 	x.n.Store(int64(k))
 	x.buf.Store(&nb)
+	x.fmu.Lock()
+	x.written = min(x.written, k)
+	x.fmu.Unlock()
 }
 
 // resize sets the file length to the preallocated size (but never below the
 // entries it holds).
 func (x *index) resize(maxBytes int32) error {
 	x.maxEntries = int(maxBytes) / x.es
+	x.fmu.Lock()
+	defer x.fmu.Unlock()
 	size := int64(x.maxEntries * x.es)
 	if used := int64(x.count() * x.es); size < used {
 		size = used
@@ -155,14 +191,23 @@ func (x *index) resize(maxBytes int32) error {
 	return x.setFileLen(size)
 }
 
-// trim cuts the file to its entries.
-func (x *index) trim() error { return x.setFileLen(int64(x.count() * x.es)) }
+// trim writes the unwritten entries and cuts the file to its entries.
+func (x *index) trim() error {
+	x.fmu.Lock()
+	defer x.fmu.Unlock()
+	return x.setFileLen(int64(x.count() * x.es))
+}
 
+// setFileLen writes the unwritten entries and sets the file length; fmu
+// held.
 func (x *index) setFileLen(size int64) error {
+	if err := x.writePendingLocked(); err != nil {
+		return err
+	}
 	if size == x.fileLen {
 		return nil
 	}
-	f, err := x.file()
+	f, err := x.fileLocked()
 	if err != nil {
 		return err
 	}
@@ -173,10 +218,9 @@ func (x *index) setFileLen(size int64) error {
 	return nil
 }
 
-// file returns the open index file, reopening a released one.
-func (x *index) file() (*os.File, error) {
-	x.fmu.Lock()
-	defer x.fmu.Unlock()
+// fileLocked returns the open index file, reopening a released one; fmu
+// held.
+func (x *index) fileLocked() (*os.File, error) {
 	if x.f == nil {
 		f, err := os.OpenFile(x.path, os.O_RDWR, 0o644)
 		if err != nil {
@@ -194,11 +238,17 @@ func (x *index) renamed(path string) {
 	x.fmu.Unlock()
 }
 
-// sync fsyncs the index file; a released one has nothing unsynced (it is
-// only released after a sync, and a write reopens it).
+// sync writes the unwritten entries and fsyncs the index file; a released
+// one has nothing unsynced (it is only released after a sync, and a write
+// reopens it).
 func (x *index) sync() error {
 	x.fmu.Lock()
 	defer x.fmu.Unlock()
+	if x.written < x.count() {
+		if err := x.writePendingLocked(); err != nil {
+			return err
+		}
+	}
 	if x.f == nil {
 		return nil
 	}
@@ -210,6 +260,11 @@ func (x *index) sync() error {
 func (x *index) release() error {
 	x.fmu.Lock()
 	defer x.fmu.Unlock()
+	if x.written < x.count() {
+		if err := x.writePendingLocked(); err != nil && !errors.Is(err, os.ErrClosed) {
+			return err
+		}
+	}
 	if x.f == nil {
 		return nil
 	}

@@ -133,3 +133,64 @@ func TestIndexEntrySpacing(t *testing.T) {
 		l.Close()
 	}
 }
+
+// TestIndexWriteBehind checks that index entries reach the file in
+// pendingWriteBytes chunks and that sync and release write the rest.
+func TestIndexWriteBehind(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "00000000000000000000.index")
+	x, err := openIndex(path, offsetEntrySize, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onDisk := func() int {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(b) / offsetEntrySize
+		for n > 0 && allZero(b[(n-1)*offsetEntrySize:n*offsetEntrySize]) {
+			n--
+		}
+		return n
+	}
+	chunk := pendingWriteBytes / offsetEntrySize
+	for i := 1; i < chunk; i++ {
+		if err := x.appendOffset(0, int64(i), int64(i*100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := onDisk(); got != 0 {
+		t.Fatalf("%d entries written before a chunk filled", got)
+	}
+	if err := x.appendOffset(0, int64(chunk), int64(chunk*100)); err != nil {
+		t.Fatal(err)
+	}
+	if got := onDisk(); got != chunk {
+		t.Fatalf("%d entries on disk after a full chunk, want %d", got, chunk)
+	}
+	if err := x.appendOffset(0, int64(chunk+1), int64(chunk*100+100)); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if got := onDisk(); got != chunk+1 {
+		t.Fatalf("%d entries on disk after sync, want %d", got, chunk+1)
+	}
+	x.truncateEntries(10)
+	if err := x.appendOffset(0, 11, 5000); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.release(); err != nil {
+		t.Fatal(err)
+	}
+	y, err := openIndex(path, offsetEntrySize, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer y.release()
+	e := y.entries()
+	if rel, pos := offsetEntry(e, 10); rel != 11 || pos != 5000 {
+		t.Fatalf("entry 10 after truncate, append and release: %d at %d", rel, pos)
+	}
+}
