@@ -34,6 +34,23 @@ type TokenRequest struct {
 // TokensEnabled reports whether delegation.token.secret.key is set.
 func (c *Controller) TokensEnabled() bool { return c.static.DelegationTokenSecretKey != "" }
 
+// TokenMetadataVersion is the first metadata.version with delegation
+// token records (3.6-IV2), as Kafka's isDelegationTokenSupported.
+const TokenMetadataVersion int16 = 14
+
+// tokensUnavailable is the error of a token operation the cluster cannot
+// take: DELEGATION_TOKEN_AUTH_DISABLED without a secret key,
+// UNSUPPORTED_VERSION below metadata.version 3.6-IV2.
+func (c *Controller) tokensUnavailable() *kerr.Error {
+	switch {
+	case !c.TokensEnabled():
+		return kerr.DelegationTokenAuthDisabled
+	case c.pub.Current().Features["metadata.version"] < TokenMetadataVersion:
+		return kerr.UnsupportedVersion
+	}
+	return nil
+}
+
 // TokenHMAC is the HMAC of a token id under this node's secret key.
 func (c *Controller) TokenHMAC(tokenID string) []byte {
 	return security.TokenHMAC(tokenID, c.static.DelegationTokenSecretKey)
@@ -41,8 +58,8 @@ func (c *Controller) TokenHMAC(tokenID string) []byte {
 
 // CreateToken issues a token for r.Owner.
 func (c *Controller) CreateToken(r TokenRequest) (metadata.DelegationToken, []byte, *kerr.Error) {
-	if !c.TokensEnabled() {
-		return metadata.DelegationToken{}, nil, kerr.DelegationTokenAuthDisabled
+	if e := c.tokensUnavailable(); e != nil {
+		return metadata.DelegationToken{}, nil, e
 	}
 	for _, p := range r.Renewers {
 		if !strings.HasPrefix(p, security.UserType+":") {
@@ -104,8 +121,8 @@ func (c *Controller) ExpireToken(principal string, hmac []byte, periodMs int64) 
 // and commits the record change builds.
 func (c *Controller) changeToken(principal string, mac []byte,
 	change func(t metadata.DelegationToken, now int64) (int64, metadata.Record, *kerr.Error)) (int64, *kerr.Error) {
-	if !c.TokensEnabled() {
-		return -1, kerr.DelegationTokenAuthDisabled
+	if e := c.tokensUnavailable(); e != nil {
+		return -1, e
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
