@@ -240,3 +240,111 @@ func describedTopicID(t *testing.T, ctx context.Context, cl *kgo.Client, topic s
 	}
 	return resp.Topics[0].TopicID
 }
+
+// TestReassignmentUnderLoad: an idempotent acks=all producer keeps writing
+// while one partition moves across all three brokers ([2 3] -> [3 4] ->
+// [4 2] -> [2 3], each move under a replication throttle that status
+// would clear); every acknowledged value is in the partition exactly once.
+func TestReassignmentUnderLoad(t *testing.T) {
+	c := startBrokers(t, 3)
+	ctx := ctxT(t, 3*time.Minute)
+	cl := clusterClient(t, c.Addrs()...)
+	adm := kadm.NewClient(cl)
+	createAssigned(t, ctx, cl, "load", []int32{2, 3}, "min.insync.replicas", "1")
+	for _, id := range []int32{2, 3, 4} {
+		if rs, err := adm.AlterBrokerConfigs(ctx, []kadm.AlterConfig{{Name: "leader.replication.throttled.rate", Value: kadm.StringPtr("50000000")},
+			{Name: "follower.replication.throttled.rate", Value: kadm.StringPtr("50000000")}}, id); err != nil || rs[0].Err != nil {
+			t.Fatalf("throttle broker %d: %v %+v", id, err, rs)
+		}
+	}
+	if rs, err := adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Name: "leader.replication.throttled.replicas", Value: kadm.StringPtr("*")},
+		{Name: "follower.replication.throttled.replicas", Value: kadm.StringPtr("*")}}, "load"); err != nil || rs[0].Err != nil {
+		t.Fatalf("throttle topic: %v %+v", err, rs)
+	}
+
+	prod, err := kgo.NewClient(kgo.SeedBrokers(c.Addrs()...), kgo.DefaultProduceTopic("load"), kgo.RequiredAcks(kgo.AllISRAcks()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	acked := make(chan string, 1<<16)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // the producer: one record at a time, each acknowledged or failed
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			v := fmt.Sprintf("v-%d", i)
+			if err := prod.ProduceSync(ctx, kgo.StringRecord(v)).FirstErr(); err == nil {
+				acked <- v
+			}
+		}
+	}()
+	for _, target := range [][]int32{{3, 4}, {4, 2}, {2, 3}} {
+		var req kadm.AlterPartitionAssignmentsReq
+		req.Assign("load", 0, target)
+		if res, err := adm.AlterPartitionAssignments(ctx, req); err != nil || res["load"][0].Err != nil {
+			t.Fatalf("reassign to %v: %v %+v", target, err, res)
+		}
+		waitFor(t, 60*time.Second, fmt.Sprintf("the move to %v", target), func() bool {
+			listed, err := adm.ListPartitionReassignments(ctx, kadm.TopicsSet{"load": {0: {}}})
+			md, merr := adm.Metadata(ctx, "load")
+			if err != nil || merr != nil {
+				return false
+			}
+			p := md.Topics["load"].Partitions[0]
+			return len(listed["load"]) == 0 && slices.Equal(p.Replicas, target) && len(p.ISR) == 2
+		})
+	}
+	close(stop)
+	<-done
+	close(acked)
+	var want []string
+	for v := range acked {
+		want = append(want, v)
+	}
+	if len(want) == 0 {
+		t.Fatal("nothing acknowledged during the moves")
+	}
+	seen := consumeUntilSeen(t, ctx, c.Addrs(), "load", want)
+	for _, v := range want {
+		if seen[v] != 1 {
+			t.Fatalf("acknowledged value %s seen %d times (of %d acknowledged)", v, seen[v], len(want))
+		}
+	}
+	t.Logf("%d values acknowledged during three moves, all present once", len(want))
+}
+
+// consumeUntilSeen reads topic from the start until every value of want
+// was read (and what came with them), counting each value.
+func consumeUntilSeen(t *testing.T, ctx context.Context, addrs []string, topic string, want []string) map[string]int {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	seen := map[string]int{}
+	missing := len(want)
+	wanted := map[string]bool{}
+	for _, v := range want {
+		wanted[v] = true
+	}
+	for missing > 0 {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("%d of %d acknowledged values never read: %v", missing, len(want), ctx.Err())
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			v := string(r.Value)
+			if seen[v]++; seen[v] == 1 && wanted[v] {
+				missing--
+			}
+		})
+	}
+	return seen
+}
