@@ -67,6 +67,8 @@ type Manager struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
+	wgMu   sync.Mutex // orders goAsync's Add before Close's Wait
+	closed bool       // under wgMu: no goroutine starts once Close began
 	wg     sync.WaitGroup
 }
 
@@ -103,8 +105,14 @@ func NewManager(cfg Config, tr Transport) *Manager {
 // Metrics returns the manager's counters.
 func (m *Manager) Metrics() *Metrics { return &m.metrics }
 
-// goAsync runs fn on a goroutine the manager waits for at Close.
+// goAsync runs fn on a goroutine the manager waits for at Close; once
+// Close has begun it does nothing.
 func (m *Manager) goAsync(fn func(ctx context.Context)) {
+	m.wgMu.Lock()
+	defer m.wgMu.Unlock()
+	if m.closed {
+		return
+	}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -114,6 +122,9 @@ func (m *Manager) goAsync(fn func(ctx context.Context)) {
 
 // Close stops every fetcher and check and waits for them.
 func (m *Manager) Close() {
+	m.wgMu.Lock()
+	m.closed = true
+	m.wgMu.Unlock()
 	m.cancel()
 	m.mu.Lock()
 	for _, f := range m.fetchers {
@@ -178,6 +189,9 @@ func (m *Manager) Partitions() []*Partition {
 func (m *Manager) Apply(p *Partition, pi *metadata.PartitionImage) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.ctx.Err() != nil {
+		return // closed: the node is stopping
+	}
 	p.mu.Lock()
 	if p.removed || (p.known && (pi.LeaderEpoch < p.leaderEpoch ||
 		pi.LeaderEpoch == p.leaderEpoch && pi.PartitionEpoch <= p.partitionEpoch)) {

@@ -300,3 +300,14 @@ func TestUncleanLeaderReportsRecovery(t *testing.T) {
 		t.Fatalf("recovery AlterPartition %+v", rp)
 	}
 }
+
+// TestApplyAfterClose: images keep coming while a node stops (the quorum
+// closes after the replicas); they start nothing.
+func TestApplyAfterClose(t *testing.T) {
+	m, p, _, _ := newTestPartition(t, &fakeTransport{})
+	m.Close()
+	m.Apply(p, image(2, 1, 1, []int32{1, 2}, []int32{1, 2}))
+	if p.IsLeader() || p.State().Leader != -1 {
+		t.Fatalf("a closed manager applied an image: %+v", p.State())
+	}
+}
