@@ -59,13 +59,20 @@ func (n *Node) describeResource(img *metadata.Image, rr *kmsg.DescribeConfigsReq
 	return out
 }
 
-// configEntries describes a topic, this broker, or the cluster default.
-func (n *Node) configEntries(img *metadata.Image, resType int8, name string) ([]config.Entry, *kerr.Error) {
-	layers := config.Layers{
+// brokerLayers are this broker's config layers in img: its dynamic
+// per-broker values over the dynamic cluster defaults over its static
+// config.
+func (n *Node) brokerLayers(img *metadata.Image) config.Layers {
+	return config.Layers{
 		PerBroker:      img.Configs(controller.ResourceBroker, fmt.Sprint(n.nodeID)),
 		ClusterDefault: img.Configs(controller.ResourceBroker, ""),
 		Static:         n.cfg,
 	}
+}
+
+// configEntries describes a topic, this broker, or the cluster default.
+func (n *Node) configEntries(img *metadata.Image, resType int8, name string) ([]config.Entry, *kerr.Error) {
+	layers := n.brokerLayers(img)
 	switch resType {
 	case controller.ResourceTopic:
 		if img.Topic(name) == nil {

@@ -208,7 +208,7 @@ func (op *fetchOp) readPartition(sp *sessionPartition, budget int, minOne bool) 
 	if max > budget {
 		max = budget
 	}
-	if max <= 0 && !minOne {
+	if max <= 0 && !minOne || op.leaderHoldsBack(p) {
 		return fp
 	}
 	if op.replica < 0 {
@@ -271,6 +271,7 @@ func (op *fetchOp) respond(topics []fetchTopic) {
 	}
 	op.sess.mu.Unlock()
 	op.n.observeFetch(topics)
+	op.recordReplication(topics)
 	op.reply.Throttle(throttle)
 	op.reply.SendParts(encodeFetchResponse(op.version, throttleMs(throttle), 0, op.sessID, topics))
 }

@@ -67,6 +67,7 @@ type Node struct {
 	cleaner     *cleaner.Cleaner // nil unless log.cleaner.enable (cleaner.go)
 	parts       partitionSet
 	replicas    *replica.Manager // replication.go
+	throttle    replThrottle     // replication_throttle.go
 	sessions    *sessionCache
 
 	// Each area below owns its state type and start/close functions in

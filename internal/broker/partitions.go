@@ -21,6 +21,9 @@ type partition struct {
 	offline     atomic.Bool        // its log dir failed: KAFKA_STORAGE_ERROR (log_dirs.go)
 	prod        *prodLog           // producer state and aborted transactions (txn_partition.go)
 	rep         *replica.Partition // leader or follower (replication.go)
+	// leaderThrottled: leader.replication.throttled.replicas names this
+	// replica (replication_throttle.go).
+	leaderThrottled atomic.Bool
 
 	nwait   atomic.Int32 // len(waiters), read without the lock on append
 	waitMu  sync.Mutex

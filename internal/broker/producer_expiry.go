@@ -12,10 +12,7 @@ package broker
 // check reads it from the metadata image.
 
 import (
-	"fmt"
-
 	"github.com/gofka/gofka/internal/config"
-	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/metadata"
 )
 
@@ -64,11 +61,7 @@ func (n *Node) producerIDExpirationMs() int32 {
 		return c.ms
 	}
 	v := n.cfg.ProducerIDExpirationMs
-	eff, err := config.EffectiveBroker(config.Layers{
-		PerBroker:      img.Configs(controller.ResourceBroker, fmt.Sprint(n.nodeID)),
-		ClusterDefault: img.Configs(controller.ResourceBroker, ""),
-		Static:         n.cfg,
-	})
+	eff, err := config.EffectiveBroker(n.brokerLayers(img))
 	if err != nil {
 		n.log.Warn("broker config: keeping the static producer.id.expiration.ms", "err", err)
 	} else {

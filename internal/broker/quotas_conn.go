@@ -6,14 +6,12 @@ package broker
 // max.connection.creation.rate.
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
 
 	"github.com/gofka/gofka/internal/config"
-	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/quota"
 )
@@ -21,11 +19,7 @@ import (
 // connConfig builds the connection quota config of the broker and its
 // client listeners.
 func (n *Node) connConfig(img *metadata.Image) quota.ConnConfig {
-	layers := config.Layers{
-		PerBroker:      img.Configs(controller.ResourceBroker, fmt.Sprint(n.nodeID)),
-		ClusterDefault: img.Configs(controller.ResourceBroker, ""),
-		Static:         n.cfg,
-	}
+	layers := n.brokerLayers(img)
 	eff, err := config.EffectiveBroker(layers)
 	if err != nil {
 		n.log.Warn("broker config: keeping the static connection quotas", "err", err)

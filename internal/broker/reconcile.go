@@ -1,7 +1,6 @@
 package broker
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/gofka/gofka/internal/config"
@@ -158,17 +157,15 @@ func (n *Node) refreshPartition(p *partition, pi *metadata.PartitionImage, cfg *
 		p.log.SetConfig(storageConfig(cfg))
 	}
 	p.leaderEpoch.Store(pi.LeaderEpoch)
+	n.applyThrottles(p, cfg)
 	n.replicas.Apply(p.rep, pi)
 }
 
 // topicConfig resolves a topic's effective config from the image.
 func (n *Node) topicConfig(img *metadata.Image, topic string) (*config.Topic, error) {
-	t, err := config.ResolveTopic(config.Layers{
-		Topic:          img.Configs(controller.ResourceTopic, topic),
-		PerBroker:      img.Configs(controller.ResourceBroker, fmt.Sprint(n.nodeID)),
-		ClusterDefault: img.Configs(controller.ResourceBroker, ""),
-		Static:         n.cfg,
-	})
+	layers := n.brokerLayers(img)
+	layers.Topic = img.Configs(controller.ResourceTopic, topic)
+	t, err := config.ResolveTopic(layers)
 	return &t, err
 }
 

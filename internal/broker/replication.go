@@ -24,6 +24,7 @@ import (
 // newReplicaManager builds the manager from the replica.* configs.
 func (n *Node) newReplicaManager() *replica.Manager {
 	c := n.cfg
+	n.startReplThrottle()
 	return replica.NewManager(replica.Config{
 		NodeID:                n.nodeID,
 		BrokerEpoch:           n.epoch.Load,
@@ -34,6 +35,7 @@ func (n *Node) newReplicaManager() *replica.Manager {
 		FetchResponseMaxBytes: c.ReplicaFetchResponseMaxBytes,
 		FetchBackoff:          ms(int64(c.ReplicaFetchBackoffMs)),
 		NumFetchers:           int(c.NumReplicaFetchers),
+		Throttle:              n.throttle.follower,
 		Logger:                n.log,
 		Now:                   n.nowFn,
 	}, replicaTransport{n})

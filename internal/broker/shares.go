@@ -104,11 +104,7 @@ func (n *Node) shareConfig() share.Config {
 // GROUP) over the broker's.
 func (n *Node) shareGroupSettings(groupID string) share.GroupSettings {
 	img := n.meta.Current()
-	layers := config.Layers{
-		PerBroker:      img.Configs(controller.ResourceBroker, fmt.Sprint(n.nodeID)),
-		ClusterDefault: img.Configs(controller.ResourceBroker, ""),
-		Static:         n.cfg,
-	}
+	layers := n.brokerLayers(img)
 	v := config.ResolveGroup(layers, img.Configs(controller.ResourceGroup, groupID))
 	num := func(name string) int64 {
 		i, _ := strconv.ParseInt(v[name], 10, 64) // validated when set

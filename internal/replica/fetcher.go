@@ -37,6 +37,7 @@ type fetcher struct {
 type fetchState struct {
 	truncating bool      // OffsetForLeaderEpoch before the next fetch
 	delayUntil time.Time // backing off after an error
+	inSync     bool      // caught up with the leader's high watermark (throttle.go)
 }
 
 func newFetcher(m *Manager, leader int32, idx int) *fetcher {
@@ -79,6 +80,10 @@ func (f *fetcher) snapshot(now time.Time) (trunc, fetch []*Partition, next time.
 			}
 		case s.truncating:
 			trunc = append(trunc, p)
+		case f.holdBack(p, s, now):
+			if due := now.Add(f.m.cfg.FetchBackoff); next.IsZero() || due.Before(next) {
+				next = due
+			}
 		default:
 			fetch = append(fetch, p)
 		}
@@ -303,6 +308,7 @@ func (f *fetcher) appendFetched(p *Partition, rp *kmsg.FetchResponseTopicPartiti
 			return err
 		}
 	}
+	f.fetched(p, len(b), rp.HighWatermark)
 	log := p.log
 	log.SetHighWatermark(min(rp.HighWatermark, log.LogEndOffset()))
 	if start := min(rp.LogStartOffset, log.HighWatermark()); start > log.LogStartOffset() {

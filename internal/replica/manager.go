@@ -25,6 +25,7 @@ type Config struct {
 	FetchResponseMaxBytes int32         // replica.fetch.response.max.bytes
 	FetchBackoff          time.Duration // replica.fetch.backoff.ms
 	NumFetchers           int           // num.replica.fetchers per source broker
+	Throttle              Throttle      // follower.replication.throttled.rate; nil for none
 	Logger                *slog.Logger
 	Now                   func() time.Time
 }

@@ -58,6 +58,9 @@ type Partition struct {
 	leading atomic.Bool
 	epoch   atomic.Int32 // leader epoch
 	isrLen  atomic.Int32
+	// throttled: follower.replication.throttled.replicas names this
+	// replica (throttle.go).
+	throttled atomic.Bool
 
 	mu             sync.Mutex
 	known          bool // an image has been applied
