@@ -19,6 +19,7 @@
 // diverging log is truncated again from the fetch response (KIP-320). It
 // appends what it gets with the leader's offsets and epochs.
 //
-// Lock order: Manager.mu before Partition.mu; neither is held across a
-// network call.
+// Lock order: Manager.mu before Partition.mu before fetcher.mu; none is
+// held across a network call. Manager.goMu and a Throttle's lock are
+// leaves.
 package replica
