@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/metrics"
 )
 
@@ -42,6 +43,7 @@ func (n *Node) startObserve() error {
 	o.reg = metrics.New()
 	o.reg.AddSource(metrics.Source{Partitions: n.partitionStats, Groups: n.groupStats, Quotas: n.quotaStats})
 	o.reg.ACLCount(n.authz.count.Load)
+	o.reg.AddController(n.controllerStat)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("broker: gofka.metrics.listen %s: %w", addr, err)
@@ -57,6 +59,18 @@ func (n *Node) startObserve() error {
 	}()
 	n.log.Info("metrics listener started", "addr", ln.Addr().String(), "pprof", n.cfg.GofkaPprofEnable)
 	return nil
+}
+
+// controllerStat is the controller's gauges when this node is the active
+// controller, nothing but Active=false otherwise.
+func (n *Node) controllerStat() metrics.ControllerStat {
+	if !n.active() {
+		return metrics.ControllerStat{}
+	}
+	s := controller.StatsOf(n.meta.Current())
+	return metrics.ControllerStat{Active: true, Topics: s.Topics, Partitions: s.Partitions, Offline: s.Offline,
+		Imbalanced: s.Imbalanced, Reassigning: s.Reassigning, WithELR: s.WithELR,
+		ActiveBrokers: s.ActiveBrokers, FencedBrokers: s.FencedBrokers}
 }
 
 // observeMux routes /metrics, /healthz, /readyz and, when enabled, pprof.

@@ -446,3 +446,19 @@ func TestUncleanShutdownLeavesELR(t *testing.T) {
 		t.Fatalf("after 3 came back cleanly: %+v", p)
 	}
 }
+
+func TestStatsOf(t *testing.T) {
+	e := newReplEnv(t, 3, true)
+	e.topic("t", map[string]string{"min.insync.replicas": "2"}, []int32{1, 2, 3}, []int32{2, 3, 1})
+	e.fence(2)
+	e.fence(3)
+	s := StatsOf(e.c.pub.Current())
+	want := Stats{Topics: 1, Partitions: 2, Imbalanced: 1, WithELR: 2, ActiveBrokers: 1, FencedBrokers: 2}
+	if s != want {
+		t.Fatalf("stats %+v, want %+v", s, want)
+	}
+	e.fence(1)
+	if s := StatsOf(e.c.pub.Current()); s.Offline != 2 || s.Imbalanced != 0 {
+		t.Fatalf("all fenced: %+v", s)
+	}
+}

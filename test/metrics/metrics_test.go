@@ -90,6 +90,9 @@ func TestMetricsAgreeWithTraffic(t *testing.T) {
 		{`gofka_request_errors_total{error="UNKNOWN_TOPIC_OR_PARTITION",request="ListOffsets"}`, 1},
 		{`gofka_log_end_offset{partition="0",topic="m"}` + "+p1", n},
 		{`gofka_partitions`, 2},
+		{`gofka_controller_active`, 1},
+		{`gofka_controller_active_brokers`, 1},
+		{`gofka_controller_offline_partitions`, 0},
 	} {
 		v := m[tt.series]
 		if name, ok := strings.CutSuffix(tt.series, "+p1"); ok {
