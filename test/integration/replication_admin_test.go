@@ -17,12 +17,12 @@ import (
 
 // startBrokers starts one controller-only node (1) and n brokers (2...),
 // so brokers can stop without touching the metadata quorum.
-func startBrokers(t *testing.T, n int) *gofkatest.MultiCluster {
-	return gofkatest.StartCluster(t, gofkatest.Controllers(1), gofkatest.Brokers(n), gofkatest.NodeOptions(
+func startBrokers(t *testing.T, n int, extra ...gofkatest.Option) *gofkatest.MultiCluster {
+	return gofkatest.StartCluster(t, gofkatest.Controllers(1), gofkatest.Brokers(n), gofkatest.NodeOptions(append([]gofkatest.Option{
 		gofkatest.WithConfig("broker.session.timeout.ms", "2000"),
 		gofkatest.WithConfig("broker.heartbeat.interval.ms", "200"),
 		gofkatest.WithConfig("replica.fetch.backoff.ms", "100"),
-		gofkatest.WithConfig("replica.lag.time.max.ms", "3000")))
+		gofkatest.WithConfig("replica.lag.time.max.ms", "3000")}, extra...)...))
 }
 
 // describedPartition is one partition as DescribeTopicPartitions reports it.
@@ -347,4 +347,33 @@ func consumeUntilSeen(t *testing.T, ctx context.Context, addrs []string, topic s
 		})
 	}
 	return seen
+}
+
+// TestAutoLeaderRebalance: with auto.leader.rebalance.enable the active
+// controller gives leadership back to a preferred replica that returned
+// and caught up, without an ElectLeaders request.
+func TestAutoLeaderRebalance(t *testing.T) {
+	c := startBrokers(t, 3, gofkatest.WithConfig("leader.imbalance.check.interval.seconds", "1"))
+	ctx := ctxT(t, 2*time.Minute)
+	cl := clusterClient(t, c.Addrs()...)
+	createAssigned(t, ctx, cl, "bal", []int32{2, 3, 4})
+	produceValues(t, ctx, cl, "bal", "v", 20)
+	watcher := kadm.NewClient(clusterClient(t, c.Node(3).Addr()))
+	leader := func() kadm.PartitionDetail {
+		md, err := watcher.Metadata(ctx, "bal")
+		if err != nil {
+			return kadm.PartitionDetail{Leader: -2}
+		}
+		return md.Topics["bal"].Partitions[0]
+	}
+	c.Stop(2)
+	waitFor(t, 30*time.Second, "leadership moves off 2", func() bool { return leader().Leader == 3 })
+	c.Restart(2)
+	waitFor(t, 60*time.Second, "2 leads again on its own", func() bool {
+		p := leader()
+		return p.Leader == 2 && len(p.ISR) == 3
+	})
+	if seen := consumeValues(t, ctx, c.Addrs(), "bal", 20); len(seen) != 20 {
+		t.Fatalf("consumed %d distinct values, want 20", len(seen))
+	}
 }
