@@ -154,49 +154,78 @@ func stopNode(t *testing.T, ctx context.Context, c *gofkatest.MultiCluster, cl *
 	waitFor(t, 30*time.Second, fmt.Sprintf("node %d fenced", id), func() bool { return fenced(ctx, cl)[id] })
 }
 
-// TestClusterGroupCoordinators: groups coordinated by each of three nodes
-// (__consumer_offsets with three replicas), read by franz-go, sarama and
-// kafka-go. The coordinator node of the franz-go group stops: its member
-// finds the new coordinator, rejoins and reads on; new sarama and kafka-go
-// members of the other groups resume from their committed offsets.
+// keysOn picks n keys coordinated by one node.
+func keysOn(t *testing.T, ctx context.Context, cl *kgo.Client, typ int8, node int32, prefix string, n int) []string {
+	t.Helper()
+	var out []string
+	for i := 0; len(out) < n && i < 500; i++ {
+		key := fmt.Sprintf("%s-%d", prefix, i)
+		if coordinatorOf(t, ctx, cl, typ, key) == node {
+			out = append(out, key)
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("found %d keys %s-* coordinated by node %d, want %d", len(out), prefix, node, n)
+	}
+	return out
+}
+
+// TestClusterGroupCoordinators: groups are coordinated by the leaders of
+// their __consumer_offsets partitions (three replicas), and the other
+// nodes answer NOT_COORDINATOR. Four groups coordinated by node 1 read a
+// topic with franz-go (classic and KIP-848 members), kafka-go and sarama;
+// node 1 stops: the live franz-go (classic) and kafka-go members find the
+// new coordinator, rejoin and read on, and new sarama and KIP-848 members
+// resume from the offsets their predecessors committed. Every record is read once per
+// group: no acknowledged commit is lost in the move.
 func TestClusterGroupCoordinators(t *testing.T) {
 	c := startCoordCluster(t, "3")
 	ctx := ctxT(t, 4*time.Minute)
 	cl := clusterClient(t, c.Addrs()...)
-	byNode := spreadKeys(t, ctx, cl, 0, "grp")
-	for node, g := range byNode {
+	for node, g := range spreadKeys(t, ctx, cl, 0, "grp") {
 		expectNotCoordinator(t, ctx, cl, node%3+1, g)
 	}
-	groups := []string{byNode[1], byNode[2], byNode[3]}
+	groups := keysOn(t, ctx, cl, 0, 1, "mv", 4)
 	createOn(t, ctx, cl, "cg", 6, 2, 3)
 	addr := c.Node(2).Addr()
 	produceN(t, addr, "cg", 0, 60)
 
 	var mu sync.Mutex
-	seen := map[string]map[string]int{groups[0]: {}, groups[1]: {}, groups[2]: {}}
+	seen := map[string]map[string]int{}
+	for _, g := range groups {
+		seen[g] = map[string]int{}
+	}
 	count := func(g string) int { mu.Lock(); defer mu.Unlock(); return len(seen[g]) }
 
-	franz := startFranzCommitter(t, c.Addrs(), groups[0], "cg", &mu, seen[groups[0]])
-	defer franz()
-	stopS := startSaramaMember(t, addr, groups[1], "cg", saramaHandler{mu: &mu, seen: seen[groups[1]]})
-	stopK := startKafkaGoMember(t, []string{addr}, groups[2], "cg", &mu, seen[groups[2]])
+	classic := startFranzCommitter(t, c.Addrs(), groups[0], "cg", &mu, seen[groups[0]])
+	defer classic()
+	kip848 := startFranzCommitter(t, c.Addrs(), groups[1], "cg", &mu, seen[groups[1]], kgo.ServerSideBalancer())
+	stopK := startKafkaGoMember(t, []string{addr, c.Node(3).Addr()}, groups[2], "cg", &mu, seen[groups[2]])
+	defer stopK()
+	stopS := startSaramaMember(t, addr, groups[3], "cg", saramaHandler{mu: &mu, seen: seen[groups[3]]})
 	for _, g := range groups {
 		waitFor(t, 60*time.Second, "60 records in "+g, func() bool { return count(g) == 60 })
 	}
 	stopS()
-	stopK()
+	kip848()
 
 	stopNode(t, ctx, c, cl, 1)
-	if got := coordinatorOf(t, ctx, cl, 0, groups[0]); got == 1 {
-		t.Fatalf("the stopped node still coordinates %s", groups[0])
+	for _, g := range groups {
+		if got := coordinatorOf(t, ctx, cl, 0, g); got == 1 {
+			t.Fatalf("the stopped node still coordinates %s", g)
+		}
 	}
 	produceN(t, addr, "cg", 60, 60)
-	stopS = startSaramaMember(t, c.Node(3).Addr(), groups[1], "cg", saramaHandler{mu: &mu, seen: seen[groups[1]]})
+	stopS = startSaramaMember(t, c.Node(3).Addr(), groups[3], "cg", saramaHandler{mu: &mu, seen: seen[groups[3]]})
 	defer stopS()
-	stopK = startKafkaGoMember(t, []string{addr}, groups[2], "cg", &mu, seen[groups[2]])
-	defer stopK()
-	for _, g := range groups {
-		waitFor(t, 90*time.Second, "120 records in "+g, func() bool { return count(g) == 120 })
+	// franz-go's KIP-848 member keeps heartbeating to a coordinator it
+	// cannot reach (it looks the coordinator up again only on
+	// NOT_COORDINATOR), so the group gets a new member instead
+	kip848 = startFranzCommitter(t, c.Addrs(), groups[1], "cg", &mu, seen[groups[1]], kgo.ServerSideBalancer())
+	defer kip848()
+	clients := []string{"franz-go", "franz-go KIP-848", "kafka-go", "sarama"}
+	for i, g := range groups {
+		waitFor(t, 90*time.Second, fmt.Sprintf("120 records in %s (%s)", g, clients[i]), func() bool { return count(g) == 120 })
 	}
 	time.Sleep(500 * time.Millisecond) // a re-read of committed records would show up now
 	mu.Lock()
@@ -212,12 +241,12 @@ func TestClusterGroupCoordinators(t *testing.T) {
 
 // startFranzCommitter consumes a topic in a group with franz-go, committing
 // every polled batch before the next poll.
-func startFranzCommitter(t *testing.T, addrs []string, groupID, topic string, mu *sync.Mutex, seen map[string]int) (stop func()) {
+func startFranzCommitter(t *testing.T, addrs []string, groupID, topic string, mu *sync.Mutex, seen map[string]int, opts ...kgo.Opt) (stop func()) {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumerGroup(groupID), kgo.ConsumeTopics(topic),
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(addrs...), kgo.ConsumerGroup(groupID), kgo.ConsumeTopics(topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DisableAutoCommit(),
-		kgo.SessionTimeout(1500*time.Millisecond), kgo.HeartbeatInterval(200*time.Millisecond),
-		kgo.FetchMaxWait(200*time.Millisecond), kgo.RetryTimeout(60*time.Second))
+		kgo.SessionTimeout(1500 * time.Millisecond), kgo.HeartbeatInterval(200 * time.Millisecond),
+		kgo.FetchMaxWait(200 * time.Millisecond), kgo.RetryTimeout(60 * time.Second)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
