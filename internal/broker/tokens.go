@@ -15,6 +15,8 @@ package broker
 // active controller sends the decided operation there (token_forward.go).
 
 import (
+	"slices"
+
 	"github.com/gofka/gofka/internal/authz"
 	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/metadata"
@@ -162,16 +164,10 @@ func (n *Node) describeTokens(req *wire.Request, r *kmsg.DescribeDelegationToken
 	return out
 }
 
+// ownerOrRenewer is Kafka's TokenInformation.ownerOrRenewer: the owner,
+// the requester or a renewer.
 func ownerOrRenewer(t metadata.DelegationToken, p string) bool {
-	if t.Owner == p || t.Requester == p {
-		return true
-	}
-	for _, rn := range t.Renewers {
-		if rn == p {
-			return true
-		}
-	}
-	return false
+	return t.Owner == p || t.Requester == p || slices.Contains(t.Renewers, p)
 }
 
 func anyOwnerOrRenewer(t metadata.DelegationToken, ps []string) bool {

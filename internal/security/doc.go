@@ -2,8 +2,9 @@
 // configuration from Kafka's ssl.* properties (PEM key and trust stores,
 // ssl.client.auth, protocols and cipher suites, certificates reloaded when
 // their files change), the KafkaPrincipal, the principal taken from a client
-// certificate through ssl.principal.mapping.rules, and the server side of
-// the SASL mechanisms (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER).
+// certificate through ssl.principal.mapping.rules, the server side of the
+// SASL mechanisms (PLAIN, also from a users file; SCRAM-SHA-256/512, also
+// with delegation tokens: their HMAC and SCRAM credentials; OAUTHBEARER).
 //
 // It never reads from or writes to a socket and never decides what a
 // principal may do (that is internal/authz); it never logs or returns a
