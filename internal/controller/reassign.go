@@ -90,7 +90,8 @@ func reassignOne(img *metadata.Image, ps *policies, topic string, rp kmsg.AlterP
 	b.replicas = append(slices.Clone(rp.Replicas), b.removing...)
 	b.isr = intersect(b.isr, b.replicas) // adding replicas of an earlier target leave
 	if len(b.isr) == 0 {
-		b.isr = slices.Clone(p.ISR) // the change below completes nothing then
+		return nil, errf(kerr.InvalidReplicaAssignment, "The new target of %s:%d drops every in-sync replica (%v) of the reassignment in progress.",
+			topic, rp.Partition, p.ISR)
 	}
 	return b.build(), nil
 }

@@ -129,3 +129,23 @@ func TestReassignmentCancel(t *testing.T) {
 		t.Fatalf("second cancel: %v", got)
 	}
 }
+
+// A new target that drops the only in-sync replicas (added by the
+// reassignment in progress) is refused.
+func TestReassignmentKeepsAnISR(t *testing.T) {
+	e := newReplEnv(t, 4, false)
+	e.topic("t", nil, []int32{1, 2})
+	if got := reassignCode(e.c.AlterPartitionAssignments(reassignReq("t", 0, []int32{3, 4}))); got != nil {
+		t.Fatal(got)
+	}
+	// 3 and 4 caught up but 1 and 2 were lost from the ISR meanwhile.
+	e.set("t", 0, 1, 1, 3, 4)
+	e.set("t", 0, 3, 3, 4)
+	p := e.part("t", 0)
+	if !slices.Equal(p.ISR, []int32{3, 4}) || len(p.AddingReplicas) == 0 {
+		t.Fatalf("setup: %+v", p)
+	}
+	if got := reassignCode(e.c.AlterPartitionAssignments(reassignReq("t", 0, []int32{1, 2}))); got != kerr.InvalidReplicaAssignment {
+		t.Fatalf("target without an in-sync replica: %v", got)
+	}
+}
