@@ -228,6 +228,7 @@ func (c *Cluster) RunCommitRound(ctx context.Context, name string, f Fault, cfg 
 		load.Stop()
 		return Report{}, err
 	}
+	defer c.DeleteTopics(ctx, name)
 	did, err := c.strike(ctx, f, Target{Topic: name, Group: name}, cfg)
 	load.Stop()
 	if err != nil {

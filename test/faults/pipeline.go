@@ -171,6 +171,7 @@ func (c *Cluster) RunPipelineRound(ctx context.Context, name string, f Fault, cf
 		return in, out, err
 	}
 	pipe.Start()
+	defer c.DeleteTopics(ctx, inTopic, outTopic)
 	defer pipe.Stop()
 	defer watch.Stop()
 	did, err := c.strike(ctx, f, Target{Topic: inTopic, Group: name, TxnID: pipe.TxnID(0)}, cfg)

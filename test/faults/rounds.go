@@ -2,7 +2,9 @@ package faults
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -90,6 +92,7 @@ func (c *Cluster) RunRound(ctx context.Context, topic string, f Fault, cfg Round
 	defer cancel()
 	err = w.Final(settle)
 	rep := Check(w.History())
+	defer c.DeleteTopics(ctx, topic)
 	c.t.Logf("%s on %s: %s: %s", f.Name, topic, did, &rep)
 	if err != nil {
 		return rep, fmt.Errorf("faults: %s on %s: after healing: %w", f.Name, topic, err)
@@ -141,6 +144,40 @@ func (c *Cluster) allAddrs() []string {
 		}
 	}
 	return out
+}
+
+// restarter returns the heal of a kill: restart node id and log how long
+// it took to listen again (log recovery after SIGKILL, the metadata log,
+// waiting for its old registration to be fenced).
+func (c *Cluster) restarter(id int32) func() {
+	return func() {
+		start := time.Now()
+		c.Restart(id)
+		c.t.Logf("node %d restarted and listening after %v", id, time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// DeleteTopics deletes a round's topics once it is checked, so that the
+// cluster does not grow round after round (a restart after SIGKILL
+// recovers every partition the node holds); failures are only logged.
+func (c *Cluster) DeleteTopics(ctx context.Context, topics ...string) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	err := retryAdmin(ctx, c.Addrs(), func(adm *kadm.Client) error {
+		resps, err := adm.DeleteTopics(ctx, topics...)
+		if err != nil {
+			return err
+		}
+		for _, r := range resps {
+			if r.Err != nil && !errors.Is(r.Err, kerr.UnknownTopicOrPartition) {
+				return r.Err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		c.t.Logf("faults: delete %v: %v", topics, err)
+	}
 }
 
 // PartitionInfo is a partition's leader, replicas and ISR as the cluster's
@@ -202,14 +239,14 @@ func killLeader(ctx context.Context, c *Cluster, t Target) (string, func(), erro
 		return "", nil, err
 	}
 	c.Kill(p.Leader)
-	return fmt.Sprintf("SIGKILL of leader %d", p.Leader), func() { c.Restart(p.Leader) }, nil
+	return fmt.Sprintf("SIGKILL of leader %d", p.Leader), c.restarter(p.Leader), nil
 }
 
 // killRandom SIGKILLs any node (a controller too); healing restarts it.
 func killRandom(_ context.Context, c *Cluster, _ Target) (string, func(), error) {
 	id := c.nodes[rand.IntN(len(c.nodes))].ID
 	c.Kill(id)
-	return fmt.Sprintf("SIGKILL of node %d", id), func() { c.Restart(id) }, nil
+	return fmt.Sprintf("SIGKILL of node %d", id), c.restarter(id), nil
 }
 
 // pauseLeader SIGSTOPs partition 0's leader for longer than the session
@@ -331,7 +368,7 @@ func killCoordinator(txn bool) func(context.Context, *Cluster, Target) (string, 
 			return "", nil, err
 		}
 		c.Kill(id)
-		return fmt.Sprintf("SIGKILL of %s coordinator %d", what, id), func() { c.Restart(id) }, nil
+		return fmt.Sprintf("SIGKILL of %s coordinator %d", what, id), c.restarter(id), nil
 	}
 }
 
