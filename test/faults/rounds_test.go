@@ -65,6 +65,10 @@ var singleNodeProps = append(roundProps[:len(roundProps):len(roundProps)],
 // GOFKA_BINARY, or `make fault` to see the counts); the change that fixes
 // one removes it from here.
 var knownBroken = map[string]string{
+	"TestFaultKillUnreplicated": "intermittent (2 of 3 runs after a621e01, none of 18 rounds before): the RF=1 " +
+		"partition of a SIGKILLed, restarted broker stays leaderless (LEADER_NOT_AVAILABLE 90s after the restart); " +
+		"likely the KIP-966 unclean-shutdown detection taking the broker out of the ELR with no other replica " +
+		"(Kafka can elect the last known leader, lastKnownElr, KAFKA-15584)",
 	"TestFaultPipeline": "coordinators do not follow __consumer_offsets/__transaction_state leadership: every node " +
 		"answers FindCoordinator with itself, and SyncGroup fails (group write: not the partition leader)",
 	"TestFaultGroupCommits": "coordinators do not follow __consumer_offsets leadership: SyncGroup fails with " +
