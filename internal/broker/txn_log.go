@@ -50,11 +50,16 @@ func (d txnDeps) NewProducerID() (int64, error) { return d.n.txns.pids.newProduc
 
 // WriteMarkers appends the markers of one transaction: in place on the
 // partitions this node leads, with WriteTxnMarkers to the leaders of the
-// others (txn_remote.go). Coordinator epoch 0: markers are not fenced by
-// coordinator epoch.
-func (d txnDeps) WriteMarkers(pid int64, epoch int16, commit bool, parts []txn.TopicPartition) error {
+// others (txn_remote.go). The coordinator epoch is the leader epoch of the
+// transaction log partition, as in Kafka: a partition refuses markers of
+// an older coordinator epoch than it has seen for the producer.
+func (d txnDeps) WriteMarkers(txnPartition int32, pid int64, epoch int16, commit bool, parts []txn.TopicPartition) error {
 	var errs []error
 	img := d.n.meta.Current()
+	coordEpoch := int32(0)
+	if pi := img.Partition(txn.Topic, txnPartition); pi != nil {
+		coordEpoch = pi.LeaderEpoch
+	}
 	remote := map[int32][]txn.TopicPartition{}
 	for _, tp := range parts {
 		pi := img.Partition(tp.Topic, tp.Partition)
@@ -70,14 +75,14 @@ func (d txnDeps) WriteMarkers(pid int64, epoch int16, commit bool, parts []txn.T
 			errs = append(errs, fmt.Errorf("broker: marker for %s-%d: %w", tp.Topic, tp.Partition, errNoPartition))
 			continue
 		}
-		if err := d.n.writeMarker(p, pid, epoch, commit, 0); err != nil {
+		if err := d.n.writeMarker(p, pid, epoch, commit, coordEpoch); err != nil {
 			errs = append(errs, fmt.Errorf("broker: marker for %s: %w", p.tp.String(), err))
 			continue
 		}
 		d.n.onMarkerWritten(tp, pid, commit)
 	}
 	for leader, tps := range remote {
-		if err := d.n.sendMarkers(leader, pid, epoch, commit, tps); err != nil {
+		if err := d.n.sendMarkers(leader, pid, epoch, commit, coordEpoch, tps); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -34,14 +34,14 @@ func (n *Node) sendPeer(id int32, req kmsg.Request) (kmsg.Response, error) {
 
 // sendMarkers writes one transaction's markers on partitions another
 // broker leads. A partition deleted meanwhile needs no marker.
-func (n *Node) sendMarkers(leader int32, pid int64, epoch int16, commit bool, tps []txn.TopicPartition) error {
+func (n *Node) sendMarkers(leader int32, pid int64, epoch int16, commit bool, coordEpoch int32, tps []txn.TopicPartition) error {
 	if leader < 0 {
 		return fmt.Errorf("broker: markers for %v: %w", tps, kerr.LeaderNotAvailable)
 	}
 	req := kmsg.NewPtrWriteTxnMarkersRequest()
 	req.SetVersion(1)
 	m := kmsg.NewWriteTxnMarkersRequestMarker()
-	m.ProducerID, m.ProducerEpoch, m.Committed = pid, epoch, commit
+	m.ProducerID, m.ProducerEpoch, m.Committed, m.CoordinatorEpoch = pid, epoch, commit, coordEpoch
 	byTopic := map[string]int{}
 	for _, tp := range tps {
 		i, ok := byTopic[tp.Topic]

@@ -20,8 +20,11 @@ type Deps interface {
 	// NewProducerID hands out an unused producer id.
 	NewProducerID() (int64, error)
 	// WriteMarkers appends a commit or abort marker for the producer to
-	// every partition (skipping partitions that no longer exist).
-	WriteMarkers(pid int64, epoch int16, commit bool, parts []TopicPartition) error
+	// every partition (skipping partitions that no longer exist), as the
+	// coordinator of transaction log partition txnPartition (its leader
+	// epoch is the markers' coordinator epoch, which fences markers from a
+	// coordinator that lost the partition).
+	WriteMarkers(txnPartition int32, pid int64, epoch int16, commit bool, parts []TopicPartition) error
 	// PartitionExists reports whether a partition exists.
 	PartitionExists(tp TopicPartition) bool
 }
@@ -136,7 +139,7 @@ func (c *Coordinator) endLocked(m *Metadata, commit bool) *kerr.Error {
 // completeLocked writes the markers of a prepared transaction and its
 // Complete state.
 func (c *Coordinator) completeLocked(m *Metadata, done State) *kerr.Error {
-	if err := c.deps.WriteMarkers(m.ProducerID, m.Epoch, done == CompleteCommit, m.SortedPartitions()); err != nil {
+	if err := c.deps.WriteMarkers(PartitionFor(m.TransactionalID, c.cfg.Partitions), m.ProducerID, m.Epoch, done == CompleteCommit, m.SortedPartitions()); err != nil {
 		c.cfg.Logger.Error("writing transaction markers failed", "transactional.id", m.TransactionalID, "err", err)
 		return kerr.CoordinatorNotAvailable // left prepared; Recover retries
 	}

@@ -22,7 +22,7 @@ func (d *fakeDeps) AppendLog(_ int32, k, v []byte) error {
 	return nil
 }
 func (d *fakeDeps) NewProducerID() (int64, error) { d.nextPID++; return d.nextPID, nil }
-func (d *fakeDeps) WriteMarkers(pid int64, epoch int16, commit bool, parts []TopicPartition) error {
+func (d *fakeDeps) WriteMarkers(_ int32, pid int64, epoch int16, commit bool, parts []TopicPartition) error {
 	if d.failMarks {
 		return errors.New("disk full")
 	}
