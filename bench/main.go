@@ -33,6 +33,7 @@ type settings struct {
 	MetaDuration  time.Duration // each timed CreateTopics phase of the metadata phase
 	MetaClients   int           // concurrent CreateTopics clients in the second metadata phase
 	MetaKills     int           // SIGKILLs of the active controller per run of the 3-node quorum
+	KeepCluster   bool          // skip the metadata and replication phases, keep their old sections
 }
 
 // peerFlags collects repeated -peer flags.
@@ -68,6 +69,7 @@ func main() {
 	metadata := flag.Bool("metadata", false, "only the metadata phase (quorums of 1 and 3 gofka processes), -runs times; rewrites only its section of -out")
 	quick := flag.Bool("quick", false, "only the kgo produce phases of each config (saturation, then half that rate), -runs times per target, printed with the medians of throughput, server CPU per GB and half-load p99 and the Gofka/peer ratios; no report (an A/B check of the produce path)")
 	quickRaw := flag.Bool("quick-raw", false, "like -quick with the raw produce driver in place of kgo")
+	flag.BoolVar(&s.KeepCluster, "keep-cluster", false, "skip the metadata and replication phases and keep their sections of -out as they are (a run of the broker matrix alone)")
 	commit := flag.String("commit", "", "Gofka commit to name in the report (default: git describe --always --dirty)")
 	flag.Var(&peers, "peer", "another peer, name=binary[,arg...]; args may use {addr}, {port} and {dir} (repeatable)")
 	flag.Parse()
@@ -144,7 +146,19 @@ func run(ctx context.Context, s settings, peers []string, commit, out string, qu
 	if err := rep.measure(ctx, targets, tmp); err != nil {
 		return err
 	}
-	meta, err := measureMetadata(ctx, s, targets[0].binary, tmp)
+	if !s.KeepCluster {
+		if err := rep.measureCluster(ctx, targets[0].binary, tmp, commit); err != nil {
+			return err
+		}
+	}
+	rep.Wall = time.Since(started)
+	rep.LoadEnd = loadAvg()
+	return writeOutputs(root, out, rep)
+}
+
+// measureCluster runs the metadata and replication phases.
+func (rep *report) measureCluster(ctx context.Context, binary, tmp, commit string) error {
+	meta, err := measureMetadata(ctx, rep.Settings, binary, tmp)
 	if err != nil {
 		return err
 	}
@@ -152,7 +166,7 @@ func run(ctx context.Context, s settings, peers []string, commit, out string, qu
 		meta.Machine.Commit = commit
 	}
 	rep.Meta = &meta
-	repl, err := measureReplication(ctx, s, targets[0].binary, tmp)
+	repl, err := measureReplication(ctx, rep.Settings, binary, tmp)
 	if err != nil {
 		return err
 	}
@@ -160,9 +174,7 @@ func run(ctx context.Context, s settings, peers []string, commit, out string, qu
 		repl.Machine.Commit = commit
 	}
 	rep.Repl = &repl
-	rep.Wall = time.Since(started)
-	rep.LoadEnd = loadAvg()
-	return writeOutputs(root, out, rep)
+	return nil
 }
 
 // runMetadata is the -metadata mode: only the metadata phase, its section
@@ -256,7 +268,15 @@ func writeOutputs(root, out string, rep report) error {
 	fmt.Println()
 	fmt.Print(rep.targetsTable())
 	fmt.Print(rep.throughputTable())
-	if err := os.WriteFile(out, []byte(rep.markdown()), 0o644); err != nil {
+	md := rep.markdown()
+	if rep.Settings.KeepCluster {
+		old, err := os.ReadFile(out)
+		if err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("bench: read report: %w", err)
+		}
+		md = keepSections(string(old), md, metaHeading, replHeading)
+	}
+	if err := os.WriteFile(out, []byte(md), 0o644); err != nil {
 		return fmt.Errorf("bench: write report: %w", err)
 	}
 	fmt.Printf("\nwrote %s and %s\n", out, strings.Join(rep.Charts, ", "))

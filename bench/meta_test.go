@@ -82,3 +82,14 @@ func TestMetadataSection(t *testing.T) {
 		t.Errorf("replace at the end:\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestKeepSections checks that -keep-cluster carries the old metadata
+// section over into a new report.
+func TestKeepSections(t *testing.T) {
+	old := "# B\n\n## Results\n\nold\n\n" + metaHeading + "\nquorum figures\n\n## Profiling\n\np\n"
+	doc := keepSections(old, "# B\n\n## Results\n\nnew\n\n## Profiling\n\np\n", metaHeading, replHeading)
+	want := "# B\n\n## Results\n\nnew\n\n" + metaHeading + "\nquorum figures\n\n## Profiling\n\np\n"
+	if doc != want {
+		t.Fatalf("got %q, want %q", doc, want)
+	}
+}

@@ -226,3 +226,20 @@ func spliceSection(doc, section string) string {
 	}
 	return doc + section
 }
+
+// keepSections splices the sections of old that open with the given
+// level-2 headings into doc (-keep-cluster: phases not run this time).
+func keepSections(old, doc string, headings ...string) string {
+	for _, h := range headings {
+		i := strings.Index(old, "\n"+h)
+		if i < 0 {
+			continue
+		}
+		sec := old[i+1:]
+		if j := strings.Index(sec[len(h):], "\n## "); j >= 0 {
+			sec = sec[:len(h)+j+1]
+		}
+		doc = spliceSection(doc, sec)
+	}
+	return doc
+}
