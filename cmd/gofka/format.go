@@ -19,14 +19,15 @@ import (
 
 func formatCmd() *cobra.Command {
 	var cfgFile, clusterID, initial string
-	var sets []string
+	var sets, addScram []string
 	var standalone, ignore bool
 	cmd := &cobra.Command{
 		Use:   "format",
 		Short: "Format the data dirs of a node for a cluster (kafka-storage.sh format)",
 		Example: "  gofka format random-uuid\n" +
 			"  gofka format -t <cluster-id> --config node1.properties\n" +
-			"  gofka format -t <cluster-id> --config node1.properties --standalone",
+			"  gofka format -t <cluster-id> --config node1.properties --standalone\n" +
+			"  gofka format -t <cluster-id> --config node1.properties --add-scram 'SCRAM-SHA-256=[name=broker,password=broker-secret]'",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if clusterID == "" {
@@ -46,6 +47,9 @@ func formatCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := broker.FormatScram(cfg, addScram); err != nil {
+				return err
+			}
 			if voters != nil {
 				if err := raft.WriteBootstrap(filepath.Join(cfg.MetadataLogDir, broker.MetadataDir), voters); err != nil {
 					return err
@@ -60,6 +64,8 @@ func formatCmd() *cobra.Command {
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "set one property, name=value (repeatable; wins over --config)")
 	cmd.Flags().BoolVarP(&standalone, "standalone", "s", false, "bootstrap a dynamic quorum with this node as its only voter")
 	cmd.Flags().StringVarP(&initial, "initial-controllers", "I", "", "bootstrap a dynamic quorum with these voters: id@host:port[:directory-id],...")
+	cmd.Flags().StringArrayVarP(&addScram, "add-scram", "S", nil,
+		"a SCRAM credential the new cluster starts with, 'SCRAM-SHA-256=[name=<user>,password=<password>]' (repeatable; iterations=N optional)")
 	cmd.Flags().BoolVarP(&ignore, "ignore-formatted", "g", false, "leave dirs formatted already for this node and cluster as they are")
 	cmd.AddCommand(&cobra.Command{
 		Use:   "random-uuid",

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/raft"
+	"github.com/gofka/gofka/internal/security"
 	"github.com/gofka/gofka/internal/storage/checkpoint"
 )
 
@@ -73,5 +76,34 @@ func TestServerRefusesUnformattedQuorumDir(t *testing.T) {
 	err = runServer(context.Background(), cfg, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "gofka format") {
 		t.Fatalf("got %v, want a message naming gofka format", err)
+	}
+}
+
+// gofka format --add-scram writes the credential into the bootstrap
+// records; a bad value is refused without quoting the password.
+func TestFormatAddScram(t *testing.T) {
+	dir := t.TempDir()
+	sets := []string{"--set", "log.dirs=" + dir, "--set", "node.id=1"}
+	id := checkpoint.NewUUID().String()
+	if _, err := runGofka(t, append([]string{"format", "-t", id, "--add-scram", "SCRAM-SHA-256=[name=node,password=node-secret]",
+		"-S", "SCRAM-SHA-512=[name=admin,password=admin-secret,iterations=8192]"}, sets...)...); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := raft.ReadBootstrapRecords(dir)
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("bootstrap records %v, %v", recs, err)
+	}
+	r := recs[1].(*metadata.UserScramCredentialRecord)
+	if r.Name != "admin" || r.Mechanism != security.ScramSHA512 || r.Iterations != 8192 || len(r.Salt) == 0 || len(r.StoredKey) != 64 {
+		t.Errorf("record %+v", r)
+	}
+	for _, bad := range []string{"SCRAM-SHA-1=[name=a,password=a-secret]", "SCRAM-SHA-256=[name=a]",
+		"SCRAM-SHA-256=[name=a,password=a-secret,iterations=10]", "SCRAM-SHA-256=name=a,password=a-secret"} {
+		out, err := runGofka(t, append([]string{"format", "-t", id, "-g", "-S", bad}, sets...)...)
+		if err == nil {
+			t.Errorf("--add-scram %q accepted", bad)
+		} else if strings.Contains(err.Error()+out, "a-secret") {
+			t.Errorf("--add-scram %q: the error quotes the password: %v", bad, err)
+		}
 	}
 }

@@ -38,6 +38,9 @@ func aclError(err error) (int16, *string) {
 }
 
 func (n *Node) handleCreateAcls(req *wire.Request, reply wire.Reply) {
+	if n.forwarded(req, reply) {
+		return
+	}
 	r := req.Msg.(*kmsg.CreateACLsRequest)
 	resp := r.ResponseKind().(*kmsg.CreateACLsResponse)
 	if !n.authorizeCluster(req, opAlter) {
@@ -68,6 +71,9 @@ func filterOf(typ kmsg.ACLResourceType, name *string, pattern kmsg.ACLResourcePa
 }
 
 func (n *Node) handleDeleteAcls(req *wire.Request, reply wire.Reply) {
+	if n.forwarded(req, reply) {
+		return
+	}
 	r := req.Msg.(*kmsg.DeleteACLsRequest)
 	resp := r.ResponseKind().(*kmsg.DeleteACLsResponse)
 	if !n.authorizeCluster(req, opAlter) {

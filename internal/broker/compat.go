@@ -19,14 +19,14 @@ var apiNotes = map[int16]string{
 	17: "v1 (tokens in SaslAuthenticate) and v0 (bare size-prefixed tokens after the handshake, as kafka-python sends them); PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER; GSSAPI is not supported. ILLEGAL_SASL_STATE on a listener without SASL.",
 	36: "session lifetime and re-authentication (KIP-368, connections.max.reauth.ms); failures answered after connection.failed.authentication.delay.ms, then the connection is closed on its next request.",
 	29: "filters by resource type, name, pattern (ANY, MATCH, LITERAL, PREFIXED), principal, host, operation and permission; needs Describe on the cluster.",
-	30: "ACLs stored as AccessControlEntryRecord; INVALID_REQUEST for invalid bindings as Kafka's AclControlManager; needs Alter on the cluster.",
-	31: "removes every ACL a filter matches and reports them; needs Alter on the cluster.",
+	30: "ACLs stored as AccessControlEntryRecord; INVALID_REQUEST for invalid bindings as Kafka's AclControlManager; needs Alter on the cluster; brokers forward it to the active controller.",
+	31: "removes every ACL a filter matches and reports them; needs Alter on the cluster; brokers forward it to the active controller.",
 	38: "needs delegation.token.secret.key (else DELEGATION_TOKEN_AUTH_DISABLED); owner other than the requester (v3, KIP-373) needs CreateTokens on the User; renewers must be User principals (INVALID_PRINCIPAL_TYPE); max lifetime capped by delegation.token.max.lifetime.ms, expiry by delegation.token.expiry.time.ms; stored as DelegationTokenRecord by the active controller; HMAC is HmacSHA512 of the token id under the secret key. Refused (DELEGATION_TOKEN_REQUEST_NOT_ALLOWED) on PLAINTEXT listeners, SSL without a client certificate and connections authenticated by a token.",
 	39: "owner or renewers only (DELEGATION_TOKEN_OWNER_MISMATCH); DELEGATION_TOKEN_NOT_FOUND, DELEGATION_TOKEN_EXPIRED; the renew period is capped by delegation.token.expiry.time.ms and the token's max timestamp.",
 	40: "owner or renewers only; a negative period removes the token at once (RemoveDelegationTokenRecord); expired tokens are removed by the active controller every delegation.token.expiry.check.interval.ms and stop authenticating at their expiry.",
 	41: "owners filter (null for all, empty for none); a principal sees the tokens it owns, requested or may renew, and others' with Describe on the DELEGATION_TOKEN or DescribeTokens on the owner User.",
 	50: "mechanisms and iterations of SCRAM credentials stored as metadata records (KIP-554).",
-	51: "iterations 4096-16384; credentials stored as UserScramCredentialRecord; DUPLICATE_RESOURCE, RESOURCE_NOT_FOUND, UNACCEPTABLE_CREDENTIAL as Kafka.",
+	51: "iterations 4096-16384; credentials stored as UserScramCredentialRecord; DUPLICATE_RESOURCE, RESOURCE_NOT_FOUND, UNACCEPTABLE_CREDENTIAL as Kafka; brokers forward it to the active controller.",
 	18: "KIP-511 fallback to v0 for unknown versions; supported features (metadata.version 7-25, transaction.version 0-2, group.version 0-1, share.version 0-1, eligible.leader.replicas.version 0-1; those with minimum 0 left out below v4, KAFKA-17492) and the finalized levels of the metadata image with its offset as the epoch; v5 cluster/node id check (KIP-1242).",
 	57: "ALTER on the cluster; answered by the active controller (brokers forward it); as Kafka's FeatureControlManager: validateOnly, UPGRADE, SAFE_DOWNGRADE and UNSAFE_DOWNGRADE (v0's AllowDowngrade is a safe one); INVALID_UPDATE_VERSION with Kafka's messages for levels out of range, unknown features, downgrades without a downgrade type, metadata.version downgrades across a metadata format change; one FeatureLevelRecord per feature, all or nothing; v0-1 per-feature results, v2 top-level error only. kraft.version is not served; eligible.leader.replicas.version=1 (finalized for new clusters) turns on KIP-966 eligible leader replicas in the controller; other levels are recorded and reported.",
 	19: "validateOnly, configs, manual assignments, defaults (-1); configs reported back (v5+). controller_mutation_rate (KIP-599): THROTTLING_QUOTA_EXCEEDED from v6, throttle time in the response.",
@@ -43,7 +43,7 @@ var apiNotes = map[int16]string{
 	46: "DESCRIBE on the cluster; forwarded to the active controller; named partitions or all (null); partitions not being reassigned and unknown topics are left out.",
 	44: "SET, DELETE, APPEND, SUBTRACT on topics, brokers and groups (share.* group configs).",
 	48: "KIP-546 filters: exact, default and any match per entity type, strict and non-strict; user, client-id, user+client-id and ip entities.",
-	49: "ClientQuotaRecords through the controller; validateOnly; keys per entity type (producer_byte_rate, consumer_byte_rate, request_percentage, controller_mutation_rate; connection_creation_rate for ip); INVALID_REQUEST with Kafka's message for bad entities, unknown keys and non-positive or fractional values.",
+	49: "ClientQuotaRecords through the active controller (brokers forward it); validateOnly; keys per entity type (producer_byte_rate, consumer_byte_rate, request_percentage, controller_mutation_rate; connection_creation_rate for ip); INVALID_REQUEST with Kafka's message for bad entities, unknown keys and non-positive or fractional values.",
 	22: "idempotent producers get a new producer id (blocks of 1000 through the metadata log); transactional ids get an epoch bump that fences older instances, aborting an ongoing transaction; KIP-360 producer id/epoch checks; INVALID_TRANSACTION_TIMEOUT above transaction.max.timeout.ms. A transactional id idle past transactional.id.expiration.ms with no transaction in flight is removed (a tombstone in __transaction_state) and starts over with a new producer id.",
 	24: "v0-3 client form; v4+ batched form with VerifyOnly; unknown partitions answer UNKNOWN_TOPIC_OR_PARTITION and the rest OPERATION_NOT_ATTEMPTED.",
 	25: "adds the group's __consumer_offsets partition to the transaction.",
@@ -128,8 +128,11 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	b.WriteString("Served on the controller listener only, as Kafka's controllers serve them: BrokerRegistration (62),\n")
 	b.WriteString("BrokerHeartbeat (63), AllocateProducerIds (67), ControllerRegistration (70), AlterPartition (56,\n")
 	b.WriteString("v2-3: ISR changes from partition leaders validated as Kafka's ReplicationControlManager, KIP-903\n")
-	b.WriteString("broker epochs, KIP-966 ELR, completion of reassignments), and Gofka's own\n")
-	b.WriteString("GofkaRaftMessage, GofkaMetadataFetch and GofkaDelegationToken between nodes (see operations.md).\n")
+	b.WriteString("broker epochs, KIP-966 ELR, completion of reassignments), Envelope (58, KIP-590: the requests\n")
+	b.WriteString("brokers forward, with the client's principal and address, authorized as the client), and Gofka's\n")
+	b.WriteString("own GofkaRaftMessage, GofkaMetadataFetch and GofkaDelegationToken between nodes (see\n")
+	b.WriteString("operations.md); with the authorizer on they need ClusterAction on the cluster. The controller\n")
+	b.WriteString("listener is secured like any listener (security.md, \"Between nodes\").\n")
 	return b.Bytes()
 }
 

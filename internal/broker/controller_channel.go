@@ -54,9 +54,15 @@ func (n *Node) forwardedThen(req *wire.Request, reply wire.Reply, then func(kmsg
 	if n.active() {
 		return false
 	}
+	if sessionOf(req.Conn).enveloped { // a controller never forwards
+		resp := notControllerResponse(req.Msg)
+		resp.SetVersion(req.Version)
+		reply.Send(resp)
+		return true
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), forwardTimeout)
 	defer cancel()
-	resp, err := n.toController(ctx, req.Msg)
+	resp, err := n.forwardEnveloped(ctx, req)
 	if err != nil {
 		n.log.Warn("forward to the active controller", "key", req.Key, "err", err)
 		resp = notControllerResponse(req.Msg)
@@ -137,21 +143,24 @@ func (n *Node) sendWhileLeader(ctx context.Context, leader int32, addr string, r
 
 var errNoLeader = errors.New("broker: the metadata quorum has no leader")
 
-// clientPool keeps one client per controller address.
+// clientPool keeps one client per address, secured as sec says.
 type clientPool struct {
-	id string
-	mu sync.Mutex
-	m  map[string]*wire.Client
+	id  string
+	sec wire.ClientSecurity
+	mu  sync.Mutex
+	m   map[string]*wire.Client
 }
 
-func newClientPool(id string) *clientPool { return &clientPool{id: id, m: map[string]*wire.Client{}} }
+func newClientPool(id string, sec wire.ClientSecurity) *clientPool {
+	return &clientPool{id: id, sec: sec, m: map[string]*wire.Client{}}
+}
 
 func (p *clientPool) client(addr string) *wire.Client {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c, ok := p.m[addr]
 	if !ok {
-		c = wire.NewClient(addr, p.id)
+		c = wire.NewSecureClient(addr, p.id, p.sec)
 		p.m[addr] = c
 	}
 	return c
@@ -261,6 +270,8 @@ func isNotController(resp kmsg.Response) bool {
 		return r.ErrorCode == nc
 	case *kmsg.AlterPartitionResponse:
 		return r.ErrorCode == nc
+	case *kmsg.EnvelopeResponse:
+		return r.ErrorCode == nc
 	}
 	return false
 }
@@ -340,6 +351,8 @@ func notControllerResponse(req kmsg.Request) kmsg.Response {
 		resp.(*kmsg.ListPartitionReassignmentsResponse).ErrorCode = nc
 	case *kmsg.AlterPartitionRequest:
 		resp.(*kmsg.AlterPartitionResponse).ErrorCode = nc
+	case *kmsg.EnvelopeRequest:
+		resp.(*kmsg.EnvelopeResponse).ErrorCode = nc
 	}
 	return resp
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/gofka/gofka/internal/share"
 	"github.com/gofka/gofka/internal/storage/checkpoint"
 	"github.com/gofka/gofka/internal/txn"
+	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
 )
 
@@ -78,7 +79,7 @@ func (n *Node) startCoordLeadership() {
 	c := &n.coord
 	c.mu.led = map[checkpoint.TopicPartition]coordEntry{}
 	c.wake = make(chan struct{}, 1)
-	c.peers = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID))
+	c.peers = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID), wire.ClientSecurity{})
 	n.meta.Subscribe(func(_, next *metadata.Image, d metadata.Delta) { n.onCoordImage(next, d) })
 	img := n.meta.Current()
 	for _, name := range []string{offsetsTopic, txn.Topic, shareStateTopic} {

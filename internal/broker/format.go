@@ -9,6 +9,9 @@ import (
 	"strings"
 
 	"github.com/gofka/gofka/internal/config"
+	"github.com/gofka/gofka/internal/metadata"
+	"github.com/gofka/gofka/internal/raft"
+	"github.com/gofka/gofka/internal/security"
 	"github.com/gofka/gofka/internal/storage/checkpoint"
 )
 
@@ -89,6 +92,35 @@ func Format(cfg *config.Broker, clusterID string, ignoreFormatted bool) error {
 		if err := checkpoint.WriteMetaProperties(path, mp); err != nil {
 			return fmt.Errorf("broker: format %s: %w", dir, err)
 		}
+	}
+	return nil
+}
+
+// FormatScram writes the SCRAM credentials of gofka format --add-scram
+// (Kafka's kafka-storage format --add-scram, KIP-900) as
+// UserScramCredentialRecords into the metadata log dir's
+// bootstrap.checkpoint: the first active controller commits them with the
+// cluster's first records, so brokers can authenticate to each other with
+// SCRAM before anyone could call AlterUserScramCredentials. Only the first
+// active controller's file counts; format every controller alike.
+func FormatScram(cfg *config.Broker, addScram []string) error {
+	if len(addScram) == 0 {
+		return nil
+	}
+	var recs []metadata.Record
+	for _, s := range addScram {
+		u, err := security.ParseAddScram(s)
+		if err != nil {
+			return err
+		}
+		r := metadata.NewUserScramCredentialRecord()
+		r.Name, r.Mechanism = u.Name, u.Mechanism
+		r.Salt, r.StoredKey, r.ServerKey = u.Credential.Salt, u.Credential.StoredKey, u.Credential.ServerKey
+		r.Iterations = int32(u.Credential.Iterations)
+		recs = append(recs, r)
+	}
+	if err := raft.WriteBootstrapRecords(cfg.MetadataLogDir, recs); err != nil {
+		return fmt.Errorf("broker: format --add-scram: %w", err)
 	}
 	return nil
 }

@@ -168,6 +168,9 @@ func (n *Node) activeLoop(quit <-chan struct{}) {
 		}
 		if !wasActive {
 			wasActive = true
+			if err := n.ctrl.InitCluster(); err != nil {
+				n.log.Warn("initialize the cluster metadata", "err", err)
+			}
 			n.finalizeFeatures()
 			nextBalance = n.now().Add(n.balanceInterval())
 		}

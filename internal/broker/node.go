@@ -56,6 +56,7 @@ type Node struct {
 	raftNode   *raft.Node            // the voter; nil on a broker-only node
 	peers      *clientPool           // raft messages to other controllers
 	fwd        *clientPool           // requests forwarded to the active controller
+	brokerPeer *clientPool           // requests to other brokers' inter-broker listener (internode.go)
 	epoch      atomic.Int64          // this broker's registration epoch (lifecycle.go)
 	fault      atomic.Pointer[error] // a quorum misconfiguration found at start (quorum.go)
 	quorumWait time.Duration
@@ -85,6 +86,7 @@ type Node struct {
 	listeners []*servedListener // listeners.go; the first is the default
 	ctrlLn    net.Listener      // Options.ControllerListener
 	ctrlSrv   *wire.Server      // the controller listener (quorum.go), nil for one voter
+	ctrlSec   *listenerSecurity // its security, nil without one
 	quit      chan struct{}
 	wg        sync.WaitGroup
 	once      sync.Once
@@ -287,6 +289,9 @@ func (n *Node) shutdown(clean bool) error {
 		}
 		if n.fwd != nil {
 			n.fwd.close()
+		}
+		if n.brokerPeer != nil {
+			n.brokerPeer.close()
 		}
 		n.log.Info("gofka stopped", "node.id", n.nodeID, "clean", clean)
 	})

@@ -45,8 +45,19 @@ type quorumView interface {
 // observer otherwise.
 func (n *Node) openMetadata() error {
 	n.meta = metadata.NewPublisher(metadata.Empty().WithClusterID(n.clusterID))
-	n.peers = newClientPool(fmt.Sprintf("gofka-raft-%d", n.nodeID))
-	n.fwd = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID))
+	ctrlSec, err := controllerClientSecurity(n.cfg)
+	if err != nil {
+		return err
+	}
+	n.peers = newClientPool(fmt.Sprintf("gofka-raft-%d", n.nodeID), ctrlSec)
+	n.fwd = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID), ctrlSec)
+	if n.cfg.HasRole("broker") {
+		brokerSec, err := interBrokerClientSecurity(n.cfg)
+		if err != nil {
+			return err
+		}
+		n.brokerPeer = newClientPool(fmt.Sprintf("gofka-replica-%d", n.nodeID), brokerSec)
+	}
 	if !n.cfg.HasRole("controller") {
 		return n.openObserver()
 	}
@@ -134,6 +145,11 @@ func (n *Node) openVoter() error {
 	}
 	n.quorum, n.raftNode = q, q
 	n.ctrl = controller.New(q, n.meta, n.cfg, n.log)
+	bootRecs, err := raft.ReadBootstrapRecords(n.cfg.MetadataLogDir)
+	if err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	n.ctrl.SetBootstrapRecords(bootRecs)
 	if err := n.serveControllerListener(); err != nil {
 		return err
 	}
@@ -234,34 +250,42 @@ func parseVoter(s, listener string) (raft.Voter, error) {
 // controllerServer serves the controller listener: raft messages between
 // controllers, and the requests brokers send the active controller. It
 // starts with the quorum, before the broker listener. A controller that is
-// not active answers NOT_CONTROLLER and never forwards.
+// not active answers NOT_CONTROLLER and never forwards. Connections are
+// secured by the listener's security protocol, and the requests only
+// nodes send need ClusterAction on the cluster (nodeAPIs).
 type controllerServer struct{ n *Node }
+
+// envelopeKey is Envelope (KIP-590), served on the controller listener only.
+const envelopeKey = 58
 
 // controllerAPIs are served on the controller listener.
 var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
-	raft.MessageKey: (*Node).handleRaftMessage,
-	raft.FetchKey:   (*Node).handleMetadataFetch,
-	19:              (*Node).handleCreateTopics,
-	20:              (*Node).handleDeleteTopics,
-	33:              (*Node).handleAlterConfigs,
-	37:              (*Node).handleCreatePartitions,
-	43:              (*Node).handleElectLeaders,
-	44:              (*Node).handleIncrementalAlterConfigs,
-	45:              (*Node).handleAlterPartitionAssignments,
-	46:              (*Node).handleListPartitionReassignments,
-	55:              (*Node).handleDescribeQuorum,
-	56:              (*Node).handleAlterPartition,
-	57:              (*Node).handleUpdateFeatures,
-	60:              (*Node).handleControllerDescribeCluster,
-	62:              (*Node).handleBrokerRegistration,
-	63:              (*Node).handleBrokerHeartbeat,
-	64:              (*Node).handleUnregisterBroker,
-	67:              (*Node).handleAllocateProducerIDs,
-	70:              (*Node).handleControllerRegistration,
-	80:              (*Node).handleAddRaftVoter,
-	81:              (*Node).handleRemoveRaftVoter,
-	82:              (*Node).handleUpdateRaftVoter,
-	tokenForwardKey: (*Node).handleTokenForward,
+	raft.MessageKey:     (*Node).handleRaftMessage,
+	raft.FetchKey:       (*Node).handleMetadataFetch,
+	saslHandshakeKey:    (*Node).handleSaslHandshake,
+	saslAuthenticateKey: (*Node).handleSaslAuthenticate,
+	19:                  (*Node).handleCreateTopics,
+	20:                  (*Node).handleDeleteTopics,
+	33:                  (*Node).handleAlterConfigs,
+	37:                  (*Node).handleCreatePartitions,
+	43:                  (*Node).handleElectLeaders,
+	44:                  (*Node).handleIncrementalAlterConfigs,
+	45:                  (*Node).handleAlterPartitionAssignments,
+	46:                  (*Node).handleListPartitionReassignments,
+	55:                  (*Node).handleDescribeQuorum,
+	56:                  (*Node).handleAlterPartition,
+	57:                  (*Node).handleUpdateFeatures,
+	envelopeKey:         (*Node).handleEnvelope,
+	60:                  (*Node).handleControllerDescribeCluster,
+	62:                  (*Node).handleBrokerRegistration,
+	63:                  (*Node).handleBrokerHeartbeat,
+	64:                  (*Node).handleUnregisterBroker,
+	67:                  (*Node).handleAllocateProducerIDs,
+	70:                  (*Node).handleControllerRegistration,
+	80:                  (*Node).handleAddRaftVoter,
+	81:                  (*Node).handleRemoveRaftVoter,
+	82:                  (*Node).handleUpdateRaftVoter,
+	tokenForwardKey:     (*Node).handleTokenForward,
 }
 
 // controllerOnlyVersions are the version ranges of the controller's own
@@ -270,7 +294,16 @@ var controllerOnlyVersions = map[int16][2]int16{56: {2, 3}}
 
 // anyController are the controller listener's APIs that need not reach
 // the active controller.
-var anyController = map[int16]bool{raft.MessageKey: true, raft.FetchKey: true, apiVersionsKey: true, 60: true}
+var anyController = map[int16]bool{raft.MessageKey: true, raft.FetchKey: true, apiVersionsKey: true, 60: true,
+	saslHandshakeKey: true, saslAuthenticateKey: true}
+
+// nodeAPIs are the controller listener's APIs only nodes send: they need
+// ClusterAction on the cluster, as Kafka's ControllerApis checks
+// (CLUSTER_AUTHORIZATION_FAILED otherwise), AlterPartition (56)
+// included. GofkaDelegationToken carries the
+// principal it acts for, so only nodes may send it.
+var nodeAPIs = map[int16]bool{raft.MessageKey: true, raft.FetchKey: true, envelopeKey: true,
+	56: true, 62: true, 63: true, 67: true, 70: true, tokenForwardKey: true}
 
 // handleControllerApiVersions lists the controller listener's Kafka APIs.
 func (n *Node) handleControllerApiVersions(req *wire.Request, reply wire.Reply) {
@@ -308,19 +341,44 @@ func (s controllerServer) Versions(key int16) (int16, int16, bool) {
 	return 0, kmsg.RequestForKey(key).MaxVersion(), true
 }
 
-// Handle implements wire.Handler.
+// Handle implements wire.Handler: the SASL gate, then authorization,
+// then the active controller's check.
 func (s controllerServer) Handle(req *wire.Request, reply wire.Reply) {
-	if !anyController[req.Key] && !s.n.active() {
+	n := s.n
+	if !n.admitSASL(req, reply) {
+		return
+	}
+	switch req.Key {
+	case apiVersionsKey:
+		n.handleControllerApiVersions(req, reply)
+		return
+	case saslHandshakeKey, saslAuthenticateKey:
+		controllerAPIs[req.Key](n, req, reply)
+		return
+	}
+	if n.controllerRefused(req, reply) {
+		return
+	}
+	if !anyController[req.Key] && !n.active() {
 		resp := notControllerResponse(req.Msg)
 		resp.SetVersion(req.Version)
 		reply.Send(resp)
 		return
 	}
-	if req.Key == apiVersionsKey {
-		s.n.handleControllerApiVersions(req, reply)
-		return
+	controllerAPIs[req.Key](n, req, reply)
+}
+
+// controllerRefused answers a request its principal may not send: the
+// nodes' APIs without ClusterAction, then the whole-request checks every
+// listener makes (refuse.go).
+func (n *Node) controllerRefused(req *wire.Request, reply wire.Reply) bool {
+	if nodeAPIs[req.Key] && !n.authorizeCluster(req, opClusterAction) {
+		n.log.Info("refused an inter-node request", "principal", sessionOf(req.Conn).principal.String(),
+			"remote", hostOf(req.Conn), "api_key", req.Key)
+		reply.Send(errorResponse(req.Msg, kerr.ClusterAuthorizationFailed))
+		return true
 	}
-	controllerAPIs[req.Key](s.n, req, reply)
+	return n.refused(req, reply)
 }
 
 // serveControllerListener binds the controller listener, when listeners
@@ -336,15 +394,22 @@ func (n *Node) serveControllerListener() error {
 		}
 		return nil
 	}
+	sec, err := n.newListenerSecurity(l)
+	if err != nil {
+		return err
+	}
 	ln := n.ctrlLn
 	if ln == nil {
-		var err error
 		if ln, err = net.Listen("tcp", net.JoinHostPort(l.Host, strconv.Itoa(l.Port))); err != nil {
 			return fmt.Errorf("broker: listen on the controller listener: %w", err)
 		}
 	}
+	n.ctrlSec = sec
+	idle := time.Duration(n.cfg.ConnectionsMaxIdleMs) * time.Millisecond
 	n.ctrlSrv = wire.NewServer(wire.Config{MaxRequestBytes: n.cfg.SocketRequestMaxBytes, Logger: n.log,
-		ListenerName: l.Name}, controllerServer{n})
+		ListenerName: l.Name, TLS: sec.tlsConfig(), HandshakeTimeout: handshakeTimeout(idle),
+		OnConnect: sec.onConnect}, controllerServer{n})
+	n.log.Info("serving the controller listener", "listener", l.Name, "security.protocol", l.SecurityProtocol, "addr", ln.Addr().String())
 	n.goAsync(func(<-chan struct{}) {
 		if err := n.ctrlSrv.Serve(ln); err != nil {
 			n.log.Error("controller listener stopped", "err", err)

@@ -161,6 +161,9 @@ func entityKey(e kmsg.DescribeClientQuotasResponseEntry) string {
 }
 
 func (n *Node) handleAlterClientQuotas(req *wire.Request, reply wire.Reply) {
+	if n.forwarded(req, reply) {
+		return
+	}
 	r := req.Msg.(*kmsg.AlterClientQuotasRequest)
 	resp := r.ResponseKind().(*kmsg.AlterClientQuotasResponse)
 	if !n.authorizeCluster(req, opAlterConfigs) {

@@ -259,6 +259,9 @@ func (n *Node) rawSASL(req *wire.Request) wire.RawFrameFunc {
 // saslOf returns the SASL configuration of the connection's listener, nil
 // on a listener without SASL.
 func (n *Node) saslOf(ci *wire.ConnInfo) *saslConfig {
+	if ci != nil && n.ctrlSec != nil && ci.Listener == n.ctrlSec.name {
+		return n.ctrlSec.sasl
+	}
 	for _, sl := range n.listeners {
 		if ci != nil && sl.cfg.Name == ci.Listener {
 			return sl.sec.sasl

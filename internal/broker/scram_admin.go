@@ -63,6 +63,9 @@ func scramResult(user string, infos []kmsg.DescribeUserSCRAMCredentialsResponseR
 }
 
 func (n *Node) handleAlterUserScramCredentials(req *wire.Request, reply wire.Reply) {
+	if n.forwarded(req, reply) {
+		return
+	}
 	r := req.Msg.(*kmsg.AlterUserSCRAMCredentialsRequest)
 	resp := r.ResponseKind().(*kmsg.AlterUserSCRAMCredentialsResponse)
 	if !n.authorizeCluster(req, opAlter) {

@@ -45,6 +45,9 @@ type connSession struct {
 	// tokenAuth marks a connection authenticated by a delegation token
 	// (tokens.go): it may not create, renew, expire or describe tokens.
 	tokenAuth bool
+	// enveloped marks the connection of a request a broker forwarded in
+	// an Envelope (envelope.go): it is never forwarded again.
+	enveloped bool
 }
 
 // newListenerSecurity builds the security of listener l from the

@@ -36,12 +36,7 @@ func (c *Controller) Register(nodeID int32, incarnation metadata.UUID, endpoints
 	if b := img.Brokers[nodeID]; b != nil && b.IncarnationID != incarnation && c.alive(b) {
 		return -1, fmt.Errorf("%w: %d", ErrDuplicateBroker, nodeID)
 	}
-	var recs []metadata.Record
-	if img.MetadataVersion == 0 {
-		fl := metadata.NewFeatureLevelRecord()
-		fl.Name, fl.FeatureLevel = "metadata.version", MaxMetadataVersion
-		recs = append(recs, fl)
-	}
+	recs := c.freshClusterRecords(img)
 	epoch := img.Offset + int64(len(recs)) + 1
 	recs = append(recs, registration(nodeID, incarnation, epoch, endpoints, rack))
 	unclean := img.Brokers[nodeID] != nil && img.Brokers[nodeID].Epoch != previousEpoch

@@ -38,6 +38,9 @@ type Controller struct {
 	static *config.Broker
 	log    *slog.Logger
 	now    func() time.Time
+	// bootstrap are the records of gofka format --add-scram (bootstrap.go),
+	// under mu.
+	bootstrap []metadata.Record
 
 	// hb is the heartbeat bookkeeping of the active controller (brokers.go),
 	// under a leaf lock of its own (taken with or without mu).

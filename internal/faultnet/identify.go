@@ -8,15 +8,22 @@ import (
 
 // KafkaClientID returns the client id of the first Kafka request on r
 // (request header v1 and later: size, api key, version, correlation id,
-// then the client id as a nullable int16-length string), or "".
+// then the client id as a nullable int16-length string), or "". A TLS
+// connection (a handshake record first) is not read further: its bytes
+// name no one, and waiting for more than the client sent would stall its
+// handshake.
 func KafkaClientID(r *bufio.Reader) string {
 	const fixed = 4 + 2 + 2 + 4 + 2
+	if b, err := r.Peek(1); err != nil || b[0] == tlsHandshakeRecord {
+		return ""
+	}
 	b, err := r.Peek(fixed)
 	if err != nil {
 		return ""
 	}
+	size := int64(binary.BigEndian.Uint32(b))
 	n := int(int16(binary.BigEndian.Uint16(b[fixed-2:])))
-	if n <= 0 || fixed+n > r.Size() {
+	if n <= 0 || fixed+n > r.Size() || int64(fixed-4+n) > size {
 		return ""
 	}
 	if b, err = r.Peek(fixed + n); err != nil {
@@ -24,6 +31,9 @@ func KafkaClientID(r *bufio.Reader) string {
 	}
 	return string(b[fixed:])
 }
+
+// tlsHandshakeRecord opens every TLS connection (a ClientHello record).
+const tlsHandshakeRecord = 0x16
 
 // GofkaNode names the source of a connection by the node id in the Kafka
 // client id Gofka's inter-node clients use, "gofka-<role>-<node.id>"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -559,4 +560,48 @@ func WriteBootstrap(dir string, voters []Voter) error {
 		return err
 	}
 	return writeSnapshotFile(dir, s.mark, data)
+}
+
+// BootstrapRecordsFile is where gofka format leaves the records a new
+// cluster starts with (kafka-storage format --add-scram writes Kafka's
+// bootstrap.checkpoint there too), in the metadata log dir.
+const BootstrapRecordsFile = "bootstrap.checkpoint"
+
+// WriteBootstrapRecords writes recs to dir/bootstrap.checkpoint, a
+// snapshot-format file the active controller of a new cluster commits
+// with its first records (gofka format --add-scram).
+func WriteBootstrapRecords(dir string, recs []metadata.Record) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("raft: %w", err)
+	}
+	data, err := (&snapshotFile{records: recs}).encode(time.Now().UnixMilli())
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, BootstrapRecordsFile)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("raft: write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("raft: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadBootstrapRecords reads dir/bootstrap.checkpoint; none when there is
+// no such file.
+func ReadBootstrapRecords(dir string) ([]metadata.Record, error) {
+	data, err := os.ReadFile(filepath.Join(dir, BootstrapRecordsFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("raft: %w", err)
+	}
+	s, err := parseSnapshot(data)
+	if err != nil {
+		return nil, fmt.Errorf("raft: %s: %w", BootstrapRecordsFile, err)
+	}
+	return s.records, nil
 }

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -50,7 +51,8 @@ func (s *slot) finish(err error) {
 // reply later. Replies for a closed connection or server are dropped. A
 // second call is a handler bug; it is logged and ignored.
 type Reply struct {
-	s *slot
+	s   *slot
+	cap *capture // a captured reply (embedded.go) instead of a slot
 }
 
 // claim marks the reply used, reporting false (and logging) when it was
@@ -69,6 +71,10 @@ func (r Reply) claim(method string) bool {
 // Send encodes resp at the request's version, with response header v0 for
 // ApiVersions and non-flexible versions and v1 otherwise, and queues it.
 func (r Reply) Send(resp kmsg.Response) {
+	if r.cap != nil {
+		r.cap.finish(resp, nil)
+		return
+	}
 	if !r.claim("Send") {
 		return
 	}
@@ -78,6 +84,11 @@ func (r Reply) Send(resp kmsg.Response) {
 // SendVersion encodes resp at version instead of the request's version, as
 // the KIP-511 answer to an unsupported ApiVersions request (v0) needs.
 func (r Reply) SendVersion(resp kmsg.Response, version int16) {
+	if r.cap != nil {
+		resp.SetVersion(version)
+		r.cap.finish(resp, nil)
+		return
+	}
 	if !r.claim("SendVersion") {
 		return
 	}
@@ -116,7 +127,10 @@ func (r Reply) SendParts(parts []Part) {
 // goroutine after the parts were written (nil) or dropped (an error), after
 // which the caller may reuse the bytes and close the files.
 func (r Reply) SendPartsDone(parts []Part, done func(error)) {
-	if !r.claim("SendParts") {
+	if r.cap != nil {
+		r.cap.finish(nil, errors.New("wire: SendParts on a captured reply"))
+	}
+	if r.cap != nil || !r.claim("SendParts") {
 		if done != nil {
 			done(ErrConnClosed)
 		}
@@ -131,6 +145,10 @@ func (r Reply) SendPartsDone(parts []Part, done func(error)) {
 // Skip completes the request with no response on the wire (Produce with
 // acks=0); responses after it keep their order.
 func (r Reply) Skip() {
+	if r.cap != nil {
+		r.cap.finish(nil, ErrNoResponse)
+		return
+	}
 	if r.claim("Skip") {
 		r.s.c.complete(r.s, stateSkip)
 	}
@@ -139,6 +157,10 @@ func (r Reply) Skip() {
 // Close closes the connection once the responses to earlier requests are
 // written. reason is logged.
 func (r Reply) Close(reason error) {
+	if r.cap != nil {
+		r.cap.finish(nil, errors.Join(ErrNoResponse, reason))
+		return
+	}
 	if r.claim("Close") {
 		r.s.reason = reason
 		r.s.c.complete(r.s, stateClose)

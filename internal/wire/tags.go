@@ -38,3 +38,7 @@ func uvarint(b []byte) (uint64, []byte, error) {
 	}
 	return v, b[n:], nil
 }
+
+// SkipTags skips a tagged-field section at the start of b, returning what
+// follows; a count or size beyond b is an error (never a long loop).
+func SkipTags(b []byte) ([]byte, error) { return skipTags(b) }

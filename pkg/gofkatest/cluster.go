@@ -1,19 +1,24 @@
 package gofkatest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gofka/gofka/internal/broker"
 	"github.com/gofka/gofka/internal/config"
 	"github.com/gofka/gofka/internal/faultnet"
+	"github.com/gofka/gofka/internal/raft"
 	"github.com/gofka/gofka/internal/storage/checkpoint"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // MultiCluster is several real nodes in this process, each with its own
@@ -27,6 +32,7 @@ type MultiCluster struct {
 	t         testing.TB
 	clusterID string
 	settings  settings
+	cs        clusterSettings
 	nodes     []*ClusterNode
 	voters    []string // controller.quorum.voters of the first quorum
 	tmp       string
@@ -46,6 +52,7 @@ type ClusterNode struct {
 	proxy     *faultnet.Proxy // in front of the client listener; nil for a controller only
 	ctrlProxy *faultnet.Proxy // in front of the controller listener; nil for a broker only
 	props     map[string]string
+	wait      time.Duration // QuorumWait at start, 0 for the default
 	mu        sync.Mutex
 	node      *broker.Node // nil while stopped
 }
@@ -57,6 +64,9 @@ type clusterSettings struct {
 	nodes, controllers, brokers int
 	opts                        []Option
 	perNode                     map[int32]map[string]string
+	client                      string
+	perNodeFn                   func(id int32) map[string]string
+	scram                       []string
 }
 
 // Nodes sets how many nodes run both roles, broker and controller (the
@@ -89,15 +99,37 @@ func NodeConfig(id int32, name, value string) ClusterOption {
 	}
 }
 
+// ClientListener names the nodes' client listener, which is also the
+// inter-broker listener (default PLAINTEXT). A name that is not a security
+// protocol needs its protocol in listener.security.protocol.map, e.g.
+// NodeOptions(WithConfig("listener.security.protocol.map",
+// "INTERNAL:SASL_SSL,CONTROLLER:SASL_SSL")).
+func ClientListener(name string) ClusterOption {
+	return func(s *clusterSettings) { s.client = name }
+}
+
+// PerNode adds properties computed for each node from its id, over the
+// cluster's (e.g. each node's own keystore, made by the test).
+func PerNode(props func(id int32) map[string]string) ClusterOption {
+	return func(s *clusterSettings) { s.perNodeFn = props }
+}
+
+// FormatSCRAM formats every node with these SCRAM credentials, as gofka
+// format --add-scram does: 'SCRAM-SHA-256=[name=admin,password=secret]'.
+// The cluster starts with them, so nodes can use them with each other.
+func FormatSCRAM(creds ...string) ClusterOption {
+	return func(s *clusterSettings) { s.scram = append(s.scram, creds...) }
+}
+
 // StartCluster starts a formatted multi-node cluster and stops it when
 // the test ends.
 func StartCluster(t testing.TB, opts ...ClusterOption) *MultiCluster {
 	t.Helper()
-	cs := clusterSettings{nodes: 3}
+	cs := clusterSettings{nodes: 3, client: "PLAINTEXT"}
 	for _, o := range opts {
 		o(&cs)
 	}
-	c := &MultiCluster{t: t, clusterID: checkpoint.NewUUID().String(), settings: settings{props: map[string]string{}},
+	c := &MultiCluster{t: t, cs: cs, clusterID: checkpoint.NewUUID().String(), settings: settings{props: map[string]string{}},
 		net: faultnet.New(faultnet.GofkaNode), paused: map[int32]bool{}, perNode: cs.perNode}
 	for _, o := range cs.opts {
 		o(&c.settings)
@@ -183,20 +215,49 @@ func (c *MultiCluster) configure(node *ClusterNode) {
 	p["node.id"] = fmt.Sprint(node.ID)
 	p["process.roles"] = node.roles
 	p["log.dirs"] = node.dir
+	client := c.cs.client
 	switch node.roles {
 	case "controller":
 		p["listeners"] = "CONTROLLER://" + node.ctrlAddr
 	case "broker":
-		p["listeners"] = "PLAINTEXT://127.0.0.1:0"
+		p["listeners"] = client + "://127.0.0.1:0"
 	default:
-		p["listeners"] = "PLAINTEXT://127.0.0.1:0,CONTROLLER://" + node.ctrlAddr
+		p["listeners"] = client + "://127.0.0.1:0,CONTROLLER://" + node.ctrlAddr
 	}
 	if node.proxy != nil {
-		p["advertised.listeners"] = "PLAINTEXT://" + node.proxy.Addr()
+		p["advertised.listeners"] = client + "://" + node.proxy.Addr()
+	}
+	if client != "PLAINTEXT" && node.roles != "controller" {
+		p["inter.broker.listener.name"] = client
 	}
 	p["controller.listener.names"] = "CONTROLLER"
 	p["controller.quorum.voters"] = strings.Join(c.voters, ",")
+	if c.cs.perNodeFn != nil {
+		for k, v := range c.cs.perNodeFn(node.ID) {
+			p[k] = v
+		}
+	}
 	node.props = p
+}
+
+// AddBroker plans one more broker-only node with props over the
+// cluster's (a node with other credentials, say); start it with
+// StartNodeWithin.
+func (c *MultiCluster) AddBroker(props map[string]string) *ClusterNode {
+	n := c.newNode("broker")
+	c.configure(n)
+	for k, v := range props {
+		n.props[k] = v
+	}
+	c.nodes = append(c.nodes, n)
+	return n
+}
+
+// StartNodeWithin starts a node as StartNode does, giving up when it
+// found no metadata quorum leader within wait.
+func (c *MultiCluster) StartNodeWithin(n *ClusterNode, wait time.Duration) error {
+	n.wait = wait
+	return c.start(n)
 }
 
 // AddNode plans one more node, not a voter of the first quorum: start it
@@ -231,6 +292,11 @@ func (c *MultiCluster) start(n *ClusterNode) error {
 	if err := broker.Format(cfg, c.clusterID, true); err != nil {
 		return err
 	}
+	if _, err := os.Stat(filepath.Join(cfg.MetadataLogDir, raft.BootstrapRecordsFile)); errors.Is(err, os.ErrNotExist) {
+		if err := broker.FormatScram(cfg, c.cs.scram); err != nil {
+			return err
+		}
+	}
 	// The controller listener is bound here, on a new port each start, and
 	// handed to the node: a port picked earlier and released could be
 	// taken by another test meanwhile. The proxy in the voters follows it.
@@ -244,7 +310,7 @@ func (c *MultiCluster) start(n *ClusterNode) error {
 		n.mu.Unlock()
 	}
 	bn, err := broker.Start(broker.Options{Config: cfg, Logger: c.settings.logger.With("node", n.ID),
-		ControllerListener: ctrlLn})
+		ControllerListener: ctrlLn, QuorumWait: n.wait})
 	if err != nil {
 		closeListener(ctrlLn)
 		return fmt.Errorf("node %d: %w", n.ID, err)
@@ -374,6 +440,23 @@ func (n *ClusterNode) MetricsAddr() string {
 		return ""
 	}
 	return n.node.MetricsAddr()
+}
+
+// InterBrokerRequest sends req from this node to broker to, over to's
+// inter-broker listener and secured as that listener asks: what the node's
+// replica fetchers do.
+func (n *ClusterNode) InterBrokerRequest(ctx context.Context, to int32, req kmsg.Request) (kmsg.Response, error) {
+	n.mu.Lock()
+	bn := n.node
+	n.mu.Unlock()
+	if bn == nil {
+		return nil, fmt.Errorf("gofkatest: node %d is not running", n.ID)
+	}
+	cl, err := bn.InterBrokerClient(to)
+	if err != nil {
+		return nil, err
+	}
+	return cl.Request(ctx, req)
 }
 
 // Dir is the node's data dir.

@@ -69,6 +69,17 @@ func (ca *CA) Server(cn string) (*Pair, error) {
 	return ca.issue(t)
 }
 
+// Node issues a certificate for a node of a cluster, which is both a
+// server (its listeners, for localhost and 127.0.0.1) and a client (its
+// connections to the other nodes, for mTLS).
+func (ca *CA) Node(subject pkix.Name) (*Pair, error) {
+	t := template(subject)
+	t.DNSNames = []string{"localhost"}
+	t.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	t.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
+	return ca.issue(t)
+}
+
 // Client issues a client certificate with the given subject.
 func (ca *CA) Client(subject pkix.Name) (*Pair, error) {
 	t := template(subject)

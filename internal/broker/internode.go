@@ -1,0 +1,133 @@
+package broker
+
+// Inter-node security: the clients a node talks to other nodes with
+// secure their connections as the listener they reach asks. Raft
+// messages, observer metadata fetches, broker registrations and
+// heartbeats and forwarded requests go to the controller listener
+// (controller.listener.names[0]) with sasl.mechanism.controller.protocol;
+// broker-to-broker requests (replica fetchers) go to the inter-broker
+// listener (inter.broker.listener.name) with
+// sasl.mechanism.inter.broker.protocol. TLS uses the node's own keystore
+// (the client certificate, for ssl.client.auth=required) and truststore;
+// SASL takes the username and password of the listener's JAAS line, as
+// Kafka's clients do (listener.name.<l>.<mechanism>.sasl.jaas.config,
+// then sasl.jaas.config).
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/gofka/gofka/internal/config"
+	"github.com/gofka/gofka/internal/security"
+	"github.com/gofka/gofka/internal/wire"
+	"github.com/twmb/franz-go/pkg/sasl"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
+)
+
+// ErrControllerSCRAM refuses SCRAM from a controller to the other
+// controllers (broker-only nodes may use it): the credentials
+// live in the metadata log, which the controllers cannot read before they
+// formed the quorum (Kafka has the same limit; use PLAIN or mTLS there).
+var ErrControllerSCRAM = errors.New("broker: sasl.mechanism.controller.protocol cannot be SCRAM: " +
+	"SCRAM credentials are metadata the controllers need the quorum to read; use PLAIN, or SSL with ssl.client.auth=required, on the controller listener")
+
+// controllerListenerName is the listener nodes reach controllers on.
+func controllerListenerName(cfg *config.Broker) string {
+	if len(cfg.ControllerListenerNames) > 0 {
+		return cfg.ControllerListenerNames[0]
+	}
+	return "CONTROLLER"
+}
+
+// controllerClientSecurity secures the connections to controllers.
+func controllerClientSecurity(cfg *config.Broker) (wire.ClientSecurity, error) {
+	mech := strings.ToUpper(cfg.SASLMechanismController)
+	if strings.HasPrefix(mech, "SCRAM-") && cfg.HasRole("controller") && usesSASL(cfg, controllerListenerName(cfg)) {
+		return wire.ClientSecurity{}, ErrControllerSCRAM
+	}
+	return clientSecurity(cfg, controllerListenerName(cfg), mech, "sasl.mechanism.controller.protocol")
+}
+
+// interBrokerClientSecurity secures the connections to other brokers'
+// inter-broker listeners.
+func interBrokerClientSecurity(cfg *config.Broker) (wire.ClientSecurity, error) {
+	return clientSecurity(cfg, cfg.InterBrokerListenerName, strings.ToUpper(cfg.SASLMechanismInterBroker), "sasl.mechanism.inter.broker.protocol")
+}
+
+func usesSASL(cfg *config.Broker, listener string) bool {
+	return strings.HasPrefix(cfg.ListenerSecurityProtocolMap[listener], "SASL_")
+}
+
+// clientSecurity builds the client side of listener's security protocol.
+func clientSecurity(cfg *config.Broker, listener, mech, mechProp string) (wire.ClientSecurity, error) {
+	var sec wire.ClientSecurity
+	// A listener the map does not name is one no node serves (a single
+	// node without a controller listener): nothing is sent to it.
+	protocol := cfg.ListenerSecurityProtocolMap[listener]
+	get := listenerGetter(cfg, listener)
+	if strings.HasSuffix(protocol, "SSL") {
+		identify := get("ssl.endpoint.identification.algorithm") != ""
+		tc, err := security.NewClientTLS(security.TLSSettingsFrom(get), identify)
+		if err != nil {
+			return sec, fmt.Errorf("broker: client TLS for listener %s: %w", listener, err)
+		}
+		sec.TLS = tc
+	}
+	if strings.HasPrefix(protocol, "SASL_") {
+		m, err := clientMechanism(mech, mechanismGetter(cfg, listener, mech, get)("sasl.jaas.config"))
+		if err != nil {
+			return sec, fmt.Errorf("broker: %s=%s for listener %s: %w", mechProp, mech, listener, err)
+		}
+		sec.SASL = m
+	}
+	return sec, nil
+}
+
+// clientMechanism is the client side of mechanism with the username and
+// password of the JAAS line.
+func clientMechanism(mech, jaas string) (sasl.Mechanism, error) {
+	j, err := security.ParseJAAS(jaas)
+	if err != nil {
+		return nil, fmt.Errorf("needs a sasl.jaas.config with username and password: %w", err)
+	}
+	user, pass := j.Options["username"], j.Options["password"]
+	if user == "" {
+		return nil, errors.New("the sasl.jaas.config has no username option")
+	}
+	switch mech {
+	case "PLAIN":
+		return plain.Auth{User: user, Pass: pass}.AsMechanism(), nil
+	case "SCRAM-SHA-256":
+		return scram.Auth{User: user, Pass: pass}.AsSha256Mechanism(), nil
+	case "SCRAM-SHA-512":
+		return scram.Auth{User: user, Pass: pass}.AsSha512Mechanism(), nil
+	}
+	return nil, errors.New("not supported between nodes (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 are)")
+}
+
+// ErrNoInterBrokerEndpoint is returned for a broker that registered no
+// endpoint on the inter-broker listener.
+var ErrNoInterBrokerEndpoint = errors.New("broker: no registered endpoint on the inter-broker listener")
+
+// InterBrokerClient returns the client of broker id's inter-broker
+// listener, as its registration names it, secured as that listener asks
+// (replica fetchers send their requests through it).
+func (n *Node) InterBrokerClient(id int32) (*wire.Client, error) {
+	if n.brokerPeer == nil {
+		return nil, errors.New("broker: a controller-only node has no inter-broker client")
+	}
+	b := n.meta.Current().Brokers[id]
+	if b == nil {
+		return nil, fmt.Errorf("broker: broker %d is not registered", id)
+	}
+	for _, e := range b.Endpoints {
+		if e.Name == n.cfg.InterBrokerListenerName {
+			return n.brokerPeer.client(net.JoinHostPort(e.Host, strconv.Itoa(int(e.Port)))), nil
+		}
+	}
+	return nil, fmt.Errorf("%w %s of broker %d", ErrNoInterBrokerEndpoint, n.cfg.InterBrokerListenerName, id)
+}
