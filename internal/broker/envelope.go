@@ -28,8 +28,8 @@ import (
 
 // forwardableAPIs are the requests a broker forwards to the active
 // controller in an Envelope, and the only ones the controller unwraps.
-var forwardableAPIs = map[int16]bool{19: true, 20: true, 30: true, 31: true, 33: true, 37: true, 44: true,
-	49: true, 51: true, 55: true, 57: true, 64: true, 80: true, 81: true, 82: true}
+var forwardableAPIs = map[int16]bool{19: true, 20: true, 30: true, 31: true, 33: true, 37: true, 43: true,
+	44: true, 45: true, 46: true, 49: true, 51: true, 55: true, 57: true, 64: true, 80: true, 81: true, 82: true}
 
 // Envelope errors: why an envelope is INVALID_REQUEST.
 var (
@@ -43,9 +43,9 @@ func envelopeOf(req *wire.Request) *kmsg.EnvelopeRequest {
 	env := kmsg.NewPtrEnvelopeRequest()
 	req.Msg.SetVersion(req.Version)
 	env.RequestData = wire.EncodeRequest(req.ClientID, req.CorrelationID, req.Msg)
-	p := sessionOf(req.Conn).principal
+	s := sessionOf(req.Conn)
 	pd := kmsg.NewDefaultPrincipalData()
-	pd.Type, pd.Name = p.Type, p.Name
+	pd.Type, pd.Name, pd.TokenAuthenticated = s.principal.Type, s.principal.Name, s.tokenAuth
 	env.RequestPrincipal = pd.AppendTo(nil)
 	if ip := net.ParseIP(hostOf(req.Conn)); ip != nil {
 		if v4 := ip.To4(); v4 != nil {
@@ -118,7 +118,7 @@ func (n *Node) forwardableVersions(key int16) (int16, int16, bool) {
 // unwrapEnvelope decodes the inner request of r, with a connection that
 // carries the original client's principal and address.
 func (n *Node) unwrapEnvelope(outer *wire.Request, r *kmsg.EnvelopeRequest) (*wire.Request, error) {
-	p, err := envelopePrincipal(r.RequestPrincipal)
+	p, byToken, err := envelopePrincipal(r.RequestPrincipal)
 	if err != nil {
 		return nil, err
 	}
@@ -136,33 +136,35 @@ func (n *Node) unwrapEnvelope(outer *wire.Request, r *kmsg.EnvelopeRequest) (*wi
 	if outer.Conn != nil {
 		ci.ID, ci.Local, ci.Listener = outer.Conn.ID, outer.Conn.Local, outer.Conn.Listener
 	}
-	ci.Session.Store(&connSession{principal: p, authenticated: true, enveloped: true})
+	ci.Session.Store(&connSession{principal: p, authenticated: true, enveloped: true, tokenAuth: byToken})
 	inner.Conn, inner.Received = ci, outer.Received
 	return inner, nil
 }
 
 // envelopePrincipal reads a DefaultPrincipalData v0: version, type and
-// name as compact strings, the token flag, tagged fields. It is decoded
-// here, bounded by b, rather than by kmsg, whose reader loops as many
-// times as a tag count claims whatever the bytes left.
-func envelopePrincipal(b []byte) (security.Principal, error) {
+// name as compact strings, whether a delegation token authenticated the
+// client, tagged fields. It is decoded here, bounded by b, rather than by
+// kmsg, whose reader loops as many times as a tag count claims whatever
+// the bytes left.
+func envelopePrincipal(b []byte) (p security.Principal, byToken bool, err error) {
+	err = errEnvelopePrincipal
 	if len(b) < 2 || binary.BigEndian.Uint16(b) != 0 {
-		return security.Principal{}, errEnvelopePrincipal
+		return p, false, err
 	}
 	b = b[2:]
 	var typ, name string
 	for _, dst := range []*string{&typ, &name} {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || n == 0 || n-1 > uint64(len(b)-k) {
-			return security.Principal{}, errEnvelopePrincipal
+			return p, false, err
 		}
 		*dst, b = string(b[k:k+int(n-1)]), b[k+int(n-1):]
 	}
-	if len(b) < 1 || typ == "" {
-		return security.Principal{}, errEnvelopePrincipal
+	if len(b) < 1 || typ == "" || b[0] > 1 {
+		return p, false, err
 	}
 	if rest, err := wire.SkipTags(b[1:]); err != nil || len(rest) != 0 {
-		return security.Principal{}, errEnvelopePrincipal
+		return p, false, errEnvelopePrincipal
 	}
-	return security.Principal{Type: typ, Name: name}, nil
+	return security.Principal{Type: typ, Name: name}, b[0] == 1, nil
 }

@@ -23,7 +23,7 @@ func clientRequest(t testing.TB) *wire.Request {
 		t.Fatal(err)
 	}
 	req.Conn = &wire.ConnInfo{Remote: &net.TCPAddr{IP: net.IPv4(10, 1, 2, 3), Port: 5000}}
-	req.Conn.Session.Store(&connSession{principal: security.User("alice"), authenticated: true})
+	req.Conn.Session.Store(&connSession{principal: security.User("alice"), authenticated: true, tokenAuth: true})
 	return req
 }
 
@@ -40,8 +40,8 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := sessionOf(inner.Conn)
-	if s.principal != security.User("alice") || !s.enveloped || hostOf(inner.Conn) != "10.1.2.3" {
-		t.Errorf("principal %v enveloped %v host %q", s.principal, s.enveloped, hostOf(inner.Conn))
+	if s.principal != security.User("alice") || !s.enveloped || !s.tokenAuth || hostOf(inner.Conn) != "10.1.2.3" {
+		t.Errorf("principal %v enveloped %v token %v host %q", s.principal, s.enveloped, s.tokenAuth, hostOf(inner.Conn))
 	}
 	r, ok := inner.Msg.(*kmsg.CreateTopicsRequest)
 	if !ok || inner.Version != 7 || inner.CorrelationID != 42 || inner.ClientIDString() != "app" || r.Topics[0].Topic != "orders" {

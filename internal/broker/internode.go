@@ -16,8 +16,6 @@ package broker
 import (
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"strings"
 
 	"github.com/gofka/gofka/internal/config"
@@ -109,25 +107,16 @@ func clientMechanism(mech, jaas string) (sasl.Mechanism, error) {
 	return nil, errors.New("not supported between nodes (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 are)")
 }
 
-// ErrNoInterBrokerEndpoint is returned for a broker that registered no
-// endpoint on the inter-broker listener.
-var ErrNoInterBrokerEndpoint = errors.New("broker: no registered endpoint on the inter-broker listener")
-
 // InterBrokerClient returns the client of broker id's inter-broker
 // listener, as its registration names it, secured as that listener asks
-// (replica fetchers send their requests through it).
+// (as replica fetchers' clients are: replicaTransport.Dial).
 func (n *Node) InterBrokerClient(id int32) (*wire.Client, error) {
 	if n.brokerPeer == nil {
 		return nil, errors.New("broker: a controller-only node has no inter-broker client")
 	}
-	b := n.meta.Current().Brokers[id]
-	if b == nil {
-		return nil, fmt.Errorf("broker: broker %d is not registered", id)
+	addr, err := n.brokerAddr(id)
+	if err != nil {
+		return nil, err
 	}
-	for _, e := range b.Endpoints {
-		if e.Name == n.cfg.InterBrokerListenerName {
-			return n.brokerPeer.client(net.JoinHostPort(e.Host, strconv.Itoa(int(e.Port)))), nil
-		}
-	}
-	return nil, fmt.Errorf("%w %s of broker %d", ErrNoInterBrokerEndpoint, n.cfg.InterBrokerListenerName, id)
+	return n.brokerPeer.client(addr), nil
 }

@@ -57,6 +57,7 @@ type Node struct {
 	peers      *clientPool           // raft messages to other controllers
 	fwd        *clientPool           // requests forwarded to the active controller
 	brokerPeer *clientPool           // requests to other brokers' inter-broker listener (internode.go)
+	brokerSec  wire.ClientSecurity   // how to reach the inter-broker listener (internode.go)
 	epoch      atomic.Int64          // this broker's registration epoch (lifecycle.go)
 	fault      atomic.Pointer[error] // a quorum misconfiguration found at start (quorum.go)
 	quorumWait time.Duration

@@ -56,7 +56,8 @@ func (n *Node) openMetadata() error {
 		if err != nil {
 			return err
 		}
-		n.brokerPeer = newClientPool(fmt.Sprintf("gofka-replica-%d", n.nodeID), brokerSec)
+		n.brokerSec = brokerSec
+		n.brokerPeer = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID), brokerSec)
 	}
 	if !n.cfg.HasRole("controller") {
 		return n.openObserver()

@@ -45,13 +45,14 @@ func (n *Node) newReplicaManager() *replica.Manager {
 type replicaTransport struct{ n *Node }
 
 // Dial connects to a broker's inter-broker listener under the client id
-// that names this node's link ("gofka-broker-<id>"; see internal/faultnet).
+// that names this node's link ("gofka-broker-<id>"; see internal/faultnet),
+// secured as that listener asks (internode.go).
 func (t replicaTransport) Dial(id int32) (replica.Client, error) {
 	addr, err := t.n.brokerAddr(id)
 	if err != nil {
 		return nil, err
 	}
-	return wire.NewClient(addr, fmt.Sprintf("gofka-broker-%d", t.n.nodeID)), nil
+	return wire.NewSecureClient(addr, fmt.Sprintf("gofka-broker-%d", t.n.nodeID), t.n.brokerSec), nil
 }
 
 func (t replicaTransport) AlterPartition(ctx context.Context, req *kmsg.AlterPartitionRequest) (*kmsg.AlterPartitionResponse, error) {

@@ -61,4 +61,3 @@ func ParseAddScram(s string) (ScramUser, error) {
 	u.Credential = cred
 	return u, err
 }
-

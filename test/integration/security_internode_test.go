@@ -189,6 +189,7 @@ func checkForwardedAuthz(t *testing.T, c *gofkatest.MultiCluster, admin, alice, 
 	mustACL(ctx, t, adm, kadm.NewACLs().Allow("User:alice").Topics("orders").Operations(kadm.OpCreate))
 	f := follower(t, c)
 	checkInterBroker(t, c, f)
+	checkReplicated(t, c, admin)
 	if code := createVia(t, clientOpts(t, append(bob, kgo.SeedBrokers(c.Node(f).Addr()))...), f, "orders"); code != kerr.TopicAuthorizationFailed.Code {
 		t.Errorf("bob via node %d: %v, want TOPIC_AUTHORIZATION_FAILED", f, kerr.ErrorForCode(code))
 	}
@@ -215,6 +216,41 @@ func checkInterBroker(t *testing.T, c *gofkatest.MultiCluster, from int32) {
 	}
 	if n := len(resp.(*kmsg.MetadataResponse).Brokers); n != 3 {
 		t.Errorf("node %d's inter-broker Metadata lists %d brokers, want 3", to, n)
+	}
+}
+
+// checkReplicated creates a topic with three replicas and produces to it
+// with acks=all: the followers fetch the records over the secured
+// inter-broker listener, so every node's log dir holds them.
+func checkReplicated(t *testing.T, c *gofkatest.MultiCluster, admin []kgo.Opt) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl := clientOpts(t, append(admin, kgo.SeedBrokers(c.Addrs()...), kgo.RequiredAcks(kgo.AllISRAcks()))...)
+	adm := kadm.NewClient(cl)
+	if _, err := adm.CreateTopic(ctx, 1, 3, nil, "replicated"); err != nil {
+		t.Fatalf("create a topic of three replicas: %v", err)
+	}
+	for i := range 20 {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "replicated", Value: []byte(fmt.Sprint(i))}).FirstErr(); err != nil {
+			t.Fatalf("produce with acks=all: %v", err)
+		}
+	}
+	for {
+		dirs, err := adm.DescribeAllLogDirs(ctx, nil)
+		holding := 0
+		for _, ds := range dirs {
+			if p, ok := ds.LookupPartition("replicated", 0); ok && p.Size > 0 {
+				holding++
+			}
+		}
+		if err == nil && holding == 3 {
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("%d of 3 replicas hold the records (%v)", holding, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
