@@ -33,6 +33,21 @@ import (
 var ErrControllerSCRAM = errors.New("broker: sasl.mechanism.controller.protocol cannot be SCRAM: " +
 	"SCRAM credentials are metadata the controllers need the quorum to read; use PLAIN, or SSL with ssl.client.auth=required, on the controller listener")
 
+// interNodeSecurity keeps a client security that could not be built as
+// an error for when it is used (a single node never uses it; a broker of
+// several logs it at every attempt), but stops start-up for SCRAM from a
+// controller, which can never work.
+func (n *Node) interNodeSecurity(sec wire.ClientSecurity, err error) (wire.ClientSecurity, error) {
+	switch {
+	case errors.Is(err, ErrControllerSCRAM):
+		return sec, err
+	case err != nil:
+		n.log.Warn("connections to other nodes will fail", "err", err)
+		return wire.ClientSecurity{Err: err}, nil
+	}
+	return sec, nil
+}
+
 // controllerListenerName is the listener nodes reach controllers on.
 func controllerListenerName(cfg *config.Broker) string {
 	if len(cfg.ControllerListenerNames) > 0 {

@@ -45,14 +45,14 @@ type quorumView interface {
 // observer otherwise.
 func (n *Node) openMetadata() error {
 	n.meta = metadata.NewPublisher(metadata.Empty().WithClusterID(n.clusterID))
-	ctrlSec, err := controllerClientSecurity(n.cfg)
+	ctrlSec, err := n.interNodeSecurity(controllerClientSecurity(n.cfg))
 	if err != nil {
 		return err
 	}
 	n.peers = newClientPool(fmt.Sprintf("gofka-raft-%d", n.nodeID), ctrlSec)
 	n.fwd = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID), ctrlSec)
 	if n.cfg.HasRole("broker") {
-		brokerSec, err := interBrokerClientSecurity(n.cfg)
+		brokerSec, err := n.interNodeSecurity(interBrokerClientSecurity(n.cfg))
 		if err != nil {
 			return err
 		}

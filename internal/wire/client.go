@@ -49,6 +49,9 @@ type Client struct {
 type ClientSecurity struct {
 	TLS  *tls.Config
 	SASL sasl.Mechanism
+	// Err, when set, fails every connection: the security could not be
+	// built (a node reports it at start and when it is used).
+	Err error
 }
 
 // NewClient returns a plaintext client of addr that names itself clientID.
@@ -121,6 +124,9 @@ func (c *Client) exchangeLocked(req kmsg.Request) (kmsg.Response, error) {
 
 // connectLocked dials, runs the TLS handshake and authenticates.
 func (c *Client) connectLocked(ctx context.Context) error {
+	if c.sec.Err != nil {
+		return c.sec.Err
+	}
 	conn, err := c.dial(ctx, "tcp", c.addr)
 	if err != nil {
 		return err
