@@ -30,7 +30,6 @@ import (
 	"github.com/gofka/gofka/internal/share"
 	"github.com/gofka/gofka/internal/storage/checkpoint"
 	"github.com/gofka/gofka/internal/txn"
-	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
 )
 
@@ -65,7 +64,7 @@ type coordLeadership struct {
 		gen   uint64
 	}
 	wake  chan struct{}
-	peers *clientPool // WriteTxnMarkers and AddPartitionsToTxn to other brokers
+	peers *clientPool // WriteTxnMarkers and AddPartitionsToTxn to other brokers' inter-broker listener
 }
 
 // isCoordTopic reports the topics whose leaders are coordinators.
@@ -79,7 +78,7 @@ func (n *Node) startCoordLeadership() {
 	c := &n.coord
 	c.mu.led = map[checkpoint.TopicPartition]coordEntry{}
 	c.wake = make(chan struct{}, 1)
-	c.peers = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID), wire.ClientSecurity{})
+	c.peers = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID), n.brokerSec)
 	n.meta.Subscribe(func(_, next *metadata.Image, d metadata.Delta) { n.onCoordImage(next, d) })
 	img := n.meta.Current()
 	for _, name := range []string{offsetsTopic, txn.Topic, shareStateTopic} {
