@@ -345,9 +345,21 @@ func checkNodeOnlyAPIs(t *testing.T, c *gofkatest.MultiCluster, s *nodeStores) {
 	reg.BrokerID, reg.ClusterID = 99, c.ClusterID()
 	hb := kmsg.NewPtrBrokerHeartbeatRequest()
 	hb.BrokerID = 1
+	ap := kmsg.NewPtrAlterPartitionRequest()
+	ap.SetVersion(3)
+	ap.BrokerID = 1
 	fetch := &raft.FetchRequest{ClusterID: c.ClusterID()}
 	msg := &raft.MessageRequest{ClusterID: c.ClusterID()}
-	for _, req := range []kmsg.Request{env, reg, hb, fetch, msg} {
+	// Envelope is listed on the controller listener only, as Kafka lists it.
+	av, err := cl.Request(ctx, kmsg.NewPtrApiVersionsRequest())
+	if err != nil || !hasKey(av.(*kmsg.ApiVersionsResponse), 58) {
+		t.Errorf("the controller listener's ApiVersions lacks Envelope (%v)", err)
+	}
+	brokerAV, err := kmsg.NewPtrApiVersionsRequest().RequestWith(ctx, clientOpts(t, kgo.SeedBrokers(c.Addrs()...), kgo.DialTLSConfig(s.clientTLS(t, "alice"))))
+	if err != nil || hasKey(brokerAV, 58) {
+		t.Errorf("a broker listener's ApiVersions lists Envelope (%v)", err)
+	}
+	for _, req := range []kmsg.Request{env, reg, hb, ap, fetch, msg} {
 		resp, err := cl.Request(ctx, req)
 		if err != nil {
 			t.Fatalf("%T: %v", req, err)
@@ -362,6 +374,15 @@ func checkNodeOnlyAPIs(t *testing.T, c *gofkatest.MultiCluster, s *nodeStores) {
 	}
 }
 
+func hasKey(r *kmsg.ApiVersionsResponse, key int16) bool {
+	for _, k := range r.ApiKeys {
+		if k.ApiKey == key {
+			return true
+		}
+	}
+	return false
+}
+
 func errorCodeOf(resp kmsg.Response) int16 {
 	switch r := resp.(type) {
 	case *kmsg.EnvelopeResponse:
@@ -369,6 +390,8 @@ func errorCodeOf(resp kmsg.Response) int16 {
 	case *kmsg.BrokerRegistrationResponse:
 		return r.ErrorCode
 	case *kmsg.BrokerHeartbeatResponse:
+		return r.ErrorCode
+	case *kmsg.AlterPartitionResponse:
 		return r.ErrorCode
 	case *raft.FetchResponse:
 		return r.ErrorCode
