@@ -69,10 +69,6 @@ var knownBroken = map[string]string{
 		"partition of a SIGKILLed, restarted broker stays leaderless (LEADER_NOT_AVAILABLE 90s after the restart); " +
 		"likely the KIP-966 unclean-shutdown detection taking the broker out of the ELR with no other replica " +
 		"(Kafka can elect the last known leader, lastKnownElr, KAFKA-15584)",
-	"TestFaultPipeline": "coordinators do not follow __consumer_offsets/__transaction_state leadership: every node " +
-		"answers FindCoordinator with itself, and SyncGroup fails (group write: not the partition leader)",
-	"TestFaultGroupCommits": "coordinators do not follow __consumer_offsets leadership: SyncGroup fails with " +
-		"UNKNOWN_SERVER_ERROR (group write: not the partition leader), the group never commits",
 }
 
 func skipKnownBroken(t *testing.T) {
