@@ -41,7 +41,8 @@ func (n *Node) startObserve() error {
 	}
 	o := &n.observe
 	o.reg = metrics.New()
-	o.reg.AddSource(metrics.Source{Partitions: n.partitionStats, Groups: n.groupStats, Quotas: n.quotaStats})
+	o.reg.AddSource(metrics.Source{Partitions: n.partitionStats, Groups: n.groupStats, Quotas: n.quotaStats,
+		Replication: n.replicationStats})
 	o.reg.ACLCount(n.authz.count.Load)
 	o.reg.AddController(n.controllerStat)
 	ln, err := net.Listen("tcp", addr)

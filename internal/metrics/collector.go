@@ -38,6 +38,8 @@ type Source struct {
 	Partitions func() []PartitionStat
 	Groups     func() []GroupStat
 	Quotas     func() []QuotaStat
+	// Replication is read once per scrape (nil on a controller only).
+	Replication func() ReplicationStat
 }
 
 var (
@@ -79,6 +81,9 @@ func (collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range quotaDescs {
 		ch <- d
 	}
+	for _, d := range replicationDescs {
+		ch <- d
+	}
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
@@ -90,6 +95,9 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if c.src.Quotas != nil {
 		collectQuotas(ch, c.src.Quotas())
+	}
+	if c.src.Replication != nil {
+		collectReplication(ch, c.src.Replication())
 	}
 }
 

@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"io"
+	"math"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -63,6 +64,11 @@ func TestSourceAndHandler(t *testing.T) {
 		Groups: func() []GroupStat {
 			return []GroupStat{{Group: "g", State: "Stable", Members: 1, Lag: []PartitionLag{{Topic: "t", Partition: 1, Committed: 5, Lag: 4}}}}
 		},
+		Replication: func() ReplicationStat {
+			return ReplicationStat{Leaders: 3, UnderReplicated: 2, UnderMinISR: 1, AtMinISR: 1, ISRShrinks: 5, ISRExpands: 6,
+				FetcherLag: []FetcherLag{{Topic: "t", Partition: 0, Lag: 7}, {Topic: "u", Partition: 2, Lag: 9}},
+				Throttles:  []ThrottleStat{{Side: "leader", Rate: 10, Bound: math.Inf(1)}}}
+		},
 	})
 	srv := httptest.NewServer(r.Handler())
 	defer srv.Close()
@@ -80,6 +86,17 @@ func TestSourceAndHandler(t *testing.T) {
 		`gofka_consumer_groups{state="Stable"} 1`,
 		`gofka_consumer_group_lag{group="g",partition="1",topic="t"} 4`,
 		`go_goroutines`,
+		`gofka_leader_partitions 3`,
+		`gofka_under_replicated_partitions 2`,
+		`gofka_under_min_isr_partitions 1`,
+		`gofka_at_min_isr_partitions 1`,
+		`gofka_offline_replicas 0`,
+		`gofka_isr_shrinks_total 5`,
+		`gofka_isr_expands_total 6`,
+		`gofka_replica_fetcher_lag{partition="2",topic="u"} 9`,
+		`gofka_replica_fetcher_max_lag 9`,
+		`gofka_replication_throttle_byte_rate{side="leader"} 10`,
+		`gofka_replication_throttle_limit{side="leader"} +Inf`,
 	} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("scrape lacks %q", want)

@@ -38,6 +38,7 @@ type fetchState struct {
 	truncating bool      // OffsetForLeaderEpoch before the next fetch
 	delayUntil time.Time // backing off after an error
 	inSync     bool      // caught up with the leader's high watermark (throttle.go)
+	lag        int64     // the leader's high watermark less the log end, -1 before a fetch
 }
 
 func newFetcher(m *Manager, leader int32, idx int) *fetcher {
@@ -49,7 +50,7 @@ func newFetcher(m *Manager, leader int32, idx int) *fetcher {
 // add starts (or restarts, after a new epoch) copying p: truncation first.
 func (f *fetcher) add(p *Partition) {
 	f.mu.Lock()
-	f.parts[p] = &fetchState{truncating: true}
+	f.parts[p] = &fetchState{truncating: true, lag: -1}
 	f.mu.Unlock()
 	select {
 	case f.kick <- struct{}{}:

@@ -36,6 +36,7 @@ func (f *fetcher) fetched(p *Partition, bytes int, leaderHW int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if s := f.parts[p]; s != nil {
-		s.inSync = leaderHW <= p.log.LogEndOffset()
+		s.lag = max(leaderHW-p.log.LogEndOffset(), 0)
+		s.inSync = s.lag == 0
 	}
 }

@@ -50,6 +50,9 @@ func TestFollowerThrottleHoldsBackOutOfSyncReplicas(t *testing.T) {
 	f := p.fetcher
 	p.mu.Unlock()
 	f.truncated(p)
+	if lags := m.FetcherLags(); len(lags) != 0 {
+		t.Errorf("fetcher lags before a fetch: %v", lags)
+	}
 	fetching := func() bool {
 		_, fetch, _ := f.snapshot(clk.Now())
 		return slices.Contains(fetch, p)
@@ -72,6 +75,9 @@ func TestFollowerThrottleHoldsBackOutOfSyncReplicas(t *testing.T) {
 	if !fetching() {
 		t.Error("an in-sync replica is held back")
 	}
+	if lags := m.FetcherLags(); lags[testTP] != 0 {
+		t.Errorf("fetcher lag %v, want 0", lags)
+	}
 	if thr.bytes() != 100 {
 		t.Errorf("recorded %d bytes, want 100", thr.bytes())
 	}
@@ -80,6 +86,9 @@ func TestFollowerThrottleHoldsBackOutOfSyncReplicas(t *testing.T) {
 	p.mu.Unlock()
 	if fetching() {
 		t.Error("a replica behind again is fetched over the rate")
+	}
+	if lags := m.FetcherLags(); lags[testTP] != 10 {
+		t.Errorf("fetcher lag %v, want 10", lags)
 	}
 	p.SetThrottled(false)
 	p.mu.Lock()

@@ -3,6 +3,8 @@ package replica
 import (
 	"slices"
 	"time"
+
+	"github.com/gofka/gofka/internal/storage/checkpoint"
 )
 
 // ReadReplica is a follower a consumer may be sent to read from (KIP-392).
@@ -61,4 +63,23 @@ func (p *Partition) EpochStart() (int64, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.epochStart, p.leading.Load()
+}
+
+// FetcherLags returns, for each partition this node follows and has
+// fetched at least once, the leader's high watermark less its log end
+// offset as of the last fetch (Kafka's FetcherLagMetrics ConsumerLag).
+func (m *Manager) FetcherLags() map[checkpoint.TopicPartition]int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[checkpoint.TopicPartition]int64{}
+	for _, f := range m.fetchers {
+		f.mu.Lock()
+		for p, s := range f.parts {
+			if s.lag >= 0 {
+				out[p.tp] = s.lag
+			}
+		}
+		f.mu.Unlock()
+	}
+	return out
 }

@@ -37,12 +37,24 @@ func rackTopic(t *testing.T, ctx context.Context, c *gofkatest.MultiCluster, top
 	}
 	cl := clusterClient(t, c.Addrs()...)
 	produceValues(t, ctx, cl, topic, "v", n)
-	pd := partitionLeaders(t, ctx, adm, topic)[0]
+	pd, follower := leaderAndFollower(t, ctx, adm, topic)
+	return cl, pd, follower
+}
+
+// leaderAndFollower waits until every broker's metadata has partition 0
+// of an RF=3 topic with a leader, and names it and one follower.
+func leaderAndFollower(t *testing.T, ctx context.Context, adm *kadm.Client, topic string) (kadm.PartitionDetail, int32) {
+	t.Helper()
+	var pd kadm.PartitionDetail
+	waitFor(t, 30*time.Second, topic+" placed with a leader", func() bool {
+		pd = partitionLeaders(t, ctx, adm, topic)[0]
+		return len(pd.Replicas) == 3 && pd.Leader >= 0
+	})
 	follower := pd.Replicas[0]
 	if follower == pd.Leader {
 		follower = pd.Replicas[1]
 	}
-	return cl, pd, follower
+	return pd, follower
 }
 
 // bytesOut is what a node's fetch responses carried of topic's records.

@@ -36,13 +36,7 @@ func TestReplicationThrottleLeader(t *testing.T) {
 // both catch up. side is "leader" or "follower": whose rate and list
 // throttle it.
 func testReplicationThrottle(t *testing.T, side string) {
-	c := gofkatest.StartCluster(t, gofkatest.Nodes(3), gofkatest.NodeOptions(
-		gofkatest.WithConfig("broker.session.timeout.ms", "2000"),
-		gofkatest.WithConfig("broker.heartbeat.interval.ms", "200"),
-		gofkatest.WithConfig("replica.fetch.backoff.ms", "100"),
-		gofkatest.WithConfig("replica.fetch.max.bytes", "65536"),
-		gofkatest.WithConfig("replication.quota.window.num", "2"),
-		gofkatest.WithConfig("gofka.metrics.listen", "127.0.0.1:0")))
+	c := startObserved(t, "replica.fetch.max.bytes", "65536", "replication.quota.window.num", "2")
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	adm := clusterAdmin(t, c.Addrs()...)
@@ -51,11 +45,7 @@ func testReplicationThrottle(t *testing.T, side string) {
 			t.Fatal(err)
 		}
 	}
-	pd := partitionLeaders(t, ctx, adm, "thr")[0]
-	follower := pd.Replicas[0]
-	if follower == pd.Leader {
-		follower = pd.Replicas[1]
-	}
+	pd, follower := leaderAndFollower(t, ctx, adm, "thr")
 	throttled, rated := follower, follower
 	if side == "leader" {
 		throttled, rated = pd.Leader, pd.Leader
@@ -76,6 +66,12 @@ func testReplicationThrottle(t *testing.T, side string) {
 	c.Stop(follower)
 	writeRandom(t, ctx, c.Addrs(), "thr", "free")
 	leaderSize := logSize(t, c, pd.Leader, "thr")
+	var freeSize float64 // the largest copy: the leader's
+	for id := int32(1); id <= 3; id++ {
+		if id != follower {
+			freeSize = max(freeSize, logSize(t, c, id, "free"))
+		}
+	}
 	start := time.Now()
 	c.Restart(follower)
 	var freeAt time.Duration
@@ -85,7 +81,7 @@ func testReplicationThrottle(t *testing.T, side string) {
 			t.Fatalf("follower %d: thr %v of %v bytes, free caught up at %v", follower, logSize(t, c, follower, "thr"), leaderSize, freeAt)
 		}
 		thr := logSize(t, c, follower, "thr")
-		if freeAt == 0 && logSize(t, c, follower, "free") >= leaderSize {
+		if freeAt == 0 && logSize(t, c, follower, "free") >= freeSize {
 			freeAt, thrAtFree = time.Since(start), thr
 		}
 		if thr >= leaderSize && freeAt > 0 {
@@ -133,10 +129,5 @@ func writeRandom(t *testing.T, ctx context.Context, addrs []string, topics ...st
 
 // logSize is a node's log size of partition 0 of topic, 0 while unknown.
 func logSize(t *testing.T, c *gofkatest.MultiCluster, id int32, topic string) float64 {
-	addr := c.Node(id).MetricsAddr()
-	if addr == "" {
-		return 0
-	}
-	v, _ := lookupMetric(t, addr, fmt.Sprintf(`gofka_log_size_bytes{partition="0",topic=%q}`, topic))
-	return v
+	return nodeMetric(t, c, id, fmt.Sprintf(`gofka_log_size_bytes{partition="0",topic=%q}`, topic))
 }
