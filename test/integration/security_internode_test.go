@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509/pkix"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -260,8 +261,13 @@ func checkReplicated(t *testing.T, c *gofkatest.MultiCluster, admin []kgo.Opt) {
 // and a node with a wrong password kept out while the cluster serves.
 func TestInterNodeSASLSSL(t *testing.T) {
 	s := newNodeStores(t)
+	// Sessions to the controllers last 2s (KIP-368): the nodes must
+	// authenticate anew, never use an expired session.
+	var logs gofkatest.LogBuffer
 	c := interNodeCluster(t, s, "internode-sasl-ssl", gofkatest.FormatSCRAM(
-		"SCRAM-SHA-256=[name=node,password=node-secret]", "SCRAM-SHA-256=[name=admin,password=admin-secret]"))
+		"SCRAM-SHA-256=[name=node,password=node-secret]", "SCRAM-SHA-256=[name=admin,password=admin-secret]"),
+		gofkatest.NodeOptions(gofkatest.WithConfig("listener.name.controller.connections.max.reauth.ms", "2000"),
+			gofkatest.WithLogger(slog.New(slog.NewTextHandler(&logs, nil)))))
 	tlsOpt := kgo.DialTLSConfig(s.clientTLS(t, ""))
 	as := func(user, pass string) []kgo.Opt {
 		return []kgo.Opt{tlsOpt, kgo.SASL(scram.Auth{User: user, Pass: pass}.AsSha256Mechanism())}
@@ -289,6 +295,18 @@ func TestInterNodeSASLSSL(t *testing.T) {
 		t.Errorf("the error leaks the password: %v", err)
 	}
 	roundTrip(t, c.Addrs()[0], "after-bad-node", 50, as("admin", "admin-secret")...)
+	out := logs.String()
+	if strings.Contains(out, "re-authentication (KIP-368)") {
+		t.Error("a node used an expired SASL session")
+	}
+	for _, secret := range []string{"node-secret", "admin-secret", `password="wrong"`} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the logs hold a secret (%s)", secret)
+		}
+	}
+	if !strings.Contains(out, "authentication failed") {
+		t.Error("the bad node's failed authentication was not logged")
+	}
 }
 
 // TestInterNodeMutualTLS runs docs/security.md's mTLS block on three
