@@ -37,7 +37,6 @@ type MultiCluster struct {
 	voters    []string // controller.quorum.voters of the first quorum
 	tmp       string
 	net       *faultnet.Net
-	perNode   map[int32]map[string]string // NodeConfig
 
 	mu     sync.Mutex
 	paused map[int32]bool
@@ -130,7 +129,7 @@ func StartCluster(t testing.TB, opts ...ClusterOption) *MultiCluster {
 		o(&cs)
 	}
 	c := &MultiCluster{t: t, cs: cs, clusterID: checkpoint.NewUUID().String(), settings: settings{props: map[string]string{}},
-		net: faultnet.New(faultnet.GofkaNode), paused: map[int32]bool{}, perNode: cs.perNode}
+		net: faultnet.New(faultnet.GofkaNode), paused: map[int32]bool{}}
 	for _, o := range cs.opts {
 		o(&c.settings)
 	}
@@ -209,7 +208,7 @@ func (c *MultiCluster) configure(node *ClusterNode) {
 	for k, v := range c.settings.props {
 		p[k] = v
 	}
-	for k, v := range c.perNode[node.ID] {
+	for k, v := range c.cs.perNode[node.ID] { // NodeConfig
 		p[k] = v
 	}
 	p["node.id"] = fmt.Sprint(node.ID)
