@@ -156,9 +156,15 @@ func (n *Node) addPartitionsBatched(t kmsg.AddPartitionsToTxnRequestTransaction,
 		}
 	}
 	var errs map[txn.TopicPartition]*kerr.Error
-	if t.VerifyOnly {
+	switch {
+	case t.VerifyOnly:
 		errs = n.txns.coord.Verify(t.TransactionalID, t.ProducerID, t.ProducerEpoch, parts)
-	} else {
+	case version >= 5: // a partition leader adding for a transactions v2 write (txn_remote.go)
+		errs = map[txn.TopicPartition]*kerr.Error{}
+		for _, tp := range parts {
+			errs[tp] = n.txns.coord.VerifyPartition(t.TransactionalID, t.ProducerID, t.ProducerEpoch, tp, true)
+		}
+	default:
 		errs = n.txns.coord.AddPartitions(t.TransactionalID, t.ProducerID, t.ProducerEpoch, parts)
 	}
 	rt := kmsg.NewAddPartitionsToTxnResponseTransaction()

@@ -82,6 +82,9 @@ func (n *Node) verifyTxn(id string, pid int64, epoch int16, tp txn.TopicPartitio
 	}
 	req := kmsg.NewPtrAddPartitionsToTxnRequest()
 	req.SetVersion(4)
+	if implicit {
+		req.SetVersion(5) // transactions v2: the coordinator adds the partition
+	}
 	t := kmsg.NewAddPartitionsToTxnRequestTransaction()
 	t.TransactionalID, t.ProducerID, t.ProducerEpoch, t.VerifyOnly = id, pid, epoch, !implicit
 	t.Topics = []kmsg.AddPartitionsToTxnRequestTransactionTopic{{Topic: tp.Topic, Partitions: []int32{tp.Partition}}}
