@@ -121,8 +121,12 @@ func (p *partition) Truncate(offset int64) error {
 	pl := p.prod
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
+	end := p.log.LogEndOffset()
 	if err := p.log.TruncateTo(offset); err != nil {
 		return err
+	}
+	if p.log.LogEndOffset() == end {
+		return nil // no record went (only leader epochs past the end)
 	}
 	return pl.reload(p.log)
 }

@@ -109,9 +109,11 @@ func (f *fetcher) truncateTo(p *Partition, leaderEpoch int32, leaderEnd int64) e
 	if target < leo {
 		f.m.log.Info("truncating replica", "partition", p.tp.String(), "from", leo, "to", target,
 			"leader_epoch", leaderEpoch, "leader_end", leaderEnd)
-		if err := f.truncateLocked(p, target); err != nil {
-			return err
-		}
+	}
+	// Even at the log end: epochs this replica started as a leader without
+	// appending to them go (else the leader answers DivergingEpoch forever).
+	if err := f.truncateLocked(p, target); err != nil {
+		return err
 	}
 	if done {
 		f.truncated(p)

@@ -8,7 +8,9 @@ import (
 // TruncateTo removes every batch from offset on (a follower truncating to
 // its leader, Kafka's UnifiedLog.truncateTo). A batch holding offset goes
 // whole. Truncating at or below the first segment empties the log and
-// restarts it at offset.
+// restarts it at offset. At or past the log end no record goes, but leader
+// epochs starting at the log end do, as in Kafka: a replica that led an
+// epoch without appending to it must not keep claiming that epoch.
 func (l *Log) TruncateTo(offset int64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -19,6 +21,9 @@ func (l *Log) TruncateTo(offset int64) error {
 		return fmt.Errorf("%w: truncate to %d", ErrOffsetOutOfRange, offset)
 	}
 	if offset >= l.leo.Load() {
+		if l.epochs.truncateFromEnd(l.leo.Load()) {
+			return l.epochs.write()
+		}
 		return nil
 	}
 	segs := l.segments()

@@ -60,3 +60,24 @@ func TestAppendReplicated(t *testing.T) {
 		t.Fatalf("stale offsets: %v", err)
 	}
 }
+
+// TestTruncateAtEndDropsEmptyEpochs: a replica that led epoch 1 without
+// appending to it keeps its records but forgets the epoch when told to
+// truncate at its log end (Kafka's truncateTo does the same).
+func TestTruncateAtEndDropsEmptyEpochs(t *testing.T) {
+	l := openTest(t, t.TempDir(), testConfig())
+	defer l.Close()
+	mustAppend(t, l, makeBatch(2, 1, 1, 10), AppendOptions{LeaderEpoch: 0})
+	if err := l.AssignLeaderEpoch(1); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := l.LatestEpoch(); e != 1 {
+		t.Fatalf("latest epoch %d, want 1", e)
+	}
+	if err := l.TruncateTo(l.LogEndOffset()); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := l.LatestEpoch(); e != 0 || l.LogEndOffset() != 2 {
+		t.Fatalf("latest epoch %d, LEO %d after truncating at the end; want 0, 2", e, l.LogEndOffset())
+	}
+}

@@ -378,6 +378,7 @@ func TestAutoLeaderRebalance(t *testing.T) {
 			t.Fatalf("2 does not lead again on its own: leader %d ISR %v", last.Leader, last.ISR)
 		}
 	}
+	waitFor(t, 30*time.Second, "the former leader back in the ISR", func() bool { return len(leader().ISR) == 3 })
 	if seen := consumeValues(t, ctx, c.Addrs(), "bal", 20); len(seen) != 20 {
 		t.Fatalf("consumed %d distinct values, want 20", len(seen))
 	}

@@ -47,19 +47,29 @@ type clientLoad struct {
 }
 
 // TestReplicatedClientsThroughBrokerKill: franz-go, sarama and kafka-go
-// produce with acks=all to an RF=3, min.insync.replicas=2 topic while one
-// broker is killed (no clean shutdown) and restarted; every value any of
-// them had acknowledged is in the topic afterwards, and the idempotent
-// franz-go producer wrote none twice.
+// produce with acks=all to an RF=3, min.insync.replicas=2 topic, a consumer
+// group of each reads it, and a franz-go transactional producer commits to
+// another topic, while one broker is killed (no clean shutdown; it leads a
+// partition and coordinators) and restarted. Every value any producer had
+// acknowledged is in the topic afterwards and every group was given it, the
+// idempotent franz-go producer wrote none twice, and every committed
+// transaction is visible exactly once to read_committed.
 func TestReplicatedClientsThroughBrokerKill(t *testing.T) {
 	c := startReplicated(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	adm := clusterAdmin(t, c.Addrs()...)
 	const topic = "clients-rf3"
-	if _, err := adm.CreateTopic(ctx, 3, 3, map[string]*string{"min.insync.replicas": kadm.StringPtr("2")}, topic); err != nil {
+	minISR := map[string]*string{"min.insync.replicas": kadm.StringPtr("2")}
+	if _, err := adm.CreateTopic(ctx, 3, 3, minISR, topic); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := adm.CreateTopic(ctx, 3, 3, minISR, topic+"-txn"); err != nil {
+		t.Fatal(err)
+	}
+	groupCtx, stopGroups := context.WithCancel(ctx)
+	readers, waitGroups := startGroupReaders(groupCtx, c.Addrs(), topic)
+	defer func() { stopGroups(); waitGroups() }()
 	loads := []*clientLoad{
 		{name: "franz", run: franzLoad},
 		{name: "sarama", run: saramaLoad},
@@ -70,6 +80,8 @@ func TestReplicatedClientsThroughBrokerKill(t *testing.T) {
 	for _, l := range loads {
 		wg.Go(func() { l.run(loadCtx, c.Addrs(), topic, &l.acked) })
 	}
+	txn := &txnWriter{}
+	wg.Go(func() { txn.run(loadCtx, c.Addrs(), topic+"-txn") })
 	time.Sleep(time.Second)
 	victim := partitionLeaders(t, ctx, adm, topic)[0].Leader
 	t.Logf("killing node %d", victim)
@@ -127,6 +139,62 @@ func TestReplicatedClientsThroughBrokerKill(t *testing.T) {
 		}
 	}
 	t.Logf("%d acknowledged, %d records in the topic", total, end)
+
+	var all []string
+	for _, l := range loads {
+		all = append(all, l.acked.values()...)
+	}
+	for _, g := range readers {
+		waitFor(t, 60*time.Second, "group "+g.name+" given every acknowledged value", func() bool {
+			return len(g.missing(all)) == 0
+		})
+	}
+
+	committed := txn.acked.values()
+	if len(committed) == 0 {
+		t.Fatal("no transaction committed")
+	}
+	txnSeen := readUntilSeen(t, ctx, c.Addrs(), topic+"-txn", committed)
+	for _, v := range committed {
+		if txnSeen[v] != 1 {
+			t.Errorf("committed transactional value %s seen %d times", v, txnSeen[v])
+		}
+	}
+	t.Logf("%d transactional values committed, %d visible", len(committed), len(txnSeen))
+}
+
+// readUntilSeen reads topic read_committed from the start until every
+// value of want was seen and a poll brings nothing more, or a minute
+// passes, and returns how often each value was read.
+func readUntilSeen(t *testing.T, ctx context.Context, addrs []string, topic string, want []string) map[string]int {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	seen := map[string]int{}
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		fs := cl.PollFetches(pctx)
+		cancel()
+		fs.EachRecord(func(r *kgo.Record) { seen[string(r.Value)]++ })
+		if fs.NumRecords() == 0 && allSeen(seen, want) {
+			break
+		}
+	}
+	return seen
+}
+
+func allSeen(seen map[string]int, want []string) bool {
+	for _, v := range want {
+		if seen[v] == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // endOffsets sums the topic's high watermarks.
