@@ -180,6 +180,15 @@ func (b *partitionChange) elect(r *metadata.PartitionChangeRecord) {
 	}
 }
 
+// canElectLastKnownLeader is Kafka's rule for a partition with nothing
+// eligible left: with ELR on, an empty ISR and ELR and one last known
+// eligible replica (typically the last leader, out of the ELR after an
+// unclean shutdown, and the only replica of an RF=1 topic), that replica
+// may lead again once acceptable, as a RECOVERING leader.
+func (b *partitionChange) canElectLastKnownLeader() bool {
+	return b.elrOn && len(b.isr) == 0 && len(b.elr) == 0 && len(b.lastKnownELR) == 1 && b.acceptable(b.lastKnownELR[0])
+}
+
 // pickLeader is Kafka's electLeader: the leader and whether the election
 // was unclean; NoLeader when no replica qualifies.
 func (b *partitionChange) pickLeader() (int32, bool) {
@@ -193,6 +202,9 @@ func (b *partitionChange) pickLeader() (int32, bool) {
 		if b.validLeader(r) {
 			return r, false
 		}
+	}
+	if b.canElectLastKnownLeader() {
+		return b.lastKnownELR[0], true
 	}
 	if b.election == electUnclean {
 		for _, r := range b.replicas {

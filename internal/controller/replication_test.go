@@ -462,3 +462,21 @@ func TestStatsOf(t *testing.T) {
 		t.Fatalf("all fenced: %+v", s)
 	}
 }
+
+// TestUncleanShutdownOfTheOnlyReplica: an RF=1 partition whose broker
+// comes back after an unclean shutdown is led by it again, as RECOVERING
+// (Kafka's canElectLastKnownLeader): it holds the only copy there is.
+func TestUncleanShutdownOfTheOnlyReplica(t *testing.T) {
+	e := newReplEnv(t, 3, true)
+	e.topic("one", nil, []int32{2})
+	e.fence(2)
+	if p := e.part("one", 0); p.Leader != -1 {
+		t.Fatalf("after fencing the only replica: %+v", p)
+	}
+	if _, err := e.c.Register(2, metadata.UUID{2, 1}, []Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9092}}, nil, -1); err != nil {
+		t.Fatal(err)
+	}
+	if p := e.part("one", 0); p.Leader != 2 || !slices.Equal(p.ISR, []int32{2}) || p.LeaderRecoveryState != 1 {
+		t.Fatalf("after the only replica came back uncleanly: %+v", p)
+	}
+}

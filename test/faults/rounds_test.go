@@ -64,12 +64,7 @@ var singleNodeProps = append(roundProps[:len(roundProps):len(roundProps)],
 // skipped, unless GOFKA_FAULT_ALL=1 (to try a branch that fixes them with
 // GOFKA_BINARY, or `make fault` to see the counts); the change that fixes
 // one removes it from here.
-var knownBroken = map[string]string{
-	"TestFaultKillUnreplicated": "intermittent (2 of 3 runs after a621e01, none of 18 rounds before): the RF=1 " +
-		"partition of a SIGKILLed, restarted broker stays leaderless (LEADER_NOT_AVAILABLE 90s after the restart); " +
-		"likely the KIP-966 unclean-shutdown detection taking the broker out of the ELR with no other replica " +
-		"(Kafka can elect the last known leader, lastKnownElr, KAFKA-15584)",
-}
+var knownBroken = map[string]string{}
 
 func skipKnownBroken(t *testing.T) {
 	t.Helper()
