@@ -218,6 +218,7 @@ func TestTLSDynamicKeystore(t *testing.T) {
 		t.Fatal("a client without the CA connected")
 	}
 	waitFor(t, 10*time.Second, "the failed handshake counted", func() bool {
-		return metricValue(t, c.MetricsAddr(), `gofka_authentication_failures_total{mechanism="SSL"}`) >= 1
+		v, _ := lookupMetric(t, c.MetricsAddr(), `gofka_authentication_failures_total{mechanism="SSL"}`)
+		return v >= 1
 	})
 }
