@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -24,6 +25,16 @@ func (n *Node) Dir() string { return n.dir }
 func (n *Node) Logs() string {
 	b, _ := os.ReadFile(filepath.Join(n.dir, "server.log"))
 	return string(b)
+}
+
+// LogTails is the last n lines of every node's log, for a failed round.
+func (c *Cluster) LogTails(n int) string {
+	var b strings.Builder
+	for _, node := range c.nodes {
+		lines := strings.Split(strings.TrimRight(node.Logs(), "\n"), "\n")
+		fmt.Fprintf(&b, "node %d (last %d lines of its log):\n%s\n", node.ID, n, strings.Join(lines[max(0, len(lines)-n):], "\n"))
+	}
+	return b.String()
 }
 
 // Up reports whether the process runs (paused or not).

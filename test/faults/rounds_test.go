@@ -64,7 +64,11 @@ var singleNodeProps = append(roundProps[:len(roundProps):len(roundProps)],
 // skipped, unless GOFKA_FAULT_ALL=1 (to try a branch that fixes them with
 // GOFKA_BINARY, or `make fault` to see the counts); the change that fixes
 // one removes it from here.
-var knownBroken = map[string]string{}
+var knownBroken = map[string]string{
+	"TestFaultGroupCommits": "intermittent (round 15 of 40 on 1cb5b41; the other 39 clean): after SIGKILL of the " +
+		"leader (node 1, also a coordinator) and its restart, FetchOffsets of the group answered " +
+		"COORDINATOR_NOT_AVAILABLE for the whole 90s settle",
+}
 
 func skipKnownBroken(t *testing.T) {
 	t.Helper()
@@ -182,7 +186,7 @@ func TestFaultRoundsRoles(t *testing.T) {
 }
 
 func runRounds(t *testing.T, c *Cluster) {
-	eachRound(t, "rounds", Faults(sessionTimeout), func(ctx context.Context, i int, f Fault) (map[string]Report, error) {
+	eachRound(t, c, "rounds", Faults(sessionTimeout), func(ctx context.Context, i int, f Fault) (map[string]Report, error) {
 		rep, err := c.RunRound(ctx, fmt.Sprintf("r%d-%s", i, f.Name), f, Round{})
 		return map[string]Report{f.Name: rep}, err
 	})
@@ -191,7 +195,7 @@ func runRounds(t *testing.T, c *Cluster) {
 // eachRound runs GOFKA_FAULT_ROUNDS rounds, at least one of each fault,
 // the faults in turn; a round returns its reports by row of the counts
 // table. Every report must be clean.
-func eachRound(t *testing.T, title string, faults []Fault, round func(context.Context, int, Fault) (map[string]Report, error)) {
+func eachRound(t *testing.T, c *Cluster, title string, faults []Fault, round func(context.Context, int, Fault) (map[string]Report, error)) {
 	t.Helper()
 	n := max(rounds(), len(faults))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(n)*3*time.Minute)
@@ -209,7 +213,7 @@ func eachRound(t *testing.T, title string, faults []Fault, round func(context.Co
 			}
 		}
 		if err != nil {
-			t.Fatalf("round %d: %v", i, err)
+			t.Fatalf("round %d: %v\n%s", i, err, c.LogTails(40))
 		}
 	}
 }
@@ -221,7 +225,7 @@ func eachRound(t *testing.T, title string, faults []Fault, round func(context.Co
 func TestFaultPipeline(t *testing.T) {
 	skipKnownBroken(t)
 	c := Start(t, gofkaBinary(t), 3, roundProps...)
-	eachRound(t, "pipeline", CoordinatorFaults(sessionTimeout), func(ctx context.Context, i int, f Fault) (map[string]Report, error) {
+	eachRound(t, c, "pipeline", CoordinatorFaults(sessionTimeout), func(ctx context.Context, i int, f Fault) (map[string]Report, error) {
 		in, out, err := c.RunPipelineRound(ctx, fmt.Sprintf("p%d-%s", i, f.Name), f, Round{})
 		return map[string]Report{f.Name + " (input)": in, f.Name + " (output)": out}, err
 	})
@@ -240,7 +244,7 @@ func TestFaultGroupCommits(t *testing.T) {
 		}
 	}
 	c := Start(t, gofkaBinary(t), 3, roundProps...)
-	eachRound(t, "group commits", faults, func(ctx context.Context, i int, f Fault) (map[string]Report, error) {
+	eachRound(t, c, "group commits", faults, func(ctx context.Context, i int, f Fault) (map[string]Report, error) {
 		rep, err := c.RunCommitRound(ctx, fmt.Sprintf("g%d-%s", i, f.Name), f, Round{})
 		return map[string]Report{f.Name: rep}, err
 	})
