@@ -14,14 +14,18 @@ package broker
 // then sasl.jaas.config).
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofka/gofka/internal/config"
 	"github.com/gofka/gofka/internal/security"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/sasl"
+	"github.com/twmb/franz-go/pkg/sasl/oauth"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 )
@@ -101,11 +105,15 @@ func clientSecurity(cfg *config.Broker, listener, mech, mechProp string) (wire.C
 }
 
 // clientMechanism is the client side of mechanism with the username and
-// password of the JAAS line.
+// password of the JAAS line, or for OAUTHBEARER its unsecured login
+// options (Kafka's OAuthBearerLoginModule: unsecuredLoginStringClaim_sub).
 func clientMechanism(mech, jaas string) (sasl.Mechanism, error) {
 	j, err := security.ParseJAAS(jaas)
 	if err != nil {
 		return nil, fmt.Errorf("needs a sasl.jaas.config with username and password: %w", err)
+	}
+	if mech == "OAUTHBEARER" {
+		return unsecuredOAuth(j)
 	}
 	user, pass := j.Options["username"], j.Options["password"]
 	if user == "" {
@@ -119,7 +127,29 @@ func clientMechanism(mech, jaas string) (sasl.Mechanism, error) {
 	case "SCRAM-SHA-512":
 		return scram.Auth{User: user, Pass: pass}.AsSha512Mechanism(), nil
 	}
-	return nil, errors.New("not supported between nodes (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 are)")
+	return nil, errors.New("not supported between nodes (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER are)")
+}
+
+// unsecuredOAuth logs in with a fresh unsecured JWT (alg none) for each
+// authentication, as Kafka's OAuthBearerUnsecuredLoginCallbackHandler:
+// subject unsecuredLoginStringClaim_sub, lifetime
+// unsecuredLoginLifetimeSeconds (default 3600).
+func unsecuredOAuth(j *security.JAAS) (sasl.Mechanism, error) {
+	sub := j.Options["unsecuredLoginStringClaim_sub"]
+	if sub == "" {
+		return nil, errors.New("OAUTHBEARER between nodes needs unsecuredLoginStringClaim_sub in the sasl.jaas.config")
+	}
+	life := 3600 * time.Second
+	if v := j.Options["unsecuredLoginLifetimeSeconds"]; v != "" {
+		secs, err := strconv.Atoi(v)
+		if err != nil || secs <= 0 {
+			return nil, fmt.Errorf("unsecuredLoginLifetimeSeconds %q is not a positive number", v)
+		}
+		life = time.Duration(secs) * time.Second
+	}
+	return oauth.Oauth(func(context.Context) (oauth.Auth, error) {
+		return oauth.Auth{Token: security.UnsecuredJWT(sub, time.Now(), life)}, nil
+	}), nil
 }
 
 // InterBrokerClient returns the client of broker id's inter-broker

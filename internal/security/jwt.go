@@ -188,3 +188,15 @@ func numericTime(v any) (time.Time, bool) {
 	}
 	return time.UnixMilli(int64(f * 1000)), true
 }
+
+// UnsecuredJWT is an unsecured token (alg none) for sub, issued at now and
+// valid for life: what Kafka's unsecured OAUTHBEARER login makes, for a
+// client of a listener that validates unsecured tokens.
+func UnsecuredJWT(sub string, now time.Time, life time.Duration) string {
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	claims := map[string]any{"sub": sub, "iat": now.Unix(), "exp": now.Add(life).Unix()}
+	return enc(map[string]string{"alg": "none"}) + "." + enc(claims) + "."
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/sasl/oauth"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 )
 
@@ -417,4 +418,21 @@ func errorCodeOf(resp kmsg.Response) int16 {
 		return r.ErrorCode
 	}
 	return -2
+}
+
+// TestInterNodeOAuthBearer runs docs/security.md's OAUTHBEARER block:
+// the nodes log in to each other with unsecured tokens, topics are
+// created through a follower as the client's own principal, and an RF=3
+// topic's records reach every node.
+func TestInterNodeOAuthBearer(t *testing.T) {
+	s := newNodeStores(t)
+	c := interNodeCluster(t, s, "internode-oauthbearer")
+	tlsOpt := kgo.DialTLSConfig(s.clientTLS(t, ""))
+	as := func(user string) []kgo.Opt {
+		return []kgo.Opt{tlsOpt, kgo.SASL(oauth.Oauth(func(context.Context) (oauth.Auth, error) {
+			return oauth.Auth{Token: unsecuredToken(user, time.Hour)}, nil
+		}))}
+	}
+	checkForwardedAuthz(t, c, as("admin"), as("alice"), as("bob"))
+	roundTrip(t, c.Addrs()[0], "oauth-rt", 50, as("admin")...)
 }
