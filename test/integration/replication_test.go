@@ -2,13 +2,17 @@ package integration
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/gofka/gofka/internal/record"
 	"github.com/gofka/gofka/pkg/gofkatest"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // startReplicated starts three nodes with fast fencing for failover tests.
@@ -111,4 +115,80 @@ func TestReplicationSurvivesLeaderLoss(t *testing.T) {
 	if seen := consumeValues(t, ctx, c.Addrs(), "rep", 1000); len(seen) != 1000 {
 		t.Fatalf("%d distinct values after the second failover, want 1000", len(seen))
 	}
+}
+
+// TestMinInSyncReplicas: with an ISR below min.insync.replicas an acks=all
+// produce is refused with NOT_ENOUGH_REPLICAS and nothing is appended,
+// while acks=1 is still taken; once the ISR is whole again acks=all works.
+func TestMinInSyncReplicas(t *testing.T) {
+	c := startReplicated(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	adm := clusterAdmin(t, c.Addrs()...)
+	if _, err := adm.CreateTopic(ctx, 1, 3, map[string]*string{"min.insync.replicas": kadm.StringPtr("3")}, "minisr"); err != nil {
+		t.Fatal(err)
+	}
+	cl := clusterClient(t, c.Addrs()...)
+	produceValues(t, ctx, cl, "minisr", "full", 10)
+	p := partitionLeaders(t, ctx, adm, "minisr")[0]
+	follower := p.Replicas[0]
+	if follower == p.Leader {
+		follower = p.Replicas[1]
+	}
+	c.Stop(follower)
+	waitFor(t, 30*time.Second, "an ISR of two", func() bool { return len(partitionLeaders(t, ctx, adm, "minisr")[0].ISR) == 2 })
+
+	md, err := adm.Metadata(ctx, "minisr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One raw Produce to the leader, so the error is the broker's (kgo
+	// would retry NOT_ENOUGH_REPLICAS until its delivery timeout).
+	produce := func(acks kgo.Acks, code int16) error {
+		opts := []kgo.Opt{kgo.SeedBrokers(c.Addrs()...), kgo.RequiredAcks(acks)}
+		if acks != kgo.AllISRAcks() {
+			opts = append(opts, kgo.DisableIdempotentWrite())
+		}
+		pcl, err := kgo.NewClient(opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pcl.Close()
+		b := record.NewBuilder(record.CodecNone, 0, time.Now().UnixMilli())
+		b.Add(record.Record{Value: []byte("x")})
+		batch, err := b.Build(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := kmsg.NewPtrProduceRequest()
+		req.Acks, req.TimeoutMillis = code, 5000
+		rt := kmsg.NewProduceRequestTopic()
+		rt.Topic, rt.TopicID = "minisr", md.Topics["minisr"].ID
+		rp := kmsg.NewProduceRequestTopicPartition()
+		rp.Records = batch
+		rt.Partitions = append(rt.Partitions, rp)
+		req.Topics = append(req.Topics, rt)
+		resp, err := req.RequestWith(ctx, pcl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kerr.ErrorForCode(resp.Topics[0].Partitions[0].ErrorCode)
+	}
+	before := endOffsets(t, ctx, adm, "minisr")
+	if err := produce(kgo.AllISRAcks(), -1); !errors.Is(err, kerr.NotEnoughReplicas) {
+		t.Fatalf("acks=all with an ISR of 2 < min.insync.replicas 3: %v, want NOT_ENOUGH_REPLICAS", err)
+	}
+	if endOffsets(t, ctx, adm, "minisr") != before {
+		t.Fatal("a refused acks=all record was appended")
+	}
+	if err := produce(kgo.LeaderAck(), 1); err != nil {
+		t.Fatalf("acks=1 with an ISR of 2: %v", err)
+	}
+	waitFor(t, 10*time.Second, "the acks=1 record below the high watermark", func() bool {
+		return endOffsets(t, ctx, adm, "minisr") == before+1
+	})
+
+	c.Restart(follower)
+	waitFor(t, 30*time.Second, "the ISR whole again", func() bool { return len(partitionLeaders(t, ctx, adm, "minisr")[0].ISR) == 3 })
+	produceValues(t, ctx, cl, "minisr", "again", 10)
 }
