@@ -64,11 +64,7 @@ var singleNodeProps = append(roundProps[:len(roundProps):len(roundProps)],
 // skipped, unless GOFKA_FAULT_ALL=1 (to try a branch that fixes them with
 // GOFKA_BINARY, or `make fault` to see the counts); the change that fixes
 // one removes it from here.
-var knownBroken = map[string]string{
-	"TestFaultGroupCommits": "intermittent (round 15 of 40 on 1cb5b41; the other 39 clean): after SIGKILL of the " +
-		"leader (node 1, also a coordinator) and its restart, FetchOffsets of the group answered " +
-		"COORDINATOR_NOT_AVAILABLE for the whole 90s settle",
-}
+var knownBroken = map[string]string{}
 
 func skipKnownBroken(t *testing.T) {
 	t.Helper()
