@@ -144,7 +144,7 @@ func TestMinInSyncReplicas(t *testing.T) {
 	}
 	// One raw Produce to the leader, so the error is the broker's (kgo
 	// would retry NOT_ENOUGH_REPLICAS until its delivery timeout).
-	produce := func(acks kgo.Acks, code int16) error {
+	produceOnce := func(acks kgo.Acks, code int16) error {
 		opts := []kgo.Opt{kgo.SeedBrokers(c.Addrs()...), kgo.RequiredAcks(acks)}
 		if acks != kgo.AllISRAcks() {
 			opts = append(opts, kgo.DisableIdempotentWrite())
@@ -173,6 +173,17 @@ func TestMinInSyncReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		return kerr.ErrorForCode(resp.Topics[0].Partitions[0].ErrorCode)
+	}
+	// A client's metadata may lag a moment behind: a NOT_LEADER answer
+	// appended nothing, so try again.
+	produce := func(acks kgo.Acks, code int16) error {
+		for range 50 {
+			if err := produceOnce(acks, code); !errors.Is(err, kerr.NotLeaderForPartition) {
+				return err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		return kerr.NotLeaderForPartition
 	}
 	before := endOffsets(t, ctx, adm, "minisr")
 	if err := produce(kgo.AllISRAcks(), -1); !errors.Is(err, kerr.NotEnoughReplicas) {
