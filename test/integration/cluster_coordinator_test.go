@@ -176,8 +176,9 @@ func keysOn(t *testing.T, ctx context.Context, cl *kgo.Client, typ int8, node in
 // topic with franz-go (classic and KIP-848 members), kafka-go and sarama;
 // node 1 stops: the live franz-go (classic) and kafka-go members find the
 // new coordinator, rejoin and read on, and new sarama and KIP-848 members
-// resume from the offsets their predecessors committed. Every record is read once per
-// group: no acknowledged commit is lost in the move.
+// resume from the offsets their predecessors committed. Every record is read by every
+// group, exactly once by the groups whose members left before the move: no
+// acknowledged commit is lost in it.
 func TestClusterGroupCoordinators(t *testing.T) {
 	c := startCoordCluster(t, "3")
 	ctx := ctxT(t, 4*time.Minute)
@@ -186,6 +187,7 @@ func TestClusterGroupCoordinators(t *testing.T) {
 		expectNotCoordinator(t, ctx, cl, node%3+1, g)
 	}
 	groups := keysOn(t, ctx, cl, 0, 1, "mv", 4)
+	t.Logf("groups (franz-go, franz-go KIP-848, kafka-go, sarama): %v", groups)
 	createOn(t, ctx, cl, "cg", 6, 2, 3)
 	addr := c.Node(2).Addr()
 	produceN(t, addr, "cg", 0, 60)
@@ -230,10 +232,15 @@ func TestClusterGroupCoordinators(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // a re-read of committed records would show up now
 	mu.Lock()
 	defer mu.Unlock()
-	for _, g := range groups {
+	// The franz-go classic and kafka-go members read on through the move:
+	// records they read after their last acknowledged commit may come
+	// again (at least once). The sarama and KIP-848 members left before it
+	// with their offsets committed: they read every record exactly once.
+	liveThroughMove := map[string]bool{groups[0]: true, groups[2]: true}
+	for i, g := range groups {
 		for k, n := range seen[g] {
-			if n != 1 {
-				t.Errorf("group %s read %s %d times", g, k, n)
+			if n < 1 || n > 1 && !liveThroughMove[g] {
+				t.Errorf("group %s (%s) read %s %d times", g, clients[i], k, n)
 			}
 		}
 	}
