@@ -3,7 +3,6 @@ package broker
 import (
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // authorize applies Kafka's Fetch authorization: a replica's fetch needs
@@ -11,7 +10,7 @@ import (
 // request); a consumer's needs Read on each topic, and partitions of the
 // other topics are answered TOPIC_AUTHORIZATION_FAILED.
 func (op *fetchOp) authorize(req *wire.Request) *kerr.Error {
-	if isReplicaFetch(op.req) {
+	if op.replica >= 0 {
 		if !op.n.authorizeCluster(req, opClusterAction) {
 			return kerr.ClusterAuthorizationFailed
 		}
@@ -28,13 +27,4 @@ func (op *fetchOp) authorize(req *wire.Request) *kerr.Error {
 		op.denied[t] = !op.n.authorize(req, opRead, resTopic, t)
 	}
 	return nil
-}
-
-// isReplicaFetch reports a follower's fetch (replica id in the request or,
-// from v15, in ReplicaState).
-func isReplicaFetch(r *kmsg.FetchRequest) bool {
-	if r.Version >= 15 {
-		return r.ReplicaState.ID >= 0
-	}
-	return r.ReplicaID >= 0
 }
