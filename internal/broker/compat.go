@@ -130,7 +130,7 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	b.WriteString("v2-3: ISR changes from partition leaders validated as Kafka's ReplicationControlManager, KIP-903\n")
 	b.WriteString("broker epochs, KIP-966 ELR, completion of reassignments), Envelope (58, KIP-590: the requests\n")
 	b.WriteString("brokers forward, with the client's principal and address, authorized as the client), and Gofka's\n")
-	b.WriteString("own GofkaRaftMessage, GofkaMetadataFetch and GofkaDelegationToken between nodes (see\n")
+	b.WriteString("own GofkaRaftMessage and GofkaMetadataFetch between nodes (see\n")
 	b.WriteString("operations.md); with the authorizer on they need ClusterAction on the cluster. The controller\n")
 	b.WriteString("listener is secured like any listener (security.md, \"Between nodes\").\n")
 	return b.Bytes()

@@ -260,8 +260,6 @@ func isNotController(resp kmsg.Response) bool {
 		return r.ErrorCode == nc
 	case *kmsg.UpdateFeaturesResponse:
 		return r.ErrorCode == nc
-	case *tokenForwardResponse:
-		return r.ErrorCode == nc
 	case *kmsg.ElectLeadersResponse:
 		return r.ErrorCode == nc
 	case *kmsg.AlterPartitionAssignmentsResponse:
@@ -341,8 +339,6 @@ func notControllerResponse(req kmsg.Request) kmsg.Response {
 		resp.(*kmsg.UpdateRaftVoterResponse).ErrorCode = nc
 	case *kmsg.UpdateFeaturesRequest:
 		resp.(*kmsg.UpdateFeaturesResponse).ErrorCode = nc
-	case *tokenForwardRequest:
-		resp.(*tokenForwardResponse).ErrorCode = nc
 	case *kmsg.ElectLeadersRequest:
 		resp.(*kmsg.ElectLeadersResponse).ErrorCode = nc
 	case *kmsg.AlterPartitionAssignmentsRequest:
@@ -353,6 +349,8 @@ func notControllerResponse(req kmsg.Request) kmsg.Response {
 		resp.(*kmsg.AlterPartitionResponse).ErrorCode = nc
 	case *kmsg.EnvelopeRequest:
 		resp.(*kmsg.EnvelopeResponse).ErrorCode = nc
+	default: // one error code for the whole request (the token APIs)
+		return errorResponse(req, kerr.NotController)
 	}
 	return resp
 }

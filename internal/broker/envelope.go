@@ -28,7 +28,7 @@ import (
 
 // forwardableAPIs are the requests a broker forwards to the active
 // controller in an Envelope, and the only ones the controller unwraps.
-var forwardableAPIs = map[int16]bool{19: true, 20: true, 30: true, 31: true, 33: true, 37: true, 43: true,
+var forwardableAPIs = map[int16]bool{19: true, 20: true, 30: true, 31: true, 33: true, 37: true, 38: true, 39: true, 40: true, 43: true,
 	44: true, 45: true, 46: true, 49: true, 51: true, 55: true, 57: true, 64: true, 80: true, 81: true, 82: true}
 
 // Envelope errors: why an envelope is INVALID_REQUEST.

@@ -286,7 +286,6 @@ var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
 	80:                  (*Node).handleAddRaftVoter,
 	81:                  (*Node).handleRemoveRaftVoter,
 	82:                  (*Node).handleUpdateRaftVoter,
-	tokenForwardKey:     (*Node).handleTokenForward,
 }
 
 // controllerOnlyVersions are the version ranges of the controller's own
@@ -301,10 +300,9 @@ var anyController = map[int16]bool{raft.MessageKey: true, raft.FetchKey: true, a
 // nodeAPIs are the controller listener's APIs only nodes send: they need
 // ClusterAction on the cluster, as Kafka's ControllerApis checks
 // (CLUSTER_AUTHORIZATION_FAILED otherwise), AlterPartition (56)
-// included. GofkaDelegationToken carries the
-// principal it acts for, so only nodes may send it.
+// included.
 var nodeAPIs = map[int16]bool{raft.MessageKey: true, raft.FetchKey: true, envelopeKey: true,
-	56: true, 62: true, 63: true, 67: true, 70: true, tokenForwardKey: true}
+	56: true, 62: true, 63: true, 67: true, 70: true}
 
 // handleControllerApiVersions lists the controller listener's Kafka APIs.
 func (n *Node) handleControllerApiVersions(req *wire.Request, reply wire.Reply) {

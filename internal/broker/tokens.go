@@ -11,8 +11,14 @@ package broker
 // token may not call them (DELEGATION_TOKEN_REQUEST_NOT_ALLOWED). Creating
 // a token for another owner needs CreateTokens on that User; describing
 // another's token needs Describe on the token or DescribeTokens on its
-// owner. The broker decides who the caller is; a node that is not the
-// active controller sends the decided operation there (token_forward.go).
+// owner. Create, renew and expire are the controller's: a node that is not
+// the active controller forwards them in an Envelope (envelope.go) with
+// the client's principal, and whether a token authenticated it, after
+// refusing a connection that may not call them (only it knows the
+// connection); the controller refuses a token-authenticated principal
+// again and authorizes as the original principal, as Kafka's
+// ControllerApis. Describe is served by every broker from its metadata
+// image, as Kafka's KafkaApis.
 
 import (
 	"slices"
@@ -35,9 +41,15 @@ func tokenAPIs() []api {
 	}
 }
 
-// allowTokenRequests is Kafka's test of who may call the token APIs.
+// allowTokenRequests is Kafka's test of who may call the token APIs. A
+// forwarded request was tested by the node the client reached; the
+// controller tests only the token flag the envelope carries (the
+// listener is its own, not the client's), as Kafka's ControllerApis.
 func (n *Node) allowTokenRequests(req *wire.Request) bool {
 	s := sessionOf(req.Conn)
+	if s.enveloped {
+		return !s.tokenAuth
+	}
 	switch n.protocolOf(req.Conn) {
 	case "PLAINTEXT":
 		return false
@@ -76,11 +88,13 @@ func (n *Node) handleCreateDelegationToken(req *wire.Request, reply wire.Reply) 
 	switch {
 	case !n.allowTokenRequests(req):
 		code = kerr.DelegationTokenRequestNotAllowed
+	case n.forwarded(req, reply):
+		return
 	case owner != requester && !n.authorize(req, authz.OpCreateTokens, authz.ResourceUser, owner.String()):
 		code = kerr.DelegationTokenAuthorizationFailed
 	default:
 		var t metadata.DelegationToken
-		t, resp.HMAC, code = n.tokenOps().CreateToken(tr)
+		t, resp.HMAC, code = n.ctrl.CreateToken(tr)
 		if code == nil {
 			resp.IssueTimestamp, resp.ExpiryTimestamp, resp.MaxTimestamp = t.IssueTimestamp, t.ExpirationTimestamp, t.MaxTimestamp
 			resp.TokenID = t.TokenID
@@ -95,34 +109,41 @@ func (n *Node) handleCreateDelegationToken(req *wire.Request, reply wire.Reply) 
 func (n *Node) handleRenewDelegationToken(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.RenewDelegationTokenRequest)
 	resp := r.ResponseKind().(*kmsg.RenewDelegationTokenResponse)
-	resp.ExpiryTimestamp, resp.ErrorCode = n.changeToken(req, tokenRenew, r.HMAC, r.RenewTimeMillis)
-	reply.Send(resp)
+	if n.changeToken(req, reply, n.ctrl.RenewToken, r.HMAC, r.RenewTimeMillis, &resp.ExpiryTimestamp, &resp.ErrorCode) {
+		reply.Send(resp)
+	}
 }
 
 func (n *Node) handleExpireDelegationToken(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.ExpireDelegationTokenRequest)
 	resp := r.ResponseKind().(*kmsg.ExpireDelegationTokenResponse)
-	resp.ExpiryTimestamp, resp.ErrorCode = n.changeToken(req, tokenExpire, r.HMAC, r.ExpiryPeriodMillis)
-	reply.Send(resp)
+	if n.changeToken(req, reply, n.ctrl.ExpireToken, r.HMAC, r.ExpiryPeriodMillis, &resp.ExpiryTimestamp, &resp.ErrorCode) {
+		reply.Send(resp)
+	}
 }
 
-// changeToken renews or expires a token for the request's principal,
-// returning the new expiry (-1 on error) and the error code.
-func (n *Node) changeToken(req *wire.Request, op int8, hmac []byte, periodMs int64) (int64, int16) {
-	if !n.allowTokenRequests(req) {
-		return -1, kerr.DelegationTokenRequestNotAllowed.Code
+// changeToken renews or expires a token for the request's principal
+// through change (the local controller's, called only once forwarded
+// reports it is the active one), setting the new expiry (-1 on error) and the error
+// code; it reports false when it forwarded the request instead, the
+// controller's answer already sent.
+func (n *Node) changeToken(req *wire.Request, reply wire.Reply, change func(string, []byte, int64) (int64, *kerr.Error),
+	hmac []byte, periodMs int64, expiry *int64, code *int16) bool {
+	*expiry = -1
+	switch {
+	case !n.allowTokenRequests(req):
+		*code = kerr.DelegationTokenRequestNotAllowed.Code
+		return true
+	case n.forwarded(req, reply):
+		return false
 	}
-	principal := sessionOf(req.Conn).principal.String()
-	ops := n.tokenOps()
-	change := ops.RenewToken
-	if op == tokenExpire {
-		change = ops.ExpireToken
+	ts, err := change(sessionOf(req.Conn).principal.String(), hmac, periodMs)
+	if err != nil {
+		*code = err.Code
+		return true
 	}
-	ts, code := change(principal, hmac, periodMs)
-	if code != nil {
-		return -1, code.Code
-	}
-	return ts, 0
+	*expiry = ts
+	return true
 }
 
 func (n *Node) handleDescribeDelegationToken(req *wire.Request, reply wire.Reply) {

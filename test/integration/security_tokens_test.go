@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/gofka/gofka/internal/authz"
 	"github.com/gofka/gofka/pkg/gofkatest"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -197,53 +199,139 @@ func TestDelegationTokensRefused(t *testing.T) {
 	}
 }
 
-// TestDelegationTokensForwarded: on a three-node cluster, a token created
-// through a node that is not the active controller is owned by the
-// principal that node authenticated, replicates to every node, and
-// authenticates on each; renew and expire through another follower reach
-// the controller too.
+// tokenJAAS adds bob, a user without rights, to plainJAAS's.
+const tokenJAAS = `org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret";`
+
+// TestDelegationTokensForwarded: on three combined nodes and on a
+// controller with two brokers, the token APIs sent to a node that is not
+// the active controller reach it in an Envelope and are decided as the
+// client: a token created through one broker is owned by the principal it
+// authenticated, replicates, and logs in on every broker; a connection
+// that logged in with a token may not create or renew; creating for
+// another owner needs CreateTokens on that user
+// (DELEGATION_TOKEN_AUTHORIZATION_FAILED before the ACL); a user who is
+// neither owner nor renewer may not renew or expire
+// (DELEGATION_TOKEN_OWNER_MISMATCH) nor describe without DescribeTokens;
+// renew and expire through another broker take effect everywhere.
 func TestDelegationTokensForwarded(t *testing.T) {
-	c := gofkatest.StartCluster(t, gofkatest.Nodes(3), gofkatest.NodeOptions(
-		gofkatest.WithConfig("listener.security.protocol.map", "PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT"),
-		gofkatest.WithConfig("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512"),
-		gofkatest.WithConfig("sasl.jaas.config", plainJAAS),
-		gofkatest.WithConfig("delegation.token.secret.key", tokenSecret)))
-	leader := c.Leader()
-	var followers []int32
-	for id := int32(1); id <= 3; id++ {
-		if id != leader {
-			followers = append(followers, id)
-		}
+	for _, topo := range []struct {
+		name string
+		opts []gofkatest.ClusterOption
+	}{
+		{"combined", []gofkatest.ClusterOption{gofkatest.Nodes(3)}},
+		{"controller", []gofkatest.ClusterOption{gofkatest.Controllers(1), gofkatest.Brokers(2)}},
+	} {
+		t.Run(topo.name, func(t *testing.T) {
+			c := gofkatest.StartCluster(t, append(topo.opts, gofkatest.NodeOptions(
+				gofkatest.WithConfig("listener.security.protocol.map", "PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT"),
+				gofkatest.WithConfig("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512"),
+				gofkatest.WithConfig("sasl.jaas.config", tokenJAAS),
+				gofkatest.WithConfig("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer"),
+				gofkatest.WithConfig("super.users", "User:admin;User:ANONYMOUS"),
+				gofkatest.WithConfig("delegation.token.secret.key", tokenSecret)))...)
+			var brokers []string // the client listeners of the nodes that are not the active controller
+			for id := int32(1); id <= 3; id++ {
+				if n := c.Node(id); id != c.Leader() && n.Addr() != "" {
+					brokers = append(brokers, n.Addr())
+				}
+			}
+			checkForwardedTokens(t, brokers)
+		})
 	}
+}
+
+// checkForwardedTokens runs TestDelegationTokensForwarded's checks
+// through two brokers that are not the active controller.
+func checkForwardedTokens(t *testing.T, brokers []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	adm := newAdminOpts(t, kgo.SeedBrokers(c.Node(followers[0]).Addr()), plainAuth("alice", "alice-secret"))
-	tok, err := adm.CreateDelegationToken(ctx, kadm.CreateDelegationToken{})
+	a, b := brokers[0], brokers[1]
+	alice := newAdminOpts(t, kgo.SeedBrokers(a), plainAuth("alice", "alice-secret"))
+	tok, err := alice.CreateDelegationToken(ctx, kadm.CreateDelegationToken{})
 	if err != nil || tok.Owner.Name != "alice" || tok.TokenRequesterPrincipal.Name != "alice" {
-		t.Fatalf("create through node %d: %+v %v", followers[0], tok, err)
+		t.Fatalf("create through %s: %+v %v", a, tok, err)
 	}
-	for id := int32(1); id <= 3; id++ {
+	for _, addr := range brokers {
 		deadline := time.Now().Add(10 * time.Second)
-		for pingWith(c.Node(id).Addr(), tokenAuth(tok, false)) != nil {
+		for pingWith(addr, tokenAuth(tok, false)) != nil {
 			if time.Now().After(deadline) {
-				t.Fatalf("the token does not authenticate on node %d", id)
+				t.Fatalf("the token does not authenticate on %s", addr)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	other := newAdminOpts(t, kgo.SeedBrokers(c.Node(followers[1]).Addr()), plainAuth("alice", "alice-secret"))
-	if _, err := other.RenewDelegationToken(ctx, tok.HMAC, time.Hour); err != nil {
-		t.Fatalf("renew through node %d: %v", followers[1], err)
+	byToken := newAdminOpts(t, kgo.SeedBrokers(a), tokenAuth(tok, false))
+	if _, err := byToken.CreateDelegationToken(ctx, kadm.CreateDelegationToken{}); !errors.Is(err, kerr.DelegationTokenRequestNotAllowed) {
+		t.Errorf("create through a token: %v, want DELEGATION_TOKEN_REQUEST_NOT_ALLOWED", err)
 	}
-	bob := newAdminOpts(t, kgo.SeedBrokers(c.Node(followers[1]).Addr()), plainAuth("admin", "admin-secret"))
+	if _, err := byToken.RenewDelegationToken(ctx, tok.HMAC, time.Hour); !errors.Is(err, kerr.DelegationTokenRequestNotAllowed) {
+		t.Errorf("renew through a token: %v, want DELEGATION_TOKEN_REQUEST_NOT_ALLOWED", err)
+	}
+
+	// The controller authorizes as alice, not as the forwarding broker.
+	forBob := kadm.CreateDelegationToken{Owner: &kadm.Principal{Type: "User", Name: "bob"}}
+	if _, err := alice.CreateDelegationToken(ctx, forBob); !errors.Is(err, kerr.DelegationTokenAuthorizationFailed) {
+		t.Fatalf("create for bob without CreateTokens: %v, want DELEGATION_TOKEN_AUTHORIZATION_FAILED", err)
+	}
+	admin, err := kgo.NewClient(kgo.SeedBrokers(b), plainAuth("admin", "admin-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	grantACLs(ctx, t, admin, []authz.Binding{{ResourceType: authz.ResourceUser, ResourceName: "User:bob",
+		PatternType: authz.PatternLiteral, Principal: "User:alice", Host: "*", Operation: authz.OpCreateTokens, Permission: authz.PermAllow}})
+	bobs, err := alice.CreateDelegationToken(ctx, forBob)
+	if err != nil || bobs.Owner.Name != "bob" || bobs.TokenRequesterPrincipal.Name != "alice" {
+		t.Fatalf("create for bob with CreateTokens: %+v %v", bobs, err)
+	}
+
+	bob := newAdminOpts(t, kgo.SeedBrokers(b), plainAuth("bob", "bob-secret"))
+	if _, err := bob.RenewDelegationToken(ctx, tok.HMAC, time.Hour); !errors.Is(err, kerr.DelegationTokenOwnerMismatch) {
+		t.Errorf("renew alice's token as bob: %v, want DELEGATION_TOKEN_OWNER_MISMATCH", err)
+	}
 	if _, err := bob.ExpireDelegationToken(ctx, tok.HMAC, -time.Millisecond); !errors.Is(err, kerr.DelegationTokenOwnerMismatch) {
-		t.Fatalf("expire by another through node %d: %v, want DELEGATION_TOKEN_OWNER_MISMATCH", followers[1], err)
+		t.Errorf("expire alice's token as bob: %v, want DELEGATION_TOKEN_OWNER_MISMATCH", err)
+	}
+	waitDescribed(ctx, t, bob, bobs.TokenID) // his own only
+	grantACLs(ctx, t, admin, []authz.Binding{{ResourceType: authz.ResourceUser, ResourceName: "User:alice",
+		PatternType: authz.PatternLiteral, Principal: "User:bob", Host: "*", Operation: authz.OpDescribeTokens, Permission: authz.PermAllow}})
+	waitDescribed(ctx, t, bob, bobs.TokenID, tok.TokenID)
+
+	other := newAdminOpts(t, kgo.SeedBrokers(b), plainAuth("alice", "alice-secret"))
+	if _, err := other.RenewDelegationToken(ctx, tok.HMAC, time.Hour); err != nil {
+		t.Fatalf("renew through %s: %v", b, err)
 	}
 	if _, err := other.ExpireDelegationToken(ctx, tok.HMAC, -time.Millisecond); err != nil {
-		t.Fatalf("expire through node %d: %v", followers[1], err)
+		t.Fatalf("expire through %s: %v", b, err)
 	}
-	for id := int32(1); id <= 3; id++ {
-		waitLoginFails(t, c.Node(id).Addr(), tokenAuth(tok, false))
+	for _, addr := range brokers {
+		waitLoginFails(t, addr, tokenAuth(tok, false))
+	}
+}
+
+// waitDescribed waits until adm describes exactly the tokens ids (the
+// broker it asks applies the controller's records a little later).
+func waitDescribed(ctx context.Context, t *testing.T, adm *kadm.Client, ids ...string) {
+	t.Helper()
+	slices.Sort(ids)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		d, err := adm.DescribeDelegationTokens(ctx)
+		if err != nil {
+			t.Fatalf("describe tokens: %v", err)
+		}
+		var got []string
+		for _, tok := range d {
+			got = append(got, tok.TokenID)
+		}
+		slices.Sort(got)
+		if slices.Equal(got, ids) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("described %v, want %v", got, ids)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
