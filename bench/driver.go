@@ -53,6 +53,18 @@ type producer struct {
 	hist  *histogram  // produce latency of the current phase
 	acked atomic.Int64
 	err   atomic.Pointer[error]
+	reqs  reqCounter // Produce requests written
+}
+
+// reqCounter counts the Produce requests a kgo client writes (a
+// kgo.HookBrokerWrite), so a phase can report records per request: how
+// much the client batched, which sets its own cost per record.
+type reqCounter struct{ n atomic.Int64 }
+
+func (c *reqCounter) OnBrokerWrite(_ kgo.BrokerMetadata, key int16, _ int, _, _ time.Duration, err error) {
+	if key == 0 && err == nil {
+		c.n.Add(1)
+	}
 }
 
 // bufferedRecords is the in-flight limit in records for a value size.
@@ -64,7 +76,9 @@ func newProducer(addr, topic string, c config, s settings) (*producer, error) {
 		acks = kgo.AllISRAcks()
 	}
 	n := bufferedRecords(s, c.Size)
+	p := new(producer)
 	cl, err := kgo.NewClient(
+		kgo.WithHooks(&p.reqs),
 		kgo.SeedBrokers(addr),
 		kgo.DefaultProduceTopic(topic),
 		kgo.RequiredAcks(acks),
@@ -79,7 +93,8 @@ func newProducer(addr, topic string, c config, s settings) (*producer, error) {
 	}
 	pool := make([]byte, 1<<20+c.Size)
 	_, _ = rand.Read(pool)
-	return &producer{cl: cl, size: c.Size, pool: pool, free: make(chan []byte, n+64), hist: new(histogram)}, nil
+	p.cl, p.size, p.pool, p.free, p.hist = cl, c.Size, pool, make(chan []byte, n+64), new(histogram)
+	return p, nil
 }
 
 func (p *producer) close() { p.cl.Close() }
@@ -118,17 +133,19 @@ func (p *producer) promise(r *kgo.Record, err error) {
 
 // phaseResult is one timed phase on one target.
 type phaseResult struct {
-	Records int
-	Bytes   int64 // value bytes
-	Elapsed time.Duration
-	Produce latencies     // produce: Produce call to promise, per record
-	E2E     latencies     // both: Produce call to the consumer's poll, per record
-	CPU     time.Duration // server CPU, user and kernel
-	CPUSys  time.Duration // server CPU in the kernel
-	Driver  time.Duration // load driver CPU
-	PeakRSS int64         // highest VmRSS sampled during the phase
-	Allocs  float64       // server heap allocations per record, when known
-	Landed  int64         // raw produce: the topic's end offsets summed after the phase
+	Records   int
+	Bytes     int64 // value bytes
+	Elapsed   time.Duration
+	Produce   latencies     // produce: Produce call to promise, per record
+	E2E       latencies     // both: Produce call to the consumer's poll, per record
+	CPU       time.Duration // server CPU, user and kernel
+	CPUSys    time.Duration // server CPU in the kernel
+	Driver    time.Duration // load driver CPU
+	PeakRSS   int64         // highest VmRSS sampled during the phase
+	Allocs    float64       // server heap allocations per record, when known
+	Landed    int64         // raw produce: the topic's end offsets summed after the phase
+	Requests  int64         // kgo produce: Produce requests the client wrote
+	BrokerP99 float64       // ms: bound of the server's own Produce p99 (its request histogram), -1 unknown
 }
 
 // produceFor produces until stop says so and waits for every
@@ -136,6 +153,7 @@ type phaseResult struct {
 func (p *producer) produceFor(ctx context.Context, stop func(i int, now time.Time) bool) (phaseResult, error) {
 	p.hist = new(histogram)
 	p.acked.Store(0)
+	reqs0 := p.reqs.n.Load()
 	start := time.Now()
 	n := 0
 	for now := start; !stop(n, now) && ctx.Err() == nil; now = time.Now() {
@@ -155,7 +173,7 @@ func (p *producer) produceFor(ctx context.Context, stop func(i int, now time.Tim
 	if got := p.acked.Load(); got != int64(n) {
 		return phaseResult{}, fmt.Errorf("bench: produce: %d of %d records acknowledged", got, n)
 	}
-	return phaseResult{Records: n, Bytes: int64(n) * int64(p.size), Elapsed: elapsed, Produce: p.hist.summary()}, nil
+	return phaseResult{Records: n, Bytes: int64(n) * int64(p.size), Elapsed: elapsed, Produce: p.hist.summary(), Requests: p.reqs.n.Load() - reqs0}, nil
 }
 
 // produceCount produces n records.

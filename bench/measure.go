@@ -138,6 +138,7 @@ func (ph phaser) run(m mode, f func() (phaseResult, error)) (phaseResult, error)
 		return phaseResult{}, err
 	}
 	mallocs0 := ph.srv.mallocs()
+	hist0 := ph.srv.produceHist()
 	ph.smp.resetPeak()
 	prof := ph.srv.startProfile(ph.s, scenario{config: ph.c, Mode: m})
 	r, err := f()
@@ -151,6 +152,7 @@ func (ph phaser) run(m mode, f func() (phaseResult, error)) (phaseResult, error)
 	}
 	r.CPU, r.CPUSys, r.Driver = cpu1.Total()-cpu0.Total(), cpu1.Sys-cpu0.Sys, drv1-drv0
 	r.PeakRSS = ph.smp.resetPeak()
+	r.BrokerP99 = bucketQuantile(hist0, ph.srv.produceHist(), 0.99)
 	if mallocs1 := ph.srv.mallocs(); mallocs0 >= 0 && mallocs1 >= 0 && r.Records > 0 {
 		r.Allocs = float64(mallocs1-mallocs0) / float64(r.Records)
 	} else {

@@ -12,6 +12,9 @@ type quickResult struct {
 	MBps     float64 // saturation throughput
 	CPUPerGB float64 // server CPU s per GB at saturation
 	HalfP99  float64 // ms: produce p99 at half the saturation rate
+	ClientGB float64 // client (runner) CPU s per GB at saturation, kgo only
+	PerReq   float64 // records per Produce request at saturation, kgo only
+	OwnP99   float64 // ms: bound of the server's own Produce p99 at half load, -1 unknown
 }
 
 // quickRun is the -quick mode: only the produce phases of every matching
@@ -43,8 +46,8 @@ func quickRun(ctx context.Context, s settings, targets []target, tmp string, raw
 				if err != nil {
 					return fmt.Errorf("bench: %s, %s: %w", targets[i].Name, c, err)
 				}
-				fmt.Printf("%-6s run %d  %-22s %7.1f MB/s  server CPU %.2f s/GB  half-load p99 %.2f ms  (load %s)\n",
-					targets[i].Name, run, c, q.MBps, q.CPUPerGB, q.HalfP99, loadAvg())
+				fmt.Printf("%-6s run %d  %-22s %7.1f MB/s  server CPU %.2f s/GB  client CPU %.2f s/GB  %.0f records/request  half-load p99 %.2f ms  (load %s)\n",
+					targets[i].Name, run, c, q.MBps, q.CPUPerGB, q.ClientGB, q.PerReq, q.HalfP99, loadAvg())
 				key := targets[i].Name + "|" + c.String()
 				res[key] = append(res[key], q)
 			}
@@ -60,9 +63,9 @@ func quickRun(ctx context.Context, s settings, targets []target, tmp string, raw
 			return median(vs)
 		}
 		g := targets[0]
-		line := fmt.Sprintf("%-22s %s %.1f MB/s %.2f s/GB p99/2 %.2f ms", c, g.Name,
+		line := fmt.Sprintf("%-22s %s %.1f MB/s %.2f s/GB p99/2 %.2f ms (own <= %.2f ms)", c, g.Name,
 			med(g, func(q quickResult) float64 { return q.MBps }), med(g, func(q quickResult) float64 { return q.CPUPerGB }),
-			med(g, func(q quickResult) float64 { return q.HalfP99 }))
+			med(g, func(q quickResult) float64 { return q.HalfP99 }), med(g, func(q quickResult) float64 { return q.OwnP99 }))
 		for _, t := range targets[1:] {
 			if m := med(t, func(q quickResult) float64 { return q.MBps }); m > 0 {
 				line += fmt.Sprintf("  | %s %.1f MB/s %.2f s/GB p99/2 %.2f ms | throughput %.2fx, CPU/GB %.2fx", t.Name, m,
@@ -122,7 +125,16 @@ func quickRaw(ctx context.Context, t target, c config, s settings, tmp string) (
 func quickKgo(ctx context.Context, t target, c config, s settings, tmp string) (quickResult, error) {
 	return onFreshServer(t, s, tmp, func(srv *server) (quickResult, error) {
 		sat, half, err := kgoProducePhases(ctx, srv, c, s)
-		return quickResult{MBps: mbPerSec(sat.Bytes, sat.Elapsed), CPUPerGB: cpuPerGB(sat), HalfP99: ms(half.Produce.P99)}, err
+		q := quickResult{MBps: mbPerSec(sat.Bytes, sat.Elapsed), CPUPerGB: cpuPerGB(sat), HalfP99: ms(half.Produce.P99), OwnP99: half.BrokerP99}
+		if sat.Bytes > 0 && sat.Requests > 0 {
+			q.ClientGB = sat.Driver.Seconds() / (float64(sat.Bytes) / 1e9)
+			q.PerReq = float64(sat.Records) / float64(sat.Requests)
+		}
+		if half.Requests > 0 {
+			fmt.Printf("   half load: %.0f records/request, client-seen p50 %.2f ms, p99 %.2f ms; server's own p99 <= %.2f ms\n",
+				float64(half.Records)/float64(half.Requests), ms(half.Produce.P50), ms(half.Produce.P99), half.BrokerP99)
+		}
+		return q, err
 	})
 }
 
@@ -155,9 +167,11 @@ func kgoProducePhases(ctx context.Context, srv *server, c config, s settings) (s
 		return sat, half, err
 	}
 	sat.CPU, sat.CPUSys, sat.Driver = cpu1.Total()-cpu0.Total(), cpu1.Sys-cpu0.Sys, drv1-drv0
+	hist0 := srv.produceHist()
 	if half, err = p.produceRate(ctx, recsPerSec(sat)/2, halfLoadDuration(s)); err != nil {
 		return sat, half, err
 	}
+	half.BrokerP99 = bucketQuantile(hist0, srv.produceHist(), 0.99)
 	want := int64(w.Records + sat.Records + half.Records)
 	landed, err := endOffsetsSum(ctx, srv.Addr, benchTopic, want)
 	if err != nil {

@@ -105,3 +105,67 @@ func save(url, path string, timeout time.Duration) error {
 	}
 	return f.Close()
 }
+
+// bucket is one cumulative bucket of a Prometheus histogram.
+type bucket struct {
+	le    float64 // upper bound, seconds (+Inf for the last)
+	count float64
+}
+
+// produceHist returns the cumulative buckets of the server's Produce
+// request duration histogram (gofka_request_duration_seconds, from a
+// request's arrival to its response written), or nil without a metrics
+// listener or when the scrape fails.
+func (s *server) produceHist() []bucket {
+	if s.MetricsAddr == "" {
+		return nil
+	}
+	resp, err := scrapeClient.Get("http://" + s.MetricsAddr + "/metrics")
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	return parseBuckets(resp.Body, `gofka_request_duration_seconds_bucket{request="Produce",le="`)
+}
+
+// parseBuckets reads the samples whose line starts with prefix followed by
+// the bucket bound and `"}`.
+func parseBuckets(r io.Reader, prefix string) []bucket {
+	var out []bucket
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), prefix)
+		if !ok {
+			continue
+		}
+		le, v, ok := strings.Cut(rest, `"} `)
+		if !ok {
+			continue
+		}
+		bound, err1 := strconv.ParseFloat(le, 64)
+		n, err2 := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err1 == nil && err2 == nil {
+			out = append(out, bucket{le: bound, count: n})
+		}
+	}
+	return out
+}
+
+// bucketQuantile returns the upper bound, in ms, of the bucket holding
+// quantile q of the requests counted between two scrapes (after minus
+// before), or -1 when unknown: a histogram gives a bound, not a value.
+func bucketQuantile(before, after []bucket, q float64) float64 {
+	if len(after) == 0 || len(before) != len(after) {
+		return -1
+	}
+	total := after[len(after)-1].count - before[len(before)-1].count
+	if total <= 0 {
+		return -1
+	}
+	for i := range after {
+		if after[i].count-before[i].count >= q*total {
+			return after[i].le * 1000
+		}
+	}
+	return -1
+}

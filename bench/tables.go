@@ -226,6 +226,7 @@ func (rep report) halfTable() string {
 	for _, n := range rep.names() {
 		cols = append(cols, n+" records/s", n+" p50 / p99 / p99.9 (ms)", n+" CPU s/GB")
 	}
+	cols = append(cols, rep.Results[0].Target.Name+"'s own Produce p99 (ms, bucket bound)")
 	var b strings.Builder
 	b.WriteString(header(cols...))
 	for _, sc := range rep.scenarios() {
@@ -239,6 +240,11 @@ func (rep report) halfTable() string {
 				fmt.Sprintf("%.2f / %.2f / %.2f", tr.phase(h, p50), tr.phase(h, p99), tr.phase(h, p999)),
 				fmt.Sprintf("%.2f", tr.phase(h, cpuPerGB)))
 		}
+		own := "-"
+		if v := rep.Results[0].phase(h, brokerP99); v > 0 {
+			own = fmt.Sprintf("<= %.2f", v)
+		}
+		cells = append(cells, own)
 		b.WriteString(row(cells...))
 	}
 	return b.String()
