@@ -11,7 +11,11 @@ package broker
 // (the client certificate, for ssl.client.auth=required) and truststore;
 // SASL takes the username and password of the listener's JAAS line, as
 // Kafka's clients do (listener.name.<l>.<mechanism>.sasl.jaas.config,
-// then sasl.jaas.config).
+// then sasl.jaas.config); OAUTHBEARER logs in with unsecured tokens, or
+// with signed ones from the token endpoint (KIP-768) when the listener's
+// sasl.login.callback.handler.class is Kafka's
+// OAuthBearerLoginCallbackHandler: the node keeps the token, refreshes it
+// before it expires, and closes the refresher when it stops.
 
 import (
 	"context"
@@ -49,7 +53,7 @@ func (n *Node) interNodeSecurity(sec wire.ClientSecurity, err error) (wire.Clien
 		n.log.Warn("connections to other nodes will fail", "err", err)
 		return wire.ClientSecurity{Err: err}, nil
 	}
-	return sec, nil
+	return n.startLogin(sec)
 }
 
 // controllerListenerName is the listener nodes reach controllers on.
@@ -95,9 +99,12 @@ func clientSecurity(cfg *config.Broker, listener, mech, mechProp string) (wire.C
 		sec.TLS = tc
 	}
 	if strings.HasPrefix(protocol, "SASL_") {
-		m, err := clientMechanism(mech, mechanismGetter(cfg, listener, mech, get)("sasl.jaas.config"))
+		m, err := clientMechanism(mech, mechanismGetter(cfg, listener, mech, get))
 		if err != nil {
 			return sec, fmt.Errorf("broker: %s=%s for listener %s: %w", mechProp, mech, listener, err)
+		}
+		if lm, ok := m.(*loginMechanism); ok {
+			lm.key = listener + "/" + mech
 		}
 		sec.SASL = m
 	}
@@ -105,15 +112,17 @@ func clientSecurity(cfg *config.Broker, listener, mech, mechProp string) (wire.C
 }
 
 // clientMechanism is the client side of mechanism with the username and
-// password of the JAAS line, or for OAUTHBEARER its unsecured login
-// options (Kafka's OAuthBearerLoginModule: unsecuredLoginStringClaim_sub).
-func clientMechanism(mech, jaas string) (sasl.Mechanism, error) {
-	j, err := security.ParseJAAS(jaas)
+// password of the JAAS line, or for OAUTHBEARER its login: signed tokens
+// when sasl.login.callback.handler.class is Kafka's
+// OAuthBearerLoginCallbackHandler, unsecured ones otherwise (Kafka's
+// OAuthBearerLoginModule: unsecuredLoginStringClaim_sub).
+func clientMechanism(mech string, get func(string) string) (sasl.Mechanism, error) {
+	j, err := security.ParseJAAS(get("sasl.jaas.config"))
 	if err != nil {
 		return nil, fmt.Errorf("needs a sasl.jaas.config with username and password: %w", err)
 	}
 	if mech == "OAUTHBEARER" {
-		return unsecuredOAuth(j)
+		return oauthMechanism(get, j)
 	}
 	user, pass := j.Options["username"], j.Options["password"]
 	if user == "" {
@@ -130,14 +139,34 @@ func clientMechanism(mech, jaas string) (sasl.Mechanism, error) {
 	return nil, errors.New("not supported between nodes (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER are)")
 }
 
+// oauthMechanism picks the OAUTHBEARER login by the login callback
+// handler class.
+func oauthMechanism(get func(string) string, j *security.JAAS) (sasl.Mechanism, error) {
+	switch class := strings.TrimSpace(get("sasl.login.callback.handler.class")); {
+	case class == "":
+		return unsecuredOAuth(j, get("sasl.oauthbearer.token.endpoint.url") != "")
+	case security.IsOAuthLoginHandler(class):
+		login, err := security.NewOAuthLoginFrom(get, j, nil)
+		if err != nil {
+			return nil, err
+		}
+		return newLoginMechanism(login), nil
+	default:
+		return nil, fmt.Errorf("sasl.login.callback.handler.class %s is not supported (%s is)", class, security.OAuthLoginHandlers[0])
+	}
+}
+
 // unsecuredOAuth logs in with a fresh unsecured JWT (alg none) for each
 // authentication, as Kafka's OAuthBearerUnsecuredLoginCallbackHandler:
 // subject unsecuredLoginStringClaim_sub, lifetime
 // unsecuredLoginLifetimeSeconds (default 3600).
-func unsecuredOAuth(j *security.JAAS) (sasl.Mechanism, error) {
+func unsecuredOAuth(j *security.JAAS, hasEndpoint bool) (sasl.Mechanism, error) {
 	sub := j.Options["unsecuredLoginStringClaim_sub"]
-	if sub == "" {
-		return nil, errors.New("OAUTHBEARER between nodes needs unsecuredLoginStringClaim_sub in the sasl.jaas.config")
+	switch {
+	case sub == "" && hasEndpoint:
+		return nil, fmt.Errorf("sasl.oauthbearer.token.endpoint.url is set but sasl.login.callback.handler.class is not: set it to %s to log in with signed tokens", security.OAuthLoginHandlers[0])
+	case sub == "":
+		return nil, errors.New("OAUTHBEARER between nodes needs unsecuredLoginStringClaim_sub in the sasl.jaas.config, or sasl.login.callback.handler.class and sasl.oauthbearer.token.endpoint.url for signed tokens")
 	}
 	life := 3600 * time.Second
 	if v := j.Options["unsecuredLoginLifetimeSeconds"]; v != "" {
@@ -150,6 +179,60 @@ func unsecuredOAuth(j *security.JAAS) (sasl.Mechanism, error) {
 	return oauth.Oauth(func(context.Context) (oauth.Auth, error) {
 		return oauth.Auth{Token: security.UnsecuredJWT(sub, time.Now(), life)}, nil
 	}), nil
+}
+
+// loginMechanism is OAUTHBEARER with the current token of a login, which
+// the node starts when it builds its clients and closes when it stops
+// (startLogins, closeLogins).
+type loginMechanism struct {
+	sasl.Mechanism
+	login *security.OAuthLogin
+	key   string // listener/mechanism: one login serves both kinds of clients
+}
+
+func newLoginMechanism(login *security.OAuthLogin) *loginMechanism {
+	return &loginMechanism{login: login, Mechanism: oauth.Oauth(func(ctx context.Context) (oauth.Auth, error) {
+		tok, err := login.Token(ctx)
+		if err != nil {
+			return oauth.Auth{}, err
+		}
+		return oauth.Auth{Token: tok.Value}, nil
+	})}
+}
+
+// loginStartTimeout bounds a node's first token retrieval.
+const loginStartTimeout = time.Minute
+
+// startLogin starts the login of sec's mechanism, if it has one, or
+// reuses the one already started for the same listener and mechanism. A
+// login that fails stops the node's start, as in Kafka.
+func (n *Node) startLogin(sec wire.ClientSecurity) (wire.ClientSecurity, error) {
+	lm, ok := sec.SASL.(*loginMechanism)
+	if !ok {
+		return sec, nil
+	}
+	if started, ok := n.logins[lm.key]; ok {
+		sec.SASL = started
+		return sec, nil
+	}
+	lm.login.SetLogger(n.log.With("login", lm.key))
+	ctx, cancel := context.WithTimeout(context.Background(), loginStartTimeout)
+	defer cancel()
+	if err := lm.login.Start(ctx); err != nil {
+		return sec, fmt.Errorf("broker: OAUTHBEARER login for listener %s: %w", lm.key, err)
+	}
+	if n.logins == nil {
+		n.logins = map[string]*loginMechanism{}
+	}
+	n.logins[lm.key] = lm
+	return sec, nil
+}
+
+// closeLogins stops the token refreshers.
+func (n *Node) closeLogins() {
+	for _, lm := range n.logins {
+		lm.login.Close()
+	}
 }
 
 // InterBrokerClient returns the client of broker id's inter-broker

@@ -83,6 +83,9 @@ type Node struct {
 	// tokenCreds are the delegation tokens' SCRAM credentials (token_cache.go).
 	tokenCreds tokenCreds
 	quotas     quotaState // quotas.go
+	// logins are the OAUTHBEARER logins of the inter-node clients, by
+	// listener/mechanism (internode.go); closed after the clients.
+	logins map[string]*loginMechanism
 
 	listeners []*servedListener // listeners.go; the first is the default
 	ctrlLn    net.Listener      // Options.ControllerListener
@@ -294,6 +297,7 @@ func (n *Node) shutdown(clean bool) error {
 		if n.brokerPeer != nil {
 			n.brokerPeer.close()
 		}
+		n.closeLogins()
 		n.log.Info("gofka stopped", "node.id", n.nodeID, "clean", clean)
 	})
 	return errors.Join(errs...)

@@ -72,6 +72,9 @@ func NewOAuthLogin(cfg OAuthLoginConfig) *OAuthLogin {
 	return &OAuthLogin{cfg: cfg, retry: reloginRetry}
 }
 
+// SetLogger sets the logger; call it before Start.
+func (l *OAuthLogin) SetLogger(log *slog.Logger) { l.cfg.Logger = log }
+
 // Start retrieves the first token (bounded by ctx) and starts the
 // refresher; Close stops it. A failed first login starts nothing.
 func (l *OAuthLogin) Start(ctx context.Context) error {
