@@ -104,7 +104,7 @@ func clientSecurity(cfg *config.Broker, listener, mech, mechProp string) (wire.C
 			return sec, fmt.Errorf("broker: %s=%s for listener %s: %w", mechProp, mech, listener, err)
 		}
 		if lm, ok := m.(*loginMechanism); ok {
-			lm.key = listener + "/" + mech
+			lm.listener, lm.key = listener, listener+"/"+mech
 		}
 		sec.SASL = m
 	}
@@ -186,8 +186,9 @@ func unsecuredOAuth(j *security.JAAS, hasEndpoint bool) (sasl.Mechanism, error) 
 // (startLogins, closeLogins).
 type loginMechanism struct {
 	sasl.Mechanism
-	login *security.OAuthLogin
-	key   string // listener/mechanism: one login serves both kinds of clients
+	login    *security.OAuthLogin
+	listener string
+	key      string // listener/mechanism: one login serves both kinds of clients
 }
 
 func newLoginMechanism(login *security.OAuthLogin) *loginMechanism {
@@ -219,7 +220,7 @@ func (n *Node) startLogin(sec wire.ClientSecurity) (wire.ClientSecurity, error) 
 	ctx, cancel := context.WithTimeout(context.Background(), loginStartTimeout)
 	defer cancel()
 	if err := lm.login.Start(ctx); err != nil {
-		return sec, fmt.Errorf("broker: OAUTHBEARER login for listener %s: %w", lm.key, err)
+		return sec, fmt.Errorf("broker: OAUTHBEARER login to listener %s: %w", lm.listener, err)
 	}
 	if n.logins == nil {
 		n.logins = map[string]*loginMechanism{}
