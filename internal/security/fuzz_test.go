@@ -45,3 +45,24 @@ func FuzzJWT(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTokenResponse feeds arbitrary token endpoint answers to the login's
+// parsers: none may panic, and a token they accept has a subject and an
+// expiry in the future.
+func FuzzTokenResponse(f *testing.F) {
+	tok := unsecuredJWT(map[string]any{"sub": "x", "exp": 1e12, "iat": 1})
+	f.Add([]byte(`{"access_token":"` + tok + `","token_type":"Bearer"}`))
+	f.Add([]byte(`{"error":"invalid_client","error_description":"no"}`))
+	f.Add([]byte(`{"errorCode":"E0","errorSummary":"s","access_token":null}`))
+	now := time.Unix(1_000_000, 0)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		_ = oauthErrorText(body)
+		raw, err := parseAccessToken(body)
+		if err != nil {
+			return
+		}
+		if lt, err := ParseLoginToken(raw, "", now); err == nil && (lt.Subject == "" || !lt.Expiry.After(now)) {
+			t.Fatalf("accepted %s", lt)
+		}
+	})
+}

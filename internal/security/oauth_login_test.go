@@ -273,3 +273,57 @@ func TestOAuthLoginFile(t *testing.T) {
 		t.Errorf("the valid token is kept after a bad one: %v %v", tok, err)
 	}
 }
+
+// TestOAuthLoginFrom: the login from Kafka's properties and JAAS options:
+// an https endpoint trusted through the JAAS ssl options (not without
+// them), a file: URL, and bad values named.
+func TestOAuthLoginFrom(t *testing.T) {
+	s := startIdP(t, oauthtest.Options{Clients: map[string]string{"node-1": "pw"}, TLS: true})
+	props := map[string]string{"sasl.oauthbearer.token.endpoint.url": s.TokenURL(), "sasl.login.retry.backoff.ms": "0", "sasl.login.retry.backoff.max.ms": "0"}
+	get := func(n string) string { return props[n] }
+	jaas := func(extra string) *JAAS {
+		j, err := ParseJAAS(`org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="node-1" clientSecret="pw" ` + extra + `;`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	trusted := jaas(`ssl.truststore.type="PEM" ssl.truststore.certificates="` + string(s.CertPEM()) + `"`)
+	for name, c := range map[string]struct {
+		j  *JAAS
+		ok bool
+	}{"JAAS ssl options": {trusted, true}, "system roots": {jaas(""), false}} {
+		l, err := NewOAuthLoginFrom(get, c.j, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if tok, err := l.Token(ctx); (err == nil) != c.ok || (c.ok && tok.Subject != "node-1") {
+			t.Errorf("%s: %v %v", name, tok, err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(path, []byte(s.Sign("file-node", time.Hour)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	props["sasl.oauthbearer.token.endpoint.url"] = "file://" + path
+	if l, err := NewOAuthLoginFrom(get, jaas(""), nil); err != nil {
+		t.Fatal(err)
+	} else if tok, err := l.Token(ctx); err != nil || tok.Subject != "file-node" {
+		t.Errorf("file: URL: %v %v", tok, err)
+	}
+	for name, kv := range map[string][2]string{
+		"factor":   {"sasl.login.refresh.window.factor", "0.1"},
+		"jitter":   {"sasl.login.refresh.window.jitter", "x"},
+		"buffer":   {"sasl.login.refresh.buffer.seconds", "3601"},
+		"timeout":  {"sasl.login.read.timeout.ms", "-1"},
+		"urlenc":   {"sasl.oauthbearer.header.urlencode", "maybe"},
+		"endpoint": {"sasl.oauthbearer.token.endpoint.url", ""},
+	} {
+		props := map[string]string{"sasl.oauthbearer.token.endpoint.url": s.TokenURL(), kv[0]: kv[1]}
+		if _, err := NewOAuthLoginFrom(func(n string) string { return props[n] }, jaas(""), nil); err == nil || !strings.Contains(err.Error(), kv[0]) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

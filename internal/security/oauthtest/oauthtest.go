@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -49,6 +50,7 @@ type Options struct {
 	Audience string            // default "gofka"
 	Clients  map[string]string // client id -> secret; the client id is the subject
 	Lifetime time.Duration     // of issued tokens; default 15s
+	TLS      bool              // serve https with a certificate for 127.0.0.1 (CertPEM)
 }
 
 // Start starts a server; Close stops it.
@@ -69,8 +71,18 @@ func Start(o Options) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /jwks", s.serveJWKS)
 	mux.HandleFunc("POST /token", s.serveToken)
-	s.srv = httptest.NewServer(mux)
+	if o.TLS {
+		s.srv = httptest.NewTLSServer(mux)
+	} else {
+		s.srv = httptest.NewServer(mux)
+	}
 	return s, nil
+}
+
+// CertPEM is the server's certificate in PEM (TLS servers only): the CA
+// a client must trust.
+func (s *Server) CertPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw})
 }
 
 func or(s, def string) string {
