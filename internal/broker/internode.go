@@ -183,7 +183,7 @@ func unsecuredOAuth(j *security.JAAS, hasEndpoint bool) (sasl.Mechanism, error) 
 
 // loginMechanism is OAUTHBEARER with the current token of a login, which
 // the node starts when it builds its clients and closes when it stops
-// (startLogins, closeLogins).
+// (startLogin, closeLogins).
 type loginMechanism struct {
 	sasl.Mechanism
 	login    *security.OAuthLogin
