@@ -190,6 +190,7 @@ func (n *Node) openLogs() error {
 		Now:                           n.nowFn,
 		OnDirOffline:                  n.onDirOffline,
 		BrokerEpoch:                   n.epoch.Load,
+		RecoveryThreadsPerDir:         int(n.cfg.NumRecoveryThreadsPerDataDir),
 	}, n.storageConfigFor)
 	if err != nil {
 		return fmt.Errorf("broker: open logs: %w", err)

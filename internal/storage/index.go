@@ -49,6 +49,9 @@ type index struct {
 	written    int                    // entries written to the file
 }
 
+// indexBytesRead counts the index bytes openIndex read, for tests.
+var indexBytesRead atomic.Int64
+
 // pendingWriteBytes is how many bytes of unwritten entries an append lets
 // pile up before it writes them.
 const pendingWriteBytes = 4 << 10
@@ -57,16 +60,32 @@ const pendingWriteBytes = 4 << 10
 // The entry count is the file length divided by the entry size (rounded
 // down); callers sanity-check or rebuild it.
 func openIndex(path string, es int, maxBytes int32) (*index, error) {
+	return openIndexFile(path, es, maxBytes, true)
+}
+
+// openRebuiltIndex opens or creates the index file at path without reading
+// it: recovery rebuilds its entries. An active segment's index left by a
+// crash is preallocated (segment.index.bytes, 10 MiB by default) and read
+// whole it cost tens of milliseconds a partition at every restart.
+func openRebuiltIndex(path string, es int, maxBytes int32) (*index, error) {
+	return openIndexFile(path, es, maxBytes, false)
+}
+
+func openIndexFile(path string, es int, maxBytes int32, read bool) (*index, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open index: %w", err)
 	}
 	x := &index{f: f, path: path, es: es, maxEntries: int(maxBytes) / es}
+	if !read {
+		return x, x.statEmpty()
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("storage: read index: %w", err)
 	}
+	indexBytesRead.Add(int64(len(data)))
 	x.fileLen = int64(len(data))
 	n := len(data) / es
 	defer func() { x.written = x.count() }()
@@ -78,6 +97,19 @@ func openIndex(path string, es int, maxBytes int32) (*index, error) {
 	x.buf.Store(&buf)
 	x.n.Store(int64(n))
 	return x, nil
+}
+
+// statEmpty sets an unread index: no entries, the file's length as is.
+func (x *index) statEmpty() error {
+	st, err := x.f.Stat()
+	if err != nil {
+		x.f.Close()
+		return fmt.Errorf("storage: stat index: %w", err)
+	}
+	x.fileLen = st.Size()
+	buf := []byte{}
+	x.buf.Store(&buf)
+	return nil
 }
 
 // allZero reports whether an entry is all zero bytes: preallocated space.

@@ -24,15 +24,13 @@ func (l *Log) close(flush bool) error {
 	}
 	var errs []error
 	if flush {
-		errs = append(errs, l.Flush())
+		errs = append(errs, l.Flush(), l.active().onInactive(), l.active().sync())
 	} else {
+		// A crash, a failed dir or a deletion: the active segment's files
+		// stay as they are (preallocated indexes untrimmed), as after kill -9.
 		l.flushMu.Lock()
 		//lint:ignore SA2001 the empty section waits for a running flush to finish
 		l.flushMu.Unlock()
-	}
-	errs = append(errs, l.active().onInactive())
-	if flush {
-		errs = append(errs, l.active().sync())
 	}
 	for _, s := range l.segments() {
 		errs = append(errs, s.close())

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -42,11 +43,12 @@ func Open(dir string, tp checkpoint.TopicPartition, opts Options) (*Log, error) 
 	if l.epochs, err = loadEpochs(filepath.Join(dir, epochFile)); err != nil {
 		return nil, err
 	}
+	loaded := l.epochs.snapshot()
 	segs, err := l.loadSegments(bases, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := l.finishOpen(segs, opts); err != nil {
+	if err := l.finishOpen(segs, opts, loaded); err != nil {
 		closeAll(segs)
 		return nil, err
 	}
@@ -135,9 +137,10 @@ func isLeftover(name string, names map[string]bool) bool {
 // loadSegments opens the segment files and recovers what needs it.
 func (l *Log) loadSegments(bases []int64, opts Options) ([]*segment, error) {
 	cfg, nowMs := l.config(), l.nowMs()
+	from := recoverFrom(bases, opts)
 	var segs []*segment
-	for _, b := range bases {
-		s, err := openSegment(l.dir, b, cfg, nowMs)
+	for i, b := range bases {
+		s, err := openSegment(l.dir, b, cfg, nowMs, i >= from)
 		if err != nil {
 			closeAll(segs)
 			return nil, err
@@ -151,7 +154,7 @@ func (l *Log) loadSegments(bases []int64, opts Options) ([]*segment, error) {
 		}
 		return []*segment{s}, nil
 	}
-	segs, err := l.recoverSegments(segs, opts)
+	segs, err := l.recoverSegments(segs, from)
 	if err != nil {
 		closeAll(segs)
 		return nil, err
@@ -159,18 +162,28 @@ func (l *Log) loadSegments(bases []int64, opts Options) ([]*segment, error) {
 	return segs, nil
 }
 
-// recoverSegments loads clean segments and recovers the others, dropping
-// every segment after one whose tail was truncated.
-func (l *Log) recoverSegments(segs []*segment, opts Options) ([]*segment, error) {
+// recoverFrom is the index of the first segment to recover: the one that
+// holds the recovery point after an unclean shutdown, none after a clean one
+// (Kafka's LogLoader recovers only the segments from the recovery point on).
+func recoverFrom(bases []int64, opts Options) int {
+	if opts.Clean {
+		return len(bases)
+	}
+	i := sort.Search(len(bases), func(i int) bool { return bases[i] > opts.RecoveryPoint })
+	return max(i-1, 0)
+}
+
+// recoverSegments loads the clean segments before from and recovers the
+// others, dropping every segment after one whose tail was truncated.
+func (l *Log) recoverSegments(segs []*segment, from int) ([]*segment, error) {
 	cfg := l.config()
-	from := segmentFor(segs, opts.RecoveryPoint)
 	minOffset := int64(0)
 	for i := 0; i < len(segs); i++ {
 		s, nextBase := segs[i], int64(-1)
 		if i+1 < len(segs) {
 			nextBase = segs[i+1].base
 		}
-		recover := !opts.Clean && i >= from
+		recover := i >= from
 		if !recover {
 			if err := s.loadClean(nextBase); err != nil {
 				l.logger.Warn("storage: rebuilding segment", "segment", s.base, "err", err)
@@ -203,8 +216,9 @@ func (l *Log) onRecoveredBatch(h *record.Header) {
 	}
 }
 
-// finishOpen settles the offsets, the epoch cache and the active segment.
-func (l *Log) finishOpen(segs []*segment, opts Options) error {
+// finishOpen settles the offsets, the epoch cache and the active segment;
+// the cache is written when it differs from the file (loaded).
+func (l *Log) finishOpen(segs []*segment, opts Options, loaded []checkpoint.EpochEntry) error {
 	cfg := l.config()
 	leo := segs[len(segs)-1].next.Load()
 	if leo < opts.LogStartOffset {
@@ -231,12 +245,12 @@ func (l *Log) finishOpen(segs []*segment, opts Options) error {
 	l.rp.Store(leo)
 	l.hw.Store(min(max(opts.HighWatermark, l.lso.Load()), leo))
 	l.lastFlushMs.Store(l.nowMs())
-	c1 := l.epochs.truncateFromEnd(leo)
-	c2 := l.epochs.truncateFromStart(l.lso.Load())
-	if c1 || c2 || !opts.Clean {
-		return l.epochs.write()
+	l.epochs.truncateFromEnd(leo)
+	l.epochs.truncateFromStart(l.lso.Load())
+	if slices.Equal(l.epochs.snapshot(), loaded) {
+		return nil // one fsync and rename less a partition after a crash
 	}
-	return nil
+	return l.epochs.write()
 }
 
 func closeAll(segs []*segment) {

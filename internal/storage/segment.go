@@ -97,8 +97,9 @@ func createSegment(dir string, base int64, c Config, nowMs, jitter int64) (*segm
 	return s, s.resizeIndexes(c.SegmentIndexBytes)
 }
 
-// openSegment opens an existing segment's files without validating them.
-func openSegment(dir string, base int64, c Config, nowMs int64) (*segment, error) {
+// openSegment opens an existing segment's files without validating them;
+// with rebuild its indexes are not read (recovery rebuilds them).
+func openSegment(dir string, base int64, c Config, nowMs int64, rebuild bool) (*segment, error) {
 	s := &segment{base: base, dir: dir, created: nowMs, firstBatchTs: -1, maxTsOffset: base}
 	f, err := os.OpenFile(s.path(logSuffix), os.O_RDWR, 0o644)
 	if err != nil {
@@ -114,7 +115,11 @@ func openSegment(dir string, base int64, c Config, nowMs int64) (*segment, error
 	s.size.Store(st.Size())
 	s.next.Store(base)
 	s.maxTs.Store(-1)
-	if err := s.openIndexes(c.SegmentIndexBytes); err != nil {
+	open := openIndex
+	if rebuild {
+		open = openRebuiltIndex
+	}
+	if err := s.openIndexesWith(open, c.SegmentIndexBytes); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -122,16 +127,20 @@ func openSegment(dir string, base int64, c Config, nowMs int64) (*segment, error
 }
 
 func (s *segment) openIndexes(maxBytes int32) error {
+	return s.openIndexesWith(openIndex, maxBytes)
+}
+
+func (s *segment) openIndexesWith(open func(string, int, int32) (*index, error), maxBytes int32) error {
 	for _, suf := range []string{indexSuffix, timeIndexSuffix} {
 		if _, err := os.Stat(s.path(suf)); errors.Is(err, os.ErrNotExist) {
 			s.indexMissing = true
 		}
 	}
 	var err error
-	if s.offIdx, err = openIndex(s.path(indexSuffix), offsetEntrySize, maxBytes); err != nil {
+	if s.offIdx, err = open(s.path(indexSuffix), offsetEntrySize, maxBytes); err != nil {
 		return err
 	}
-	s.timeIdx, err = openIndex(s.path(timeIndexSuffix), timeEntrySize, maxBytes)
+	s.timeIdx, err = open(s.path(timeIndexSuffix), timeEntrySize, maxBytes)
 	return err
 }
 
