@@ -308,3 +308,46 @@ func TestExpireIDs(t *testing.T) {
 		t.Fatalf("expired id starting over: %+v (old producer id %d)", again, done.ProducerID)
 	}
 }
+
+// A transactions v2 EndTxn retried at the epoch before its bump is
+// recognized by that epoch alone, as Kafka's retryOnEpochBump: while the
+// markers are still unwritten it is CONCURRENT_TRANSACTIONS, once they are
+// written a success, and that also on a coordinator that loaded the
+// transaction from the log (a coordinator move). PRODUCER_FENCED here
+// failed a franz-go producer for good (TestClusterTxnCoordinator).
+func TestTransactionsV2RetryAcrossMarkersAndMove(t *testing.T) {
+	c, d, _ := newTest()
+	r := c.InitProducerID("a", 60000, -1, -1)
+	if err := c.VerifyPartition("a", r.ProducerID, 0, tp0, true); err != nil {
+		t.Fatal(err)
+	}
+	d.failMarks = true // a partition leader moving: the markers wait
+	if e := c.EndTxn("a", r.ProducerID, 0, true, true); e.Err != kerr.CoordinatorNotAvailable {
+		t.Fatal("first end:", e)
+	}
+	if e := c.EndTxn("a", r.ProducerID, 0, true, true); e.Err != kerr.ConcurrentTransactions {
+		t.Fatal("a retry while prepared must be CONCURRENT_TRANSACTIONS:", e)
+	}
+	if e := c.EndTxn("a", r.ProducerID, 0, false, true); e.Err != kerr.InvalidTxnState {
+		t.Fatal("an abort of a prepared commit:", e)
+	}
+	if e := c.EndTxn("a", r.ProducerID, 2, true, true); e.Err != kerr.ProducerFenced {
+		t.Fatal("another epoch while prepared:", e)
+	}
+	d.failMarks = false
+	moved := replay(t, d) // the new coordinator knows the epoch, not the one before
+	if n := moved.Recover(); n != 1 {
+		t.Fatalf("recovered %d", n)
+	}
+	for _, co := range []*Coordinator{moved, replay(t, d)} {
+		if e := co.EndTxn("a", r.ProducerID, 0, true, true); e.Err != nil || e.Epoch != 1 || e.ProducerID != r.ProducerID {
+			t.Fatal("a retry after the move:", e)
+		}
+		if e := co.EndTxn("a", r.ProducerID, 1, true, true); e.Err != kerr.InvalidTxnState {
+			t.Fatal("a new commit with nothing in it:", e)
+		}
+	}
+	if e := moved.EndTxn("a", r.ProducerID, 1, false, true); e.Err != nil || e.Epoch != 2 {
+		t.Fatal("an empty abort after the move:", e)
+	}
+}

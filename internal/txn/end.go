@@ -1,6 +1,8 @@
 package txn
 
 import (
+	"math"
+
 	"github.com/twmb/franz-go/pkg/kerr"
 )
 
@@ -13,9 +15,8 @@ type EndResult struct {
 }
 
 // EndTxn commits or aborts a transaction, as Kafka's
-// TransactionCoordinator.handleEndTransaction. With tv2 (EndTxn v5+) the
-// epoch is bumped at every end and the markers carry the new epoch; a retry
-// of a finished end (the previous epoch, same outcome) succeeds again.
+// TransactionCoordinator.endTransaction. With tv2 (EndTxn v5+) the epoch is
+// bumped at every end and the markers carry the new epoch.
 func (c *Coordinator) EndTxn(id string, pid int64, epoch int16, commit, tv2 bool) EndResult {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -26,9 +27,15 @@ func (c *Coordinator) EndTxn(id string, pid int64, epoch int16, commit, tv2 bool
 	if m == nil || m.State == Dead {
 		return EndResult{-1, -1, kerr.InvalidProducerIDMapping}
 	}
-	if r, ok := c.retriedEndLocked(m, pid, epoch, commit, tv2); ok {
-		return r
+	if tv2 {
+		return c.endV2Locked(m, pid, epoch, commit)
 	}
+	return c.endV1Locked(m, pid, epoch, commit)
+}
+
+// endV1Locked: the producer keeps its epoch; a retry of a finished end
+// names the same epoch and outcome.
+func (c *Coordinator) endV1Locked(m *Metadata, pid int64, epoch int16, commit bool) EndResult {
 	if m.ProducerID != pid {
 		return EndResult{-1, -1, kerr.InvalidProducerIDMapping}
 	}
@@ -37,48 +44,72 @@ func (c *Coordinator) EndTxn(id string, pid int64, epoch int16, commit, tv2 bool
 	}
 	switch m.State {
 	case Ongoing:
+		return c.finishLocked(m.clone(), commit)
 	case PrepareCommit, PrepareAbort:
-		return EndResult{-1, -1, kerr.ConcurrentTransactions}
+		return sameOutcome(m.State == PrepareCommit, commit, EndResult{-1, -1, kerr.ConcurrentTransactions})
 	case CompleteCommit, CompleteAbort:
-		if !tv2 {
-			if (m.State == CompleteCommit) == commit {
-				return EndResult{m.ProducerID, m.Epoch, nil} // a retry
-			}
-			return EndResult{-1, -1, kerr.InvalidTxnState}
-		}
-		if commit {
-			return EndResult{-1, -1, kerr.InvalidTxnState}
-		}
-	case Empty:
-		if !tv2 || commit {
-			return EndResult{-1, -1, kerr.InvalidTxnState}
-		}
+		return sameOutcome(m.State == CompleteCommit, commit, EndResult{m.ProducerID, m.Epoch, nil})
 	}
-	next := m.clone()
-	if tv2 {
+	return EndResult{-1, -1, kerr.InvalidTxnState}
+}
+
+// endV2Locked: every end bumps the epoch, so a retry names the epoch
+// before the bump (or, after a bump that rolled the producer id, the old id
+// at its last epoch). As in Kafka, the retry is recognized by the epoch
+// alone, which a coordinator that loaded the transaction from the log
+// knows too: while the markers are still being written it is answered
+// CONCURRENT_TRANSACTIONS (the client retries), once they are written with
+// success. Answering it PRODUCER_FENCED, as this did for a prepared
+// transaction or after a coordinator move, failed the producer for good.
+func (c *Coordinator) endV2Locked(m *Metadata, pid int64, epoch int16, commit bool) EndResult {
+	retryBump := m.ProducerID == pid && int32(epoch)+1 == int32(m.Epoch)
+	retryRoll := m.PrevProducerID == pid && epoch == math.MaxInt16-1 && m.Epoch == 0
+	retry := retryBump || retryRoll
+	if m.ProducerID != pid && !retryRoll {
+		return EndResult{-1, -1, kerr.InvalidProducerIDMapping}
+	}
+	var validEpoch bool
+	switch m.State {
+	case PrepareCommit, PrepareAbort:
+		validEpoch = retryBump
+	case CompleteCommit, CompleteAbort:
+		validEpoch = retry || epoch == m.Epoch
+	default:
+		validEpoch = epoch == m.Epoch
+	}
+	if !validEpoch {
+		return EndResult{-1, -1, kerr.ProducerFenced}
+	}
+	switch {
+	case m.State == PrepareCommit || m.State == PrepareAbort:
+		return sameOutcome(m.State == PrepareCommit, commit, EndResult{-1, -1, kerr.ConcurrentTransactions})
+	case retry: // a finished end: the same outcome again
+		return sameOutcome(m.State == CompleteCommit, commit, EndResult{m.ProducerID, m.Epoch, nil})
+	case m.State == Ongoing, !commit: // an abort of an empty or finished transaction is allowed
+		next := m.clone()
 		next.ClientTV = 2
 		if err := c.bumpEpoch(next); err != nil {
 			return EndResult{-1, -1, err}
 		}
+		return c.finishLocked(next, commit)
 	}
+	return EndResult{-1, -1, kerr.InvalidTxnState}
+}
+
+// sameOutcome answers r when the transaction's outcome (committed) is the
+// one asked for, INVALID_TXN_STATE otherwise.
+func sameOutcome(committed, commit bool, r EndResult) EndResult {
+	if committed != commit {
+		return EndResult{-1, -1, kerr.InvalidTxnState}
+	}
+	return r
+}
+
+// finishLocked writes next's end and answers its producer id and epoch.
+func (c *Coordinator) finishLocked(next *Metadata, commit bool) EndResult {
 	if err := c.endLocked(next, commit); err != nil {
 		return EndResult{-1, -1, err}
 	}
-	cur := c.txns[id]
+	cur := c.txns[next.TransactionalID]
 	return EndResult{cur.ProducerID, cur.Epoch, nil}
-}
-
-// retriedEndLocked recognizes a transactions v2 retry: the epoch (or
-// producer id) before the last bump and the outcome already written.
-func (c *Coordinator) retriedEndLocked(m *Metadata, pid int64, epoch int16, commit, tv2 bool) (EndResult, bool) {
-	if !tv2 {
-		return EndResult{}, false
-	}
-	done := m.State == CompleteCommit && commit || m.State == CompleteAbort && !commit
-	samePid := pid == m.ProducerID && epoch == m.LastEpoch && m.LastEpoch >= 0
-	rolled := pid == m.PrevProducerID && m.Epoch == 0
-	if done && (samePid || rolled) {
-		return EndResult{m.ProducerID, m.Epoch, nil}, true
-	}
-	return EndResult{}, false
 }
