@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/gofka/gofka/test/faults"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -82,30 +83,13 @@ func create(t *testing.T, addrs []string, topic string) time.Duration {
 	}
 }
 
-// topics lists the topics the node at addr serves, nil when it does not
-// answer within a second.
-func topics(addr string) []string {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.RequestTimeoutOverhead(time.Second), kgo.RetryTimeout(time.Second))
-	if err != nil {
-		return nil
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	ts, err := kadm.NewClient(cl).ListTopics(ctx)
-	if err != nil {
-		return nil
-	}
-	return ts.Names()
-}
-
 // expectTopics waits until node id serves exactly want.
 func expectTopics(t *testing.T, c *gofkatest.MultiCluster, id int32, want []string) {
 	t.Helper()
 	want = slices.Sorted(slices.Values(want))
 	var got []string
 	waitUntil(t, 20*time.Second, fmt.Sprintf("node %d to serve %v (has %v)", id, want, &got), func() bool {
-		got = topics(c.Node(id).Addr())
+		got = faults.Topics(c.Node(id).Addr())
 		slices.Sort(got)
 		return slices.Equal(got, want)
 	})
@@ -137,7 +121,7 @@ func TestFaultPauseLeader(t *testing.T) {
 		took := create(t, addrs, topic)
 		want = append(want, topic)
 		t.Logf("round %d: paused leader %d, leader now %d, %s created after %v", i, old, l, topic, took)
-		if got := topics(c.Node(old).Addr()); got != nil {
+		if got := faults.Topics(c.Node(old).Addr()); got != nil {
 			t.Fatalf("paused node %d answered a client: %v", old, got)
 		}
 		c.Resume(old)
@@ -177,7 +161,7 @@ func TestFaultMinorityPartition(t *testing.T) {
 		create(t, addrs, topic)
 		want = append(want, topic)
 		neverLeads(t, c, minority, 3*time.Second) // three election timeouts
-		if got := topics(c.Node(minority).Addr()); slices.Contains(got, topic) || !slices.Contains(got, "before") {
+		if got := faults.Topics(c.Node(minority).Addr()); slices.Contains(got, topic) || !slices.Contains(got, "before") {
 			t.Fatalf("partitioned node %d serves %v: want %v without %s", minority, got, want[:len(want)-1], topic)
 		}
 		c.Heal()
@@ -201,7 +185,7 @@ func TestFaultCutFromLeader(t *testing.T) {
 	if c.Leader() != l {
 		t.Fatalf("leader changed from %d to %d", l, c.Leader())
 	}
-	if got := topics(c.Node(cut).Addr()); slices.Contains(got, "while-cut") {
+	if got := faults.Topics(c.Node(cut).Addr()); slices.Contains(got, "while-cut") {
 		t.Fatalf("node %d, cut from the leader, serves %v", cut, got)
 	}
 	c.Heal()

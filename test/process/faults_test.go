@@ -35,23 +35,6 @@ func leaderOtherThan(t *testing.T, ctx context.Context, c *faults.Cluster, old i
 	}
 }
 
-// nodeTopics lists the topics node addr serves, nil if it does not answer
-// within a second.
-func nodeTopics(addr string) []string {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.RequestTimeoutOverhead(time.Second), kgo.RetryTimeout(time.Second))
-	if err != nil {
-		return nil
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	ts, err := kadm.NewClient(cl).ListTopics(ctx)
-	if err != nil {
-		return nil
-	}
-	return ts.Names()
-}
-
 // TestFaultPauseLeaderProcess stops the active controller's process with
 // SIGSTOP (even rounds) or blackholes its network (odd rounds) for longer
 // than the election timeout: another node leads and changes commit
@@ -78,7 +61,7 @@ func TestFaultPauseLeaderProcess(t *testing.T) {
 		elected := time.Since(start)
 		change(t, ctx, c, round, want)
 		t.Logf("round %d: %s of leader %d, leader %d after %v, changes after %v", round, how, old, l, elected, time.Since(start))
-		if got := nodeTopics(c.Node(old).Addr()); got != nil {
+		if got := faults.Topics(c.Node(old).Addr()); got != nil {
 			t.Fatalf("paused node %d answered a client: %v", old, got)
 		}
 		c.Resume(old)
@@ -120,7 +103,7 @@ func TestFaultPartitionProcess(t *testing.T) {
 		createThrough(t, ctx, addrs, topic)
 		want[topic] = true
 		time.Sleep(3 * time.Second) // three election timeouts for the minority to try
-		if got := nodeTopics(c.Node(minority).Addr()); got == nil || slices.Contains(got, topic) {
+		if got := faults.Topics(c.Node(minority).Addr()); got == nil || slices.Contains(got, topic) {
 			t.Fatalf("node %d, split from the majority, serves %v", minority, got)
 		}
 		if l2, err := c.LeaderVia(ctx, addrs...); err != nil || l2 == minority {

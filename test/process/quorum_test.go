@@ -117,7 +117,7 @@ func expectNodeTopics(t *testing.T, ctx context.Context, addr string, want map[s
 	t.Helper()
 	var got []string
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(100 * time.Millisecond) {
-		got = slices.DeleteFunc(nodeTopics(addr), func(n string) bool { return strings.HasPrefix(n, "__") })
+		got = slices.DeleteFunc(faults.Topics(addr), func(n string) bool { return strings.HasPrefix(n, "__") })
 		if len(got) == len(want) && !slices.ContainsFunc(got, func(n string) bool { return !want[n] }) {
 			return
 		}
