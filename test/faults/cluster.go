@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -48,16 +49,17 @@ type Node struct {
 	ID        int32
 	roles     string // process.roles
 	dir       string
-	addr      string // the client listener it binds
-	ctrlAddr  string // the controller listener it binds
 	proxy     *faultnet.Proxy
 	ctrlProxy *faultnet.Proxy
-	sets      []string // its --set flags
+	sets      []string // its --set flags but the listeners (listenerProps)
 
-	mu     sync.Mutex
-	cmd    *exec.Cmd // nil while down
-	logs   *os.File
-	paused bool
+	mu       sync.Mutex
+	addr     string    // the client listener it binds
+	ctrlAddr string    // the controller listener it binds
+	cmd      *exec.Cmd // nil while down
+	logs     *os.File
+	logStart int64 // server.log's length when the process was launched
+	paused   bool
 }
 
 // Start formats n nodes, each broker and controller, and starts them;
@@ -80,7 +82,7 @@ func StartRoles(t testing.TB, binary string, controllers, brokers int, extra ...
 	c.clusterID = c.run("format", "random-uuid")
 	c.plan(controllers, brokers, extra)
 	for _, node := range c.nodes {
-		c.run(append([]string{"format", "-t", c.clusterID}, node.sets...)...)
+		c.run(append([]string{"format", "-t", c.clusterID}, node.flags()...)...)
 	}
 	c.Restart(c.ids()...)
 	return c
@@ -114,7 +116,6 @@ func (c *Cluster) plan(controllers, brokers int, extra []string) {
 			"controller.listener.names=CONTROLLER",
 			"controller.quorum.voters=" + strings.Join(voters, ","),
 		}, extra...)
-		props = append(props, node.listenerProps()...)
 		for _, p := range props {
 			node.sets = append(node.sets, "--set", p)
 		}
@@ -126,21 +127,55 @@ func (c *Cluster) plan(controllers, brokers int, extra []string) {
 func (c *Cluster) listen(node *Node) {
 	name := fmt.Sprint(node.ID)
 	var err error
+	c.pickPorts(node)
 	if strings.Contains(node.roles, "broker") {
-		node.addr = c.freeAddr()
-		if node.proxy, err = c.net.Listen(name, func() string { return node.addr }); err != nil {
+		if node.proxy, err = c.net.Listen(name, func() string { return node.target(&node.addr) }); err != nil {
 			c.t.Fatal(err)
 		}
 	}
 	if strings.Contains(node.roles, "controller") {
-		node.ctrlAddr = c.freeAddr()
-		if node.ctrlProxy, err = c.net.Listen(name, func() string { return node.ctrlAddr }); err != nil {
+		if node.ctrlProxy, err = c.net.Listen(name, func() string { return node.target(&node.ctrlAddr) }); err != nil {
 			c.t.Fatal(err)
 		}
 	}
 }
 
-// listenerProps are the node's listeners for its roles.
+// pickPorts picks free ports for the node's listeners (its proxies keep
+// theirs: the other nodes and the clients know only those).
+func (c *Cluster) pickPorts(node *Node) {
+	node.mu.Lock()
+	defer node.mu.Unlock()
+	if strings.Contains(node.roles, "broker") {
+		node.addr = c.freeAddr()
+	}
+	if strings.Contains(node.roles, "controller") {
+		node.ctrlAddr = c.freeAddr()
+	}
+}
+
+// target reads one of the node's listener addresses for its proxy.
+func (n *Node) target(addr *string) string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return *addr
+}
+
+// flags are the node's --set flags with its current listeners.
+func (n *Node) flags() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.flagsLocked()
+}
+
+func (n *Node) flagsLocked() []string {
+	out := slices.Clone(n.sets)
+	for _, p := range n.listenerProps() {
+		out = append(out, "--set", p)
+	}
+	return out
+}
+
+// listenerProps are the node's listeners for its roles; mu held.
 func (n *Node) listenerProps() []string {
 	switch n.roles {
 	case "controller":
@@ -210,7 +245,28 @@ func (c *Cluster) Restart(ids ...int32) {
 		}
 	}
 	for _, id := range ids {
-		if err := c.Node(id).waitReady(); err != nil {
+		c.waitReady(c.Node(id))
+	}
+}
+
+// waitReady waits until node listens. A port picked free can be taken
+// before the process binds it (another test's connection gets it as its
+// source port, on a machine shared by many tests): the node then starts
+// again on new ports, behind the same proxies.
+func (c *Cluster) waitReady(node *Node) {
+	c.t.Helper()
+	for try := 1; ; try++ {
+		err := node.waitReady()
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, errPortTaken) || try == 3 {
+			c.t.Fatal(err)
+		}
+		c.t.Logf("%v; starting it on new ports", err)
+		_ = node.end(syscall.SIGKILL)
+		c.pickPorts(node)
+		if err := node.launch(c.binary); err != nil {
 			c.t.Fatal(err)
 		}
 	}

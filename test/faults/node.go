@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -62,7 +63,10 @@ func (n *Node) launch(binary string) error {
 	if err != nil {
 		return fmt.Errorf("faults: node %d: %w", n.ID, err)
 	}
-	cmd := exec.Command(binary, append([]string{"server"}, n.sets...)...)
+	if st, err := logs.Stat(); err == nil {
+		n.logStart = st.Size()
+	}
+	cmd := exec.Command(binary, append([]string{"server"}, n.flagsLocked()...)...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		logs.Close()
@@ -72,15 +76,29 @@ func (n *Node) launch(binary string) error {
 	return nil
 }
 
-// waitReady waits until the node's client listener accepts.
+// errPortTaken means a listener port the node was to bind was taken.
+var errPortTaken = errors.New("a listener port was taken")
+
+// waitReady waits until the node's client listener accepts; errPortTaken
+// when the process could not bind it.
 func (n *Node) waitReady() error {
 	for deadline := time.Now().Add(readyTimeout); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if !n.Up() {
 			break
 		}
-		addr := n.addr
+		n.mu.Lock()
+		addr, since := n.addr, n.logStart
 		if addr == "" {
 			addr = n.ctrlAddr // a controller only
+		}
+		n.mu.Unlock()
+		logs := n.Logs()
+		logs = logs[min(since, int64(len(logs))):]
+		if strings.Contains(logs, "bind: address already in use") {
+			return fmt.Errorf("faults: node %d: %w:\n%s", n.ID, errPortTaken, logs)
+		}
+		if !servingLogged(logs, addr) {
+			continue // whatever answers on addr, it is not this process yet
 		}
 		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
 			c.Close()
@@ -88,6 +106,17 @@ func (n *Node) waitReady() error {
 		}
 	}
 	return fmt.Errorf("faults: node %d did not start:\n%s", n.ID, n.Logs())
+}
+
+// servingLogged reports whether logs hold the line of a listener on addr
+// being served ("serving listener", "serving the controller listener").
+func servingLogged(logs, addr string) bool {
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, `msg="serving`) && strings.Contains(line, "addr="+addr) {
+			return true
+		}
+	}
+	return false
 }
 
 // end sends sig (SIGKILL or SIGTERM) to a running process, continues it
