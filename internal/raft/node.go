@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gofka/gofka/internal/metadata"
@@ -44,7 +43,7 @@ type Node struct {
 	cfg    Config
 	core   *core
 	inbox  chan func(*core)
-	status atomic.Pointer[Status]
+	status statusBox
 	quit   chan struct{}
 	wg     sync.WaitGroup
 	once   sync.Once
@@ -118,6 +117,7 @@ func (n *Node) run() {
 	defer n.wg.Done()
 	t := time.NewTicker(n.cfg.Tick)
 	defer t.Stop()
+	n.afterStep() // a lone voter's campaign from Start goes on now, not a tick later
 	for {
 		select {
 		case <-n.quit:
@@ -159,11 +159,11 @@ func (n *Node) publish() {
 			s.Replicas[nodeID(id)] = ReplicaState{LogEndOffset: c.disk.endOffsetAt(pr.Match), LastContact: c.contact[id]}
 		})
 	}
-	n.status.Store(s)
+	n.status.store(s)
 }
 
 // Status returns the latest published status.
-func (n *Node) Status() *Status { return n.status.Load() }
+func (n *Node) Status() *Status { return n.status.load() }
 
 // do runs f on the node's goroutine.
 func (n *Node) do(ctx context.Context, f func(*core)) error {
@@ -252,9 +252,8 @@ func (n *Node) Close() error {
 // that is still in it: a restarted node never serves an image older than
 // the one it served before.
 func (n *Node) WaitLeader(ctx context.Context) error {
-	t := time.NewTicker(n.cfg.Tick / 2)
-	defer t.Stop()
 	for {
+		changed := n.status.changed()
 		s := n.Status()
 		led := s.LeaderReady || (s.Leader >= 0 && s.Leader != n.cfg.NodeID)
 		if led && s.Applied >= min(n.startLast, s.LastIndex) {
@@ -265,7 +264,7 @@ func (n *Node) WaitLeader(ctx context.Context) error {
 			return fmt.Errorf("raft: no quorum leader: %w", ctx.Err())
 		case <-n.quit:
 			return ErrStopped
-		case <-t.C:
+		case <-changed:
 		}
 	}
 }

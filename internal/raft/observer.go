@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -31,7 +30,7 @@ type ObserverConfig struct {
 // It keeps nothing on disk: a restarted observer starts from a snapshot.
 type Observer struct {
 	cfg    ObserverConfig
-	status atomic.Pointer[Status]
+	status statusBox
 	next   uint64 // owned by the run goroutine
 	turn   int
 	quit   chan struct{}
@@ -48,7 +47,7 @@ func StartObserver(cfg ObserverConfig) *Observer {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	o := &Observer{cfg: cfg, quit: make(chan struct{})}
-	o.status.Store(&Status{NodeID: cfg.NodeID, Leader: -1})
+	o.status.store(&Status{NodeID: cfg.NodeID, Leader: -1})
 	o.wg.Add(1)
 	go o.run()
 	return o
@@ -103,7 +102,7 @@ func (o *Observer) fetchOnce() (bool, error) {
 // addrs are the controllers to try: the voters known, then the seeds.
 func (o *Observer) addrs() []string {
 	var out []string
-	for _, v := range o.status.Load().Voters {
+	for _, v := range o.status.load().Voters {
 		out = append(out, v.Addr())
 	}
 	return append(out, o.cfg.Controllers...)
@@ -140,21 +139,22 @@ func (o *Observer) apply(resp *FetchResponse) (bool, error) {
 }
 
 func (o *Observer) publish(resp *FetchResponse) {
-	s := *o.status.Load()
+	s := *o.status.load()
 	s.Leader, s.Commit, s.Applied, s.LastIndex = resp.LeaderID, resp.Commit, o.next-1, o.next-1
 	if len(resp.Voters) > 0 {
 		s.Voters = resp.Voters
 	}
-	o.status.Store(&s)
+	o.status.store(&s)
 }
 
 // Status returns what the observer knows of the quorum.
-func (o *Observer) Status() *Status { return o.status.Load() }
+func (o *Observer) Status() *Status { return o.status.load() }
 
 // WaitLeader waits until the observer knows the leader and has applied
 // everything the controller it asked had committed then.
 func (o *Observer) WaitLeader(ctx context.Context) error {
 	for {
+		changed := o.status.changed()
 		if s := o.Status(); s.Leader >= 0 && s.Applied >= s.Commit && s.Applied > 0 {
 			return nil
 		}
@@ -163,7 +163,7 @@ func (o *Observer) WaitLeader(ctx context.Context) error {
 			return fmt.Errorf("raft: observer: no controller answered: %w", ctx.Err())
 		case <-o.quit:
 			return errObserverStopped
-		case <-time.After(20 * time.Millisecond):
+		case <-changed:
 		}
 	}
 }
