@@ -73,10 +73,24 @@ func (n *Node) appendProduce(p *partition, batch []byte, txnID *string, version 
 	return producedBatch{res: res}, nil, nil
 }
 
-// checkProducerID refuses producer ids this cluster never handed out.
+// producerIDWait bounds how long a write waits for this node's metadata to
+// learn of the producer id block its producer id came from.
+const producerIDWait = 3 * time.Second
+
+// checkProducerID refuses producer ids this cluster never handed out. A
+// block of ids is committed by the controller and given to the node that
+// asked (a transaction coordinator) at once, but reaches the other nodes'
+// metadata a moment later: a producer may write to one of them first (its
+// offsets, after a coordinator move). An id past the blocks this node
+// knows waits for its metadata, at most producerIDWait, before it is
+// refused; refused at once, a producer with a good id failed for good.
+// The caller holds no lock.
 func (n *Node) checkProducerID(h *record.Header) *produceReject {
-	if next := n.meta.Current().NextProducerID(); h.ProducerID >= max(next, 0) {
-		return &produceReject{err: kerr.UnknownProducerID, msg: "producer id was not allocated by this cluster"}
+	known := func() bool { return h.ProducerID < max(n.meta.Current().NextProducerID(), 0) }
+	for deadline := time.Now().Add(producerIDWait); !known(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return &produceReject{err: kerr.UnknownProducerID, msg: "producer id was not allocated by this cluster"}
+		}
 	}
 	return nil
 }
