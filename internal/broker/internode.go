@@ -41,19 +41,38 @@ import (
 var ErrControllerSCRAM = errors.New("broker: sasl.mechanism.controller.protocol cannot be SCRAM: " +
 	"SCRAM credentials are metadata the controllers need the quorum to read; use PLAIN, or SSL with ssl.client.auth=required, on the controller listener")
 
+// interNodeClient is how a node secures its connections to one listener
+// of the other nodes. Its TLS stores (nil without TLS) reload as the
+// listener's own do: when their files change, and when the listener's
+// dynamic ssl configs change (security_dynamic.go).
+type interNodeClient struct {
+	listener string
+	sec      wire.ClientSecurity
+	tls      *security.ClientTLS
+	dyn      dynamicTLS
+}
+
 // interNodeSecurity keeps a client security that could not be built as
 // an error for when it is used (a single node never uses it; a broker of
 // several logs it at every attempt), but stops start-up for SCRAM from a
 // controller, which can never work.
-func (n *Node) interNodeSecurity(sec wire.ClientSecurity, err error) (wire.ClientSecurity, error) {
+func (n *Node) interNodeSecurity(c *interNodeClient, err error) (*interNodeClient, error) {
 	switch {
 	case errors.Is(err, ErrControllerSCRAM):
-		return sec, err
+		return nil, err
 	case err != nil:
 		n.log.Warn("connections to other nodes will fail", "err", err)
-		return wire.ClientSecurity{Err: err}, nil
+		return &interNodeClient{sec: wire.ClientSecurity{Err: err}}, nil
 	}
-	return n.startLogin(sec)
+	if c.tls != nil {
+		n.clientTLS = append(n.clientTLS, c)
+	}
+	sec, err := n.startLogin(c.sec)
+	if err != nil {
+		return nil, err
+	}
+	c.sec = sec
+	return c, nil
 }
 
 // controllerListenerName is the listener nodes reach controllers on.
@@ -64,19 +83,23 @@ func controllerListenerName(cfg *config.Broker) string {
 	return "CONTROLLER"
 }
 
+// reloadLogger tells of a file-triggered reload of stores; nil in tests.
+type reloadLogger func(what, listener string, err error)
+
 // controllerClientSecurity secures the connections to controllers.
-func controllerClientSecurity(cfg *config.Broker) (wire.ClientSecurity, error) {
+func controllerClientSecurity(cfg *config.Broker, logReload reloadLogger) (*interNodeClient, error) {
 	mech := strings.ToUpper(cfg.SASLMechanismController)
 	if strings.HasPrefix(mech, "SCRAM-") && cfg.HasRole("controller") && usesSASL(cfg, controllerListenerName(cfg)) {
-		return wire.ClientSecurity{}, ErrControllerSCRAM
+		return nil, ErrControllerSCRAM
 	}
-	return clientSecurity(cfg, controllerListenerName(cfg), mech, "sasl.mechanism.controller.protocol")
+	return clientSecurity(cfg, controllerListenerName(cfg), mech, "sasl.mechanism.controller.protocol", logReload)
 }
 
 // interBrokerClientSecurity secures the connections to other brokers'
 // inter-broker listeners.
-func interBrokerClientSecurity(cfg *config.Broker) (wire.ClientSecurity, error) {
-	return clientSecurity(cfg, cfg.InterBrokerListenerName, strings.ToUpper(cfg.SASLMechanismInterBroker), "sasl.mechanism.inter.broker.protocol")
+func interBrokerClientSecurity(cfg *config.Broker, logReload reloadLogger) (*interNodeClient, error) {
+	return clientSecurity(cfg, cfg.InterBrokerListenerName, strings.ToUpper(cfg.SASLMechanismInterBroker),
+		"sasl.mechanism.inter.broker.protocol", logReload)
 }
 
 func usesSASL(cfg *config.Broker, listener string) bool {
@@ -84,31 +107,34 @@ func usesSASL(cfg *config.Broker, listener string) bool {
 }
 
 // clientSecurity builds the client side of listener's security protocol.
-func clientSecurity(cfg *config.Broker, listener, mech, mechProp string) (wire.ClientSecurity, error) {
-	var sec wire.ClientSecurity
+func clientSecurity(cfg *config.Broker, listener, mech, mechProp string, logReload reloadLogger) (*interNodeClient, error) {
+	c := &interNodeClient{listener: listener}
 	// A listener the map does not name is one no node serves (a single
 	// node without a controller listener): nothing is sent to it.
 	protocol := cfg.ListenerSecurityProtocolMap[listener]
 	get := listenerGetter(cfg, listener)
 	if strings.HasSuffix(protocol, "SSL") {
-		identify := get("ssl.endpoint.identification.algorithm") != ""
-		tc, err := security.NewClientTLS(security.TLSSettingsFrom(get), identify)
-		if err != nil {
-			return sec, fmt.Errorf("broker: client TLS for listener %s: %w", listener, err)
+		var onReload func(error)
+		if logReload != nil {
+			onReload = func(err error) { logReload("inter-node client", listener, err) }
 		}
-		sec.TLS = tc
+		tc, err := security.NewClientTLS(security.TLSSettingsFrom(get), 0, onReload)
+		if err != nil {
+			return nil, fmt.Errorf("broker: client TLS for listener %s: %w", listener, err)
+		}
+		c.tls, c.sec.TLS = tc, tc.Config()
 	}
 	if strings.HasPrefix(protocol, "SASL_") {
 		m, err := clientMechanism(mech, mechanismGetter(cfg, listener, mech, get))
 		if err != nil {
-			return sec, fmt.Errorf("broker: %s=%s for listener %s: %w", mechProp, mech, listener, err)
+			return nil, fmt.Errorf("broker: %s=%s for listener %s: %w", mechProp, mech, listener, err)
 		}
 		if lm, ok := m.(*loginMechanism); ok {
 			lm.listener, lm.key = listener, listener+"/"+mech
 		}
-		sec.SASL = m
+		c.sec.SASL = m
 	}
-	return sec, nil
+	return c, nil
 }
 
 // clientMechanism is the client side of mechanism with the username and

@@ -110,9 +110,12 @@ func TestInterNodeOAuthConfig(t *testing.T) {
 	base := []string{"sasl.mechanism.controller.protocol", "OAUTHBEARER", "sasl.jaas.config", jaas,
 		"sasl.oauthbearer.token.endpoint.url", idp.TokenURL()}
 	for _, class := range []string{loginHandler, "org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerLoginCallbackHandler"} {
-		sec, err := controllerClientSecurity(interNodeConfig(t, append(base, "sasl.login.callback.handler.class", class)...))
-		if lm, ok := sec.SASL.(*loginMechanism); err != nil || !ok || lm.key != "CONTROLLER/OAUTHBEARER" {
-			t.Errorf("%s: %T %v", class, sec.SASL, err)
+		c, err := controllerClientSecurity(interNodeConfig(t, append(base, "sasl.login.callback.handler.class", class)...), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", class, err)
+		}
+		if lm, ok := c.sec.SASL.(*loginMechanism); !ok || lm.key != "CONTROLLER/OAUTHBEARER" {
+			t.Errorf("%s: %T", class, c.sec.SASL)
 		}
 	}
 	for name, kv := range map[string][]string{
@@ -122,7 +125,7 @@ func TestInterNodeOAuthConfig(t *testing.T) {
 		"no client id": {"sasl.login.callback.handler.class", loginHandler,
 			"sasl.jaas.config", `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientSecret="node-secret";`},
 	} {
-		_, err := controllerClientSecurity(interNodeConfig(t, append(base, kv...)...))
+		_, err := controllerClientSecurity(interNodeConfig(t, append(base, kv...)...), nil)
 		if err == nil || strings.Contains(err.Error(), "node-secret") {
 			t.Errorf("%s: %v", name, err)
 		}

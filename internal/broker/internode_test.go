@@ -32,12 +32,12 @@ func TestInterNodeClientSecurity(t *testing.T) {
 	cfg := interNodeConfig(t, "sasl.mechanism.controller.protocol", "PLAIN", "sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512",
 		"listener.name.controller.plain.sasl.jaas.config", nodeJAAS,
 		"listener.name.internal.scram-sha-512.sasl.jaas.config", strings.Replace(nodeJAAS, "plain.PlainLoginModule", "scram.ScramLoginModule", 1))
-	ctrl, err := controllerClientSecurity(cfg)
-	if err != nil || ctrl.SASL == nil || ctrl.SASL.Name() != "PLAIN" || ctrl.TLS != nil {
+	ctrl, err := controllerClientSecurity(cfg, nil)
+	if err != nil || ctrl.sec.SASL == nil || ctrl.sec.SASL.Name() != "PLAIN" || ctrl.sec.TLS != nil {
 		t.Fatalf("controller: %+v %v", ctrl, err)
 	}
-	ib, err := interBrokerClientSecurity(cfg)
-	if err != nil || ib.SASL == nil || ib.SASL.Name() != "SCRAM-SHA-512" {
+	ib, err := interBrokerClientSecurity(cfg, nil)
+	if err != nil || ib.sec.SASL == nil || ib.sec.SASL.Name() != "SCRAM-SHA-512" {
 		t.Fatalf("inter-broker: %+v %v", ib, err)
 	}
 	for name, kv := range map[string][]string{
@@ -45,18 +45,18 @@ func TestInterNodeClientSecurity(t *testing.T) {
 		"no JAAS":     {"sasl.mechanism.controller.protocol", "PLAIN"},
 		"no username": {"sasl.mechanism.controller.protocol", "PLAIN", "sasl.jaas.config", `x required password="node-secret";`},
 	} {
-		_, err := controllerClientSecurity(interNodeConfig(t, kv...))
+		_, err := controllerClientSecurity(interNodeConfig(t, kv...), nil)
 		if err == nil || strings.Contains(err.Error(), "node-secret") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	_, err = controllerClientSecurity(interNodeConfig(t, "sasl.mechanism.controller.protocol", "SCRAM-SHA-256", "sasl.jaas.config", nodeJAAS))
+	_, err = controllerClientSecurity(interNodeConfig(t, "sasl.mechanism.controller.protocol", "SCRAM-SHA-256", "sasl.jaas.config", nodeJAAS), nil)
 	if !errors.Is(err, ErrControllerSCRAM) {
 		t.Errorf("SCRAM from a controller: %v", err)
 	}
 	brokerOnly := interNodeConfig(t, "process.roles", "broker", "listeners", "INTERNAL://127.0.0.1:0", "controller.quorum.voters", "2@127.0.0.1:9093",
 		"sasl.mechanism.controller.protocol", "SCRAM-SHA-256", "sasl.jaas.config", nodeJAAS)
-	if sec, err := controllerClientSecurity(brokerOnly); err != nil || sec.SASL.Name() != "SCRAM-SHA-256" {
+	if c, err := controllerClientSecurity(brokerOnly, nil); err != nil || c.sec.SASL.Name() != "SCRAM-SHA-256" {
 		t.Errorf("SCRAM from a broker-only node: %v", err)
 	}
 }

@@ -58,6 +58,7 @@ type Node struct {
 	fwd        *clientPool           // requests forwarded to the active controller
 	brokerPeer *clientPool           // requests to other brokers' inter-broker listener (internode.go)
 	brokerSec  wire.ClientSecurity   // how to reach the inter-broker listener (internode.go)
+	clientTLS  []*interNodeClient    // the TLS stores of the clients of other nodes (internode.go)
 	epoch      atomic.Int64          // this broker's registration epoch (lifecycle.go)
 	fault      atomic.Pointer[error] // a quorum misconfiguration found at start (quorum.go)
 	quorumWait time.Duration

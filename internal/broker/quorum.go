@@ -45,19 +45,19 @@ type quorumView interface {
 // observer otherwise.
 func (n *Node) openMetadata() error {
 	n.meta = metadata.NewPublisher(metadata.Empty().WithClusterID(n.clusterID))
-	ctrlSec, err := n.interNodeSecurity(controllerClientSecurity(n.cfg))
+	ctrl, err := n.interNodeSecurity(controllerClientSecurity(n.cfg, n.logTLSReload))
 	if err != nil {
 		return err
 	}
-	n.peers = newClientPool(fmt.Sprintf("gofka-raft-%d", n.nodeID), ctrlSec)
-	n.fwd = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID), ctrlSec)
+	n.peers = newClientPool(fmt.Sprintf("gofka-raft-%d", n.nodeID), ctrl.sec)
+	n.fwd = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID), ctrl.sec)
 	if n.cfg.HasRole("broker") {
-		brokerSec, err := n.interNodeSecurity(interBrokerClientSecurity(n.cfg))
+		brokers, err := n.interNodeSecurity(interBrokerClientSecurity(n.cfg, n.logTLSReload))
 		if err != nil {
 			return err
 		}
-		n.brokerSec = brokerSec
-		n.brokerPeer = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID), brokerSec)
+		n.brokerSec = brokers.sec
+		n.brokerPeer = newClientPool(fmt.Sprintf("gofka-broker-%d", n.nodeID), brokers.sec)
 	}
 	if !n.cfg.HasRole("controller") {
 		return n.openObserver()

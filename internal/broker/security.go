@@ -62,7 +62,7 @@ func (n *Node) newListenerSecurity(l config.Listener) (*listenerSecurity, error)
 	}
 	if strings.HasSuffix(l.SecurityProtocol, "SSL") {
 		ls.tls, err = security.NewServerTLS(security.TLSSettingsFrom(get), 0, func(err error) {
-			n.logTLSReload(l.Name, err)
+			n.logTLSReload("listener", l.Name, err)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("broker: listener %s: %w", l.Name, err)
@@ -76,12 +76,14 @@ func (n *Node) newListenerSecurity(l config.Listener) (*listenerSecurity, error)
 	return ls, nil
 }
 
-func (n *Node) logTLSReload(listener string, err error) {
+// logTLSReload tells of a reload of what's stores (a listener's, or this
+// node's clients' of a listener) after their files changed.
+func (n *Node) logTLSReload(what, listener string, err error) {
 	if err != nil {
-		n.log.Error("TLS stores changed but do not load; keeping the previous certificate", "listener", listener, "err", err)
+		n.log.Error("TLS stores changed but do not load; keeping the previous certificate", "stores", what, "listener", listener, "err", err)
 		return
 	}
-	n.log.Info("TLS stores reloaded", "listener", listener)
+	n.log.Info("TLS stores reloaded", "stores", what, "listener", listener)
 }
 
 // listenerGetter returns a property's value for a listener:

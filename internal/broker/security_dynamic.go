@@ -7,7 +7,10 @@ package broker
 // listener prefix) is checked on the broker it names before it goes to
 // the controller (stores that do not load are INVALID_REQUEST, as Kafka's
 // ConfigAdminManager), and once committed the listener serves the new
-// stores for new connections; open connections keep theirs.
+// stores for new connections; open connections keep theirs. The node's
+// own clients of a listener (inter-node connections: raft, metadata
+// fetch, forwarding, replica fetchers, markers) follow that listener's
+// configs too.
 
 import (
 	"fmt"
@@ -59,45 +62,71 @@ func (n *Node) tlsSettingsWith(listener string, dyn map[string]string) security.
 	})
 }
 
-// startDynamicTLS serves each TLS listener with the dynamic store configs
-// of the image, now and as they change.
+// tlsStores are stores that follow dynamic configs: a listener's
+// (security.ServerTLS) or this node's clients' of a listener
+// (security.ClientTLS).
+type tlsStores interface {
+	Update(security.TLSSettings) error
+	Check(security.TLSSettings) error
+}
+
+// tlsTarget is one set of stores and the listener whose ssl configs it
+// follows.
+type tlsTarget struct {
+	what, listener string
+	dyn            *dynamicTLS
+	stores         tlsStores
+}
+
+// tlsTargets are this node's TLS listeners, then its TLS clients of other
+// nodes (which follow the configs of the listener they reach, as Kafka's
+// inter-broker clients follow the inter-broker listener's).
+func (n *Node) tlsTargets() []tlsTarget {
+	var out []tlsTarget
+	for _, sl := range n.listeners {
+		if sl.sec.tls != nil {
+			out = append(out, tlsTarget{"listener", sl.cfg.Name, &sl.sec.dyn, sl.sec.tls})
+		}
+	}
+	for _, c := range n.clientTLS {
+		out = append(out, tlsTarget{"inter-node client", c.listener, &c.dyn, c.tls})
+	}
+	return out
+}
+
+// startDynamicTLS serves each TLS listener, and dials with each TLS
+// client, with the dynamic store configs of the image, now and as they
+// change.
 func (n *Node) startDynamicTLS() {
 	n.applyDynamicTLS(n.meta.Current())
 	n.meta.Subscribe(func(_, next *metadata.Image, _ metadata.Delta) { n.applyDynamicTLS(next) })
 }
 
 func (n *Node) applyDynamicTLS(img *metadata.Image) {
-	for _, sl := range n.listeners {
-		ls := sl.sec
-		if ls.tls == nil {
+	for _, t := range n.tlsTargets() {
+		dyn := n.dynamicSSL(img, t.listener)
+		t.dyn.mu.Lock()
+		if maps.Equal(dyn, t.dyn.applied) || (len(dyn) == 0 && t.dyn.applied == nil) {
+			t.dyn.mu.Unlock()
 			continue
 		}
-		dyn := n.dynamicSSL(img, sl.cfg.Name)
-		ls.dyn.mu.Lock()
-		if maps.Equal(dyn, ls.dyn.applied) || (len(dyn) == 0 && ls.dyn.applied == nil) {
-			ls.dyn.mu.Unlock()
+		t.dyn.applied = dyn
+		t.dyn.mu.Unlock()
+		if err := t.stores.Update(n.tlsSettingsWith(t.listener, dyn)); err != nil {
+			n.log.Error("dynamic TLS store configs do not load; keeping the previous certificate", "stores", t.what, "listener", t.listener, "err", err)
 			continue
 		}
-		ls.dyn.applied = dyn
-		ls.dyn.mu.Unlock()
-		if err := ls.tls.Update(n.tlsSettingsWith(sl.cfg.Name, dyn)); err != nil {
-			n.log.Error("dynamic TLS store configs do not load; keeping the previous certificate", "listener", sl.cfg.Name, "err", err)
-			continue
-		}
-		n.log.Info("TLS stores changed by a dynamic config", "listener", sl.cfg.Name)
+		n.log.Info("TLS stores changed by a dynamic config", "stores", t.what, "listener", t.listener)
 	}
 }
 
 // validateDynamicTLS checks a change of this broker's dynamic configs
 // (next, the whole per-broker set after the change): the stores of every
-// TLS listener whose ssl configs it changes must load.
+// TLS listener and client whose ssl configs it changes must load.
 func (n *Node) validateDynamicTLS(next map[string]string) error {
 	img := n.meta.Current()
-	for _, sl := range n.listeners {
-		if sl.sec.tls == nil {
-			continue
-		}
-		prefix := sslPrefix(sl.cfg.Name)
+	for _, t := range n.tlsTargets() {
+		prefix := sslPrefix(t.listener)
 		dyn := map[string]string{}
 		for k, v := range img.Configs(controller.ResourceBroker, "") {
 			if strings.HasPrefix(k, prefix) {
@@ -109,11 +138,11 @@ func (n *Node) validateDynamicTLS(next map[string]string) error {
 				dyn[k] = v
 			}
 		}
-		if maps.Equal(dyn, n.dynamicSSL(img, sl.cfg.Name)) {
+		if maps.Equal(dyn, n.dynamicSSL(img, t.listener)) {
 			continue
 		}
-		if err := security.Validate(n.tlsSettingsWith(sl.cfg.Name, dyn)); err != nil {
-			return fmt.Errorf("Validation of dynamic config update of SSLFactory failed for listener %s: %w", sl.cfg.Name, err)
+		if err := t.stores.Check(n.tlsSettingsWith(t.listener, dyn)); err != nil {
+			return fmt.Errorf("Validation of dynamic config update of SSLFactory failed for listener %s: %w", t.listener, err)
 		}
 	}
 	return nil
@@ -124,62 +153,88 @@ func (n *Node) ownBroker(typ kmsg.ConfigResourceType, name string) bool {
 	return int8(typ) == controller.ResourceBroker && name == fmt.Sprint(n.nodeID)
 }
 
+// configChange is a resource of AlterConfigs or IncrementalAlterConfigs
+// as checked here: which resource, and this broker's dynamic configs once
+// its changes apply to the current ones.
+type configChange struct {
+	typ   kmsg.ConfigResourceType
+	name  string
+	after func(current map[string]string) map[string]string
+}
+
+// alterChange: AlterConfigs replaces the whole set.
+func alterChange(rr kmsg.AlterConfigsRequestResource) configChange {
+	return configChange{rr.ResourceType, rr.ResourceName, func(map[string]string) map[string]string {
+		next := map[string]string{}
+		for _, c := range rr.Configs {
+			if c.Value != nil {
+				next[c.Name] = *c.Value
+			}
+		}
+		return next
+	}}
+}
+
+// incrementalChange: SET and DELETE of single configs.
+func incrementalChange(rr kmsg.IncrementalAlterConfigsRequestResource) configChange {
+	return configChange{rr.ResourceType, rr.ResourceName, func(current map[string]string) map[string]string {
+		next := maps.Clone(current)
+		if next == nil {
+			next = map[string]string{}
+		}
+		for _, c := range rr.Configs {
+			switch {
+			case c.Op == kmsg.IncrementalAlterConfigOpSet && c.Value != nil:
+				next[c.Name] = *c.Value
+			case c.Op == kmsg.IncrementalAlterConfigOpDelete:
+				delete(next, c.Name)
+			}
+		}
+		return next
+	}}
+}
+
+// refuseBadTLS keeps the resources to send on, and answers through refuse
+// those of this broker whose new TLS stores do not load: INVALID_REQUEST
+// with the reason, as Kafka's ConfigAdminManager (KAFKA-13609).
+func refuseBadTLS[R, O any](n *Node, resources []R, change func(R) configChange, refuse func(R, *kerr.Error, string) O) ([]R, []O) {
+	var failed []O
+	keep := resources[:0:0]
+	for _, rr := range resources {
+		c := change(rr)
+		if n.ownBroker(c.typ, c.name) {
+			if err := n.validateDynamicTLS(c.after(n.meta.Current().Configs(controller.ResourceBroker, c.name))); err != nil {
+				failed = append(failed, refuse(rr, kerr.InvalidRequest, err.Error()))
+				continue
+			}
+		}
+		keep = append(keep, rr)
+	}
+	return keep, failed
+}
+
 // preprocessAlterConfigs takes out of r the resources of this broker
 // whose new TLS stores do not load, and returns their answers.
 func (n *Node) preprocessAlterConfigs(r *kmsg.AlterConfigsRequest) []kmsg.AlterConfigsResponseResource {
 	var failed []kmsg.AlterConfigsResponseResource
-	keep := r.Resources[:0:0]
-	for _, rr := range r.Resources {
-		if n.ownBroker(rr.ResourceType, rr.ResourceName) {
-			next := map[string]string{}
-			for _, c := range rr.Configs {
-				if c.Value != nil {
-					next[c.Name] = *c.Value
-				}
-			}
-			if err := n.validateDynamicTLS(next); err != nil {
-				out := kmsg.NewAlterConfigsResponseResource()
-				out.ResourceType, out.ResourceName = rr.ResourceType, rr.ResourceName
-				out.ErrorCode, out.ErrorMessage = kerr.InvalidRequest.Code, kmsg.StringPtr(err.Error())
-				failed = append(failed, out)
-				continue
-			}
-		}
-		keep = append(keep, rr)
-	}
-	r.Resources = keep
+	r.Resources, failed = refuseBadTLS(n, r.Resources, alterChange,
+		func(rr kmsg.AlterConfigsRequestResource, code *kerr.Error, msg string) kmsg.AlterConfigsResponseResource {
+			out := kmsg.NewAlterConfigsResponseResource()
+			out.ResourceType, out.ResourceName, out.ErrorCode, out.ErrorMessage = rr.ResourceType, rr.ResourceName, code.Code, &msg
+			return out
+		})
 	return failed
 }
 
 // preprocessIncrementalAlterConfigs is preprocessAlterConfigs for
-// IncrementalAlterConfigs (SET and DELETE of the store configs).
+// IncrementalAlterConfigs.
 func (n *Node) preprocessIncrementalAlterConfigs(r *kmsg.IncrementalAlterConfigsRequest) []kmsg.IncrementalAlterConfigsResponseResource {
 	var failed []kmsg.IncrementalAlterConfigsResponseResource
-	keep := r.Resources[:0:0]
-	for _, rr := range r.Resources {
-		if n.ownBroker(rr.ResourceType, rr.ResourceName) {
-			next := maps.Clone(n.meta.Current().Configs(controller.ResourceBroker, rr.ResourceName))
-			if next == nil {
-				next = map[string]string{}
-			}
-			for _, c := range rr.Configs {
-				switch {
-				case c.Op == kmsg.IncrementalAlterConfigOpSet && c.Value != nil:
-					next[c.Name] = *c.Value
-				case c.Op == kmsg.IncrementalAlterConfigOpDelete:
-					delete(next, c.Name)
-				}
-			}
-			if err := n.validateDynamicTLS(next); err != nil {
-				out := kmsg.NewIncrementalAlterConfigsResponseResource()
-				out.ResourceType, out.ResourceName = rr.ResourceType, rr.ResourceName
-				out.ErrorCode, out.ErrorMessage = kerr.InvalidRequest.Code, kmsg.StringPtr(err.Error())
-				failed = append(failed, out)
-				continue
-			}
-		}
-		keep = append(keep, rr)
-	}
-	r.Resources = keep
+	r.Resources, failed = refuseBadTLS(n, r.Resources, incrementalChange,
+		func(rr kmsg.IncrementalAlterConfigsRequestResource, code *kerr.Error, msg string) kmsg.IncrementalAlterConfigsResponseResource {
+			out := kmsg.NewIncrementalAlterConfigsResponseResource()
+			out.ResourceType, out.ResourceName, out.ErrorCode, out.ErrorMessage = rr.ResourceType, rr.ResourceName, code.Code, &msg
+			return out
+		})
 	return failed
 }

@@ -75,12 +75,15 @@ func newRetriever(p *propReader, j *JAAS) (TokenRetriever, error) {
 		RetryBackoffMax: p.dur("sasl.login.retry.backoff.max.ms", time.Millisecond, 10*time.Second, 0, 1<<40),
 	}
 	if u.Scheme == "https" && hasSSLOptions(j) {
-		identify := j.Options["ssl.endpoint.identification.algorithm"] != "" || !hasOption(j, "ssl.endpoint.identification.algorithm")
-		tc, err := NewClientTLS(TLSSettingsFrom(func(n string) string { return j.Options[n] }), identify)
+		s := TLSSettingsFrom(func(n string) string { return j.Options[n] })
+		if !hasOption(j, "ssl.endpoint.identification.algorithm") {
+			s.EndpointIdentification = "https" // Kafka's default
+		}
+		tc, err := NewClientTLS(s, -1, nil)
 		if err != nil {
 			return nil, fmt.Errorf("security: TLS to the token endpoint from the sasl.jaas.config ssl options: %w", err)
 		}
-		c.TLS = tc
+		c.TLS = tc.Config()
 	}
 	return NewHTTPTokenRetriever(c)
 }

@@ -21,30 +21,26 @@ import (
 // UsersFile is a PLAIN user table read from a file.
 type UsersFile struct {
 	path     string
-	check    time.Duration
 	onReload func(error)
 
-	users     atomic.Pointer[map[string]string]
-	nextCheck atomic.Int64 // unix nanos
-	mu        sync.Mutex   // one reload at a time; guards stamp
-	stamp     fileStamp
+	users atomic.Pointer[map[string]string]
+	timer reloadTimer
+	mu    sync.Mutex // one reload at a time; guards stamp
+	stamp fileStamp
 }
 
 // NewUsersFile reads path; check is the reload check interval (0 means
 // DefaultReloadCheck, negative never reloads) and onReload, when not nil,
 // is told of each reload attempt. Errors never quote the file's content.
 func NewUsersFile(path string, check time.Duration, onReload func(error)) (*UsersFile, error) {
-	if check == 0 {
-		check = DefaultReloadCheck
-	}
-	f := &UsersFile{path: path, check: check, onReload: onReload}
+	f := &UsersFile{path: path, onReload: onReload}
 	f.stamp = statFile(path)
 	users, err := readUsers(path)
 	if err != nil {
 		return nil, err
 	}
 	f.users.Store(&users)
-	f.nextCheck.Store(time.Now().Add(check).UnixNano())
+	f.timer.start(check)
 	return f, nil
 }
 
@@ -55,12 +51,7 @@ func (f *UsersFile) Users() map[string]string {
 }
 
 func (f *UsersFile) maybeReload() {
-	if f.check < 0 {
-		return
-	}
-	now := time.Now()
-	next := f.nextCheck.Load()
-	if now.UnixNano() < next || !f.nextCheck.CompareAndSwap(next, now.Add(f.check).UnixNano()) {
+	if !f.timer.due() {
 		return
 	}
 	f.mu.Lock()
@@ -77,14 +68,6 @@ func (f *UsersFile) maybeReload() {
 	if f.onReload != nil {
 		f.onReload(err)
 	}
-}
-
-func statFile(path string) fileStamp {
-	fs := fileStamp{path: path}
-	if fi, err := os.Stat(path); err == nil {
-		fs.modTime, fs.size = fi.ModTime(), fi.Size()
-	}
-	return fs
 }
 
 // readUsers reads the user_<name>=<password> lines of a properties file;

@@ -18,25 +18,30 @@ type TLSSettings struct {
 	TruststoreLocation string // ssl.truststore.location: a PEM file of CA certificates
 	TruststoreCerts    string // ssl.truststore.certificates: PEM CA certificates inline
 	ClientAuth         string // ssl.client.auth: none, requested, required
-	EnabledProtocols   []string
-	CipherSuites       []string
+	// EndpointIdentification is ssl.endpoint.identification.algorithm:
+	// a node's clients check the host name of the nodes they dial unless
+	// it is empty.
+	EndpointIdentification string
+	EnabledProtocols       []string
+	CipherSuites           []string
 }
 
 // TLSSettingsFrom reads the settings through get, which returns a
 // property's effective value for the listener ("" when unset).
 func TLSSettingsFrom(get func(name string) string) TLSSettings {
 	return TLSSettings{
-		KeystoreType:       get("ssl.keystore.type"),
-		KeystoreLocation:   get("ssl.keystore.location"),
-		KeystoreKey:        get("ssl.keystore.key"),
-		KeystoreCertChain:  get("ssl.keystore.certificate.chain"),
-		KeyPassword:        get("ssl.key.password"),
-		TruststoreType:     get("ssl.truststore.type"),
-		TruststoreLocation: get("ssl.truststore.location"),
-		TruststoreCerts:    get("ssl.truststore.certificates"),
-		ClientAuth:         get("ssl.client.auth"),
-		EnabledProtocols:   splitList(get("ssl.enabled.protocols")),
-		CipherSuites:       splitList(get("ssl.cipher.suites")),
+		KeystoreType:           get("ssl.keystore.type"),
+		KeystoreLocation:       get("ssl.keystore.location"),
+		KeystoreKey:            get("ssl.keystore.key"),
+		KeystoreCertChain:      get("ssl.keystore.certificate.chain"),
+		KeyPassword:            get("ssl.key.password"),
+		TruststoreType:         get("ssl.truststore.type"),
+		TruststoreLocation:     get("ssl.truststore.location"),
+		TruststoreCerts:        get("ssl.truststore.certificates"),
+		ClientAuth:             get("ssl.client.auth"),
+		EndpointIdentification: get("ssl.endpoint.identification.algorithm"),
+		EnabledProtocols:       splitList(get("ssl.enabled.protocols")),
+		CipherSuites:           splitList(get("ssl.cipher.suites")),
 	}
 }
 

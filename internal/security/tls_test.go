@@ -220,3 +220,119 @@ func TestNormalizePEM(t *testing.T) {
 		t.Fatalf("standard PEM changed:\n%s", got)
 	}
 }
+
+// TestClientTLSReload: a node's client stores reload like a listener's.
+// After its keystore and truststore files are replaced by ones of a new
+// CA, the next handshake presents the new certificate and trusts only the
+// new CA; a truststore that does not load keeps the previous stores.
+func TestClientTLSReload(t *testing.T) {
+	f := newTLSFixture(t)
+	node := func(ca *testcerts.CA) *testcerts.Pair {
+		p, err := ca.Node(pkix.Name{CommonName: "node-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if err := testcerts.ReplaceFile(f.s.KeystoreLocation, node(f.ca).Keystore()); err != nil {
+		t.Fatal(err)
+	}
+	reloaded := make(chan error, 4)
+	ct, err := NewClientTLS(f.s, time.Millisecond, func(err error) { reloaded <- err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(ca *testcerts.CA, srv *testcerts.Pair) *tls.Config {
+		return &tls.Config{Certificates: []tls.Certificate{srv.TLS()}, ClientCAs: ca.Pool(), ClientAuth: tls.RequireAndVerifyClientCert}
+	}
+	ss, _, err := handshake(t, serve(f.ca, f.server), ct.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ss.PeerCertificates[0].Issuer.CommonName != "test-ca" {
+		t.Fatalf("client certificate issued by %s", ss.PeerCertificates[0].Issuer.CommonName)
+	}
+
+	next, _ := testcerts.NewCA("next-ca")
+	nextSrv := node(next)
+	if err := testcerts.ReplaceFile(f.s.KeystoreLocation, nextSrv.Keystore()); err != nil {
+		t.Fatal(err)
+	}
+	if err := testcerts.ReplaceFile(f.s.TruststoreLocation, next.CertPEM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if _, _, err := handshake(t, serve(f.ca, f.server), ct.Config()); err == nil {
+		t.Fatal("a server of the old CA is still trusted")
+	}
+	if err := <-reloaded; err != nil {
+		t.Fatal(err)
+	}
+	ss, _, err = handshake(t, serve(next, nextSrv), ct.Config())
+	if err != nil {
+		t.Fatalf("a server of the new CA: %v", err)
+	}
+	if got := ss.PeerCertificates[0].SerialNumber; got.Cmp(nextSrv.Cert.SerialNumber) != 0 {
+		t.Fatalf("client certificate serial %v, want the new %v", got, nextSrv.Cert.SerialNumber)
+	}
+
+	if err := testcerts.ReplaceFile(f.s.TruststoreLocation, []byte("garbage")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if _, _, err := handshake(t, serve(next, nextSrv), ct.Config()); err != nil {
+		t.Fatalf("after a truststore that does not load: %v", err)
+	}
+	if err := <-reloaded; err == nil {
+		t.Fatal("reload of a garbage truststore succeeded")
+	}
+}
+
+// TestClientTLSUpdate: a dynamic change of the store settings takes
+// effect at the next handshake; settings that do not load are refused by
+// Check and Update and change nothing; host names are checked only with
+// endpoint identification on.
+func TestClientTLSUpdate(t *testing.T) {
+	f := newTLSFixture(t)
+	ct, err := NewClientTLS(f.s, -1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, _ := testcerts.NewCA("next-ca")
+	nextSrv, _ := next.Server("broker")
+	ts, _ := testcerts.WriteFile(f.dir, "next-ts.pem", next.CertPEM)
+	s := f.s
+	s.TruststoreLocation = ts
+	bad := s
+	bad.TruststoreLocation = ts + ".missing"
+	if ct.Check(bad) == nil || ct.Update(bad) == nil {
+		t.Fatal("a missing truststore was accepted")
+	}
+	srv := &tls.Config{Certificates: []tls.Certificate{nextSrv.TLS()}}
+	if _, _, err := handshake(t, srv, ct.Config()); err == nil {
+		t.Fatal("the new CA is trusted before the update")
+	}
+	if err := ct.Check(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := ct.Update(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := handshake(t, srv, ct.Config()); err != nil {
+		t.Fatalf("after the update: %v", err)
+	}
+	s.EndpointIdentification = "https"
+	named, err := NewClientTLS(s, -1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := named.Config().Clone()
+	cfg.ServerName = "elsewhere.example"
+	if _, _, err := handshake(t, srv, cfg); err == nil {
+		t.Fatal("a certificate for another host was accepted with endpoint identification on")
+	}
+	cfg.ServerName = "localhost"
+	if _, _, err := handshake(t, srv, cfg); err != nil {
+		t.Fatalf("endpoint identification for localhost: %v", err)
+	}
+}
