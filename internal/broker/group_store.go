@@ -50,20 +50,55 @@ func (s groupStore) Append(partition int32, batch []byte) error {
 	return err
 }
 
-// AppendAt writes one batch and returns its first offset.
+// AppendAt writes one batch, waits for the ISR and returns its first
+// offset (the share coordinator's writes).
 func (s groupStore) AppendAt(partition int32, batch []byte) (int64, error) {
+	res, err := s.write(partition, batch)
+	if err != nil {
+		return -1, err
+	}
+	if err := s.Await(partition, res.LastOffset+1); err != nil {
+		return -1, err
+	}
+	return res.FirstOffset, nil
+}
+
+// Write appends one batch and returns the log end offset after it,
+// without waiting for the ISR: the group coordinator appends under its
+// lock and waits (Await) once it released it.
+func (s groupStore) Write(partition int32, batch []byte) (int64, error) {
+	res, err := s.write(partition, batch)
+	if err != nil {
+		return -1, err
+	}
+	return res.LastOffset + 1, nil
+}
+
+func (s groupStore) write(partition int32, batch []byte) (storage.AppendResult, error) {
 	p := s.n.parts.get(s.topic, partition)
 	if p == nil {
-		return -1, s.lost(partition, fmt.Errorf("%w: %s-%d", errNoPartition, s.topic, partition))
+		return storage.AppendResult{}, s.lost(partition, fmt.Errorf("%w: %s-%d", errNoPartition, s.topic, partition))
 	}
 	res, err := s.n.appendLeader(p, batch, s.n.now())
 	if err != nil {
-		return -1, s.lost(partition, err)
+		return res, s.lost(partition, err)
 	}
-	if code := s.n.awaitReplicated(p, res.LastOffset+1, ms(int64(s.n.cfg.OffsetsCommitTimeoutMs))); code != nil {
-		return -1, s.lost(partition, fmt.Errorf("%w: %s: %v", errNotLeader, p.tp.String(), code))
+	return res, nil
+}
+
+// Await waits until the ISR holds the partition up to end, at most
+// offsets.commit.timeout.ms. It holds no lock; a failed wait unloads the
+// partition (and reloads it if this node still leads it), as a failed
+// append does.
+func (s groupStore) Await(partition int32, end int64) error {
+	p := s.n.parts.get(s.topic, partition)
+	if p == nil {
+		return s.lost(partition, fmt.Errorf("%w: %s-%d", errNoPartition, s.topic, partition))
 	}
-	return res.FirstOffset, nil
+	if code := s.n.awaitReplicated(p, end, ms(int64(s.n.cfg.OffsetsCommitTimeoutMs))); code != nil {
+		return s.lost(partition, fmt.Errorf("%w: %s: %v", errNotLeader, p.tp.String(), code))
+	}
+	return nil
 }
 
 // lost takes a failed append as a lost leadership of the partition

@@ -90,30 +90,28 @@ func txnOffsetCommitFailed(r *kmsg.TxnOffsetCommitRequest, code int16) *kmsg.Txn
 	return resp
 }
 
-// AppendTransactional appends a transactional offset commit batch under
+// WriteTransactional appends a transactional offset commit batch under
 // the partition's producer-state lock: an epoch older than the partition
 // has seen is fenced, and the batch opens (or joins) the producer's
-// transaction there, so the marker written at its end finds it.
-func (s groupStore) AppendTransactional(partition int32, batch []byte) error {
+// transaction there, so the marker written at its end finds it. The
+// coordinator waits for the ISR through Await, without its lock.
+func (s groupStore) WriteTransactional(partition int32, batch []byte) (int64, error) {
 	p := s.n.parts.get(offsetsTopic, partition)
 	if p == nil {
-		return s.lost(partition, fmt.Errorf("%w: %s-%d", errNoPartition, offsetsTopic, partition))
+		return -1, s.lost(partition, fmt.Errorf("%w: %s-%d", errNoPartition, offsetsTopic, partition))
 	}
 	if !p.rep.IsLeader() {
-		return s.lost(partition, fmt.Errorf("%w: %s", errNotLeader, p.tp.String()))
+		return -1, s.lost(partition, fmt.Errorf("%w: %s", errNotLeader, p.tp.String()))
 	}
 	end, err := s.appendTransactional(p, batch)
 	switch {
 	case errors.Is(err, group.ErrProducerFenced):
-		return err
+		return -1, err
 	case err != nil:
-		return s.lost(partition, err)
+		return -1, s.lost(partition, err)
 	}
 	p.leaderAppended()
-	if code := s.n.awaitReplicated(p, end, ms(int64(s.n.cfg.OffsetsCommitTimeoutMs))); code != nil {
-		return s.lost(partition, fmt.Errorf("%w: %s: %v", errNotLeader, p.tp.String(), code))
-	}
-	return nil
+	return end, nil
 }
 
 // appendTransactional appends under the producer-state lock and returns

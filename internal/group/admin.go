@@ -1,6 +1,7 @@
 package group
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -11,7 +12,7 @@ import (
 // case-insensitive, as Kafka).
 func (c *Coordinator) ListGroups(r *kmsg.ListGroupsRequest) *kmsg.ListGroupsResponse {
 	resp := kmsg.NewPtrListGroupsResponse()
-	c.do(func() {
+	c.doOr(func() {
 		if c.mu.closed {
 			resp.ErrorCode = kerr.CoordinatorNotAvailable.Code
 			return
@@ -20,10 +21,14 @@ func (c *Coordinator) ListGroups(r *kmsg.ListGroupsRequest) *kmsg.ListGroupsResp
 			if c.ownerLocked(g.id) != nil || !matchFold(r.StatesFilter, g.state()) || !matchFold(r.TypesFilter, g.typ) {
 				continue
 			}
+			c.touchLocked(c.PartitionFor(g.id))
 			lg := kmsg.NewListGroupsResponseGroup()
 			lg.Group, lg.ProtocolType, lg.GroupState, lg.GroupType = g.id, g.protocolType(), g.state(), g.typ
 			resp.Groups = append(resp.Groups, lg)
 		}
+	}, func(failed func(string) bool) {
+		// As Kafka, the groups of a partition no longer served are left out.
+		resp.Groups = slices.DeleteFunc(resp.Groups, func(g kmsg.ListGroupsResponseGroup) bool { return failed(g.Group) })
 	})
 	return resp
 }
@@ -45,9 +50,17 @@ func matchFold(filter []string, v string) bool {
 // error GROUP_ID_NOT_FOUND only for unknown groups; v6 adds a message).
 func (c *Coordinator) DescribeGroups(r *kmsg.DescribeGroupsRequest) *kmsg.DescribeGroupsResponse {
 	resp := kmsg.NewPtrDescribeGroupsResponse()
-	c.do(func() {
+	c.doOr(func() {
 		for _, id := range r.Groups {
 			resp.Groups = append(resp.Groups, c.describeLocked(id, r.Version))
+		}
+	}, func(failed func(string) bool) {
+		for i, g := range resp.Groups {
+			if failed(g.Group) {
+				resp.Groups[i] = kmsg.NewDescribeGroupsResponseGroup()
+				resp.Groups[i].Group, resp.Groups[i].ErrorCode = g.Group, kerr.NotCoordinator.Code
+				resp.Groups[i].AuthorizedOperations = -2147483648
+			}
 		}
 	})
 	return resp
@@ -99,7 +112,7 @@ func (c *Coordinator) describeLocked(id string, version int16) kmsg.DescribeGrou
 // tombstones for their metadata and every committed offset.
 func (c *Coordinator) DeleteGroups(r *kmsg.DeleteGroupsRequest) *kmsg.DeleteGroupsResponse {
 	resp := kmsg.NewPtrDeleteGroupsResponse()
-	c.do(func() {
+	c.doOr(func() {
 		for _, id := range r.Groups {
 			dg := kmsg.NewDeleteGroupsResponseGroup()
 			dg.Group = id
@@ -107,6 +120,12 @@ func (c *Coordinator) DeleteGroups(r *kmsg.DeleteGroupsRequest) *kmsg.DeleteGrou
 				dg.ErrorCode = err.Code
 			}
 			resp.Groups = append(resp.Groups, dg)
+		}
+	}, func(failed func(string) bool) {
+		for i, g := range resp.Groups {
+			if failed(g.Group) && g.ErrorCode == 0 {
+				resp.Groups[i].ErrorCode = kerr.NotCoordinator.Code
+			}
 		}
 	})
 	return resp

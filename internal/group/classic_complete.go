@@ -38,7 +38,7 @@ func (c *Coordinator) completeJoin(g *group) {
 		resp := c.joinResponse(g, m, m.joinVer)
 		cb := m.joinCB
 		m.joinCB = nil
-		c.later(func() { cb(resp) })
+		c.replyJoin(g, cb, resp)
 		c.resetHeartbeat(g, m)
 	}
 }

@@ -198,7 +198,7 @@ func (cg *classicGroup) checkMember(memberID string, iid *string, m *member) *ke
 func (c *Coordinator) resendJoin(g *group, m *member, j *joinReq) {
 	c.resetHeartbeat(g, m)
 	resp := c.joinResponse(g, m, j.r.Version)
-	c.later(func() { j.respond(resp) })
+	c.replyJoin(g, j.respond, resp)
 }
 
 func (c *Coordinator) addMember(g *group, id string, j *joinReq) {
@@ -266,7 +266,7 @@ func (c *Coordinator) replaceStatic(g *group, oldID string, j *joinReq) *kerr.Er
 			resp := c.joinResponse(g, m, j.r.Version)
 			resp.Members = nil
 			resp.SkipAssignment = false
-			c.later(func() { j.respond(resp) })
+			c.replyJoin(g, j.respond, resp)
 			return nil
 		}
 		c.updateMember(g, m, j)

@@ -52,7 +52,7 @@ func (c *Coordinator) syncLocked(r *kmsg.SyncGroupRequest, respond func(*kmsg.Sy
 	case StateStable:
 		c.resetHeartbeat(g, m)
 		resp := c.syncResponse(g, m)
-		c.later(func() { respond(resp) })
+		c.replySync(g, respond, resp)
 		return nil
 	case StateCompletingRebalance:
 		c.resetHeartbeat(g, m)
@@ -100,7 +100,7 @@ func (c *Coordinator) applyAssignment(g *group, as []kmsg.SyncGroupRequestGroupA
 		if cb := m.syncCB; cb != nil {
 			resp := c.syncResponse(g, m)
 			m.syncCB = nil
-			c.later(func() { cb(resp) })
+			c.replySync(g, cb, resp)
 		}
 	}
 }
@@ -108,9 +108,13 @@ func (c *Coordinator) applyAssignment(g *group, as []kmsg.SyncGroupRequestGroupA
 // Heartbeat handles a classic Heartbeat.
 func (c *Coordinator) Heartbeat(r *kmsg.HeartbeatRequest) *kmsg.HeartbeatResponse {
 	resp := kmsg.NewPtrHeartbeatResponse()
-	c.do(func() {
+	c.doOr(func() {
 		if err := c.heartbeatLocked(r); err != nil {
 			resp.ErrorCode = err.Code
+		}
+	}, func(failed func(string) bool) {
+		if failed(r.Group) {
+			resp.ErrorCode = kerr.NotCoordinator.Code
 		}
 	})
 	return resp
@@ -152,7 +156,11 @@ func (c *Coordinator) heartbeatLocked(r *kmsg.HeartbeatRequest) *kerr.Error {
 // members by member id or group instance id (KIP-345).
 func (c *Coordinator) LeaveGroup(r *kmsg.LeaveGroupRequest) *kmsg.LeaveGroupResponse {
 	resp := kmsg.NewPtrLeaveGroupResponse()
-	c.do(func() { c.leaveLocked(r, resp) })
+	c.doOr(func() { c.leaveLocked(r, resp) }, func(failed func(string) bool) {
+		if failed(r.Group) {
+			resp.ErrorCode, resp.Members = kerr.NotCoordinator.Code, nil
+		}
+	})
 	return resp
 }
 

@@ -66,7 +66,7 @@ func (c *Coordinator) classicJoinConsumerGroup(g *group, r *kmsg.JoinGroupReques
 	resp.MemberID, resp.Generation = m.id, m.epoch
 	pt, pn := "consumer", ps[0].name
 	resp.ProtocolType, resp.Protocol = &pt, &pn
-	c.later(func() { respond(resp) })
+	c.replyJoin(g, respond, resp)
 	return nil
 }
 
@@ -221,7 +221,7 @@ func (c *Coordinator) classicSyncConsumerGroup(g *group, r *kmsg.SyncGroupReques
 	pt, pn := "consumer", m.classic.protocols[0].name
 	resp.ProtocolType, resp.Protocol = &pt, &pn
 	resp.MemberAssignment = classicAssignment(m)
-	c.later(func() { respond(resp) })
+	c.replySync(g, respond, resp)
 	return nil
 }
 

@@ -14,10 +14,17 @@ import (
 // carries the member's current assignment.
 func (c *Coordinator) ConsumerGroupHeartbeat(r *kmsg.ConsumerGroupHeartbeatRequest, clientID, clientHost string) *kmsg.ConsumerGroupHeartbeatResponse {
 	resp := kmsg.NewPtrConsumerGroupHeartbeatResponse()
-	c.do(func() {
+	c.doOr(func() {
 		if err := c.cgHeartbeatLocked(r, clientID, clientHost, resp); err != nil {
 			resp.ErrorCode = err.Code
 			msg := err.Message
+			resp.ErrorMessage = &msg
+		}
+	}, func(failed func(string) bool) {
+		if failed(r.Group) {
+			*resp = kmsg.NewConsumerGroupHeartbeatResponse()
+			resp.ErrorCode = kerr.NotCoordinator.Code
+			msg := kerr.NotCoordinator.Message
 			resp.ErrorMessage = &msg
 		}
 	})
@@ -273,9 +280,17 @@ func (c *Coordinator) leaveCMember(g *group, m *cmember) {
 // current and target assignments.
 func (c *Coordinator) ConsumerGroupDescribe(r *kmsg.ConsumerGroupDescribeRequest) *kmsg.ConsumerGroupDescribeResponse {
 	resp := kmsg.NewPtrConsumerGroupDescribeResponse()
-	c.do(func() {
+	c.doOr(func() {
 		for _, id := range r.Groups {
 			resp.Groups = append(resp.Groups, c.cgDescribeLocked(id))
+		}
+	}, func(failed func(string) bool) {
+		for i, g := range resp.Groups {
+			if failed(g.Group) {
+				resp.Groups[i] = kmsg.NewConsumerGroupDescribeResponseGroup()
+				resp.Groups[i].Group, resp.Groups[i].ErrorCode = g.Group, kerr.NotCoordinator.Code
+				resp.Groups[i].AuthorizedOperations = -2147483648
+			}
 		}
 	})
 	return resp

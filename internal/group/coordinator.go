@@ -17,9 +17,14 @@ type Coordinator struct {
 	mu struct {
 		sync.Mutex
 		groups map[string]*group
-		out    []func() // callbacks to run once mu is released
-		closed bool
-		expiry *timer
+		out    []reply // callbacks to run once mu is released
+		// writes is what was appended to each partition and how far the
+		// ISR holds it; touched the partitions the running operation
+		// waits for before it answers (pending.go).
+		writes  map[int32]*partWrites
+		touched map[int32]struct{}
+		closed  bool
+		expiry  *timer
 		// loading keeps consumer group records by group and key while
 		// __consumer_offsets is replayed (see consumer_replay.go).
 		loading map[string]map[string][]byte
@@ -33,6 +38,7 @@ func New(cfg Config, clock Clock, store Store, meta func() Metadata) *Coordinato
 	c := &Coordinator{cfg: cfg, clock: clock, store: store, meta: meta}
 	c.mu.groups = make(map[string]*group)
 	c.mu.pending = pendingTxns{}
+	c.mu.writes = map[int32]*partWrites{}
 	return c
 }
 
@@ -77,20 +83,50 @@ func (c *Coordinator) Close() {
 	})
 }
 
-// do runs fn under the mutex, then the callbacks fn queued.
-func (c *Coordinator) do(fn func()) {
+// do runs fn under the mutex, then, with the mutex released, waits until
+// the ISR holds the writes of the partitions fn touched (pending.go) and
+// runs the callbacks fn queued.
+func (c *Coordinator) do(fn func()) { c.doOr(fn, nil) }
+
+// doOr is do, then fail with the groups whose partition's wait failed
+// (before the callbacks run), so the operation answers them
+// NOT_COORDINATOR instead of a state the log may not keep.
+func (c *Coordinator) doOr(fn func(), fail func(failed func(groupID string) bool)) {
 	c.mu.Lock()
 	fn()
+	waits := c.takeWaitsLocked()
 	out := c.mu.out
 	c.mu.out = nil
 	c.mu.Unlock()
-	for _, f := range out {
-		f()
+	failed := c.await(waits)
+	if len(failed) > 0 && fail != nil {
+		fail(c.failedGroups(failed))
+	}
+	for _, r := range out {
+		r.run(r.part >= 0 && failed[r.part])
 	}
 }
 
-// later queues f to run after the mutex is released. Requires c.mu.
-func (c *Coordinator) later(f func()) { c.mu.out = append(c.mu.out, f) }
+// doNoWait runs fn under the mutex without waiting for the ISR (fn
+// answers no one): what it wrote stays pending for the next operation
+// that touches the partition.
+func (c *Coordinator) doNoWait(fn func()) {
+	c.mu.Lock()
+	fn()
+	clear(c.mu.touched)
+	out := c.mu.out
+	c.mu.out = nil
+	c.mu.Unlock()
+	for _, r := range out {
+		r.run(false)
+	}
+}
+
+// later queues f to run after the mutex is released (and the waits of
+// the operation are over). Requires c.mu.
+func (c *Coordinator) later(f func()) {
+	c.mu.out = append(c.mu.out, reply{part: -1, run: func(bool) { f() }})
+}
 
 func (c *Coordinator) now() time.Time { return c.clock.Now() }
 

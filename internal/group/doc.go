@@ -30,4 +30,23 @@
 // Concurrency: one mutex (Coordinator.mu) guards every group. Responses to
 // parked requests (JoinGroup, SyncGroup) are delivered through callbacks
 // called after the mutex is released.
+//
+// Writes wait for the ISR outside the mutex (pending.go), as Kafka's
+// CoordinatorRuntime: an operation appends its records under the mutex
+// (Store.Write: log order is state order) and changes the in-memory state
+// at once; with the mutex released it waits (Store.Await) until the ISR
+// holds everything appended to the partitions it touched, its own records
+// and those of earlier operations, and only then answers. So no answer,
+// read or write, shows state the log may still lose (an OffsetFetch right
+// after a commit waits for that commit; a SyncGroup answer waits for the
+// group's record), while a slow follower delays only the groups of the
+// partitions it delays. The unit is the partition, as Kafka's deferred
+// event queue: a read of one group waits for pending writes of other
+// groups of its partition. A failed wait has the broker unload the
+// partition and reload it from the log (dropping the changes made at
+// append time, as Kafka reverts its timeline state); the waiting
+// operations answer NOT_COORDINATOR for that partition's groups.
+// Unloading never waits for a pending wait. TopicsDeleted (called on the
+// metadata publish path) and CompleteTxn (called under the transaction
+// coordinator's lock) never wait.
 package group

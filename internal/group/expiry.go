@@ -55,9 +55,11 @@ func (c *Coordinator) expireOffsets() {
 }
 
 // TopicsDeleted deletes every group's committed offsets of topics that
-// were deleted, as Kafka's coordinator does on partition deletion.
+// were deleted, as Kafka's coordinator does on partition deletion. The
+// broker calls it from the metadata publish path: it answers no one, so
+// it does not wait for the ISR (later requests for these groups do).
 func (c *Coordinator) TopicsDeleted(names []string) {
-	c.do(func() {
+	c.doNoWait(func() {
 		if c.mu.closed {
 			return
 		}

@@ -1,6 +1,7 @@
 package group
 
 import (
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -72,32 +73,88 @@ func (c *fakeClock) Advance(d time.Duration) {
 	}
 }
 
-// fakeStore is an in-memory __consumer_offsets.
+// fakeStore is an in-memory __consumer_offsets. A wait for a held
+// partition (hold) blocks until release ends it, with an error or not.
 type fakeStore struct {
 	mu     sync.Mutex
 	parts  map[int32][][]byte
 	fail   error
 	fenced bool
+	held   map[int32]*heldWaits
 }
 
-func newFakeStore() *fakeStore { return &fakeStore{parts: map[int32][][]byte{}} }
+// heldWaits is a held partition: waiting counts the blocked waits, done
+// is closed by release with err.
+type heldWaits struct {
+	waiting int
+	done    chan struct{}
+	err     error
+}
 
-func (s *fakeStore) Append(p int32, b []byte) error {
+func newFakeStore() *fakeStore {
+	return &fakeStore{parts: map[int32][][]byte{}, held: map[int32]*heldWaits{}}
+}
+
+func (s *fakeStore) Write(p int32, b []byte) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fail != nil {
-		return s.fail
+		return -1, s.fail
 	}
 	s.parts[p] = append(s.parts[p], append([]byte(nil), b...))
-	return nil
+	return int64(len(s.parts[p])), nil
 }
 
-// AppendTransactional appends like Append; fenced makes it fail.
-func (s *fakeStore) AppendTransactional(p int32, b []byte) error {
+// WriteTransactional appends like Write; fenced makes it fail.
+func (s *fakeStore) WriteTransactional(p int32, b []byte) (int64, error) {
 	if s.fenced {
-		return ErrProducerFenced
+		return -1, ErrProducerFenced
 	}
-	return s.Append(p, b)
+	return s.Write(p, b)
+}
+
+func (s *fakeStore) Await(p int32, end int64) error {
+	s.mu.Lock()
+	h := s.held[p]
+	if h == nil {
+		s.mu.Unlock()
+		return nil
+	}
+	h.waiting++
+	s.mu.Unlock()
+	<-h.done
+	return h.err
+}
+
+// hold makes the waits for partition p block until release.
+func (s *fakeStore) hold(p int32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.held[p] = &heldWaits{done: make(chan struct{})}
+}
+
+// waiting is the number of waits blocked on partition p.
+func (s *fakeStore) waiting(p int32) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h := s.held[p]; h != nil {
+		return h.waiting
+	}
+	return 0
+}
+
+// release ends the waits of partition p with err (wrapped in
+// ErrNotCoordinator, as the broker's store does) or nil, and stops
+// holding it.
+func (s *fakeStore) release(p int32, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.held[p]
+	if err != nil {
+		h.err = fmt.Errorf("%w: %w", ErrNotCoordinator, err)
+	}
+	close(h.done)
+	delete(s.held, p)
 }
 
 func (s *fakeStore) Replay(p int32, fn func([]byte) error) error {

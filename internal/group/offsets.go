@@ -13,7 +13,17 @@ import (
 // batch. v10 names topics by id.
 func (c *Coordinator) OffsetCommit(r *kmsg.OffsetCommitRequest) *kmsg.OffsetCommitResponse {
 	resp := kmsg.NewPtrOffsetCommitResponse()
-	c.do(func() { c.commitLocked(r, resp) })
+	c.doOr(func() { c.commitLocked(r, resp) }, func(failed func(string) bool) {
+		if failed(r.Group) {
+			failCodes(kerr.NotCoordinator.Code, func(set func(*int16)) {
+				for i := range resp.Topics {
+					for j := range resp.Topics[i].Partitions {
+						set(&resp.Topics[i].Partitions[j].ErrorCode)
+					}
+				}
+			})
+		}
+	})
 	return resp
 }
 

@@ -14,7 +14,7 @@ import (
 // answers UNSTABLE_OFFSET_COMMIT, so the client retries once it ends.
 func (c *Coordinator) OffsetFetch(r *kmsg.OffsetFetchRequest) *kmsg.OffsetFetchResponse {
 	resp := kmsg.NewPtrOffsetFetchResponse()
-	c.do(func() {
+	c.doOr(func() {
 		if r.Version >= 8 {
 			for _, rg := range r.Groups {
 				resp.Groups = append(resp.Groups, c.fetchGroupLocked(&rg, r.Version, r.RequireStable))
@@ -22,6 +22,15 @@ func (c *Coordinator) OffsetFetch(r *kmsg.OffsetFetchRequest) *kmsg.OffsetFetchR
 			return
 		}
 		c.fetchLegacyLocked(r, resp)
+	}, func(failed func(string) bool) {
+		if r.Version < 8 && failed(r.Group) {
+			resp.ErrorCode, resp.Topics = kerr.NotCoordinator.Code, nil
+		}
+		for i, g := range resp.Groups {
+			if failed(g.Group) {
+				resp.Groups[i].ErrorCode, resp.Groups[i].Topics = kerr.NotCoordinator.Code, nil
+			}
+		}
 	})
 	return resp
 }
@@ -165,7 +174,11 @@ func allOffsets(g *group, meta Metadata, byID bool, unstable func(topicPartition
 // GROUP_SUBSCRIBED_TO_TOPIC.
 func (c *Coordinator) OffsetDelete(r *kmsg.OffsetDeleteRequest) *kmsg.OffsetDeleteResponse {
 	resp := kmsg.NewPtrOffsetDeleteResponse()
-	c.do(func() { c.offsetDeleteLocked(r, resp) })
+	c.doOr(func() { c.offsetDeleteLocked(r, resp) }, func(failed func(string) bool) {
+		if failed(r.Group) {
+			resp.ErrorCode, resp.Topics = kerr.NotCoordinator.Code, nil
+		}
+	})
 	return resp
 }
 

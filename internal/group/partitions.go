@@ -17,12 +17,17 @@ import (
 
 // availLocked is the error a request for a group answers before any other
 // check: COORDINATOR_NOT_AVAILABLE once closed, else the partition's
-// ownership. Requires c.mu.
+// ownership. A served group's partition is touched: the request answers
+// once the ISR holds what was written to it (pending.go). Requires c.mu.
 func (c *Coordinator) availLocked(groupID string) *kerr.Error {
 	if c.mu.closed {
 		return kerr.CoordinatorNotAvailable
 	}
-	return c.ownerLocked(groupID)
+	if err := c.ownerLocked(groupID); err != nil {
+		return err
+	}
+	c.touchLocked(c.PartitionFor(groupID))
+	return nil
 }
 
 // ownerLocked is nil when this node serves the group's partition.
@@ -51,6 +56,7 @@ func (c *Coordinator) LoadPartition(p int32) error {
 	c.do(func() {
 		c.unloadLocked(p, kerr.NotCoordinator)
 		err = c.loadLocked(p)
+		clear(c.mu.touched) // loading waits for nothing
 		if err != nil {
 			c.unloadLocked(p, kerr.NotCoordinator)
 		}
@@ -84,6 +90,7 @@ func (c *Coordinator) UnloadPartition(p int32) {
 }
 
 func (c *Coordinator) unloadLocked(p int32, err *kerr.Error) {
+	c.resetWritesLocked(p)
 	for id, g := range c.mu.groups {
 		if c.PartitionFor(id) != p {
 			continue

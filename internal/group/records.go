@@ -90,7 +90,8 @@ func keyVersion(key []byte) (int16, error) {
 }
 
 // write appends recs to the group's partition. Requires c.mu: writes are
-// ordered with the state changes they record.
+// ordered with the state changes they record. The running operation
+// answers once the ISR holds them (pending.go).
 func (c *Coordinator) write(groupID string, recs []kv) error {
 	if len(recs) == 0 {
 		return nil
@@ -102,8 +103,11 @@ func (c *Coordinator) write(groupID string, recs []kv) error {
 	if c.cfg.MaxRecordBytes > 0 && len(batch) > c.cfg.MaxRecordBytes {
 		return fmt.Errorf("%w: %d bytes", ErrRecordTooLarge, len(batch))
 	}
-	if err := c.store.Append(c.PartitionFor(groupID), batch); err != nil {
+	p := c.PartitionFor(groupID)
+	end, err := c.store.Write(p, batch)
+	if err != nil {
 		return fmt.Errorf("group: write %s: %w", groupID, err)
 	}
+	c.wroteLocked(p, end)
 	return nil
 }

@@ -57,7 +57,17 @@ func (p pendingTxns) has(groupID string, tp topicPartition) bool {
 // by id.
 func (c *Coordinator) TxnOffsetCommit(r *kmsg.TxnOffsetCommitRequest) *kmsg.TxnOffsetCommitResponse {
 	resp := kmsg.NewPtrTxnOffsetCommitResponse()
-	c.do(func() { c.txnCommitLocked(r, resp) })
+	c.doOr(func() { c.txnCommitLocked(r, resp) }, func(failed func(string) bool) {
+		if failed(r.Group) {
+			failCodes(kerr.NotCoordinator.Code, func(set func(*int16)) {
+				for i := range resp.Topics {
+					for j := range resp.Topics[i].Partitions {
+						set(&resp.Topics[i].Partitions[j].ErrorCode)
+					}
+				}
+			})
+		}
+	})
 	return resp
 }
 
@@ -136,9 +146,12 @@ func (c *Coordinator) writeTxn(groupID string, pid int64, epoch int16, recs []kv
 	if c.cfg.MaxRecordBytes > 0 && len(batch) > c.cfg.MaxRecordBytes {
 		return fmt.Errorf("%w: %d bytes", ErrRecordTooLarge, len(batch))
 	}
-	if err := c.store.AppendTransactional(c.PartitionFor(groupID), batch); err != nil {
+	p := c.PartitionFor(groupID)
+	end, err := c.store.WriteTransactional(p, batch)
+	if err != nil {
 		return fmt.Errorf("group: write %s: %w", groupID, err)
 	}
+	c.wroteLocked(p, end)
 	return nil
 }
 
@@ -183,6 +196,10 @@ func validateTxnConsumerCommit(g *group, memberID string, epoch int32) *kerr.Err
 // CompleteTxn applies a transaction marker written to a __consumer_offsets
 // partition: a commit makes the producer's pending offsets of every group
 // on that partition the committed offsets, an abort drops them.
+//
+// The broker calls it under the transaction coordinator's lock: it
+// touches no partition (no availLocked, no write), so it never waits for
+// the ISR.
 func (c *Coordinator) CompleteTxn(partition int32, pid int64, commit bool) {
 	c.do(func() { c.completeTxnLocked(partition, pid, commit) })
 }

@@ -45,7 +45,7 @@ func markerBatch(pid int64, commit bool) []byte {
 func (h *harness) marker(t *testing.T, group string, pid int64, commit bool) {
 	t.Helper()
 	part := h.c.PartitionFor(group)
-	if err := h.store.Append(part, markerBatch(pid, commit)); err != nil {
+	if _, err := h.store.Write(part, markerBatch(pid, commit)); err != nil {
 		t.Fatal(err)
 	}
 	h.c.CompleteTxn(part, pid, commit)

@@ -8,8 +8,8 @@
 // The durable state of every share partition (its start offset and the
 // states of the records in flight) is kept by StateStore in
 // __share_group_state, in Kafka's ShareSnapshot and ShareUpdate record
-// formats (codecs in sharerec), written and replayed through the same
-// group.Store machinery as __consumer_offsets. A change is durable before
+// formats (codecs in sharerec), written and replayed through a Log the
+// broker backs as it backs __consumer_offsets. A change is durable before
 // the acknowledgement that caused it is answered. Acquisitions are not
 // written: after a crash, records that were acquired are delivered again.
 // Group membership is kept in memory; members rejoin after a restart.

@@ -53,11 +53,11 @@ type StateConfig struct {
 
 // StateStore is the share coordinator: the durable state of every share
 // partition, written to and replayed from __share_group_state through a
-// group.Store (the same machinery as __consumer_offsets). Each write is
-// a ShareUpdate record, every UpdatesPerSnapshot-th a ShareSnapshot.
+// Log. Each write is a ShareUpdate record, every UpdatesPerSnapshot-th a
+// ShareSnapshot.
 type StateStore struct {
 	cfg   StateConfig
-	store group.Store
+	store Log
 	now   func() time.Time
 
 	mu struct {
@@ -66,8 +66,17 @@ type StateStore struct {
 	}
 }
 
+// Log is the partitions of __share_group_state, which the broker owns.
+type Log interface {
+	// Append appends one record batch to a partition and returns once
+	// the ISR holds it.
+	Append(partition int32, batch []byte) error
+	// Replay calls fn with every record batch of a partition, in order.
+	Replay(partition int32, fn func(batch []byte) error) error
+}
+
 // NewStateStore returns an empty store; Load fills it.
-func NewStateStore(cfg StateConfig, store group.Store, now func() time.Time) *StateStore {
+func NewStateStore(cfg StateConfig, store Log, now func() time.Time) *StateStore {
 	s := &StateStore{cfg: cfg, store: store, now: now}
 	s.mu.states = map[Key]*stored{}
 	return s

@@ -8,7 +8,7 @@ import (
 	"github.com/gofka/gofka/internal/group"
 )
 
-// memLog is an in-memory group.Store.
+// memLog is an in-memory Log.
 type memLog struct{ parts map[int32][][]byte }
 
 func (m *memLog) Append(p int32, b []byte) error {
@@ -19,8 +19,6 @@ func (m *memLog) Append(p int32, b []byte) error {
 	return nil
 }
 
-func (m *memLog) AppendTransactional(p int32, b []byte) error { return m.Append(p, b) }
-
 func (m *memLog) Replay(p int32, fn func([]byte) error) error {
 	for _, b := range m.parts[p] {
 		if err := fn(b); err != nil {
@@ -30,7 +28,7 @@ func (m *memLog) Replay(p int32, fn func([]byte) error) error {
 	return nil
 }
 
-var _ group.Store = (*memLog)(nil)
+var _ Log = (*memLog)(nil)
 
 func newTestStore(log *memLog) *StateStore {
 	return NewStateStore(StateConfig{NumPartitions: 3, UpdatesPerSnapshot: 3}, log, time.Now)

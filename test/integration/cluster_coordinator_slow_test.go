@@ -1,0 +1,201 @@
+package integration
+
+// A slow follower of a __consumer_offsets partition delays only the
+// answers that depend on that partition's unreplicated records: the group
+// coordinator waits for the ISR outside its lock (internal/group
+// pending.go), so other groups' heartbeats and reads are answered while a
+// commit waits.
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gofka/gofka/pkg/gofkatest"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// TestGroupCoordinatorSlowFollower: node n coordinates groups a and b
+// (different __consumer_offsets partitions, three replicas); the link
+// between n and follower f is cut, so a commit of a waits for the ISR
+// until n drops f from it (replica.lag.time.max.ms). Meanwhile b's
+// heartbeat and offset fetch are answered, and a fetch of a waits for the
+// commit rather than showing an offset not yet replicated; then the
+// commit succeeds and a's offset is read.
+func TestGroupCoordinatorSlowFollower(t *testing.T) {
+	opts := append(groupOpts(),
+		gofkatest.WithConfig("offsets.topic.num.partitions", fmt.Sprint(coordParts)),
+		gofkatest.WithConfig("offsets.topic.replication.factor", "3"),
+		gofkatest.WithConfig("replica.lag.time.max.ms", "20000"),
+		gofkatest.WithConfig("offsets.commit.timeout.ms", "120000"),
+		gofkatest.WithConfig("gofka.metrics.listen", "127.0.0.1:0"),
+	)
+	c := gofkatest.StartCluster(t, gofkatest.Nodes(3), gofkatest.NodeOptions(opts...))
+	ctx := ctxT(t, 4*time.Minute)
+	cl := clusterClient(t, c.Addrs()...)
+	ct, err := kadm.NewClient(cl).CreateTopic(ctx, 1, 3, nil, "slow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slowID = ct.ID
+	l := c.Leader()
+	n, f := l%3+1, (l+1)%3+1 // the controllers' leader is neither
+	a, b := twoPartitionGroups(t, ctx, cl, n)
+	pa := javaPartition(a, coordParts)
+	// Each flow on its own connection: a connection's requests are
+	// answered in order, as Kafka does.
+	bn := cl.Broker(int(n))
+	bnA := patientClient(t, c.Addrs()).Broker(int(n))
+	bnF := patientClient(t, c.Addrs()).Broker(int(n))
+
+	// n serves both partitions once its image names it their leader and
+	// it loaded them.
+	waitFor(t, 30*time.Second, "node to serve "+a+" and "+b, func() bool {
+		return commitOffset(ctx, bn, a, 1) == 0 && fetchCommitted(ctx, bn, b) == -1
+	})
+	member, gen := stableMember(t, ctx, bn, b)
+	for _, c := range []*kgo.Broker{bnA, bnF} { // connected before the cut
+		if got := fetchCommitted(ctx, c, a); got != 1 {
+			t.Fatalf("offset of %s: %d, want 1", a, got)
+		}
+	}
+	leo := fmt.Sprintf(`gofka_log_end_offset{partition="%d",topic="__consumer_offsets"}`, pa)
+	before := metricValue(t, c.Node(n).MetricsAddr(), leo)
+
+	c.Cut(n, f)
+	defer c.Heal()
+	commitA := make(chan int16, 1)
+	start := time.Now()
+	go func() { commitA <- commitOffset(ctx, bnA, a, 2) }()
+	waitFor(t, 30*time.Second, "the commit appended", func() bool {
+		v, _ := lookupMetric(t, c.Node(n).MetricsAddr(), leo)
+		return v > before
+	})
+	t.Logf("%s's commit appended %v after the cut", a, time.Since(start))
+	fetchA := make(chan int64, 1)
+	go func() { fetchA <- fetchCommitted(ctx, bnF, a) }()
+
+	if code := heartbeat(ctx, bn, b, member, gen); code != 0 {
+		t.Fatalf("heartbeat of %s: %v", b, kerr.ErrorForCode(code))
+	}
+	if got := fetchCommitted(ctx, bn, b); got != -1 {
+		t.Fatalf("offset of %s: %d, want none", b, got)
+	}
+	select {
+	case code := <-commitA:
+		t.Fatalf("the commit of %s was answered (%v) before the heartbeat of %s: the follower was not cut", a, kerr.ErrorForCode(code), b)
+	case got := <-fetchA:
+		t.Fatalf("offset of %s read as %d while its commit waits for the ISR", a, got)
+	default:
+	}
+	t.Logf("%s's heartbeat and fetch answered %v after the cut", b, time.Since(start))
+	code := <-commitA
+	t.Logf("%s's commit answered %v after the cut", a, time.Since(start))
+	if code != 0 {
+		t.Fatalf("commit of %s once the ISR shrank: %v", a, kerr.ErrorForCode(code))
+	}
+	if got := <-fetchA; got != 2 {
+		t.Fatalf("offset of %s after the commit: %d, want 2", a, got)
+	}
+}
+
+// patientClient waits for answers as long as the test runs (kgo's default
+// gives up on a request after 10s).
+func patientClient(t *testing.T, addrs []string) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.RequestTimeoutOverhead(4*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+// twoPartitionGroups picks two groups coordinated by node n on different
+// __consumer_offsets partitions.
+func twoPartitionGroups(t *testing.T, ctx context.Context, cl *kgo.Client, n int32) (string, string) {
+	t.Helper()
+	keys := keysOn(t, ctx, cl, 0, n, "slow", 2)
+	for i := 0; javaPartition(keys[0], coordParts) == javaPartition(keys[1], coordParts); i++ {
+		keys[1] = keysOn(t, ctx, cl, 0, n, fmt.Sprintf("slow%d", i), 1)[0]
+	}
+	return keys[0], keys[1]
+}
+
+// stableMember makes one classic member of group g join and sync.
+func stableMember(t *testing.T, ctx context.Context, bn *kgo.Broker, g string) (string, int32) {
+	t.Helper()
+	join := func(member string) *kmsg.JoinGroupResponse {
+		r := kmsg.NewPtrJoinGroupRequest()
+		r.Group, r.MemberID, r.ProtocolType = g, member, "consumer"
+		r.SessionTimeoutMillis, r.RebalanceTimeoutMillis = 60000, 60000
+		r.Protocols = []kmsg.JoinGroupRequestProtocol{{Name: "range", Metadata: []byte{}}}
+		resp, err := r.RequestWith(ctx, bn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp := join("")
+	if resp.ErrorCode == kerr.MemberIDRequired.Code {
+		resp = join(resp.MemberID)
+	}
+	if resp.ErrorCode != 0 {
+		t.Fatalf("join %s: %v", g, kerr.ErrorForCode(resp.ErrorCode))
+	}
+	s := kmsg.NewPtrSyncGroupRequest()
+	s.Group, s.MemberID, s.Generation = g, resp.MemberID, resp.Generation
+	s.GroupAssignment = []kmsg.SyncGroupRequestGroupAssignment{{MemberID: resp.MemberID, MemberAssignment: []byte{}}}
+	sr, err := s.RequestWith(ctx, bn)
+	if err != nil || sr.ErrorCode != 0 {
+		t.Fatalf("sync %s: %v %v", g, err, kerr.ErrorForCode(sr.ErrorCode))
+	}
+	return resp.MemberID, resp.Generation
+}
+
+func heartbeat(ctx context.Context, bn *kgo.Broker, g, member string, gen int32) int16 {
+	r := kmsg.NewPtrHeartbeatRequest()
+	r.Group, r.MemberID, r.Generation = g, member, gen
+	resp, err := r.RequestWith(ctx, bn)
+	if err != nil {
+		return kerr.UnknownServerError.Code
+	}
+	return resp.ErrorCode
+}
+
+// slowID is the id of topic slow (OffsetCommit v10 and OffsetFetch v10
+// name topics by id).
+var slowID [16]byte
+
+// commitOffset commits offset o of slow-0 for group g without a member.
+func commitOffset(ctx context.Context, bn *kgo.Broker, g string, o int64) int16 {
+	r := kmsg.NewPtrOffsetCommitRequest()
+	r.Group, r.Generation = g, -1
+	r.Topics = []kmsg.OffsetCommitRequestTopic{{Topic: "slow", TopicID: slowID, Partitions: []kmsg.OffsetCommitRequestTopicPartition{{Partition: 0, Offset: o, LeaderEpoch: -1}}}}
+	resp, err := r.RequestWith(ctx, bn)
+	if err != nil {
+		return kerr.UnknownServerError.Code
+	}
+	return resp.Topics[0].Partitions[0].ErrorCode
+}
+
+// fetchCommitted is group g's committed offset of slow-0 (-1: none, -2:
+// an error).
+func fetchCommitted(ctx context.Context, bn *kgo.Broker, g string) int64 {
+	r := kmsg.NewPtrOffsetFetchRequest()
+	r.Version = 8
+	r.Groups = []kmsg.OffsetFetchRequestGroup{{Group: g, Topics: []kmsg.OffsetFetchRequestGroupTopic{{Topic: "slow", TopicID: slowID, Partitions: []int32{0}}}}}
+	resp, err := r.RequestWith(ctx, bn)
+	if err != nil || len(resp.Groups) != 1 || resp.Groups[0].ErrorCode != 0 || len(resp.Groups[0].Topics) != 1 {
+		return -2
+	}
+	p := resp.Groups[0].Topics[0].Partitions[0]
+	if p.ErrorCode != 0 {
+		return -2
+	}
+	return p.Offset
+}
