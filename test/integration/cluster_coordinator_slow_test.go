@@ -79,8 +79,10 @@ func TestGroupCoordinatorSlowFollower(t *testing.T) {
 	fetchA := make(chan int64, 1)
 	go func() { fetchA <- fetchCommitted(ctx, bnF, a) }()
 
-	if code := heartbeat(ctx, bn, b, member, gen); code != 0 {
-		t.Fatalf("heartbeat of %s: %v", b, kerr.ErrorForCode(code))
+	// On a coordinator that waits for the ISR under its lock, this
+	// heartbeat waits for a's commit (until kgo gives up after 10s).
+	if err := heartbeat(ctx, bn, b, member, gen); err != nil {
+		t.Fatalf("heartbeat of %s while %s's commit waits for the ISR: %v", b, a, err)
 	}
 	if got := fetchCommitted(ctx, bn, b); got != -1 {
 		t.Fatalf("offset of %s: %d, want none", b, got)
@@ -157,14 +159,14 @@ func stableMember(t *testing.T, ctx context.Context, bn *kgo.Broker, g string) (
 	return resp.MemberID, resp.Generation
 }
 
-func heartbeat(ctx context.Context, bn *kgo.Broker, g, member string, gen int32) int16 {
+func heartbeat(ctx context.Context, bn *kgo.Broker, g, member string, gen int32) error {
 	r := kmsg.NewPtrHeartbeatRequest()
 	r.Group, r.MemberID, r.Generation = g, member, gen
 	resp, err := r.RequestWith(ctx, bn)
 	if err != nil {
-		return kerr.UnknownServerError.Code
+		return err
 	}
-	return resp.ErrorCode
+	return kerr.ErrorForCode(resp.ErrorCode)
 }
 
 // slowID is the id of topic slow (OffsetCommit v10 and OffsetFetch v10
