@@ -67,6 +67,7 @@ func (n *Node) tlsSettingsWith(listener string, dyn map[string]string) security.
 // (security.ClientTLS).
 type tlsStores interface {
 	Update(security.TLSSettings) error
+	Reset(security.TLSSettings) error
 	Check(security.TLSSettings) error
 }
 
@@ -98,11 +99,14 @@ func (n *Node) tlsTargets() []tlsTarget {
 // client, with the dynamic store configs of the image, now and as they
 // change.
 func (n *Node) startDynamicTLS() {
-	n.applyDynamicTLS(n.meta.Current())
-	n.meta.Subscribe(func(_, next *metadata.Image, _ metadata.Delta) { n.applyDynamicTLS(next) })
+	n.applyDynamicTLS(n.meta.Current(), true)
+	n.meta.Subscribe(func(_, next *metadata.Image, _ metadata.Delta) { n.applyDynamicTLS(next, false) })
 }
 
-func (n *Node) applyDynamicTLS(img *metadata.Image) {
+// applyDynamicTLS uses the dynamic store configs of img. At start they
+// are part of the initial configuration; later changes are checked
+// against the stores in use (ssl.allow.dn.changes, ssl.allow.san.changes).
+func (n *Node) applyDynamicTLS(img *metadata.Image, atStart bool) {
 	for _, t := range n.tlsTargets() {
 		dyn := n.dynamicSSL(img, t.listener)
 		t.dyn.mu.Lock()
@@ -112,8 +116,12 @@ func (n *Node) applyDynamicTLS(img *metadata.Image) {
 		}
 		t.dyn.applied = dyn
 		t.dyn.mu.Unlock()
-		if err := t.stores.Update(n.tlsSettingsWith(t.listener, dyn)); err != nil {
-			n.log.Error("dynamic TLS store configs do not load; keeping the previous certificate", "stores", t.what, "listener", t.listener, "err", err)
+		apply := t.stores.Update
+		if atStart {
+			apply = t.stores.Reset
+		}
+		if err := apply(n.tlsSettingsWith(t.listener, dyn)); err != nil {
+			n.log.Error("dynamic TLS store configs refused; keeping the previous stores", "stores", t.what, "listener", t.listener, "err", err)
 			continue
 		}
 		n.log.Info("TLS stores changed by a dynamic config", "stores", t.what, "listener", t.listener)
@@ -122,7 +130,9 @@ func (n *Node) applyDynamicTLS(img *metadata.Image) {
 
 // validateDynamicTLS checks a change of this broker's dynamic configs
 // (next, the whole per-broker set after the change): the stores of every
-// TLS listener and client whose ssl configs it changes must load.
+// TLS listener and client whose ssl configs it changes must load and may
+// replace the ones in use (the same subject and names, unless
+// ssl.allow.dn.changes or ssl.allow.san.changes).
 func (n *Node) validateDynamicTLS(next map[string]string) error {
 	img := n.meta.Current()
 	for _, t := range n.tlsTargets() {

@@ -57,7 +57,7 @@ func (f *UsersFile) maybeReload() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	stamp := statFile(f.path)
-	if stamp == f.stamp {
+	if stamp.same(f.stamp) {
 		return
 	}
 	users, err := readUsers(f.path)

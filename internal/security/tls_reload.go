@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,11 +57,20 @@ func (t *reloadTimer) due() bool {
 	return now.UnixNano() >= next && t.next.CompareAndSwap(next, now.Add(t.every).UnixNano())
 }
 
-// fileStamp identifies one version of a store file.
+// fileStamp identifies one version of a store file: its path, and the
+// file there (a file renamed over it is another file even when its
+// modification time, which file systems keep coarsely, and size match).
 type fileStamp struct {
-	path    string
-	modTime time.Time
-	size    int64
+	path string
+	info os.FileInfo // nil when it cannot be read
+}
+
+// same reports whether a and b are the same version of one file.
+func (a fileStamp) same(b fileStamp) bool {
+	if a.path != b.path || (a.info == nil) != (b.info == nil) {
+		return false
+	}
+	return a.info == nil || (os.SameFile(a.info, b.info) && a.info.ModTime().Equal(b.info.ModTime()) && a.info.Size() == b.info.Size())
 }
 
 // newStoreReloader builds the configuration of s. check is the reload
@@ -98,48 +108,83 @@ func (r *storeReloader) maybeReload() {
 	if stampsEqual(stamps, r.stamps) {
 		return
 	}
-	err := r.reloadLocked(stamps)
+	err := r.reloadLocked()
+	r.stamps = stamps // a version that failed is told of once, not at every check
 	if r.onReload != nil {
 		r.onReload(err)
 	}
 }
 
 // Update uses new settings (a dynamic change of the listener's ssl.*
-// configs): the stores are loaded first, and on failure the current
-// configuration stays. Open connections keep theirs.
+// configs): the stores are loaded and checked against the current ones
+// (tls_compat.go) first, and on failure the current configuration stays.
+// Open connections keep theirs.
 func (r *storeReloader) Update(s TLSSettings) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cfg, err := r.nextLocked(s)
+	if err != nil {
+		return err
+	}
+	r.useLocked(s, cfg)
+	return nil
+}
+
+// Reset uses new settings without checking them against the current
+// stores: the dynamic configs a node finds at start are part of its
+// initial configuration, as Kafka applies them before building its
+// stores.
+func (r *storeReloader) Reset(s TLSSettings) error {
 	cfg, err := r.build(s)
 	if err != nil {
 		return fmt.Errorf("security: new TLS stores: %w", err)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.settings = s
-	r.stamps = statFiles(s)
-	r.cur.Store(cfg)
+	r.useLocked(s, cfg)
 	return nil
 }
 
-// Check reports whether settings s load, without using them.
+// Check reports whether Update would take settings s, without using
+// them.
 func (r *storeReloader) Check(s TLSSettings) error {
-	_, err := r.build(s)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, err := r.nextLocked(s)
 	return err
 }
 
-// Reload loads the stores again now, whatever the files' stamps.
-func (r *storeReloader) Reload() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.reloadLocked(statFiles(r.settings))
+// nextLocked loads the stores of s and checks them against the current
+// ones.
+func (r *storeReloader) nextLocked(s TLSSettings) (*tls.Config, error) {
+	cfg, err := r.build(s)
+	if err != nil {
+		return nil, fmt.Errorf("security: new TLS stores: %w", err)
+	}
+	if err := compatible(r.settings, s, r.cur.Load(), cfg); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
-func (r *storeReloader) reloadLocked(stamps []fileStamp) error {
+func (r *storeReloader) useLocked(s TLSSettings, cfg *tls.Config) {
+	r.settings = s
+	r.stamps = statFiles(s)
+	r.cur.Store(cfg)
+}
+
+// reloadLocked loads the stores again from their files; stores that do
+// not load, or may not replace the current ones (tls_compat.go), leave
+// the current configuration in use.
+func (r *storeReloader) reloadLocked() error {
 	cfg, err := r.build(r.settings)
+	if err == nil {
+		err = compatible(r.settings, r.settings, r.cur.Load(), cfg)
+	}
 	if err != nil {
 		return fmt.Errorf("security: reload TLS stores: %w", err)
 	}
 	r.cur.Store(cfg)
-	r.stamps = stamps
 	return nil
 }
 
@@ -157,19 +202,11 @@ func statFiles(s TLSSettings) []fileStamp {
 func statFile(path string) fileStamp {
 	fs := fileStamp{path: path}
 	if fi, err := os.Stat(path); err == nil {
-		fs.modTime, fs.size = fi.ModTime(), fi.Size()
+		fs.info = fi
 	}
 	return fs
 }
 
 func stampsEqual(a, b []fileStamp) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].path != b[i].path || !a[i].modTime.Equal(b[i].modTime) || a[i].size != b[i].size {
-			return false
-		}
-	}
-	return true
+	return slices.EqualFunc(a, b, fileStamp.same)
 }

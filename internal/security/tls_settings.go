@@ -23,7 +23,12 @@ type TLSSettings struct {
 	// it is empty.
 	EndpointIdentification string
 	EnabledProtocols       []string
-	CipherSuites           []string
+	// AllowDNChanges and AllowSANChanges are ssl.allow.dn.changes and
+	// ssl.allow.san.changes: whether reloaded stores may bring a
+	// certificate of another subject, or without some of the current
+	// one's alternative names (tls_compat.go).
+	AllowDNChanges, AllowSANChanges bool
+	CipherSuites                    []string
 }
 
 // TLSSettingsFrom reads the settings through get, which returns a
@@ -40,6 +45,8 @@ func TLSSettingsFrom(get func(name string) string) TLSSettings {
 		TruststoreCerts:        get("ssl.truststore.certificates"),
 		ClientAuth:             get("ssl.client.auth"),
 		EndpointIdentification: get("ssl.endpoint.identification.algorithm"),
+		AllowDNChanges:         strings.EqualFold(strings.TrimSpace(get("ssl.allow.dn.changes")), "true"),
+		AllowSANChanges:        strings.EqualFold(strings.TrimSpace(get("ssl.allow.san.changes")), "true"),
 		EnabledProtocols:       splitList(get("ssl.enabled.protocols")),
 		CipherSuites:           splitList(get("ssl.cipher.suites")),
 	}

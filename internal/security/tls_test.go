@@ -123,7 +123,10 @@ func TestServerTLSRequestedAnonymous(t *testing.T) {
 	}
 }
 
-func TestServerTLSReload(t *testing.T) {
+// reloadingServer serves the fixture's stores, checking the files every
+// millisecond and telling reloaded of each attempt; cli trusts the CA.
+func reloadingServer(t *testing.T) (*tlsFixture, *ServerTLS, chan error, *tls.Config) {
+	t.Helper()
 	f := newTLSFixture(t)
 	f.s.ClientAuth = "none"
 	reloaded := make(chan error, 4)
@@ -131,13 +134,17 @@ func TestServerTLSReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cli := &tls.Config{RootCAs: f.ca.Pool(), ServerName: "localhost"}
+	return f, st, reloaded, &tls.Config{RootCAs: f.ca.Pool(), ServerName: "localhost"}
+}
+
+func TestServerTLSReload(t *testing.T) {
+	f, st, reloaded, cli := reloadingServer(t)
 	_, cs, err := handshake(t, st.Config(), cli)
 	if err != nil {
 		t.Fatal(err)
 	}
 	first := cs.PeerCertificates[0].SerialNumber
-	next, _ := f.ca.Server("broker-2")
+	next, _ := f.ca.Server("broker")
 	if err := testcerts.ReplaceFile(f.s.KeystoreLocation, next.Keystore()); err != nil {
 		t.Fatal(err)
 	}
@@ -334,5 +341,124 @@ func TestClientTLSUpdate(t *testing.T) {
 	cfg.ServerName = "localhost"
 	if _, _, err := handshake(t, srv, cfg); err != nil {
 		t.Fatalf("endpoint identification for localhost: %v", err)
+	}
+}
+
+// TestStoreCompatibility: new stores keep the subject DN and every
+// subject alternative name of the certificate in use unless
+// ssl.allow.dn.changes or ssl.allow.san.changes, as Kafka's SslFactory;
+// new names may be added; a keystore is never removed nor a truststore
+// added. Reset (the dynamic configs found at start) checks nothing.
+func TestStoreCompatibility(t *testing.T) {
+	f := newTLSFixture(t) // CN=broker for localhost, 127.0.0.1 and ::1
+	keystore := func(cn string, hosts ...string) TLSSettings {
+		p, err := f.ca.ServerFor(cn, hosts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path, _ := testcerts.WriteFile(t.TempDir(), "ks.pem", p.Keystore())
+		s := f.s
+		s.KeystoreLocation = path
+		return s
+	}
+	all := []string{"localhost", "127.0.0.1", "::1"}
+	for _, tc := range []struct {
+		name string
+		s    TLSSettings
+		want error
+	}{
+		{"same names", keystore("broker", all...), nil},
+		{"a name added", keystore("broker", append(all, "broker.example")...), nil},
+		{"another subject", keystore("broker-2", all...), ErrDNChanged},
+		{"another subject allowed", allowDN(keystore("broker-2", all...)), nil},
+		{"a name dropped", keystore("broker", "localhost", "127.0.0.1"), ErrSANChanged},
+		{"a name dropped allowed", allowSAN(keystore("broker", "localhost")), nil},
+		{"both allowed", allowSAN(allowDN(keystore("other", "elsewhere.example"))), nil},
+	} {
+		st, err := NewServerTLS(f.s, -1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := st.Current()
+		err = st.Check(tc.s)
+		if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+			t.Errorf("%s: Check = %v, want %v", tc.name, err, tc.want)
+		}
+		if uerr := st.Update(tc.s); (uerr == nil) != (err == nil) {
+			t.Errorf("%s: Update = %v, Check = %v", tc.name, uerr, err)
+		}
+		if (st.Current() == before) != (tc.want != nil) {
+			t.Errorf("%s: stores replaced %v", tc.name, st.Current() != before)
+		}
+		if err != nil && !strings.Contains(err.Error(), "existing={alias=kafka") {
+			t.Errorf("%s: %v does not name the certificates as Kafka does", tc.name, err)
+		}
+		if err := st.Reset(tc.s); err != nil {
+			t.Errorf("%s: Reset = %v", tc.name, err)
+		}
+	}
+
+	noTrust := f.s
+	noTrust.TruststoreLocation, noTrust.ClientAuth = "", "none"
+	st, err := NewServerTLS(noTrust, -1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Check(f.s); !errors.Is(err, ErrStoreAdded) {
+		t.Errorf("a truststore added: %v, want ErrStoreAdded", err)
+	}
+	ct, err := NewClientTLS(f.s, -1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noKeystore := f.s
+	noKeystore.KeystoreLocation = ""
+	if err := ct.Check(noKeystore); !errors.Is(err, ErrStoreRemoved) {
+		t.Errorf("a keystore removed: %v, want ErrStoreRemoved", err)
+	}
+}
+
+func allowDN(s TLSSettings) TLSSettings  { s.AllowDNChanges = true; return s }
+func allowSAN(s TLSSettings) TLSSettings { s.AllowSANChanges = true; return s }
+
+// TestServerTLSReloadRefused: a replaced keystore file whose certificate
+// names another subject is refused: the previous certificate stays and
+// the refusal is told once, with the reason; a later file that keeps the
+// subject is taken.
+func TestServerTLSReloadRefused(t *testing.T) {
+	f, st, reloaded, cli := reloadingServer(t)
+	other, _ := f.ca.Server("impostor")
+	if err := testcerts.ReplaceFile(f.s.KeystoreLocation, other.Keystore()); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		time.Sleep(5 * time.Millisecond)
+		_, cs, err := handshake(t, st.Config(), cli)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs.PeerCertificates[0].Subject.CommonName != "broker" {
+			t.Fatalf("served %s after a refused reload", cs.PeerCertificates[0].Subject.CommonName)
+		}
+	}
+	if err := <-reloaded; !errors.Is(err, ErrDNChanged) {
+		t.Fatalf("reload: %v, want ErrDNChanged", err)
+	}
+	select {
+	case err := <-reloaded:
+		t.Fatalf("the same refused file was told of again: %v", err)
+	default:
+	}
+	same, _ := f.ca.Server("broker")
+	if err := testcerts.ReplaceFile(f.s.KeystoreLocation, same.Keystore()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	_, cs, err := handshake(t, st.Config(), cli)
+	if err != nil || cs.PeerCertificates[0].SerialNumber.Cmp(same.Cert.SerialNumber) != 0 {
+		t.Fatalf("a certificate of the same subject was not taken: %v", err)
+	}
+	if err := <-reloaded; err != nil {
+		t.Fatal(err)
 	}
 }

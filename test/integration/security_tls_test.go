@@ -5,9 +5,12 @@ import (
 	"crypto/tls"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -125,7 +128,8 @@ func TestTLSCertificateRotation(t *testing.T) {
 	}()
 	waitFor(t, 20*time.Second, "produce before rotation", func() bool { return produced.Load() > 20 })
 
-	next, err := e.ca.Server("broker-rotated")
+	next, err := e.ca.Server("broker") // the same subject and names: ssl.allow.dn.changes is false
+
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,13 +171,8 @@ func TestTLSDynamicKeystore(t *testing.T) {
 	oldSerial := peerSerial(oldConn)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	adm := newAdminOpts(t, kgo.SeedBrokers(c.ListenerAddr("PLAINTEXT")))
-	meta, err := adm.BrokerMetadata(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := meta.Brokers[0].NodeID
-	next, err := e.ca.Server("broker-dynamic")
+	adm, id := plaintextAdmin(ctx, t, c)
+	next, err := e.ca.Server("broker")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,11 +181,7 @@ func TestTLSDynamicKeystore(t *testing.T) {
 		t.Fatal(err)
 	}
 	set := func(v string) error {
-		res, err := adm.AlterBrokerConfigs(ctx, []kadm.AlterConfig{{Name: "listener.name.ssl.ssl.keystore.location", Value: &v}}, id)
-		if err != nil {
-			return err
-		}
-		return res[0].Err
+		return alterKeystore(ctx, adm, id, v)
 	}
 	if err := set(path); err != nil {
 		t.Fatalf("alter keystore: %v", err)
@@ -203,6 +198,18 @@ func TestTLSDynamicKeystore(t *testing.T) {
 	}
 	if err := set(filepath.Join(t.TempDir(), "missing.pem")); !errors.Is(err, kerr.InvalidRequest) {
 		t.Fatalf("a keystore that does not load: %v, want INVALID_REQUEST", err)
+	}
+	// Without ssl.allow.san.changes a certificate must keep every name.
+	fewer, err := e.ca.ServerFor("broker", "localhost", "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fewerPath := filepath.Join(t.TempDir(), "fewer-names.pem")
+	if err := os.WriteFile(fewerPath, fewer.Keystore(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := set(fewerPath); !errors.Is(err, kerr.InvalidRequest) || !strings.Contains(err.Error(), "Keystore SubjectAltNames do not match") {
+		t.Fatalf("a certificate without ::1: %v, want INVALID_REQUEST (SubjectAltNames)", err)
 	}
 	r, err := tlsDial(t, addr, e.clientTLS(t, ""))
 	if err != nil || peerSerial(r) != next.Cert.SerialNumber.String() {
@@ -221,4 +228,83 @@ func TestTLSDynamicKeystore(t *testing.T) {
 		v, _ := lookupMetric(t, c.MetricsAddr(), `gofka_authentication_failures_total{mechanism="SSL"}`)
 		return v >= 1
 	})
+}
+
+// alterKeystore sets broker id's listener.name.ssl.ssl.keystore.location,
+// returning the error with the broker's message.
+func alterKeystore(ctx context.Context, adm *kadm.Client, id int32, path string) error {
+	res, err := adm.AlterBrokerConfigs(ctx, []kadm.AlterConfig{{Name: "listener.name.ssl.ssl.keystore.location", Value: &path}}, id)
+	if err != nil {
+		return err
+	}
+	if res[0].Err != nil {
+		return fmt.Errorf("%w: %s", res[0].Err, res[0].ErrMessage)
+	}
+	return nil
+}
+
+// TestTLSCertificateChangeRefused: with ssl.allow.dn.changes false (the
+// default) a keystore whose certificate names another subject is refused,
+// as Kafka refuses it: a replaced file is logged with the reason and the
+// previous certificate stays in use; an AlterConfigs is INVALID_REQUEST
+// with Kafka's message. With ssl.allow.san.changes true a certificate
+// with fewer names is taken.
+func TestTLSCertificateChangeRefused(t *testing.T) {
+	e := newSecEnv(t)
+	var logs gofkatest.LogBuffer
+	c := gofkatest.Start(t, append(e.options("PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0", "ssl.allow.san.changes", "true"),
+		gofkatest.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))...)
+	addr := c.ListenerAddr("SSL")
+	first, err := tlsDial(t, addr, e.clientTLS(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	serving := peerSerial(first)
+	impostor, err := e.ca.Server("impostor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := testcerts.ReplaceFile(e.keystore, impostor.Keystore()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "the refused reload logged", func() bool {
+		if r, err := tlsDial(t, addr, e.clientTLS(t, "")); err != nil || peerSerial(r) != serving {
+			t.Fatalf("after a refused reload: %v", err)
+		}
+		return strings.Contains(logs.String(), "Keystore DistinguishedName does not match")
+	})
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	adm, id := plaintextAdmin(ctx, t, c)
+	dir := t.TempDir()
+	impostorPath, _ := testcerts.WriteFile(dir, "impostor.pem", impostor.Keystore())
+	if err := alterKeystore(ctx, adm, id, impostorPath); !errors.Is(err, kerr.InvalidRequest) ||
+		!strings.Contains(err.Error(), "Keystore DistinguishedName does not match:  existing={alias=kafka, DN=CN=broker}") {
+		t.Fatalf("a certificate of another subject: %v, want INVALID_REQUEST (DistinguishedName)", err)
+	}
+	fewer, err := e.ca.ServerFor("broker", "localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fewerPath, _ := testcerts.WriteFile(dir, "fewer.pem", fewer.Keystore())
+	if err := alterKeystore(ctx, adm, id, fewerPath); err != nil {
+		t.Fatalf("fewer names with ssl.allow.san.changes=true: %v", err)
+	}
+	waitFor(t, 20*time.Second, "the certificate with fewer names", func() bool {
+		r, err := tlsDial(t, addr, e.clientTLS(t, ""))
+		return err == nil && peerSerial(r) == fewer.Cert.SerialNumber.String()
+	})
+}
+
+// plaintextAdmin is an admin client of c's PLAINTEXT listener, and the
+// broker's id.
+func plaintextAdmin(ctx context.Context, t *testing.T, c *gofkatest.Cluster) (*kadm.Client, int32) {
+	t.Helper()
+	adm := newAdminOpts(t, kgo.SeedBrokers(c.ListenerAddr("PLAINTEXT")))
+	meta, err := adm.BrokerMetadata(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return adm, meta.Brokers[0].NodeID
 }

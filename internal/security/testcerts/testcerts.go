@@ -69,6 +69,21 @@ func (ca *CA) Server(cn string) (*Pair, error) {
 	return ca.issue(t)
 }
 
+// ServerFor issues a server certificate for hosts only (DNS names and IP
+// addresses).
+func (ca *CA) ServerFor(cn string, hosts ...string) (*Pair, error) {
+	t := template(pkix.Name{CommonName: cn})
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			t.IPAddresses = append(t.IPAddresses, ip)
+		} else {
+			t.DNSNames = append(t.DNSNames, h)
+		}
+	}
+	t.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	return ca.issue(t)
+}
+
 // Node issues a certificate for a node of a cluster, which is both a
 // server (its listeners, for localhost and 127.0.0.1) and a client (its
 // connections to the other nodes, for mTLS).
