@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gofka/gofka/internal/group"
 	"github.com/twmb/franz-go/pkg/kadm"
 )
 
@@ -269,17 +270,10 @@ func cutFromLeader(ctx context.Context, c *Cluster, t Target) (string, func(), e
 	if err != nil {
 		return "", nil, err
 	}
-	var followers []int32
-	for _, r := range p.Replicas {
-		if r != p.Leader {
-			followers = append(followers, r)
-		}
+	f, err := c.cutFollower(p, t.Topic+"/0")
+	if err != nil {
+		return "", nil, err
 	}
-	if len(followers) == 0 {
-		return "", nil, fmt.Errorf("%s/0 has no follower (replicas %v)", t.Topic, p.Replicas)
-	}
-	f := followers[rand.IntN(len(followers))]
-	c.Cut(f, p.Leader)
 	return fmt.Sprintf("follower %d cut from leader %d", f, p.Leader), c.Heal, nil
 }
 
@@ -335,7 +329,57 @@ func CoordinatorFaults(pause time.Duration) []Fault {
 		{Name: "kill-txn-coordinator", Inject: killCoordinator(true)},
 		{Name: "pause-group-coordinator", Inject: pauseCoordinator(pause)},
 		{Name: "kill-leader", Inject: killLeader},
+		{Name: "cut-group-coordinator-follower", Inject: cutCoordinatorFollower},
 	}
+}
+
+// cutCoordinatorFollower cuts a follower of the group's __consumer_offsets
+// partition from its leader (the group coordinator): the coordinator's
+// writes wait for the ISR until the follower is dropped from it or the
+// cut heals, and time out (NOT_COORDINATOR, the partition reloaded) when
+// offsets.commit.timeout.ms passes first.
+func cutCoordinatorFollower(ctx context.Context, c *Cluster, t Target) (string, func(), error) {
+	const topic = "__consumer_offsets"
+	var n int
+	err := retryAdmin(ctx, c.Addrs(), func(adm *kadm.Client) error {
+		md, err := adm.Metadata(ctx, topic)
+		if err != nil {
+			return err
+		}
+		if n = len(md.Topics[topic].Partitions); n == 0 {
+			return fmt.Errorf("faults: %s has no partitions", topic)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	p, err := c.PartitionOf(ctx, topic, group.PartitionFor(t.Group, int32(n)))
+	if err != nil {
+		return "", nil, err
+	}
+	f, err := c.cutFollower(p, "the coordinator partition of "+t.Group)
+	if err != nil {
+		return "", nil, err
+	}
+	return fmt.Sprintf("follower %d cut from group coordinator %d", f, p.Leader), c.Heal, nil
+}
+
+// cutFollower cuts a random follower of partition p (named what) from
+// its leader.
+func (c *Cluster) cutFollower(p PartitionInfo, what string) (int32, error) {
+	var followers []int32
+	for _, r := range p.Replicas {
+		if r != p.Leader {
+			followers = append(followers, r)
+		}
+	}
+	if len(followers) == 0 {
+		return -1, fmt.Errorf("%s has no follower (replicas %v)", what, p.Replicas)
+	}
+	f := followers[rand.IntN(len(followers))]
+	c.Cut(f, p.Leader)
+	return f, nil
 }
 
 // Coordinator asks the running brokers for the coordinator of group (or
