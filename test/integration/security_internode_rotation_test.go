@@ -96,7 +96,8 @@ func adminTLS(t *testing.T, ca *testcerts.CA) kgo.Opt {
 func checkFullISR(ctx context.Context, t *testing.T, c *gofkatest.MultiCluster, topic string, tlsOpt kgo.Opt) {
 	t.Helper()
 	cl := clientOpts(t, tlsOpt, kgo.SeedBrokers(c.Addrs()...), kgo.RequiredAcks(kgo.AllISRAcks()),
-		kgo.RecordPartitioner(kgo.ManualPartitioner()))
+		kgo.RecordPartitioner(kgo.ManualPartitioner()),
+		kgo.RecordDeliveryTimeout(time.Minute)) // kgo retries NOT_ENOUGH_REPLICAS without end otherwise
 	adm := kadm.NewClient(cl)
 	minISR := "3"
 	if _, err := adm.CreateTopic(ctx, 3, 3, map[string]*string{"min.insync.replicas": &minISR}, topic); err != nil {
