@@ -95,6 +95,8 @@ func (n *Node) wireConfig(sl *servedListener) wire.Config {
 		OnTLSHandshake:   n.tlsHandshakeMetric(sl.sec.protocol),
 		Throttler:        n,
 		Gate:             n.quotas.conns.Listener(sl.cfg.Name),
+		RecvBuffer:       int(n.cfg.SocketReceiveBufferBytes),
+		SendBuffer:       int(n.cfg.SocketSendBufferBytes),
 	}
 }
 

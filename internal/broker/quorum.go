@@ -407,7 +407,8 @@ func (n *Node) serveControllerListener() error {
 	idle := time.Duration(n.cfg.ConnectionsMaxIdleMs) * time.Millisecond
 	n.ctrlSrv = wire.NewServer(wire.Config{MaxRequestBytes: n.cfg.SocketRequestMaxBytes, Logger: n.log,
 		ListenerName: l.Name, TLS: sec.tlsConfig(), HandshakeTimeout: handshakeTimeout(idle),
-		OnConnect: sec.onConnect}, controllerServer{n})
+		OnConnect: sec.onConnect, RecvBuffer: int(n.cfg.SocketReceiveBufferBytes),
+		SendBuffer: int(n.cfg.SocketSendBufferBytes)}, controllerServer{n})
 	n.log.Info("serving the controller listener", "listener", l.Name, "security.protocol", l.SecurityProtocol, "addr", ln.Addr().String())
 	n.goAsync(func(<-chan struct{}) {
 		if err := n.ctrlSrv.Serve(ln); err != nil {

@@ -52,7 +52,8 @@ func (t replicaTransport) Dial(id int32) (replica.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return wire.NewSecureClient(addr, fmt.Sprintf("gofka-broker-%d", t.n.nodeID), t.n.brokerSec), nil
+	cl := wire.NewSecureClient(addr, fmt.Sprintf("gofka-broker-%d", t.n.nodeID), t.n.brokerSec)
+	return cl.WithRecvBuffer(int(t.n.cfg.ReplicaSocketReceiveBufferBytes)), nil
 }
 
 func (t replicaTransport) AlterPartition(ctx context.Context, req *kmsg.AlterPartitionRequest) (*kmsg.AlterPartitionResponse, error) {

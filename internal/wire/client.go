@@ -66,6 +66,24 @@ func NewSecureClient(addr, clientID string, sec ClientSecurity) *Client {
 		fmt: kmsg.NewRequestFormatter(kmsg.FormatterClientID(clientID))}
 }
 
+// WithRecvBuffer sets the SO_RCVBUF of the connections c dials (Kafka's
+// replica.socket.receive.buffer.bytes for follower fetchers); 0 or less
+// keeps the OS default. Call it before the first request.
+func (c *Client) WithRecvBuffer(n int) *Client {
+	if n <= 0 {
+		return c
+	}
+	dial := c.dial
+	c.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dial(ctx, network, addr)
+		if err == nil {
+			setBuffers(conn, n, 0, nil)
+		}
+		return conn, err
+	}
+	return c
+}
+
 // Addr is the address the client sends to.
 func (c *Client) Addr() string { return c.addr }
 

@@ -53,6 +53,10 @@ type Config struct {
 	Throttler Throttler
 	// Gate, when set, admits new connections (connection quotas, gate.go).
 	Gate Gate
+	// RecvBuffer and SendBuffer are the SO_RCVBUF and SO_SNDBUF of
+	// accepted connections (socket.receive.buffer.bytes and
+	// socket.send.buffer.bytes); 0 or less keeps the OS default.
+	RecvBuffer, SendBuffer int
 }
 
 // withDefaults fills zero or invalid fields with their defaults.
@@ -136,6 +140,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
+		setBuffers(nc, s.cfg.RecvBuffer, s.cfg.SendBuffer, s.log)
 		if s.admit(nc) {
 			s.startConn(nc)
 		}
