@@ -2,12 +2,16 @@ package broker
 
 // DescribeQuorum (v0-2): the metadata quorum's leader, epoch, high
 // watermark and each voter's log end offset and last contact, answered by
-// the active controller (a broker forwards it there, as Kafka's do). The
-// quorum has no observers: broker-only nodes do not follow the raft log.
+// the active controller (a broker forwards it there, as Kafka's do).
+// Observers are the voters RemoveRaftVoter removed that still follow the
+// log (raft learners) and answered the leader within Kafka's observer
+// session timeout; broker-only nodes, which fetch committed entries with
+// GofkaMetadataFetch, are not tracked and not listed.
 
 import (
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/gofka/gofka/internal/raft"
 	"github.com/gofka/gofka/internal/wire"
@@ -44,23 +48,37 @@ func (n *Node) describeQuorumPartition(topic string, partition int32) kmsg.Descr
 	s := n.quorum.Status()
 	p.LeaderID, p.LeaderEpoch, p.HighWatermark = s.Leader, int32(s.Term), s.HighWatermark
 	for _, v := range s.Voters {
-		rs := kmsg.NewDescribeQuorumResponseTopicPartitionReplicaState()
-		rs.ReplicaID, rs.LogEndOffset = v.ID, -1
-		if st, ok := s.Replicas[v.ID]; ok {
-			rs.LogEndOffset = st.LogEndOffset
-			if !st.LastContact.IsZero() {
-				rs.LastFetchTimestamp = st.LastContact.UnixMilli()
-				if st.LogEndOffset >= s.HighWatermark {
-					rs.LastCaughtUpTimestamp = rs.LastFetchTimestamp
-				}
-			}
+		p.CurrentVoters = append(p.CurrentVoters, replicaState(s, v.ID))
+	}
+	for _, v := range s.Learners {
+		if st, ok := s.Replicas[v.ID]; ok && time.Since(st.LastContact) < observerSessionTimeout {
+			p.Observers = append(p.Observers, replicaState(s, v.ID))
 		}
-		if v.ID == s.Leader {
-			rs.LogEndOffset = s.LogEndOffset
-		}
-		p.CurrentVoters = append(p.CurrentVoters, rs)
 	}
 	return p
+}
+
+// observerSessionTimeout is how long after its last fetch Kafka's leader
+// still lists an observer (LeaderState's OBSERVER_SESSION_TIMEOUT_MS).
+const observerSessionTimeout = 5 * time.Minute
+
+// replicaState is what the leader knows of replica id's log.
+func replicaState(s *raft.Status, id int32) kmsg.DescribeQuorumResponseTopicPartitionReplicaState {
+	rs := kmsg.NewDescribeQuorumResponseTopicPartitionReplicaState()
+	rs.ReplicaID, rs.LogEndOffset = id, -1
+	if st, ok := s.Replicas[id]; ok {
+		rs.LogEndOffset = st.LogEndOffset
+		if !st.LastContact.IsZero() {
+			rs.LastFetchTimestamp = st.LastContact.UnixMilli()
+			if st.LogEndOffset >= s.HighWatermark {
+				rs.LastCaughtUpTimestamp = rs.LastFetchTimestamp
+			}
+		}
+	}
+	if id == s.Leader {
+		rs.LogEndOffset = s.LogEndOffset
+	}
+	return rs
 }
 
 func quorumNodes(voters []raft.Voter) []kmsg.DescribeQuorumResponseNode {

@@ -5,7 +5,9 @@ package broker
 // committed by the quorum (the new voter set is a VotersRecord in the
 // metadata log). A broker forwards them to the active controller. A voter
 // being added should be a running controller formatted for this cluster
-// without initial voters; it catches up from a snapshot once added.
+// without initial voters; it catches up from a snapshot once added. A
+// removed voter goes on following the log as an observer (a raft learner)
+// and can be added back.
 
 import (
 	"context"

@@ -78,6 +78,7 @@ type core struct {
 	stateAt     time.Time        // when quorum-state was last written
 	lead        uint64
 	voters      []Voter // the applied configuration
+	learners    []Voter // removed voters the leader still replicates to
 	confState   raftpb.ConfState
 	applied     uint64
 	appliedTerm uint64
@@ -174,7 +175,7 @@ func (c *core) restore(s *snapshotFile, data []byte) error {
 	if s.mark.index == 0 {
 		return nil
 	}
-	cs := confStateOf(s.voters)
+	cs := confStateOf(s.voters, s.learners)
 	err := c.mem.ApplySnapshot(raftpb.Snapshot{Data: data, Metadata: raftpb.SnapshotMetadata{
 		Index: s.mark.index, Term: s.mark.term, ConfState: cs}})
 	if err != nil {
@@ -183,15 +184,18 @@ func (c *core) restore(s *snapshotFile, data []byte) error {
 	if err := c.cfg.SM.Restore(s.mark.endOffset-1, s.records); err != nil {
 		return fmt.Errorf("raft: restore snapshot at %d: %w", s.mark.endOffset, err)
 	}
-	c.voters, c.confState = s.voters, cs
+	c.voters, c.learners, c.confState = s.voters, s.learners, cs
 	c.applied, c.appliedTerm, c.sinceSnap = s.mark.index, s.mark.term, 0
 	return nil
 }
 
-func confStateOf(voters []Voter) raftpb.ConfState {
+func confStateOf(voters, learners []Voter) raftpb.ConfState {
 	var cs raftpb.ConfState
 	for _, v := range voters {
 		cs.Voters = append(cs.Voters, raftID(v.ID))
+	}
+	for _, v := range learners {
+		cs.Learners = append(cs.Learners, raftID(v.ID))
 	}
 	return cs
 }
@@ -295,6 +299,15 @@ func (c *core) proposeErr() error {
 		return ErrNotLeader
 	}
 	return nil
+}
+
+// removal is the configuration change RemoveRaftVoter of voter id makes:
+// its demotion to a learner, which goes on following the log.
+func (c *core) removal(id int32) raftpb.ConfChangeV2 {
+	if i := slices.IndexFunc(c.voters, func(v Voter) bool { return v.ID == id }); i >= 0 {
+		return demoteVoter(c.voters[i])
+	}
+	return removeVoter(id)
 }
 
 // proposeConf proposes one configuration change; d gets the outcome.
@@ -442,12 +455,12 @@ func (c *core) applyConf(e raftpb.Entry) error {
 	if err := cc.Unmarshal(e.Data); err != nil {
 		return corruptf("conf change: %v", err)
 	}
-	voters, err := confVoters(c.voters, cc)
+	voters, learners, err := confMembers(c.voters, c.learners, cc)
 	if err != nil {
 		return err
 	}
 	c.confState = *c.rn.ApplyConfChange(cc)
-	c.voters = voters
+	c.voters, c.learners = voters, learners
 	// A node added here takes a snapshot that names it: etcd raft refuses
 	// one from before its addition. Snapshot at once.
 	c.snapNow = true
@@ -480,7 +493,7 @@ func (c *core) install(snap raftpb.Snapshot) error {
 	if err := c.cfg.SM.Restore(s.mark.endOffset-1, s.records); err != nil {
 		return fmt.Errorf("raft: restore snapshot: %w", err)
 	}
-	c.voters, c.confState = s.voters, snap.Metadata.ConfState
+	c.voters, c.learners, c.confState = s.voters, s.learners, snap.Metadata.ConfState
 	c.applied, c.appliedTerm, c.sinceSnap = s.mark.index, s.mark.term, 0
 	c.lastSnap = c.cfg.Now()
 	return nil
@@ -508,9 +521,10 @@ func (c *core) snapshot() error {
 		return fmt.Errorf("raft: snapshot: %w", err)
 	}
 	s := &snapshotFile{
-		mark:    snapshotMark{index: c.applied, term: term, endOffset: c.disk.endOffset(c.applied)},
-		voters:  c.voters,
-		records: c.cfg.SM.Snapshot(),
+		mark:     snapshotMark{index: c.applied, term: term, endOffset: c.disk.endOffset(c.applied)},
+		voters:   c.voters,
+		learners: c.learners,
+		records:  c.cfg.SM.Snapshot(),
 	}
 	data, err := s.encode(c.cfg.Now().UnixMilli())
 	if err != nil {

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gofka/gofka/internal/metadata"
+	"go.etcd.io/raft/v3/raftpb"
 )
 
 func TestElectAndReplicate(t *testing.T) {
@@ -235,5 +237,100 @@ func TestTruncatedLogRefused(t *testing.T) {
 	_, err := openCore(coreConfig{NodeID: 1, Dir: dir, SM: &namesSM{}, ElectionTicks: 10, HeartbeatTicks: 1, ClusterID: "test"})
 	if err == nil || !strings.Contains(err.Error(), "corrupt or truncated") || !strings.Contains(err.Error(), dir) {
 		t.Fatalf("got %v, want a refusal naming %s", err, dir)
+	}
+}
+
+// A voter removed (RemoveRaftVoter) becomes a learner: it knows the leader
+// and goes on applying the committed log, past a snapshot the leader took
+// while it was cut off, through a restart of everyone; AddVoter makes it a
+// voter again.
+func TestRemovedVoterFollows(t *testing.T) {
+	c := newCluster(t, 3)
+	c.propose("a")
+	l := c.leader()
+	rm := int32(1)
+	if rm == l {
+		rm = 2
+	}
+	conf := func(cc raftpb.ConfChangeV2) {
+		t.Helper()
+		var got error = errPending
+		c.nodes[c.leader()].proposeConf(cc, func(_ int64, err error) { got = err })
+		c.deliver()
+		c.tick(3)
+		if got != nil {
+			t.Fatalf("conf change %v: %v", cc.Changes, got)
+		}
+	}
+	conf(c.nodes[l].removal(rm))
+	c.propose("b")
+	c.expect("a", "b")
+	for _, id := range c.ids() {
+		n := c.nodes[id]
+		if len(n.voters) != 2 || slices.ContainsFunc(n.voters, func(v Voter) bool { return v.ID == rm }) ||
+			len(n.learners) != 1 || n.learners[0].ID != rm || n.learners[0].Port != uint16(9000+rm) {
+			t.Fatalf("node %d: voters %v learners %v", id, n.voters, n.learners)
+		}
+	}
+	if lead := c.nodes[rm].rn.BasicStatus().Lead; lead != raftID(l) {
+		t.Fatalf("removed node's leader %d, want %d", nodeID(lead), l)
+	}
+
+	// Cut off, the removed node misses entries the leader then drops in a
+	// snapshot; healed, it catches up from that snapshot.
+	c.cut[[2]int32{l, rm}] = true
+	for _, id := range c.ids() {
+		c.nodes[id].cfg.SnapshotBytes = 1
+	}
+	c.propose("c", "d")
+	if first, _ := c.nodes[l].mem.FirstIndex(); first <= c.nodes[rm].applied+1 {
+		t.Fatalf("leader's log starts at %d, the removed node applied %d: no snapshot between", first, c.nodes[rm].applied)
+	}
+	delete(c.cut, [2]int32{l, rm})
+	c.expect("a", "b", "c", "d")
+
+	// The learner survives a restart of everyone (it is in the snapshots).
+	for _, id := range c.ids() {
+		c.stop(id)
+	}
+	for id := int32(1); id <= 3; id++ {
+		c.start(id, nil)
+	}
+	c.propose("e")
+	c.expect("a", "b", "c", "d", "e")
+	if n := c.nodes[c.leader()]; len(n.voters) != 2 || len(n.learners) != 1 {
+		t.Fatalf("after restart: voters %v learners %v", n.voters, n.learners)
+	}
+
+	// Added back, it votes again.
+	conf(addVoter(c.voters[rm-1]))
+	c.propose("f")
+	c.expect("a", "b", "c", "d", "e", "f")
+	for _, id := range c.ids() {
+		if n := c.nodes[id]; len(n.voters) != 3 || len(n.learners) != 0 {
+			t.Fatalf("node %d after re-adding: voters %v learners %v", id, n.voters, n.learners)
+		}
+	}
+}
+
+// The leader removing itself steps down; the other two elect a leader and
+// the old one follows it.
+func TestRemovedLeaderFollows(t *testing.T) {
+	c := newCluster(t, 3)
+	c.propose("a")
+	l := c.leader()
+	var got error = errPending
+	c.nodes[l].proposeConf(c.nodes[l].removal(l), func(_ int64, err error) { got = err })
+	c.deliver()
+	if got != nil {
+		t.Fatalf("remove the leader: %v", got)
+	}
+	c.propose("b")
+	if nl := c.leader(); nl == l {
+		t.Fatalf("the removed leader %d leads still", l)
+	}
+	c.expect("a", "b")
+	if lead := nodeID(c.nodes[l].rn.BasicStatus().Lead); lead != c.leader() {
+		t.Fatalf("old leader follows %d, want %d", lead, c.leader())
 	}
 }

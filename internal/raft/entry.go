@@ -56,28 +56,44 @@ func proposalID(data []byte) uint64 {
 	return binary.BigEndian.Uint64(data)
 }
 
-// confVoters returns the voters after applying cc to voters. An added
-// voter's endpoint comes from cc.Context (a JSON Voter).
+// confVoters returns the voters after applying cc to voters.
 func confVoters(voters []Voter, cc raftpb.ConfChangeV2) ([]Voter, error) {
-	out := slices.Clone(voters)
+	vs, _, err := confMembers(voters, nil, cc)
+	return vs, err
+}
+
+// confMembers returns the voters and learners after applying cc. An added
+// voter's or learner's endpoint comes from cc.Context (a JSON Voter). A
+// learner is a voter RemoveRaftVoter removed: no voter any more, but the
+// leader goes on replicating to it, as a removed voter of Kafka goes on
+// fetching as an observer; AddRaftVoter promotes it back.
+func confMembers(voters, learners []Voter, cc raftpb.ConfChangeV2) ([]Voter, []Voter, error) {
+	vs, ls := slices.Clone(voters), slices.Clone(learners)
 	for _, ch := range cc.Changes {
-		out = slices.DeleteFunc(out, func(v Voter) bool { return raftID(v.ID) == ch.NodeID })
+		named := func(v Voter) bool { return raftID(v.ID) == ch.NodeID }
+		vs, ls = slices.DeleteFunc(vs, named), slices.DeleteFunc(ls, named)
 		switch ch.Type {
-		case raftpb.ConfChangeAddNode, raftpb.ConfChangeUpdateNode:
+		case raftpb.ConfChangeAddNode, raftpb.ConfChangeUpdateNode, raftpb.ConfChangeAddLearnerNode:
 			v := Voter{ID: nodeID(ch.NodeID)}
 			if len(cc.Context) > 0 {
 				if err := json.Unmarshal(cc.Context, &v); err != nil {
-					return nil, corruptf("conf change context: %v", err)
+					return nil, nil, corruptf("conf change context: %v", err)
 				}
 			}
-			out = append(out, v)
+			if ch.Type == raftpb.ConfChangeAddLearnerNode {
+				ls = append(ls, v)
+			} else {
+				vs = append(vs, v)
+			}
 		case raftpb.ConfChangeRemoveNode:
 		default:
-			return nil, fmt.Errorf("raft: conf change type %v not supported", ch.Type)
+			return nil, nil, fmt.Errorf("raft: conf change type %v not supported", ch.Type)
 		}
 	}
-	slices.SortFunc(out, func(a, b Voter) int { return int(a.ID) - int(b.ID) })
-	return out, nil
+	byID := func(a, b Voter) int { return int(a.ID) - int(b.ID) }
+	slices.SortFunc(vs, byID)
+	slices.SortFunc(ls, byID)
+	return vs, ls, nil
 }
 
 // entryBatch turns an entry into the batch written to the log. voters is

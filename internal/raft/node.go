@@ -62,11 +62,15 @@ type Status struct {
 	Applied     uint64
 	LastIndex   uint64
 	Voters      []Voter
+	// Learners are the removed voters the quorum still replicates to
+	// (observers in DescribeQuorum); this node is one after its removal.
+	Learners []Voter
 	// LogEndOffset is the Kafka end offset of the local metadata log.
 	LogEndOffset int64
 	// HighWatermark is the Kafka end offset of the committed log.
 	HighWatermark int64
-	// Replicas is each voter's replication state, on the leader only.
+	// Replicas is each voter's and learner's replication state, on the
+	// leader only.
 	Replicas map[int32]ReplicaState
 }
 
@@ -147,7 +151,7 @@ func (n *Node) publish() {
 	c := n.core
 	bs := c.rn.BasicStatus()
 	s := &Status{NodeID: n.cfg.NodeID, Leader: -1, Term: bs.Term, LeaderReady: c.leaderReady(),
-		Commit: bs.Commit, Applied: c.applied, LastIndex: c.disk.lastIndex(), Voters: c.voters,
+		Commit: bs.Commit, Applied: c.applied, LastIndex: c.disk.lastIndex(), Voters: c.voters, Learners: c.learners,
 		LogEndOffset: c.disk.log.LogEndOffset()}
 	if bs.Lead != raft.None {
 		s.Leader = nodeID(bs.Lead)
@@ -195,9 +199,12 @@ func (n *Node) UpdateVoter(ctx context.Context, v Voter) error {
 	return err
 }
 
-// RemoveVoter removes voter id and waits until the change is applied.
+// RemoveVoter removes voter id and waits until the change is applied. The
+// node removed goes on following the log as a learner (Kafka's removed
+// voter keeps fetching as an observer) and AddVoter can make it a voter
+// again.
 func (n *Node) RemoveVoter(ctx context.Context, id int32) error {
-	_, err := n.await(ctx, func(c *core, d done) { c.proposeConf(removeVoter(id), d) })
+	_, err := n.await(ctx, func(c *core, d done) { c.proposeConf(c.removal(id), d) })
 	return err
 }
 

@@ -84,10 +84,11 @@ func (p *peer) stop() {
 	<-p.done
 }
 
-// voter returns the endpoint of voter id from the published status, or
-// from the static voters.
+// voter returns the endpoint of voter (or learner) id from the published
+// status, or from the static voters.
 func (n *Node) voter(id int32) (Voter, bool) {
-	for _, vs := range [][]Voter{n.Status().Voters, n.cfg.Voters} {
+	s := n.Status()
+	for _, vs := range [][]Voter{s.Voters, s.Learners, n.cfg.Voters} {
 		for _, v := range vs {
 			if v.ID == id {
 				return v, true

@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -39,9 +40,12 @@ func parseSnapshotName(name string) (int64, uint64, bool) {
 
 // snapshotFile is the contents of a .checkpoint file.
 type snapshotFile struct {
-	mark    snapshotMark
-	voters  []Voter
-	records []metadata.Record
+	mark   snapshotMark
+	voters []Voter
+	// learners are the removed voters still followed (confMembers), in
+	// tagged field 0 of the VotersRecord as JSON; Kafka skips it.
+	learners []Voter
+	records  []metadata.Record
 }
 
 // encode returns the file's bytes: header, voters, records and footer
@@ -52,7 +56,11 @@ func (s *snapshotFile) encode(ts int64) ([]byte, error) {
 		return nil, err
 	}
 	next := int64(1)
-	if out, err = appendControl(out, next, ctrlVoters, votersRecord(s.voters, nil), ts); err != nil {
+	var learners []byte
+	if len(s.learners) > 0 {
+		learners, _ = json.Marshal(s.learners)
+	}
+	if out, err = appendControl(out, next, ctrlVoters, votersRecord(s.voters, learners), ts); err != nil {
 		return nil, err
 	}
 	next++
@@ -113,7 +121,13 @@ func (s *snapshotFile) control(typ int16, value []byte) error {
 	case ctrlSnapshotHeader:
 		s.mark, err = parseSnapshotHeader(value)
 	case ctrlVoters:
-		s.voters, _, err = parseVoters(value)
+		var learners []byte
+		s.voters, learners, err = parseVoters(value)
+		if err == nil && learners != nil {
+			if jerr := json.Unmarshal(learners, &s.learners); jerr != nil {
+				err = corruptf("snapshot learners: %v", jerr)
+			}
+		}
 	case ctrlSnapshotFooter:
 	default:
 		err = corruptf("control record type %d in a snapshot", typ)

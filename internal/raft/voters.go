@@ -21,7 +21,15 @@ func voterChange(typ raftpb.ConfChangeType, v Voter) raftpb.ConfChangeV2 {
 	return raftpb.ConfChangeV2{Context: ctx, Changes: []raftpb.ConfChangeSingle{{Type: typ, NodeID: raftID(v.ID)}}}
 }
 
-// removeVoter is the configuration change removing voter id.
+// demoteVoter is the configuration change RemoveRaftVoter makes: voter v
+// becomes a learner, which follows the log without voting (Kafka's removed
+// voter, an observer).
+func demoteVoter(v Voter) raftpb.ConfChangeV2 {
+	return voterChange(raftpb.ConfChangeAddLearnerNode, v)
+}
+
+// removeVoter is the configuration change removing voter id from the
+// quorum altogether.
 func removeVoter(id int32) raftpb.ConfChangeV2 {
 	return raftpb.ConfChangeV2{Changes: []raftpb.ConfChangeSingle{
 		{Type: raftpb.ConfChangeRemoveNode, NodeID: raftID(id)}}}

@@ -158,17 +158,8 @@ func waitLeader(t *testing.T, c *gofkatest.MultiCluster) int32 {
 func checkQuorum(t *testing.T, ctx context.Context, cl *kgo.Client, leader int32) {
 	t.Helper()
 	waitFor(t, 20*time.Second, "voters caught up", func() bool {
-		req := kmsg.NewPtrDescribeQuorumRequest()
-		rt := kmsg.NewDescribeQuorumRequestTopic()
-		rt.Topic = "__cluster_metadata"
-		rt.Partitions = []kmsg.DescribeQuorumRequestTopicPartition{{Partition: 0}}
-		req.Topics = append(req.Topics, rt)
-		resp, err := req.RequestWith(ctx, cl)
-		if err != nil || len(resp.Topics) != 1 || len(resp.Topics[0].Partitions) != 1 {
-			return false
-		}
-		p := resp.Topics[0].Partitions[0]
-		if p.LeaderID != leader || len(p.CurrentVoters) != 3 || p.HighWatermark <= 0 {
+		p, ok := describeQuorum(ctx, cl)
+		if !ok || p.LeaderID != leader || len(p.CurrentVoters) != 3 || p.HighWatermark <= 0 {
 			return false
 		}
 		for _, v := range p.CurrentVoters {
@@ -271,16 +262,12 @@ func TestClusterVoterChanges(t *testing.T) {
 	}
 	kcl2 := clusterClient(t, c.Addrs()...)
 	waitFor(t, 20*time.Second, "voters 2, 3, 4", func() bool {
-		req := kmsg.NewPtrDescribeQuorumRequest()
-		rt := kmsg.NewDescribeQuorumRequestTopic()
-		rt.Topic, rt.Partitions = "__cluster_metadata", []kmsg.DescribeQuorumRequestTopicPartition{{Partition: 0}}
-		req.Topics = append(req.Topics, rt)
-		resp, err := req.RequestWith(ctx, kcl2)
-		if err != nil || len(resp.Topics) != 1 {
+		p, ok := describeQuorum(ctx, kcl2)
+		if !ok {
 			return false
 		}
 		var ids []int32
-		for _, v := range resp.Topics[0].Partitions[0].CurrentVoters {
+		for _, v := range p.CurrentVoters {
 			ids = append(ids, v.ReplicaID)
 		}
 		return fmt.Sprint(ids) == "[2 3 4]"
