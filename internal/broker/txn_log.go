@@ -10,6 +10,7 @@ import (
 	"github.com/gofka/gofka/internal/record"
 	"github.com/gofka/gofka/internal/storage"
 	"github.com/gofka/gofka/internal/txn"
+	"github.com/twmb/franz-go/pkg/kerr"
 )
 
 // txnDeps implements txn.Deps.
@@ -36,6 +37,27 @@ func (d txnDeps) AppendLog(partition int32, key, value []byte) error {
 		return d.lost(partition, err)
 	}
 	return nil
+}
+
+// AwaitLog waits until the ISR holds a transaction log partition up to
+// its log end offset (at most request.timeout.ms), without any lock: the
+// coordinator calls it before writing a transaction's markers. A lost
+// leadership or a timeout reloads the partition (NOT_COORDINATOR); an ISR
+// below min.insync.replicas leaves it loaded (the transaction stays
+// prepared and Recover tries again).
+func (d txnDeps) AwaitLog(partition int32) error {
+	p := d.n.parts.get(txn.Topic, partition)
+	if p == nil {
+		return d.lost(partition, fmt.Errorf("%w: %s-%d", errNoPartition, txn.Topic, partition))
+	}
+	code := d.n.awaitReplicated(p, p.log.LogEndOffset(), ms(int64(d.n.cfg.RequestTimeoutMs)))
+	switch code {
+	case nil:
+		return nil
+	case kerr.NotEnoughReplicasAfterAppend:
+		return fmt.Errorf("broker: %s: %v", p.tp.String(), code)
+	}
+	return d.lost(partition, fmt.Errorf("%w: %s: %v", errNotLeader, p.tp.String(), code))
 }
 
 // lost takes a failed append as a lost leadership of the partition
@@ -96,8 +118,8 @@ func (d txnDeps) PartitionExists(tp txn.TopicPartition) bool {
 
 // onMarkerWritten tells the group coordinator about markers on
 // __consumer_offsets, where transactional offset commits wait for them.
-// It is called after the marker's append, with the transaction
-// coordinator's lock held (lock order: txn, then group coordinator).
+// It is called after the marker's append, with no lock held (the
+// transaction coordinator writes markers without its lock).
 func (n *Node) onMarkerWritten(tp txn.TopicPartition, pid int64, commit bool) {
 	if tp.Topic == offsetsTopic && n.groups.coord != nil {
 		n.groups.coord.CompleteTxn(tp.Partition, pid, commit)

@@ -19,11 +19,18 @@ type Deps interface {
 	AppendLog(p int32, key, value []byte) error
 	// NewProducerID hands out an unused producer id.
 	NewProducerID() (int64, error)
+	// AwaitLog returns once the ISR holds everything appended to the
+	// transaction log partition p so far; a failed wait (leadership lost,
+	// or the ISR did not take it in time) returns an error wrapping
+	// ErrNotCoordinator after the broker queued the partition's reload.
+	// It is called without the coordinator's lock.
+	AwaitLog(p int32) error
 	// WriteMarkers appends a commit or abort marker for the producer to
 	// every partition (skipping partitions that no longer exist), as the
 	// coordinator of transaction log partition txnPartition (its leader
 	// epoch is the markers' coordinator epoch, which fences markers from a
-	// coordinator that lost the partition).
+	// coordinator that lost the partition). It is called without the
+	// coordinator's lock.
 	WriteMarkers(txnPartition int32, pid int64, epoch int16, commit bool, parts []TopicPartition) error
 	// PartitionExists reports whether a partition exists.
 	PartitionExists(tp TopicPartition) bool
@@ -50,6 +57,9 @@ type Coordinator struct {
 
 	mu   sync.Mutex
 	txns map[string]*Metadata
+	// finishing is the prepared transactions whose markers a caller is
+	// writing without the lock (finish.go), by transactional id.
+	finishing map[string]*Metadata
 }
 
 // New returns a coordinator with no transactions; Load fills it.
@@ -60,7 +70,7 @@ func New(cfg Config, deps Deps) *Coordinator {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Coordinator{cfg: cfg, deps: deps, txns: map[string]*Metadata{}}
+	return &Coordinator{cfg: cfg, deps: deps, txns: map[string]*Metadata{}, finishing: map[string]*Metadata{}}
 }
 
 // Load applies one transaction log record read at startup; the last
@@ -121,59 +131,13 @@ func (c *Coordinator) bumpEpoch(m *Metadata) *kerr.Error {
 	return nil
 }
 
-// endLocked writes the Prepare state, the markers and the Complete state
-// of m's transaction with m's current producer id and epoch.
-func (c *Coordinator) endLocked(m *Metadata, commit bool) *kerr.Error {
-	prep, done := PrepareAbort, CompleteAbort
-	if commit {
-		prep, done = PrepareCommit, CompleteCommit
-	}
-	next := m.clone()
-	next.State = prep
-	if err := c.transitionLocked(next, m.State); err != nil {
-		return err
-	}
-	return c.completeLocked(next, done)
-}
-
-// completeLocked writes the markers of a prepared transaction and its
-// Complete state.
-func (c *Coordinator) completeLocked(m *Metadata, done State) *kerr.Error {
-	if err := c.deps.WriteMarkers(PartitionFor(m.TransactionalID, c.cfg.Partitions), m.ProducerID, m.Epoch, done == CompleteCommit, m.SortedPartitions()); err != nil {
-		c.cfg.Logger.Error("writing transaction markers failed", "transactional.id", m.TransactionalID, "err", err)
-		return kerr.CoordinatorNotAvailable // left prepared; Recover retries
-	}
-	next := m.clone()
-	next.State, next.Partitions = done, map[TopicPartition]struct{}{}
-	return c.transitionLocked(next, m.State)
-}
-
 // Recover finishes every transaction left in a Prepare state (after a
 // crash or a failed marker write). It returns how many it finished.
 func (c *Coordinator) Recover() int {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.completePreparedLocked(func(id string) bool { return c.ownerLocked(id) == nil })
-}
-
-// completePreparedLocked finishes the prepared transactions of the ids
-// that match and returns how many it finished.
-func (c *Coordinator) completePreparedLocked(match func(id string) bool) int {
-	n := 0
-	for _, id := range c.idsLocked() {
-		m := c.txns[id]
-		if !match(id) || (m.State != PrepareCommit && m.State != PrepareAbort) {
-			continue
-		}
-		done := CompleteAbort
-		if m.State == PrepareCommit {
-			done = CompleteCommit
-		}
-		if c.completeLocked(m, done) == nil {
-			n++
-		}
-	}
-	return n
+	prepared := c.takePreparedLocked(func(id string) bool { return c.ownerLocked(id) == nil })
+	c.mu.Unlock()
+	return c.finishAll(prepared)
 }
 
 // AbortTimedOut aborts ongoing transactions older than their timeout,
@@ -181,8 +145,8 @@ func (c *Coordinator) completePreparedLocked(match func(id string) bool) int {
 // many it aborted.
 func (c *Coordinator) AbortTimedOut() int {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	now, n := c.nowMs(), 0
+	now := c.nowMs()
+	var prepared []*Metadata
 	for _, id := range c.idsLocked() {
 		if c.ownerLocked(id) != nil {
 			continue
@@ -196,11 +160,12 @@ func (c *Coordinator) AbortTimedOut() int {
 		if err := c.bumpEpoch(fenced); err != nil {
 			continue
 		}
-		if err := c.endLocked(fenced, false); err == nil {
-			n++
+		if next, err := c.prepareLocked(fenced, false); err == nil {
+			prepared = append(prepared, next)
 		}
 	}
-	return n
+	c.mu.Unlock()
+	return c.finishAll(prepared)
 }
 
 // ExpireIDs removes the transactional ids with no transaction in flight

@@ -2,27 +2,56 @@ package txn
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 )
 
-// fakeDeps records the transaction log and markers in memory.
+// fakeDeps records the transaction log and markers in memory. With hold
+// set, WriteMarkers reports on entered and waits for hold to close.
 type fakeDeps struct {
+	mu        sync.Mutex
 	log       [][2][]byte
 	nextPID   int64
 	markers   []string
 	failMarks bool
+	failAwait bool
+	hold      chan struct{}
+	entered   chan struct{}
 }
 
 func (d *fakeDeps) AppendLog(_ int32, k, v []byte) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.log = append(d.log, [2][]byte{k, v})
 	return nil
 }
-func (d *fakeDeps) NewProducerID() (int64, error) { d.nextPID++; return d.nextPID, nil }
+func (d *fakeDeps) AwaitLog(int32) error {
+	if d.failAwait {
+		return fmt.Errorf("%w: timed out", ErrNotCoordinator)
+	}
+	return nil
+}
+func (d *fakeDeps) NewProducerID() (int64, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.nextPID++
+	return d.nextPID, nil
+}
 func (d *fakeDeps) WriteMarkers(_ int32, pid int64, epoch int16, commit bool, parts []TopicPartition) error {
+	d.mu.Lock()
+	hold, entered := d.hold, d.entered
+	d.mu.Unlock()
+	if hold != nil {
+		entered <- struct{}{}
+		<-hold
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.failMarks {
 		return errors.New("disk full")
 	}

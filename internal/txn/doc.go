@@ -5,13 +5,17 @@
 // transaction touched, timeouts, and the __transaction_state log in Kafka's
 // record format (TransactionLogKey v0, TransactionLogValue v0/v1).
 //
-// The Coordinator is synchronous and owns no goroutine: every transition is
-// validated, written to the transaction log through Deps.AppendLog, and only
-// then applied in memory. Commit and abort write the Prepare state, then the
-// markers (Deps.WriteMarkers), then the Complete state, so a Prepare state
-// found when the log is loaded after a crash is finished by Recover. The
-// broker drives the periodic work (AbortTimedOut, Recover) from a goroutine
-// it owns.
+// The Coordinator owns no goroutine: every transition is validated, written
+// to the transaction log through Deps.AppendLog, and only then applied in
+// memory. Commit and abort write the Prepare state under the lock, then,
+// with the lock released, wait until the ISR holds it (Deps.AwaitLog: no
+// marker is written for a Prepare state a new coordinator might not see),
+// write the markers (Deps.WriteMarkers) and take the lock again to write
+// the Complete state (finish.go), so a transaction whose markers wait for a
+// slow partition delays no other transactional id. A Prepare state found
+// when the log is loaded after a crash, or left by a failed marker write,
+// is finished by Recover. The broker drives the periodic work
+// (AbortTimedOut, Recover) from a goroutine it owns.
 //
 // The Coordinator serves the transactional ids of the __transaction_state
 // partitions this node leads (Config.Owner; NOT_COORDINATOR or
@@ -24,7 +28,8 @@
 // v5+ bumps the epoch at every end, and Produce v12+ / TxnOffsetCommit v5+
 // add partitions implicitly through VerifyPartition.
 //
-// Lock order: the Coordinator's mutex is taken before any partition's
-// producer-state lock (markers are written under it); callers must never
-// call into the Coordinator while holding a partition lock.
+// Lock order: the Coordinator's mutex is taken before a transaction log
+// partition's locks (its records are appended under it); markers are
+// written without it. Callers must never call into the Coordinator while
+// holding a partition lock.
 package txn

@@ -17,15 +17,31 @@ type EndResult struct {
 // EndTxn commits or aborts a transaction, as Kafka's
 // TransactionCoordinator.endTransaction. With tv2 (EndTxn v5+) the epoch is
 // bumped at every end and the markers carry the new epoch.
+//
+// The Prepare state is written under the lock; the markers and the
+// Complete state after it is released (finish.go), and the answer waits
+// for them, as before.
 func (c *Coordinator) EndTxn(id string, pid int64, epoch int16, commit, tv2 bool) EndResult {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.ownerLocked(id); err != nil {
+	res, prepared := c.endTxnLocked(id, pid, epoch, commit, tv2)
+	c.mu.Unlock()
+	if prepared == nil {
+		return res
+	}
+	if err := c.finish(prepared); err != nil {
 		return EndResult{-1, -1, err}
+	}
+	return EndResult{prepared.ProducerID, prepared.Epoch, nil}
+}
+
+// endTxnLocked answers EndTxn, or prepares the transaction for finish.
+func (c *Coordinator) endTxnLocked(id string, pid int64, epoch int16, commit, tv2 bool) (EndResult, *Metadata) {
+	if err := c.ownerLocked(id); err != nil {
+		return EndResult{-1, -1, err}, nil
 	}
 	m := c.txns[id]
 	if m == nil || m.State == Dead {
-		return EndResult{-1, -1, kerr.InvalidProducerIDMapping}
+		return EndResult{-1, -1, kerr.InvalidProducerIDMapping}, nil
 	}
 	if tv2 {
 		return c.endV2Locked(m, pid, epoch, commit)
@@ -35,22 +51,22 @@ func (c *Coordinator) EndTxn(id string, pid int64, epoch int16, commit, tv2 bool
 
 // endV1Locked: the producer keeps its epoch; a retry of a finished end
 // names the same epoch and outcome.
-func (c *Coordinator) endV1Locked(m *Metadata, pid int64, epoch int16, commit bool) EndResult {
+func (c *Coordinator) endV1Locked(m *Metadata, pid int64, epoch int16, commit bool) (EndResult, *Metadata) {
 	if m.ProducerID != pid {
-		return EndResult{-1, -1, kerr.InvalidProducerIDMapping}
+		return EndResult{-1, -1, kerr.InvalidProducerIDMapping}, nil
 	}
 	if m.Epoch != epoch {
-		return EndResult{-1, -1, kerr.ProducerFenced}
+		return EndResult{-1, -1, kerr.ProducerFenced}, nil
 	}
 	switch m.State {
 	case Ongoing:
 		return c.finishLocked(m.clone(), commit)
 	case PrepareCommit, PrepareAbort:
-		return sameOutcome(m.State == PrepareCommit, commit, EndResult{-1, -1, kerr.ConcurrentTransactions})
+		return sameOutcome(m.State == PrepareCommit, commit, EndResult{-1, -1, kerr.ConcurrentTransactions}), nil
 	case CompleteCommit, CompleteAbort:
-		return sameOutcome(m.State == CompleteCommit, commit, EndResult{m.ProducerID, m.Epoch, nil})
+		return sameOutcome(m.State == CompleteCommit, commit, EndResult{m.ProducerID, m.Epoch, nil}), nil
 	}
-	return EndResult{-1, -1, kerr.InvalidTxnState}
+	return EndResult{-1, -1, kerr.InvalidTxnState}, nil
 }
 
 // endV2Locked: every end bumps the epoch, so a retry names the epoch
@@ -61,12 +77,12 @@ func (c *Coordinator) endV1Locked(m *Metadata, pid int64, epoch int16, commit bo
 // CONCURRENT_TRANSACTIONS (the client retries), once they are written with
 // success. Answering it PRODUCER_FENCED, as this did for a prepared
 // transaction or after a coordinator move, failed the producer for good.
-func (c *Coordinator) endV2Locked(m *Metadata, pid int64, epoch int16, commit bool) EndResult {
+func (c *Coordinator) endV2Locked(m *Metadata, pid int64, epoch int16, commit bool) (EndResult, *Metadata) {
 	retryBump := m.ProducerID == pid && int32(epoch)+1 == int32(m.Epoch)
 	retryRoll := m.PrevProducerID == pid && epoch == math.MaxInt16-1 && m.Epoch == 0
 	retry := retryBump || retryRoll
 	if m.ProducerID != pid && !retryRoll {
-		return EndResult{-1, -1, kerr.InvalidProducerIDMapping}
+		return EndResult{-1, -1, kerr.InvalidProducerIDMapping}, nil
 	}
 	var validEpoch bool
 	switch m.State {
@@ -78,22 +94,22 @@ func (c *Coordinator) endV2Locked(m *Metadata, pid int64, epoch int16, commit bo
 		validEpoch = epoch == m.Epoch
 	}
 	if !validEpoch {
-		return EndResult{-1, -1, kerr.ProducerFenced}
+		return EndResult{-1, -1, kerr.ProducerFenced}, nil
 	}
 	switch {
 	case m.State == PrepareCommit || m.State == PrepareAbort:
-		return sameOutcome(m.State == PrepareCommit, commit, EndResult{-1, -1, kerr.ConcurrentTransactions})
+		return sameOutcome(m.State == PrepareCommit, commit, EndResult{-1, -1, kerr.ConcurrentTransactions}), nil
 	case retry: // a finished end: the same outcome again
-		return sameOutcome(m.State == CompleteCommit, commit, EndResult{m.ProducerID, m.Epoch, nil})
+		return sameOutcome(m.State == CompleteCommit, commit, EndResult{m.ProducerID, m.Epoch, nil}), nil
 	case m.State == Ongoing, !commit: // an abort of an empty or finished transaction is allowed
 		next := m.clone()
 		next.ClientTV = 2
 		if err := c.bumpEpoch(next); err != nil {
-			return EndResult{-1, -1, err}
+			return EndResult{-1, -1, err}, nil
 		}
 		return c.finishLocked(next, commit)
 	}
-	return EndResult{-1, -1, kerr.InvalidTxnState}
+	return EndResult{-1, -1, kerr.InvalidTxnState}, nil
 }
 
 // sameOutcome answers r when the transaction's outcome (committed) is the
@@ -105,11 +121,11 @@ func sameOutcome(committed, commit bool, r EndResult) EndResult {
 	return r
 }
 
-// finishLocked writes next's end and answers its producer id and epoch.
-func (c *Coordinator) finishLocked(next *Metadata, commit bool) EndResult {
-	if err := c.endLocked(next, commit); err != nil {
-		return EndResult{-1, -1, err}
+// finishLocked writes next's Prepare state and returns it for finish.
+func (c *Coordinator) finishLocked(next *Metadata, commit bool) (EndResult, *Metadata) {
+	prepared, err := c.prepareLocked(next, commit)
+	if err != nil {
+		return EndResult{-1, -1, err}, nil
 	}
-	cur := c.txns[next.TransactionalID]
-	return EndResult{cur.ProducerID, cur.Epoch, nil}
+	return EndResult{}, prepared
 }

@@ -17,26 +17,50 @@ type InitResult struct {
 // instances), after aborting an ongoing transaction and finishing a
 // prepared one. With pid/epoch set (KIP-360) they must name the current or
 // the previous incarnation, else PRODUCER_FENCED.
+//
+// A transaction to finish first (prepared, or ongoing and aborted here) is
+// finished without the lock (finish.go), then the id is initialized.
 func (c *Coordinator) InitProducerID(id string, timeoutMs int32, pid int64, epoch int16) InitResult {
 	if timeoutMs <= 0 || timeoutMs > c.cfg.MaxTimeoutMs {
 		return InitResult{-1, -1, kerr.InvalidTransactionTimeout}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	for pass := 0; pass < 3; pass++ {
+		c.mu.Lock()
+		res, prepared := c.initLocked(id, timeoutMs, pid, epoch, pass == 0)
+		c.mu.Unlock()
+		if prepared == nil {
+			return res
+		}
+		if err := c.finish(prepared); err != nil {
+			return InitResult{-1, -1, err}
+		}
+	}
+	return InitResult{-1, -1, kerr.ConcurrentTransactions}
+}
+
+// initLocked answers InitProducerId, or returns a transaction to finish
+// first. The producer id and epoch are checked on the first pass only,
+// against the state the client knew.
+func (c *Coordinator) initLocked(id string, timeoutMs int32, pid int64, epoch int16, check bool) (InitResult, *Metadata) {
 	if err := c.ownerLocked(id); err != nil {
-		return InitResult{-1, -1, err}
+		return InitResult{-1, -1, err}, nil
 	}
 	m := c.txns[id]
 	if m == nil || m.State == Dead {
-		return c.initNewLocked(id, timeoutMs)
+		return c.initNewLocked(id, timeoutMs), nil
 	}
-	if pid >= 0 && !(pid == m.ProducerID && (epoch == m.Epoch || epoch == m.LastEpoch)) &&
+	if check && pid >= 0 && !(pid == m.ProducerID && (epoch == m.Epoch || epoch == m.LastEpoch)) &&
 		!(pid == m.PrevProducerID && m.Epoch == 0) {
-		return InitResult{-1, -1, kerr.ProducerFenced}
+		return InitResult{-1, -1, kerr.ProducerFenced}, nil
 	}
-	if err := c.settleLocked(m); err != nil {
-		return InitResult{-1, -1, err}
+	if prepared, err := c.settleLocked(m); err != nil || prepared != nil {
+		return InitResult{-1, -1, err}, prepared
 	}
+	return c.bumpLocked(id, timeoutMs, pid, epoch), nil
+}
+
+// bumpLocked gives a settled transactional id its next epoch.
+func (c *Coordinator) bumpLocked(id string, timeoutMs int32, pid int64, epoch int16) InitResult {
 	next := c.txns[id].clone()
 	if pid >= 0 && pid == next.ProducerID && epoch == next.LastEpoch && next.LastEpoch >= 0 {
 		return InitResult{next.ProducerID, next.Epoch, nil} // a retry of the last bump
@@ -68,20 +92,24 @@ func (c *Coordinator) initNewLocked(id string, timeoutMs int32) InitResult {
 	return InitResult{pid, 0, nil}
 }
 
-// settleLocked brings a transaction to a Complete or Empty state: a
-// prepared one is finished, an ongoing one is aborted with a bumped epoch.
-func (c *Coordinator) settleLocked(m *Metadata) *kerr.Error {
+// settleLocked returns the transaction to finish before m's id can be
+// initialized: a prepared one (CONCURRENT_TRANSACTIONS while someone else
+// finishes it), or an ongoing one aborted with a bumped epoch; nil when
+// it is complete or empty.
+func (c *Coordinator) settleLocked(m *Metadata) (*Metadata, *kerr.Error) {
 	switch m.State {
-	case PrepareCommit:
-		return c.completeLocked(m, CompleteCommit)
-	case PrepareAbort:
-		return c.completeLocked(m, CompleteAbort)
+	case PrepareCommit, PrepareAbort:
+		if c.finishing[m.TransactionalID] != nil {
+			return nil, kerr.ConcurrentTransactions
+		}
+		c.finishing[m.TransactionalID] = m
+		return m, nil
 	case Ongoing:
 		fenced := m.clone()
 		if err := c.bumpEpoch(fenced); err != nil {
-			return err
+			return nil, err
 		}
-		return c.endLocked(fenced, false)
+		return c.prepareLocked(fenced, false)
 	}
-	return nil
+	return nil, nil
 }

@@ -40,7 +40,12 @@ func (c *Coordinator) Owner(id string) *kerr.Error {
 // Recover to retry.
 func (c *Coordinator) LoadPartition(p int32, replay func(load func(key, value []byte) error) error) (int, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	prepared, err := c.loadLocked(p, replay)
+	c.mu.Unlock()
+	return c.finishAll(prepared), err
+}
+
+func (c *Coordinator) loadLocked(p int32, replay func(load func(key, value []byte) error) error) ([]*Metadata, error) {
 	c.unloadLocked(p)
 	err := replay(func(key, value []byte) error {
 		id, m, err := DecodeRecord(key, value)
@@ -58,9 +63,9 @@ func (c *Coordinator) LoadPartition(p int32, replay func(load func(key, value []
 	})
 	if err != nil {
 		c.unloadLocked(p)
-		return 0, err
+		return nil, err
 	}
-	return c.completePreparedLocked(func(id string) bool { return PartitionFor(id, c.cfg.Partitions) == p }), nil
+	return c.takePreparedLocked(func(id string) bool { return PartitionFor(id, c.cfg.Partitions) == p }), nil
 }
 
 // UnloadPartition forgets the transactional ids of a partition this node
