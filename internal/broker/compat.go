@@ -132,7 +132,10 @@ func CompatibilityDoc(clients ClientMatrix) []byte {
 	b.WriteString("brokers forward, with the client's principal and address, authorized as the client), and Gofka's\n")
 	b.WriteString("own GofkaRaftMessage and GofkaMetadataFetch between nodes (see\n")
 	b.WriteString("operations.md); with the authorizer on they need ClusterAction on the cluster. The controller\n")
-	b.WriteString("listener is secured like any listener (security.md, \"Between nodes\").\n")
+	b.WriteString("listener is secured like any listener (security.md, \"Between nodes\"). Admin clients reach it as\n")
+	b.WriteString("Kafka's do with --bootstrap-controller (KIP-919): DescribeCluster and DescribeConfigs (a node's own\n")
+	b.WriteString("configs) on any controller; the other admin APIs its ApiVersions lists (CreateTopics, AlterConfigs,\n")
+	b.WriteString("IncrementalAlterConfigs, ...) on the active controller, the others answer NOT_CONTROLLER.\n")
 	return b.Bytes()
 }
 

@@ -151,6 +151,8 @@ func (n *Node) start(ln net.Listener) error {
 		if err := n.startBroker(ln); err != nil {
 			return err
 		}
+	} else {
+		n.startDynamicTLS() // the controller listener and clients; a broker starts it with its listeners
 	}
 	n.markReady()
 	n.log.Info("gofka started", "node.id", n.nodeID, "cluster.id", n.clusterID, "roles", n.cfg.ProcessRoles)

@@ -266,6 +266,7 @@ var controllerAPIs = map[int16]func(*Node, *wire.Request, wire.Reply){
 	saslHandshakeKey:    (*Node).handleSaslHandshake,
 	saslAuthenticateKey: (*Node).handleSaslAuthenticate,
 	19:                  (*Node).handleCreateTopics,
+	32:                  (*Node).handleDescribeConfigs,
 	20:                  (*Node).handleDeleteTopics,
 	33:                  (*Node).handleAlterConfigs,
 	37:                  (*Node).handleCreatePartitions,
@@ -294,8 +295,10 @@ var controllerOnlyVersions = map[int16][2]int16{56: {2, 3}}
 
 // anyController are the controller listener's APIs that need not reach
 // the active controller.
+// DescribeConfigs among them: Kafka's admin client asks a node for its own
+// BROKER configs (KIP-919).
 var anyController = map[int16]bool{raft.MessageKey: true, raft.FetchKey: true, apiVersionsKey: true, 60: true,
-	saslHandshakeKey: true, saslAuthenticateKey: true}
+	saslHandshakeKey: true, saslAuthenticateKey: true, 32: true}
 
 // nodeAPIs are the controller listener's APIs only nodes send: they need
 // ClusterAction on the cluster, as Kafka's ControllerApis checks

@@ -1,16 +1,20 @@
 package broker
 
 // Dynamic TLS stores: an AlterConfigs or IncrementalAlterConfigs of this
-// broker's listener-prefixed store configs
+// node's listener-prefixed store configs
 // (listener.name.<listener>.ssl.keystore.location, .ssl.keystore.key,
 // .ssl.truststore.certificates, ...; Kafka takes them only with the
-// listener prefix) is checked on the broker it names before it goes to
-// the controller (stores that do not load are INVALID_REQUEST, as Kafka's
+// listener prefix) is checked on the node it names before it goes to the
+// controller (stores that do not load are INVALID_REQUEST, as Kafka's
 // ConfigAdminManager), and once committed the listener serves the new
-// stores for new connections; open connections keep theirs. The node's
-// own clients of a listener (inter-node connections: raft, metadata
-// fetch, forwarding, replica fetchers, markers) follow that listener's
-// configs too.
+// stores for new connections; open connections keep theirs. Every TLS
+// listener follows them, the controller listener too, on combined and
+// controller-only nodes alike: admin clients reach a controller-only node
+// on its controller listener (KIP-919, --bootstrap-controller), where the
+// active controller takes the change and checks it first when it names
+// itself. The node's own clients of a listener (inter-node connections:
+// raft, metadata fetch, forwarding, replica fetchers, markers) follow
+// that listener's configs too.
 
 import (
 	"fmt"
@@ -79,15 +83,20 @@ type tlsTarget struct {
 	stores         tlsStores
 }
 
-// tlsTargets are this node's TLS listeners, then its TLS clients of other
-// nodes (which follow the configs of the listener they reach, as Kafka's
-// inter-broker clients follow the inter-broker listener's).
+// tlsTargets are this node's TLS listeners (the controller listener
+// too: a controller takes its per-broker dynamic configs as a broker
+// does, KIP-919), then its TLS clients of other nodes (which follow the
+// configs of the listener they reach, as Kafka's inter-broker clients
+// follow the inter-broker listener's).
 func (n *Node) tlsTargets() []tlsTarget {
 	var out []tlsTarget
 	for _, sl := range n.listeners {
 		if sl.sec.tls != nil {
 			out = append(out, tlsTarget{"listener", sl.cfg.Name, &sl.sec.dyn, sl.sec.tls})
 		}
+	}
+	if n.ctrlSec != nil && n.ctrlSec.tls != nil {
+		out = append(out, tlsTarget{"listener", n.ctrlSec.name, &n.ctrlSec.dyn, n.ctrlSec.tls})
 	}
 	for _, c := range n.clientTLS {
 		out = append(out, tlsTarget{"inter-node client", c.listener, &c.dyn, c.tls})

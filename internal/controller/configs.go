@@ -85,7 +85,7 @@ func (c *Controller) checkResource(img *metadata.Image, resType int8, name strin
 		}
 	case ResourceBroker:
 		if name != "" && name != fmt.Sprint(c.static.NodeID) {
-			if _, ok := brokerByName(img, name); !ok {
+			if _, ok := brokerByName(img, name); !ok && !controllerByName(img, name) {
 				return ConfigResult{kerr.InvalidRequest, fmt.Sprintf("Unexpected broker id %q", name)}
 			}
 		}
@@ -106,6 +106,18 @@ func brokerByName(img *metadata.Image, name string) (int32, bool) {
 		}
 	}
 	return 0, false
+}
+
+// controllerByName reports a registered controller (ControllerRegistration):
+// its per-broker configs (its controller listener's stores, say) may be
+// set too, as Kafka takes any node id (KIP-919).
+func controllerByName(img *metadata.Image, name string) bool {
+	for id := range img.Controllers {
+		if fmt.Sprint(id) == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Controller) applyOp(img *metadata.Image, resType int8, name string, m map[string]string, ch ConfigChange) ConfigResult {

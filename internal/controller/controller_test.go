@@ -218,3 +218,24 @@ func TestIncrementalAlterConfigs(t *testing.T) {
 		t.Fatalf("alter missing topic: %v", res.Code)
 	}
 }
+
+// TestBrokerConfigsOfAController: a registered controller's per-broker
+// configs may be set (its controller listener's stores, KIP-919), an id
+// that names no node may not.
+func TestBrokerConfigsOfAController(t *testing.T) {
+	c, _ := newTestController(t, t.TempDir())
+	v := "/etc/gofka/controller-7.pem"
+	set := []ConfigChange{{Name: "listener.name.controller.ssl.keystore.location", Op: opSet, Value: &v}}
+	if res := c.IncrementalAlterConfigs(ResourceBroker, "7", set, false); res.Code != kerr.InvalidRequest {
+		t.Fatalf("an unknown node: %v %s, want INVALID_REQUEST", res.Code, res.Msg)
+	}
+	if err := c.RegisterController(7, metadata.UUID{7}, []Endpoint{{Name: "CONTROLLER", Host: "127.0.0.1", Port: 9093}}); err != nil {
+		t.Fatal(err)
+	}
+	if res := c.IncrementalAlterConfigs(ResourceBroker, "7", set, false); res.Code != nil {
+		t.Fatalf("a registered controller: %v %s", res.Code, res.Msg)
+	}
+	if got := c.pub.Current().Configs(ResourceBroker, "7")[set[0].Name]; got != v {
+		t.Fatalf("controller 7's keystore config is %q", got)
+	}
+}
