@@ -67,6 +67,9 @@ func (n *Node) newListenerSecurity(l config.Listener) (*listenerSecurity, error)
 		if err != nil {
 			return nil, fmt.Errorf("broker: listener %s: %w", l.Name, err)
 		}
+		if n.internodeListener(l.Name) {
+			ls.tls.ValidateHandshakes()
+		}
 	}
 	if strings.HasPrefix(l.SecurityProtocol, "SASL_") {
 		if ls.sasl, err = n.newSASLConfig(l.Name, get); err != nil {
@@ -74,6 +77,16 @@ func (n *Node) newListenerSecurity(l config.Listener) (*listenerSecurity, error)
 		}
 	}
 	return ls, nil
+}
+
+// internodeListener reports the listeners other nodes reach this one on:
+// the inter-broker listener (of a broker) and the controller listener.
+// Their stores may change dynamically only to stores that complete TLS
+// handshakes with the current ones both ways, as Kafka checks the
+// inter-broker listener's (SslFactory's SslEngineValidator), so that a
+// change cannot cut the node off from the nodes that did not change.
+func (n *Node) internodeListener(name string) bool {
+	return (n.cfg.HasRole("broker") && name == n.cfg.InterBrokerListenerName) || contains(n.cfg.ControllerListenerNames, name)
 }
 
 // logTLSReload tells of a reload of what's stores (a listener's, or this

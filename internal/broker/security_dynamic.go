@@ -17,6 +17,7 @@ package broker
 // that listener's configs too.
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -114,26 +115,48 @@ func (n *Node) startDynamicTLS() {
 
 // applyDynamicTLS uses the dynamic store configs of img. At start they
 // are part of the initial configuration; later changes are checked
-// against the stores in use (ssl.allow.dn.changes, ssl.allow.san.changes).
+// against the stores in use (ssl.allow.dn.changes, ssl.allow.san.changes,
+// the handshakes of an inter-node listener), for every target of a
+// listener before any takes them, as Kafka validates every
+// reconfigurable before it reconfigures one.
 func (n *Node) applyDynamicTLS(img *metadata.Image, atStart bool) {
+	changed := map[string][]tlsTarget{}
 	for _, t := range n.tlsTargets() {
 		dyn := n.dynamicSSL(img, t.listener)
 		t.dyn.mu.Lock()
-		if maps.Equal(dyn, t.dyn.applied) || (len(dyn) == 0 && t.dyn.applied == nil) {
-			t.dyn.mu.Unlock()
-			continue
-		}
+		same := maps.Equal(dyn, t.dyn.applied) || (len(dyn) == 0 && t.dyn.applied == nil)
 		t.dyn.applied = dyn
 		t.dyn.mu.Unlock()
+		if !same {
+			changed[t.listener] = append(changed[t.listener], t)
+		}
+	}
+	for listener, ts := range changed {
+		n.applyListenerTLS(listener, ts, n.tlsSettingsWith(listener, n.dynamicSSL(img, listener)), atStart)
+	}
+}
+
+// applyListenerTLS gives targets, which follow listener's configs, the
+// settings s: all of them, or (a later change refused by one) none.
+func (n *Node) applyListenerTLS(listener string, targets []tlsTarget, s security.TLSSettings, atStart bool) {
+	if !atStart {
+		for _, t := range targets {
+			if err := t.stores.Check(s); err != nil {
+				n.log.Error("dynamic TLS store configs refused; keeping the previous stores", "stores", t.what, "listener", listener, "err", err)
+				return
+			}
+		}
+	}
+	for _, t := range targets {
 		apply := t.stores.Update
 		if atStart {
 			apply = t.stores.Reset
 		}
-		if err := apply(n.tlsSettingsWith(t.listener, dyn)); err != nil {
-			n.log.Error("dynamic TLS store configs refused; keeping the previous stores", "stores", t.what, "listener", t.listener, "err", err)
+		if err := apply(s); err != nil {
+			n.log.Error("dynamic TLS store configs refused; keeping the previous stores", "stores", t.what, "listener", listener, "err", err)
 			continue
 		}
-		n.log.Info("TLS stores changed by a dynamic config", "stores", t.what, "listener", t.listener)
+		n.log.Info("TLS stores changed by a dynamic config", "stores", t.what, "listener", listener)
 	}
 }
 
@@ -161,10 +184,25 @@ func (n *Node) validateDynamicTLS(next map[string]string) error {
 			continue
 		}
 		if err := t.stores.Check(n.tlsSettingsWith(t.listener, dyn)); err != nil {
-			return fmt.Errorf("Validation of dynamic config update of SSLFactory failed for listener %s: %w", t.listener, err)
+			n.log.Info("dynamic TLS store configs refused", "stores", t.what, "listener", t.listener, "err", err)
+			return errInvalidDynamicSSL(err)
 		}
 	}
 	return nil
+}
+
+// errInvalidDynamicSSL is the error of refused stores as Kafka's admin
+// client gets it: SslFactory's ConfigException, wrapped by
+// DynamicBrokerConfig's "Invalid dynamic configuration" ConfigException
+// (whose two-argument form reads "Invalid value <cause> for configuration
+// <name>"). A failed handshake (security.ErrHandshake) is Java's
+// SSLHandshakeException there.
+func errInvalidDynamicSSL(err error) error {
+	cause := "org.apache.kafka.common.config.ConfigException: " + strings.TrimPrefix(err.Error(), "security: ")
+	if errors.Is(err, security.ErrHandshake) {
+		cause = "javax.net.ssl.SSLHandshakeException: " + strings.TrimPrefix(err.Error(), "security: ")
+	}
+	return fmt.Errorf("Invalid value org.apache.kafka.common.config.ConfigException: Validation of dynamic config update of SSLFactory failed: %s for configuration Invalid dynamic configuration", cause)
 }
 
 // ownBroker reports a BROKER config resource naming this node.

@@ -32,6 +32,18 @@ func (st *ServerTLS) Config() *tls.Config {
 	return &tls.Config{GetConfigForClient: st.forClient}
 }
 
+// ValidateHandshakes makes a dynamic change of the stores (Update, Check)
+// also pass Kafka's SslEngineValidator check (tls_handshake.go): the new
+// stores must complete TLS handshakes with the current ones both ways.
+// Kafka runs it on the inter-broker listener; Gofka on the controller
+// listener too. Files replaced on disk are not checked so (Kafka does not
+// watch them).
+func (st *ServerTLS) ValidateHandshakes() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.handshakes = validateHandshakes
+}
+
 // Current returns the configuration handshakes use now.
 func (st *ServerTLS) Current() *tls.Config { return st.cur.Load() }
 

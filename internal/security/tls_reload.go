@@ -26,9 +26,13 @@ type storeReloader struct {
 
 	cur      atomic.Pointer[tls.Config]
 	timer    reloadTimer
-	mu       sync.Mutex // one reload at a time; guards settings and stamps
+	mu       sync.Mutex // one reload at a time; guards settings, stamps and handshakes
 	settings TLSSettings
 	stamps   []fileStamp
+	// handshakes, when set, also checks a dynamic change (Update, Check)
+	// by TLS handshakes between the new stores and the current ones
+	// (tls_handshake.go).
+	handshakes func(cur, next *tls.Config) error
 }
 
 // reloadTimer spaces the checks of files: due reports, to one caller at a
@@ -163,6 +167,11 @@ func (r *storeReloader) nextLocked(s TLSSettings) (*tls.Config, error) {
 	}
 	if err := compatible(r.settings, s, r.cur.Load(), cfg); err != nil {
 		return nil, err
+	}
+	if r.handshakes != nil {
+		if err := r.handshakes(r.cur.Load(), cfg); err != nil {
+			return nil, err
+		}
 	}
 	return cfg, nil
 }

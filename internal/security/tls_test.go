@@ -379,17 +379,7 @@ func TestStoreCompatibility(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		before := st.Current()
-		err = st.Check(tc.s)
-		if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
-			t.Errorf("%s: Check = %v, want %v", tc.name, err, tc.want)
-		}
-		if uerr := st.Update(tc.s); (uerr == nil) != (err == nil) {
-			t.Errorf("%s: Update = %v, Check = %v", tc.name, uerr, err)
-		}
-		if (st.Current() == before) != (tc.want != nil) {
-			t.Errorf("%s: stores replaced %v", tc.name, st.Current() != before)
-		}
+		err = checkChange(t, tc.name, st, tc.s, tc.want)
 		if err != nil && !strings.Contains(err.Error(), "existing={alias=kafka") {
 			t.Errorf("%s: %v does not name the certificates as Kafka does", tc.name, err)
 		}
@@ -416,6 +406,25 @@ func TestStoreCompatibility(t *testing.T) {
 	if err := ct.Check(noKeystore); !errors.Is(err, ErrStoreRemoved) {
 		t.Errorf("a keystore removed: %v, want ErrStoreRemoved", err)
 	}
+}
+
+// checkChange checks that Check and Update of s on st refuse it with want
+// and keep the current stores, or (want nil) take it; it returns Check's
+// error.
+func checkChange(t *testing.T, name string, st *ServerTLS, s TLSSettings, want error) error {
+	t.Helper()
+	before := st.Current()
+	err := st.Check(s)
+	if !errors.Is(err, want) || (want == nil) != (err == nil) {
+		t.Errorf("%s: Check = %v, want %v", name, err, want)
+	}
+	if uerr := st.Update(s); (uerr == nil) != (err == nil) {
+		t.Errorf("%s: Update = %v, Check = %v", name, uerr, err)
+	}
+	if (st.Current() == before) != (want != nil) {
+		t.Errorf("%s: stores replaced %v", name, st.Current() != before)
+	}
+	return err
 }
 
 func allowDN(s TLSSettings) TLSSettings  { s.AllowDNChanges = true; return s }

@@ -87,11 +87,7 @@ func TestInterNodeControllerDynamicKeystore(t *testing.T) {
 	f := follower(t, c)
 	adm := kadm.NewClient(clientOpts(t, adminTLS(t, s.ca), kgo.SeedBrokers(c.Addrs()...)))
 	next, path := nodeKeystore(t, s, s.ca, fmt.Sprintf("node-%d", f))
-	res, err := adm.AlterBrokerConfigs(ctx, []kadm.AlterConfig{{Name: ctrlKeystore, Value: &path}}, f)
-	if err == nil {
-		err = res[0].Err
-	}
-	if err != nil {
+	if err := alterBrokerConfig(ctx, adm, f, ctrlKeystore, path); err != nil {
 		t.Fatalf("alter node %d's controller listener keystore: %v", f, err)
 	}
 	waitNewCertificate(t, c.Node(f).ControllerAddr(), s, next.Cert.SerialNumber.String())
@@ -176,4 +172,42 @@ func describeNodeConfig(ctx context.Context, t *testing.T, cl *wire.Client, id i
 		}
 	}
 	return ""
+}
+
+// TestInterNodeKeystoreHandshake: a dynamic change of the inter-broker
+// (or controller) listener's keystore must complete TLS handshakes with
+// the stores in use both ways, as Kafka's SslEngineValidator checks the
+// inter-broker listener. A keystore of another CA with the node's own
+// subject (so ssl.allow.dn.changes passes) is refused with Kafka's error
+// on either listener, and an RF=3 topic with min.insync.replicas=3 keeps
+// taking writes; a new keystore of the cluster's CA is taken and new
+// connections to the listener get it.
+func TestInterNodeKeystoreHandshake(t *testing.T) {
+	s := newNodeStores(t)
+	c := interNodeCluster(t, s, "internode-mtls")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	f := follower(t, c)
+	cn := fmt.Sprintf("node-%d", f)
+	adm := kadm.NewClient(clientOpts(t, adminTLS(t, s.ca), kgo.SeedBrokers(c.Addrs()...)))
+	other, err := testcerts.NewCA("gofka-internode-ca-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, foreign := nodeKeystore(t, s, other, cn)
+	for _, name := range []string{"listener.name.internal.ssl.keystore.location", ctrlKeystore} {
+		err := alterBrokerConfig(ctx, adm, f, name, foreign)
+		if !errors.Is(err, kerr.InvalidRequest) || !strings.Contains(err.Error(),
+			"Validation of dynamic config update of SSLFactory failed: javax.net.ssl.SSLHandshakeException") {
+			t.Fatalf("%s of another CA: %v, want INVALID_REQUEST (SSLHandshakeException)", name, err)
+		}
+	}
+	checkFullISR(ctx, t, c, "after-refused", adminTLS(t, s.ca))
+
+	next, path := nodeKeystore(t, s, s.ca, cn)
+	if err := alterBrokerConfig(ctx, adm, f, "listener.name.internal.ssl.keystore.location", path); err != nil {
+		t.Fatalf("a keystore of the cluster's CA: %v", err)
+	}
+	waitNewCertificate(t, c.Node(f).Addr(), s, next.Cert.SerialNumber.String())
+	checkFullISR(ctx, t, c, "after-accepted", adminTLS(t, s.ca))
 }

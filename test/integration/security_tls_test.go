@@ -233,7 +233,13 @@ func TestTLSDynamicKeystore(t *testing.T) {
 // alterKeystore sets broker id's listener.name.ssl.ssl.keystore.location,
 // returning the error with the broker's message.
 func alterKeystore(ctx context.Context, adm *kadm.Client, id int32, path string) error {
-	res, err := adm.AlterBrokerConfigs(ctx, []kadm.AlterConfig{{Name: "listener.name.ssl.ssl.keystore.location", Value: &path}}, id)
+	return alterBrokerConfig(ctx, adm, id, "listener.name.ssl.ssl.keystore.location", path)
+}
+
+// alterBrokerConfig sets one config of broker id, returning the error
+// with the broker's message.
+func alterBrokerConfig(ctx context.Context, adm *kadm.Client, id int32, name, value string) error {
+	res, err := adm.AlterBrokerConfigs(ctx, []kadm.AlterConfig{{Name: name, Value: &value}}, id)
 	if err != nil {
 		return err
 	}
