@@ -69,10 +69,7 @@ func TestClusterRemovedVoterFollows(t *testing.T) {
 		if !ok {
 			return false
 		}
-		var voters []int32
-		for _, v := range p.CurrentVoters {
-			voters = append(voters, v.ReplicaID)
-		}
+		voters := voterIDs(p)
 		return len(voters) == 2 && !slices.Contains(voters, rm) && len(p.Observers) == 1 &&
 			p.Observers[0].ReplicaID == rm && p.Observers[0].LogEndOffset == p.HighWatermark &&
 			p.Observers[0].LastFetchTimestamp > 0
@@ -111,4 +108,13 @@ func describeQuorum(ctx context.Context, cl *kgo.Client) (kmsg.DescribeQuorumRes
 		return kmsg.DescribeQuorumResponseTopicPartition{}, false
 	}
 	return resp.Topics[0].Partitions[0], true
+}
+
+// voterIDs lists the replica ids of a DescribeQuorum answer's voters.
+func voterIDs(p kmsg.DescribeQuorumResponseTopicPartition) []int32 {
+	var ids []int32
+	for _, v := range p.CurrentVoters {
+		ids = append(ids, v.ReplicaID)
+	}
+	return ids
 }

@@ -266,11 +266,7 @@ func TestClusterVoterChanges(t *testing.T) {
 		if !ok {
 			return false
 		}
-		var ids []int32
-		for _, v := range p.CurrentVoters {
-			ids = append(ids, v.ReplicaID)
-		}
-		return fmt.Sprint(ids) == "[2 3 4]"
+		return fmt.Sprint(voterIDs(p)) == "[2 3 4]"
 	})
 	t.Logf("%d topics created across the voter changes, %d more maybe %v", len(names), len(res.unknown), res.errs)
 }
