@@ -62,6 +62,12 @@ func TestDriverInProcess(t *testing.T) {
 	if br.E2E.Count != uint64(br.Records) || br.E2E.P50 <= 0 {
 		t.Fatalf("both: %d records, e2e %+v", br.Records, br.E2E)
 	}
+	if br.Fetches == 0 || br.FetchBytes < int64(br.Bytes) {
+		t.Fatalf("both: %d fetch responses of %d bytes for %d value bytes", br.Fetches, br.FetchBytes, br.Bytes)
+	}
+	if contextSwitches(os.Getpid()) <= 0 {
+		t.Fatal("no context switches read from /proc")
+	}
 }
 
 // TestTargetsEndToEnd builds Gofka and kfakepeer and measures a config
@@ -101,12 +107,12 @@ func TestTargetsEndToEnd(t *testing.T) {
 		if r.Exit != "clean exit on SIGTERM" {
 			t.Errorf("%s exit: %s", tg.Name, r.Exit)
 		}
-		for _, phase := range []func(context.Context, target, config, settings, string) (quickResult, error){quickRaw, quickKgo} {
+		for _, phase := range []func(context.Context, target, config, settings, string) (quickResult, error){quickRaw, quickKgo, quickBoth} {
 			q, err := phase(ctx, tg, tinyConfig, tinyRun, tmp)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if q.MBps <= 0 || q.CPUPerGB < 0 {
+			if q.MBps <= 0 || q.CPUPerGB < 0 || q.FetchPerGB < 0 {
 				t.Errorf("%s: quick produce: %+v", tg.Name, q)
 			}
 		}

@@ -133,19 +133,21 @@ func (p *producer) promise(r *kgo.Record, err error) {
 
 // phaseResult is one timed phase on one target.
 type phaseResult struct {
-	Records   int
-	Bytes     int64 // value bytes
-	Elapsed   time.Duration
-	Produce   latencies     // produce: Produce call to promise, per record
-	E2E       latencies     // both: Produce call to the consumer's poll, per record
-	CPU       time.Duration // server CPU, user and kernel
-	CPUSys    time.Duration // server CPU in the kernel
-	Driver    time.Duration // load driver CPU
-	PeakRSS   int64         // highest VmRSS sampled during the phase
-	Allocs    float64       // server heap allocations per record, when known
-	Landed    int64         // raw produce: the topic's end offsets summed after the phase
-	Requests  int64         // kgo produce: Produce requests the client wrote
-	BrokerP99 float64       // ms: bound of the server's own Produce p99 (its request histogram), -1 unknown
+	Records    int
+	Bytes      int64 // value bytes
+	Elapsed    time.Duration
+	Produce    latencies     // produce: Produce call to promise, per record
+	E2E        latencies     // both: Produce call to the consumer's poll, per record
+	CPU        time.Duration // server CPU, user and kernel
+	CPUSys     time.Duration // server CPU in the kernel
+	Driver     time.Duration // load driver CPU
+	PeakRSS    int64         // highest VmRSS sampled during the phase
+	Allocs     float64       // server heap allocations per record, when known
+	Landed     int64         // raw produce: the topic's end offsets summed after the phase
+	Requests   int64         // kgo produce: Produce requests the client wrote
+	BrokerP99  float64       // ms: bound of the server's own Produce p99 (its request histogram), -1 unknown
+	Fetches    int64         // both: Fetch responses the tailer read
+	FetchBytes int64         // both: their size on the wire
 }
 
 // produceFor produces until stop says so and waits for every

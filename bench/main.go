@@ -69,6 +69,7 @@ func main() {
 	metadata := flag.Bool("metadata", false, "only the metadata phase (quorums of 1 and 3 gofka processes), -runs times; rewrites only its section of -out")
 	quick := flag.Bool("quick", false, "only the kgo produce phases of each config (saturation, then half that rate), -runs times per target, printed with the medians of throughput, server CPU per GB and half-load p99 and the Gofka/peer ratios; no report (an A/B check of the produce path)")
 	quickRaw := flag.Bool("quick-raw", false, "like -quick with the raw produce driver in place of kgo")
+	quickBoth := flag.Bool("quick-both", false, "like -quick with the kgo both phase (a kgo consumer tails while the kgo producer runs) in place of the produce phases: medians of throughput, server CPU per GB, the tailer's Fetch responses per GB and the server's context switches per GB (an A/B check of the fetch wake-up path)")
 	flag.BoolVar(&s.KeepCluster, "keep-cluster", false, "skip the metadata and replication phases and keep their sections of -out as they are (a run of the broker matrix alone)")
 	commit := flag.String("commit", "", "Gofka commit to name in the report (default: git describe --always --dirty)")
 	flag.Var(&peers, "peer", "another peer, name=binary[,arg...]; args may use {addr}, {port} and {dir} (repeatable)")
@@ -86,7 +87,16 @@ func main() {
 	case *replication:
 		err = runReplication(ctx, s, *commit, *out)
 	default:
-		err = run(ctx, s, peers, *commit, *out, *quick || *quickRaw, *quickRaw)
+		kind := quickOff
+		switch {
+		case *quickBoth:
+			kind = quickBothKind
+		case *quickRaw:
+			kind = quickRawKind
+		case *quick:
+			kind = quickKgoKind
+		}
+		err = run(ctx, s, peers, *commit, *out, kind)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -103,8 +113,8 @@ type targetResults struct {
 
 // run builds the targets, probes the disk, measures cold starts and then
 // every config on every target one after the other, and writes the report
-// (with quick, only quickRun; raw picks its raw produce driver).
-func run(ctx context.Context, s settings, peers []string, commit, out string, quick, raw bool) error {
+// (with a quick kind, only quickRun).
+func run(ctx context.Context, s settings, peers []string, commit, out string, quick quickKind) error {
 	root, err := moduleRoot()
 	if err != nil {
 		return err
@@ -132,8 +142,8 @@ func run(ctx context.Context, s settings, peers []string, commit, out string, qu
 			return err
 		}
 	}
-	if quick {
-		return quickRun(ctx, s, targets, tmp, raw)
+	if quick != quickOff {
+		return quickRun(ctx, s, targets, tmp, quick)
 	}
 	rep := report{Machine: readMachine(), Settings: s, Date: time.Now().UTC()}
 	if commit != "" {

@@ -118,6 +118,7 @@ func produceAndConsume(ctx context.Context, addr string, p *producer, d time.Dur
 	e2e, terr := t.finish(r.Records)
 	r.Elapsed = time.Since(start)
 	r.E2E = e2e
+	r.Fetches, r.FetchBytes = t.fetches.Load(), t.fetchBytes.Load()
 	if perr != nil {
 		return r, perr
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,4 +166,27 @@ func (s *sampler) stop() memStatus {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.mu.peak
+}
+
+// contextSwitches sums the voluntary and involuntary context switches of
+// every thread of a process (0 if it cannot be read): how often its
+// threads went to sleep or were preempted.
+func contextSwitches(pid int) int64 {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
+	var n int64
+	for _, f := range tasks {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(bytes.NewReader(b))
+		for sc.Scan() {
+			name, rest, _ := strings.Cut(sc.Text(), ":")
+			if name == "voluntary_ctxt_switches" || name == "nonvoluntary_ctxt_switches" {
+				v, _ := strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
+				n += v
+			}
+		}
+	}
+	return n
 }

@@ -15,18 +15,39 @@ type quickResult struct {
 	ClientGB float64 // client (runner) CPU s per GB at saturation, kgo only
 	PerReq   float64 // records per Produce request at saturation, kgo only
 	OwnP99   float64 // ms: bound of the server's own Produce p99 at half load, -1 unknown
+
+	// -quick-both only.
+	FetchPerGB  float64 // Fetch responses the tailer read per GB produced
+	FetchKB     float64 // mean Fetch response size, KB
+	SwitchPerGB float64 // server context switches (all threads) per GB
 }
 
-// quickRun is the -quick mode: only the produce phases of every matching
-// config, s.Runs times per target in alternating order, each on a fresh
-// server after warm(s), printed as it goes with each config's medians at
-// the end. With raw it runs the raw produce phase; otherwise the kgo
-// produce phase at saturation and then at half of that rate (the judged
-// p99). It writes no report. A full run takes half an hour and
-// throughput moves by about ±0.2 from run to run on a small VM, so this
-// is the cheap way to A/B a change to the produce path: run it several
-// times before and after, and look at CPU per GB first.
-func quickRun(ctx context.Context, s settings, targets []target, tmp string, raw bool) error {
+// quickKind picks the phases of the quick mode.
+type quickKind int
+
+const (
+	quickOff      quickKind = iota
+	quickKgoKind            // -quick: kgo produce at saturation and half load
+	quickRawKind            // -quick-raw: the raw produce phase
+	quickBothKind           // -quick-both: the kgo both phase
+)
+
+// quickPhases is each kind's phase.
+var quickPhases = map[quickKind]func(context.Context, target, config, settings, string) (quickResult, error){
+	quickKgoKind: quickKgo, quickRawKind: quickRaw, quickBothKind: quickBoth,
+}
+
+// quickRun is the quick modes: only the produce phases (or the both
+// phase) of every matching config, s.Runs times per target in alternating
+// order, each on a fresh server after warm(s), printed as it goes with
+// each config's medians at the end. quickRawKind runs the raw produce
+// phase; quickKgoKind the kgo produce phase at saturation and then at half
+// of that rate (the judged p99); quickBothKind the kgo both phase. It
+// writes no report. A full run takes half an hour and throughput moves by
+// about ±0.2 from run to run on a small VM, so this is the cheap way to
+// A/B a change to the produce or fetch path: run it several times before
+// and after, and look at CPU per GB first.
+func quickRun(ctx context.Context, s settings, targets []target, tmp string, kind quickKind) error {
 	res := map[string][]quickResult{} // "target|config" -> one per run
 	var names []config
 	for _, c := range configs() {
@@ -38,16 +59,11 @@ func quickRun(ctx context.Context, s settings, targets []target, tmp string, raw
 	for run := 1; run <= s.Runs; run++ {
 		for _, c := range names {
 			for _, i := range runOrder(len(targets), run) {
-				phase := quickKgo
-				if raw {
-					phase = quickRaw
-				}
-				q, err := phase(ctx, targets[i], c, s, tmp)
+				q, err := quickPhases[kind](ctx, targets[i], c, s, tmp)
 				if err != nil {
 					return fmt.Errorf("bench: %s, %s: %w", targets[i].Name, c, err)
 				}
-				fmt.Printf("%-6s run %d  %-22s %7.1f MB/s  server CPU %.2f s/GB  client CPU %.2f s/GB  %.0f records/request  half-load p99 %.2f ms  (load %s)\n",
-					targets[i].Name, run, c, q.MBps, q.CPUPerGB, q.ClientGB, q.PerReq, q.HalfP99, loadAvg())
+				fmt.Printf("%-6s run %d  %-22s %s  (load %s)\n", targets[i].Name, run, c, q.line(kind), loadAvg())
 				key := targets[i].Name + "|" + c.String()
 				res[key] = append(res[key], q)
 			}
@@ -55,28 +71,50 @@ func quickRun(ctx context.Context, s settings, targets []target, tmp string, raw
 	}
 	fmt.Printf("\nload average at the end: %s\nmedians of %d runs:\n", loadAvg(), s.Runs)
 	for _, c := range names {
-		med := func(t target, f func(quickResult) float64) float64 {
-			var vs []float64
-			for _, q := range res[t.Name+"|"+c.String()] {
-				vs = append(vs, f(q))
-			}
-			return median(vs)
-		}
-		g := targets[0]
-		line := fmt.Sprintf("%-22s %s %.1f MB/s %.2f s/GB p99/2 %.2f ms (own <= %.2f ms)", c, g.Name,
-			med(g, func(q quickResult) float64 { return q.MBps }), med(g, func(q quickResult) float64 { return q.CPUPerGB }),
-			med(g, func(q quickResult) float64 { return q.HalfP99 }), med(g, func(q quickResult) float64 { return q.OwnP99 }))
+		med := func(t target) quickResult { return medianQuick(res[t.Name+"|"+c.String()]) }
+		g := med(targets[0])
+		line := fmt.Sprintf("%-22s %s %s", c, targets[0].Name, g.median(kind))
 		for _, t := range targets[1:] {
-			if m := med(t, func(q quickResult) float64 { return q.MBps }); m > 0 {
-				line += fmt.Sprintf("  | %s %.1f MB/s %.2f s/GB p99/2 %.2f ms | throughput %.2fx, CPU/GB %.2fx", t.Name, m,
-					med(t, func(q quickResult) float64 { return q.CPUPerGB }), med(t, func(q quickResult) float64 { return q.HalfP99 }),
-					med(g, func(q quickResult) float64 { return q.MBps })/m,
-					med(g, func(q quickResult) float64 { return q.CPUPerGB })/med(t, func(q quickResult) float64 { return q.CPUPerGB }))
+			if m := med(t); m.MBps > 0 {
+				line += fmt.Sprintf("  | %s %s | throughput %.2fx, CPU/GB %.2fx", t.Name, m.median(kind), g.MBps/m.MBps, g.CPUPerGB/m.CPUPerGB)
 			}
 		}
 		fmt.Println(line)
 	}
 	return nil
+}
+
+// line is one run's figures.
+func (q quickResult) line(kind quickKind) string {
+	if kind == quickBothKind {
+		return fmt.Sprintf("%7.1f MB/s  server CPU %.2f s/GB  %.0f fetches/GB of %.1f KB  %.0f context switches/GB", q.MBps, q.CPUPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB)
+	}
+	return fmt.Sprintf("%7.1f MB/s  server CPU %.2f s/GB  client CPU %.2f s/GB  %.0f records/request  half-load p99 %.2f ms", q.MBps, q.CPUPerGB, q.ClientGB, q.PerReq, q.HalfP99)
+}
+
+// median is the summary of a config's medians.
+func (q quickResult) median(kind quickKind) string {
+	if kind == quickBothKind {
+		return fmt.Sprintf("%.1f MB/s %.2f s/GB %.0f fetches/GB of %.1f KB %.0f switches/GB", q.MBps, q.CPUPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB)
+	}
+	return fmt.Sprintf("%.1f MB/s %.2f s/GB p99/2 %.2f ms (own <= %.2f ms)", q.MBps, q.CPUPerGB, q.HalfP99, q.OwnP99)
+}
+
+// medianQuick is the median of each field over runs.
+func medianQuick(qs []quickResult) quickResult {
+	f := func(get func(quickResult) float64) float64 {
+		var vs []float64
+		for _, q := range qs {
+			vs = append(vs, get(q))
+		}
+		return median(vs)
+	}
+	return quickResult{
+		MBps: f(func(q quickResult) float64 { return q.MBps }), CPUPerGB: f(func(q quickResult) float64 { return q.CPUPerGB }),
+		HalfP99: f(func(q quickResult) float64 { return q.HalfP99 }), OwnP99: f(func(q quickResult) float64 { return q.OwnP99 }),
+		FetchPerGB: f(func(q quickResult) float64 { return q.FetchPerGB }), FetchKB: f(func(q quickResult) float64 { return q.FetchKB }),
+		SwitchPerGB: f(func(q quickResult) float64 { return q.SwitchPerGB }),
+	}
 }
 
 // onFreshServer starts t, warms the memory, runs f on the server and stops
@@ -186,3 +224,39 @@ func kgoProducePhases(ctx context.Context, srv *server, c config, s settings) (s
 // halfLoadDuration is the length of the half-load phase: as long as a
 // timed phase.
 func halfLoadDuration(s settings) time.Duration { return s.Duration }
+
+// quickBoth runs the kgo both phase on a fresh server after the warm-up
+// records: a kgo consumer tails the topic while the producer runs for
+// s.Duration, and every record acknowledged must reach it.
+func quickBoth(ctx context.Context, t target, c config, s settings, tmp string) (quickResult, error) {
+	return onFreshServer(t, s, tmp, func(srv *server) (quickResult, error) {
+		if err := createTopic(ctx, srv.Addr, benchTopic, c.Partitions); err != nil {
+			return quickResult{}, err
+		}
+		p, err := newProducer(srv.Addr, benchTopic, c, s)
+		if err != nil {
+			return quickResult{}, err
+		}
+		defer p.close()
+		if _, err := p.produceCount(ctx, s.Warmup); err != nil {
+			return quickResult{}, fmt.Errorf("warm-up: %w", err)
+		}
+		cpu0, _, err := readCPUs(srv.Pid())
+		if err != nil {
+			return quickResult{}, err
+		}
+		sw0 := contextSwitches(srv.Pid())
+		r, err := produceAndConsume(ctx, srv.Addr, p, s.Duration)
+		if err != nil {
+			return quickResult{}, err
+		}
+		cpu1, _, err := readCPUs(srv.Pid())
+		r.CPU = cpu1.Total() - cpu0.Total()
+		gb := float64(r.Bytes) / 1e9
+		q := quickResult{MBps: mbPerSec(r.Bytes, r.Elapsed), CPUPerGB: cpuPerGB(r), SwitchPerGB: float64(contextSwitches(srv.Pid())-sw0) / gb}
+		if r.Fetches > 0 {
+			q.FetchPerGB, q.FetchKB = float64(r.Fetches)/gb, float64(r.FetchBytes)/float64(r.Fetches)/1e3
+		}
+		return q, err
+	})
+}

@@ -21,6 +21,16 @@ type tailer struct {
 	want atomic.Int64 // records to read; MaxInt64 until the producer is done
 	got  int64
 	done chan error
+
+	fetches, fetchBytes atomic.Int64 // Fetch responses read (hooks)
+}
+
+// OnBrokerRead counts the tailer's Fetch responses (kgo.HookBrokerRead).
+func (t *tailer) OnBrokerRead(_ kgo.BrokerMetadata, key int16, n int, _, _ time.Duration, err error) {
+	if key == 1 && err == nil {
+		t.fetches.Add(1)
+		t.fetchBytes.Add(int64(n))
+	}
 }
 
 // startTailer reads topic from its current end offsets.
@@ -29,11 +39,11 @@ func startTailer(ctx context.Context, addr, topic string) (*tailer, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumePartitions(offsets))
+	t := &tailer{done: make(chan error, 1)}
+	t.cl, err = kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumePartitions(offsets), kgo.WithHooks(t))
 	if err != nil {
 		return nil, fmt.Errorf("bench: tail consumer: %w", err)
 	}
-	t := &tailer{cl: cl, done: make(chan error, 1)}
 	t.want.Store(math.MaxInt64)
 	go func() { t.done <- t.run(ctx) }()
 	return t, nil
