@@ -44,6 +44,10 @@ func TestDriverInProcess(t *testing.T) {
 	if pr.Records == 0 || pr.Produce.Count != uint64(pr.Records) || pr.Bytes != int64(pr.Records*tinyConfig.Size) {
 		t.Fatalf("produce result: %+v", pr)
 	}
+	// The final wait for acknowledgements always counts as blocked.
+	if pr.Blocked <= 0 || pr.Blocked > pr.Stalled || pr.Stalled > pr.Elapsed {
+		t.Fatalf("stalls: blocked %v, stalled %v, elapsed %v", pr.Blocked, pr.Stalled, pr.Elapsed)
+	}
 	cr, err := consumeAll(ctx, c.Addr(), benchTopic, pr.Records)
 	if err != nil {
 		t.Fatal(err)
@@ -334,6 +338,7 @@ func TestParseMetric(t *testing.T) {
 func TestReport(t *testing.T) {
 	mk := func(d time.Duration, hwm int64) configResult {
 		ph := phaseResult{Records: 1000, Bytes: 1 << 20, Elapsed: d, CPU: d / 2, Allocs: 0.5, Landed: 1000,
+			Driver: d, Requests: 10, Stalled: d / 4, Blocked: d / 10,
 			Produce: latencies{P50: time.Millisecond, P99: 2 * time.Millisecond, P999: 3 * time.Millisecond}}
 		return configResult{Phases: [numModes]phaseResult{ph, ph, ph, ph, ph, ph, ph}, HWM: hwm, Exit: "clean exit on SIGTERM"}
 	}
@@ -367,6 +372,7 @@ func TestReport(t *testing.T) {
 		"| server CPU s/GB, Gofka/kfake, every kgo scenario (worst shown) | 0.50 (100 B, acks=1, 1p, produce); 3 of 3 pass | <= 0.60 in all | pass |",
 		"| produce p99 at half the saturation rate, kgo, every config (worst shown) | 2.00 ms (100 B, acks=1, 1p); 1 of 1 pass | < 5 ms in all | pass |",
 		"| 100 B, acks=1, 1p | 1000 | 1.00 / 2.00 / 3.00 | 476.84 | 500 | 1.00 / 2.00 / 3.00 | 953.67 |",
+		"| 100 B, acks=1, 1p | 953.67 | 100 | 25% (10%) | 1907.35 | 100 | 25% (10%) | 2.00 pass | 1.33 |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)
@@ -410,5 +416,21 @@ func TestWarmMemory(t *testing.T) {
 	}
 	if n, _, err := warmMemory(0); n != 0 || err != nil {
 		t.Fatalf("warmMemory(0) = %d, %v", n, err)
+	}
+}
+
+func TestStallCeiling(t *testing.T) {
+	r := phaseResult{Elapsed: 4 * time.Second, Stalled: time.Second, Blocked: 500 * time.Millisecond}
+	if got := stallShare(r); got != 0.25 {
+		t.Fatalf("stall share %v, want 0.25", got)
+	}
+	if got := blockedShare(r); got != 0.125 {
+		t.Fatalf("blocked share %v, want 0.125", got)
+	}
+	if got := stallCeiling(stallShare(r)); got < 1.333 || got > 1.334 {
+		t.Fatalf("ceiling %v, want 4/3", got)
+	}
+	if got := stallCeiling(1); got != 0 {
+		t.Fatalf("ceiling of a loop that never ran: %v, want 0 (undefined)", got)
 	}
 }

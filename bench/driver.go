@@ -54,6 +54,7 @@ type producer struct {
 	acked atomic.Int64
 	err   atomic.Pointer[error]
 	reqs  reqCounter // Produce requests written
+	max   int        // kgo MaxBufferedRecords
 }
 
 // reqCounter counts the Produce requests a kgo client writes (a
@@ -93,7 +94,7 @@ func newProducer(addr, topic string, c config, s settings) (*producer, error) {
 	}
 	pool := make([]byte, 1<<20+c.Size)
 	_, _ = rand.Read(pool)
-	p.cl, p.size, p.pool, p.free, p.hist = cl, c.Size, pool, make(chan []byte, n+64), new(histogram)
+	p.cl, p.size, p.pool, p.free, p.hist, p.max = cl, c.Size, pool, make(chan []byte, n+64), new(histogram), n
 	return p, nil
 }
 
@@ -148,6 +149,14 @@ type phaseResult struct {
 	BrokerP99  float64       // ms: bound of the server's own Produce p99 (its request histogram), -1 unknown
 	Fetches    int64         // both: Fetch responses the tailer read
 	FetchBytes int64         // both: their size on the wire
+	// Stalled is how long the kgo producing loop was not handing records
+	// to kgo at saturation: passes of stallMin or more, and the final wait
+	// for the last acknowledgements. With a broker that never made the
+	// client wait, the loop would have saved at most this much.
+	Stalled time.Duration
+	// Blocked is the part of Stalled spent with kgo's buffer full, so
+	// waiting for acknowledgements; the rest waited for a CPU.
+	Blocked time.Duration
 }
 
 // produceFor produces until stop says so and waits for every
@@ -158,10 +167,19 @@ func (p *producer) produceFor(ctx context.Context, stop func(i int, now time.Tim
 	reqs0 := p.reqs.n.Load()
 	start := time.Now()
 	n := 0
+	var stalled, blocked time.Duration
+	prev, full := start, false
 	for now := start; !stop(n, now) && ctx.Err() == nil; now = time.Now() {
 		if p.paced { // stop may have slept: the record is sent now
 			now = time.Now()
+		} else if d := now.Sub(prev); d >= stallMin {
+			stalled += d
+			if full {
+				blocked += d
+			}
 		}
+		prev = now
+		full = int64(n)-p.acked.Load() >= int64(p.max)
 		p.cl.Produce(ctx, &kgo.Record{Value: p.value(n, now), Timestamp: now}, p.promise)
 		n++
 	}
@@ -169,14 +187,26 @@ func (p *producer) produceFor(ctx context.Context, stop func(i int, now time.Tim
 		return phaseResult{}, fmt.Errorf("bench: produce: %w", err)
 	}
 	elapsed := time.Since(start)
+	stalled += time.Since(prev)
+	blocked += time.Since(prev)
 	if e := p.err.Load(); e != nil {
 		return phaseResult{}, fmt.Errorf("bench: produce: %w", *e)
 	}
 	if got := p.acked.Load(); got != int64(n) {
 		return phaseResult{}, fmt.Errorf("bench: produce: %d of %d records acknowledged", got, n)
 	}
-	return phaseResult{Records: n, Bytes: int64(n) * int64(p.size), Elapsed: elapsed, Produce: p.hist.summary(), Requests: p.reqs.n.Load() - reqs0}, nil
+	r := phaseResult{Records: n, Bytes: int64(n) * int64(p.size), Elapsed: elapsed, Produce: p.hist.summary(), Requests: p.reqs.n.Load() - reqs0}
+	if !p.paced {
+		r.Stalled, r.Blocked = stalled, blocked
+	}
+	return r, nil
 }
+
+// stallMin is the shortest pass of the producing loop counted as a stall:
+// one record takes about a microsecond to hand to kgo, so a pass of
+// 100 us or more was blocked in Produce on a full buffer (waiting for the
+// broker to acknowledge) or waited for a CPU.
+const stallMin = 100 * time.Microsecond
 
 // produceCount produces n records.
 func (p *producer) produceCount(ctx context.Context, n int) (phaseResult, error) {

@@ -196,6 +196,16 @@ func (rep report) writeRawProduce(b *strings.Builder) {
 	b.WriteString("responses; latency is per request, from its write to its response. After the phase the topic's\n")
 	b.WriteString("end offsets must sum to the records acknowledged (the `acknowledged records all land` target above).\n\n")
 	b.WriteString(rep.rawProduceTable())
+	b.WriteString("\n### kgo produce: the client's side\n\n")
+	b.WriteString("The kgo producer of the `produce` phase, seen from the runner: its own CPU per GB, the records it\n")
+	b.WriteString("put in each Produce request, and how much of the phase its one producing goroutine stalled: passes\n")
+	fmt.Fprintf(b, "of the loop of %s or more (one record takes about a microsecond to hand to kgo) and the final wait\n", stallMin)
+	b.WriteString("for the last acknowledgements. In brackets the part of it with kgo's buffer full, waiting for the\n")
+	b.WriteString("broker to acknowledge; the rest waited for a CPU. A broker that never made the loop wait could\n")
+	b.WriteString("save at most the peer's stalled time, so Gofka/kfake cannot exceed 1 / (1 - kfake's stalled share)\n")
+	b.WriteString("with this client on this machine (the last column): where that ceiling is under 1.5, kfake already\n")
+	b.WriteString("kept this producer busy and the 1.5x target is out of any broker's reach.\n\n")
+	b.WriteString(rep.clientTable())
 }
 
 func (rep report) writeNotes(b *strings.Builder) {

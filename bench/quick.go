@@ -15,6 +15,8 @@ type quickResult struct {
 	ClientGB float64 // client (runner) CPU s per GB at saturation, kgo only
 	PerReq   float64 // records per Produce request at saturation, kgo only
 	OwnP99   float64 // ms: bound of the server's own Produce p99 at half load, -1 unknown
+	Stall    float64 // share of the saturation phase the producing loop stalled, kgo only
+	Blocked  float64 // the part of Stall with kgo's buffer full
 
 	// -quick-both only.
 	FetchPerGB  float64 // Fetch responses the tailer read per GB produced
@@ -89,7 +91,8 @@ func (q quickResult) line(kind quickKind) string {
 	if kind == quickBothKind {
 		return fmt.Sprintf("%7.1f MB/s  server CPU %.2f s/GB  %.0f fetches/GB of %.1f KB  %.0f context switches/GB", q.MBps, q.CPUPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB)
 	}
-	return fmt.Sprintf("%7.1f MB/s  server CPU %.2f s/GB  client CPU %.2f s/GB  %.0f records/request  half-load p99 %.2f ms", q.MBps, q.CPUPerGB, q.ClientGB, q.PerReq, q.HalfP99)
+	return fmt.Sprintf("%7.1f MB/s  server CPU %.2f s/GB  client CPU %.2f s/GB  %.0f records/request  producer stalled %.0f%% (buffer full %.0f%%)  half-load p99 %.2f ms",
+		q.MBps, q.CPUPerGB, q.ClientGB, q.PerReq, 100*q.Stall, 100*q.Blocked, q.HalfP99)
 }
 
 // median is the summary of a config's medians.
@@ -97,7 +100,7 @@ func (q quickResult) median(kind quickKind) string {
 	if kind == quickBothKind {
 		return fmt.Sprintf("%.1f MB/s %.2f s/GB %.0f fetches/GB of %.1f KB %.0f switches/GB", q.MBps, q.CPUPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB)
 	}
-	return fmt.Sprintf("%.1f MB/s %.2f s/GB p99/2 %.2f ms (own <= %.2f ms)", q.MBps, q.CPUPerGB, q.HalfP99, q.OwnP99)
+	return fmt.Sprintf("%.1f MB/s %.2f s/GB p99/2 %.2f ms (own <= %.2f ms) stalled %.0f%% (ceiling over it %.2fx)", q.MBps, q.CPUPerGB, q.HalfP99, q.OwnP99, 100*q.Stall, stallCeiling(q.Stall))
 }
 
 // medianQuick is the median of each field over runs.
@@ -114,6 +117,7 @@ func medianQuick(qs []quickResult) quickResult {
 		HalfP99: f(func(q quickResult) float64 { return q.HalfP99 }), OwnP99: f(func(q quickResult) float64 { return q.OwnP99 }),
 		FetchPerGB: f(func(q quickResult) float64 { return q.FetchPerGB }), FetchKB: f(func(q quickResult) float64 { return q.FetchKB }),
 		SwitchPerGB: f(func(q quickResult) float64 { return q.SwitchPerGB }),
+		Stall:       f(func(q quickResult) float64 { return q.Stall }), Blocked: f(func(q quickResult) float64 { return q.Blocked }),
 	}
 }
 
@@ -163,10 +167,9 @@ func quickRaw(ctx context.Context, t target, c config, s settings, tmp string) (
 func quickKgo(ctx context.Context, t target, c config, s settings, tmp string) (quickResult, error) {
 	return onFreshServer(t, s, tmp, func(srv *server) (quickResult, error) {
 		sat, half, err := kgoProducePhases(ctx, srv, c, s)
-		q := quickResult{MBps: mbPerSec(sat.Bytes, sat.Elapsed), CPUPerGB: cpuPerGB(sat), HalfP99: ms(half.Produce.P99), OwnP99: half.BrokerP99}
-		if sat.Bytes > 0 && sat.Requests > 0 {
-			q.ClientGB = sat.Driver.Seconds() / (float64(sat.Bytes) / 1e9)
-			q.PerReq = float64(sat.Records) / float64(sat.Requests)
+		q := quickResult{MBps: mbPerSec(sat.Bytes, sat.Elapsed), CPUPerGB: cpuPerGB(sat), HalfP99: ms(half.Produce.P99), OwnP99: half.BrokerP99, Stall: stallShare(sat), Blocked: blockedShare(sat)}
+		if sat.Requests > 0 {
+			q.ClientGB, q.PerReq = clientPerGB(sat), perRequest(sat)
 		}
 		if half.Requests > 0 {
 			fmt.Printf("   half load: %.0f records/request, client-seen p50 %.2f ms, p99 %.2f ms; server's own p99 <= %.2f ms\n",

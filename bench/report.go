@@ -129,6 +129,49 @@ func cpuPerGB(r phaseResult) float64 {
 	return r.CPU.Seconds() / (float64(r.Bytes) / 1e9)
 }
 
+// clientPerGB is the load driver's (this process's) CPU seconds per GB.
+func clientPerGB(r phaseResult) float64 {
+	if r.Bytes == 0 {
+		return 0
+	}
+	return r.Driver.Seconds() / (float64(r.Bytes) / 1e9)
+}
+
+// perRequest is the records per Produce request the kgo client wrote.
+func perRequest(r phaseResult) float64 {
+	if r.Requests == 0 {
+		return 0
+	}
+	return float64(r.Records) / float64(r.Requests)
+}
+
+// stallShare is the share of a kgo saturation phase the producing loop
+// stalled (phaseResult.Stalled).
+func stallShare(r phaseResult) float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return min(r.Stalled.Seconds()/r.Elapsed.Seconds(), 1)
+}
+
+// blockedShare is the part of stallShare with kgo's buffer full.
+func blockedShare(r phaseResult) float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return min(r.Blocked.Seconds()/r.Elapsed.Seconds(), 1)
+}
+
+// stallCeiling is the highest throughput ratio any target can reach over
+// a peer whose producing loop stalled for share of its phase: a target
+// that never made the loop wait saves at most that time, 1/(1-share).
+func stallCeiling(share float64) float64 {
+	if share >= 1 {
+		return 0
+	}
+	return 1 / (1 - share)
+}
+
 // sysPerGB is the kernel part of cpuPerGB.
 func sysPerGB(r phaseResult) float64 {
 	if r.Bytes == 0 {

@@ -219,6 +219,36 @@ func (rep report) rawBothTable() string {
 	})
 }
 
+// clientTable has, per config, the kgo producer's own CPU, batching and
+// stalls at saturation on every target, and the ceiling the peer's
+// stalls put on Gofka's throughput ratio.
+func (rep report) clientTable() string {
+	cols := []string{"config"}
+	for _, n := range rep.names() {
+		cols = append(cols, n+" client CPU s/GB", n+" records/request", n+" producer stalled (buffer full)")
+	}
+	for _, n := range rep.names()[1:] {
+		cols = append(cols, "kgo Gofka/"+n, "ceiling 1/(1 - "+n+" stalled)")
+	}
+	var b strings.Builder
+	b.WriteString(header(cols...))
+	for _, sc := range rep.scenarios() {
+		if sc.Mode != modeProduce {
+			continue
+		}
+		cells := []string{sc.config.String()}
+		for _, tr := range rep.Results {
+			cells = append(cells, fmt.Sprintf("%.2f", tr.phase(sc, clientPerGB)), fmt.Sprintf("%.0f", tr.phase(sc, perRequest)),
+				fmt.Sprintf("%.0f%% (%.0f%%)", 100*tr.phase(sc, stallShare), 100*tr.phase(sc, blockedShare)))
+		}
+		for i := 1; i < len(rep.Results); i++ {
+			cells = append(cells, ratioCell(rep.ratioTo(i, sc, phaseMBps), i == 1), fmt.Sprintf("%.2f", stallCeiling(rep.Results[i].phase(sc, stallShare))))
+		}
+		b.WriteString(row(cells...))
+	}
+	return b.String()
+}
+
 // halfTable has each target's half-load rate, produce latency and server
 // CPU per config.
 func (rep report) halfTable() string {
