@@ -36,6 +36,11 @@ type conn struct {
 		sync.Mutex
 		q       queue
 		writing bool // a goroutine is writing a reply taken off q (writer.go)
+		// handling is the request whose handler runs on the reader
+		// goroutine: the reader writes its reply, or wakes the writer
+		// goroutine for it, once the handler returns (writeInline), so
+		// completing it wakes no one.
+		handling *slot
 	}
 }
 
@@ -72,15 +77,19 @@ func signal(ch chan struct{}) {
 	}
 }
 
-// enqueue appends a new request's slot; the reader checked for room.
+// enqueue appends a new request's slot, whose handler the reader calls
+// next; the reader checked for room.
 func (c *conn) enqueue(s *slot) {
 	c.mu.Lock()
 	c.mu.q.push(s)
+	c.mu.handling = s
 	c.mu.Unlock()
 }
 
 // complete records a reply's outcome and wakes the writer when s is the
-// queue head. On a closed connection the reply is dropped.
+// queue head, unless s's handler is still running on the reader, which
+// then writes it or wakes the writer itself. On a closed connection the
+// reply is dropped.
 func (c *conn) complete(s *slot, st slotState) {
 	c.mu.Lock()
 	if c.closed.Load() {
@@ -89,9 +98,9 @@ func (c *conn) complete(s *slot, st slotState) {
 		return
 	}
 	s.state = st
-	head := c.mu.q.peek() == s
+	wake := c.mu.q.peek() == s && c.mu.handling != s
 	c.mu.Unlock()
-	if head {
+	if wake {
 		signal(c.wake)
 	}
 }

@@ -37,23 +37,29 @@ func (c *conn) readRequests() error {
 		}
 		if c.info.raw != nil {
 			c.handleRaw(frame)
-			continue
-		}
-		s := &slot{c: c}
-		if err := c.parse(s, frame); err != nil {
+		} else if err := c.handleFrame(frame); err != nil {
 			return err
-		}
-		c.enqueue(s)
-		if err := c.handle(s); err != nil {
-			return err
-		}
-		if s.req.Key == produceKey {
-			c.keepSpare(frame)
 		}
 		if err := c.writeInline(); err != nil {
 			return err
 		}
 	}
+}
+
+// handleFrame parses a request frame, queues it and calls its handler.
+func (c *conn) handleFrame(frame []byte) error {
+	s := &slot{c: c}
+	if err := c.parse(s, frame); err != nil {
+		return err
+	}
+	c.enqueue(s)
+	if err := c.handle(s); err != nil {
+		return err
+	}
+	if s.req.Key == produceKey {
+		c.keepSpare(frame)
+	}
+	return nil
 }
 
 // readError maps a frame read error to a close reason: nil when the peer or

@@ -360,3 +360,47 @@ func TestCloseWithParkedReplies(t *testing.T) {
 		_ = c.Close()
 	}
 }
+
+// TestInlineRepliesMixed pipelines requests whose handlers reply on the
+// reader goroutine (small replies the reader writes itself, replies over
+// maxInlineReply it leaves to the writer goroutine) or later on another
+// goroutine: every reply arrives, in request order.
+func TestInlineRepliesMixed(t *testing.T) {
+	big := kmsg.NewPtrApiVersionsResponse()
+	for i := range maxInlineReply / 4 {
+		k := kmsg.NewApiVersionsResponseApiKey()
+		k.ApiKey = int16(i)
+		big.ApiKeys = append(big.ApiKeys, k)
+	}
+	h := &testHandler{fn: func(req *Request, reply Reply) {
+		switch req.CorrelationID % 3 {
+		case 0:
+			answerApiVersions(req, reply)
+		case 1:
+			reply.Send(big)
+		default:
+			time.AfterFunc(time.Duration(rand.IntN(500))*time.Microsecond, func() { answerApiVersions(req, reply) })
+		}
+	}}
+	_, addr := startServer(t, Config{MaxInFlight: 8}, h)
+	c := dial(t, addr)
+	const n = 90
+	go func() {
+		for i := range n {
+			if _, err := c.Write(frameOf(kmsg.NewPtrApiVersionsRequest(), 3, int32(i))); err != nil {
+				return
+			}
+		}
+	}()
+	for i := range n {
+		resp := kmsg.NewPtrApiVersionsResponse()
+		readResponse(t, c, int32(i), resp, 3, false)
+		want := len(testVersions)
+		if i%3 == 1 {
+			want = len(big.ApiKeys)
+		}
+		if len(resp.ApiKeys) != want {
+			t.Fatalf("reply %d: %d keys, want %d", i, len(resp.ApiKeys), want)
+		}
+	}
+}

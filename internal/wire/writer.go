@@ -28,26 +28,35 @@ func (c *conn) writeLoop() {
 // Inline writes. A reply completed while its request was handled on the
 // reader goroutine (every Produce, most requests) is written by the
 // reader itself when no other write is under way: the writer goroutine
-// is not woken for it, which saves a goroutine hand-off, a futex wake and
-// on a loaded machine a thread switch per request. Replies with parts
-// (Fetch data, sendfile) and replies completed later on other goroutines
-// still go through the writer goroutine, so a parked Fetch is never
-// written by another connection's goroutine. The writing flag keeps one
-// writer at a time and so the responses in request order. A client that
-// stops reading its responses blocks the reader in the write instead of
-// later at the full queue: either way no further request is read.
+// is not woken for it (complete leaves that to the reader), which saves
+// a goroutine hand-off, a futex wake and on a loaded machine a thread
+// switch per request. Replies with parts (Fetch data, sendfile) and
+// replies completed later on other goroutines still go through the
+// writer goroutine, so a parked Fetch is never written by another
+// connection's goroutine. The writing flag keeps one writer at a time
+// and so the responses in request order. A client that stops reading its
+// responses blocks the reader in the write instead of later at the full
+// queue: either way no further request is read.
 
 // maxInlineReply is the largest encoded reply the reader writes itself.
 const maxInlineReply = 64 << 10
 
-// writeInline writes the queue head if it is complete, small and no one
-// else is writing; an error closes the connection (the reader's caller).
+// writeInline runs after each handler on the reader goroutine: it writes
+// the queue head if it is complete, small and no one else is writing, and
+// wakes the writer goroutine for a complete head it leaves (complete did
+// not while the handler ran). An error closes the connection (the
+// reader's caller).
 func (c *conn) writeInline() error {
 	c.mu.Lock()
+	c.mu.handling = nil
 	s := c.mu.q.peek()
-	if s == nil || s.state == statePending || c.mu.writing || c.closed.Load() ||
-		s.parts != nil || (s.buf != nil && len(*s.buf) > maxInlineReply) {
+	if s == nil || s.state == statePending || c.mu.writing || c.closed.Load() {
 		c.mu.Unlock()
+		return nil
+	}
+	if s.parts != nil || (s.buf != nil && len(*s.buf) > maxInlineReply) {
+		c.mu.Unlock()
+		signal(c.wake)
 		return nil
 	}
 	c.mu.writing = true
