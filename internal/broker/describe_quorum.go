@@ -3,10 +3,14 @@ package broker
 // DescribeQuorum (v0-2): the metadata quorum's leader, epoch, high
 // watermark and each voter's log end offset and last contact, answered by
 // the active controller (a broker forwards it there, as Kafka's do).
-// Observers are the voters RemoveRaftVoter removed that still follow the
-// log (raft learners) and answered the leader within Kafka's observer
-// session timeout; broker-only nodes, which fetch committed entries with
-// GofkaMetadataFetch, are not tracked and not listed.
+// Observers, as Kafka's leader lists them, are the replicas following the
+// log that are no voters and fetched within the observer session timeout
+// (gofka.controller.quorum.observer.session.timeout.ms, Kafka's five
+// minutes): the broker-only nodes fetching committed entries from the
+// leader with GofkaMetadataFetch, with the directory id they sent, and the
+// voters RemoveRaftVoter removed that still follow the log (raft
+// learners), by their last answer to the leader. v2's Nodes lists the
+// voters only, as Kafka's does.
 
 import (
 	"maps"
@@ -51,16 +55,38 @@ func (n *Node) describeQuorumPartition(topic string, partition int32) kmsg.Descr
 		p.CurrentVoters = append(p.CurrentVoters, replicaState(s, v.ID))
 	}
 	for _, v := range s.Learners {
-		if st, ok := s.Replicas[v.ID]; ok && time.Since(st.LastContact) < observerSessionTimeout {
+		if st, ok := s.Replicas[v.ID]; ok && time.Since(st.LastContact) < n.observerTimeout() {
 			p.Observers = append(p.Observers, replicaState(s, v.ID))
 		}
 	}
+	for _, o := range s.Observers {
+		p.Observers = append(p.Observers, observerState(o))
+	}
+	slices.SortFunc(p.Observers, func(a, b kmsg.DescribeQuorumResponseTopicPartitionReplicaState) int {
+		return int(a.ReplicaID) - int(b.ReplicaID)
+	})
 	return p
 }
 
-// observerSessionTimeout is how long after its last fetch Kafka's leader
-// still lists an observer (LeaderState's OBSERVER_SESSION_TIMEOUT_MS).
-const observerSessionTimeout = 5 * time.Minute
+// observerTimeout is how long after its last fetch the leader still lists
+// an observer (Kafka's LeaderState OBSERVER_SESSION_TIMEOUT_MS by default).
+func (n *Node) observerTimeout() time.Duration {
+	if n.cfg.GofkaObserverSessionTimeoutMs <= 0 {
+		return raft.DefaultObserverTimeout
+	}
+	return ms(int64(n.cfg.GofkaObserverSessionTimeoutMs))
+}
+
+// observerState is a broker-only observer as the leader tracks it.
+func observerState(o raft.ObserverState) kmsg.DescribeQuorumResponseTopicPartitionReplicaState {
+	rs := kmsg.NewDescribeQuorumResponseTopicPartitionReplicaState()
+	rs.ReplicaID, rs.ReplicaDirectoryID, rs.LogEndOffset = o.ID, o.DirectoryID, o.LogEndOffset
+	rs.LastFetchTimestamp = o.LastFetch.UnixMilli()
+	if !o.LastCaughtUp.IsZero() {
+		rs.LastCaughtUpTimestamp = o.LastCaughtUp.UnixMilli()
+	}
+	return rs
+}
 
 // replicaState is what the leader knows of replica id's log.
 func replicaState(s *raft.Status, id int32) kmsg.DescribeQuorumResponseTopicPartitionReplicaState {

@@ -23,6 +23,7 @@ import (
 	"github.com/gofka/gofka/internal/controller"
 	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/raft"
+	"github.com/gofka/gofka/internal/storage/checkpoint"
 	"github.com/gofka/gofka/internal/wire"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -82,11 +83,21 @@ func (n *Node) openObserver() error {
 		return errors.New("broker: a broker-only node needs controller.quorum.voters or controller.quorum.bootstrap.servers")
 	}
 	n.quorum = raft.StartObserver(raft.ObserverConfig{
-		NodeID: n.nodeID, ClusterID: n.clusterID, Controllers: seeds,
+		NodeID: n.nodeID, ClusterID: n.clusterID, Controllers: seeds, DirectoryID: metadataDirID(n.cfg),
 		SM:    &metadata.Machine{Pub: n.meta, ClusterID: n.clusterID},
 		Fetch: n.fetchMetadata, Logger: n.log.With("component", "observer"),
 	})
 	return nil
+}
+
+// metadataDirID is the directory.id of the metadata log dir (zero when
+// its meta.properties has none).
+func metadataDirID(cfg *config.Broker) [16]byte {
+	mp, err := checkpoint.ReadMetaProperties(filepath.Join(cfg.MetadataLogDir, "meta.properties"))
+	if err != nil {
+		return [16]byte{}
+	}
+	return [16]byte(mp.DirectoryID)
 }
 
 // fetchMetadata sends one GofkaMetadataFetch to a controller.
@@ -111,7 +122,7 @@ func (n *Node) handleMetadataFetch(req *wire.Request, reply wire.Reply) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	resp, err := n.raftNode.Committed(ctx, r.NextIndex, int(r.MaxBytes))
+	resp, err := n.raftNode.Committed(ctx, r)
 	if err != nil {
 		resp = &raft.FetchResponse{ErrorCode: kerr.UnknownServerError.Code}
 	}
@@ -137,6 +148,7 @@ func (n *Node) openVoter() error {
 		HeartbeatInterval: quorumTick,
 		SnapshotBytes:     n.cfg.MetadataLogMaxRecordBytesBetweenSnapshots,
 		SnapshotInterval:  ms(n.cfg.MetadataLogMaxSnapshotIntervalMs),
+		ObserverTimeout:   n.observerTimeout(),
 		SM:                &metadata.Machine{Pub: n.meta, ClusterID: n.clusterID},
 		Send:              n.sendRaft,
 		Logger:            n.log.With("component", "raft"),

@@ -7,7 +7,8 @@ package broker
 // being added should be a running controller formatted for this cluster
 // without initial voters; it catches up from a snapshot once added. A
 // removed voter goes on following the log as an observer (a raft learner)
-// and can be added back.
+// and can be added back; one that stops answering for the observer session
+// timeout is sent only a heartbeat now and then (internal/raft/observers.go).
 
 import (
 	"context"

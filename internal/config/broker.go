@@ -179,6 +179,9 @@ type Broker struct {
 	GofkaLogFormat     string `config:"gofka.log.format"`
 	GofkaLogLevel      string `config:"gofka.log.level"`
 	GofkaPprofEnable   bool   `config:"gofka.pprof.enable"`
+	// GofkaObserverSessionTimeoutMs: observers of the metadata quorum
+	// (raft.DefaultObserverTimeout).
+	GofkaObserverSessionTimeoutMs int32 `config:"gofka.controller.quorum.observer.session.timeout.ms"`
 }
 
 // HasRole reports whether process.roles contains role ("broker" or "controller").

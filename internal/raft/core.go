@@ -58,9 +58,13 @@ type coreConfig struct {
 	// bytes of committed batches or that long since the last one.
 	SnapshotBytes    int64
 	SnapshotInterval time.Duration
-	SM               StateMachine
-	Now              func() time.Time
-	Logger           *slog.Logger
+	// ObserverTimeout is how long the leader lists an observer after its
+	// last fetch, and replicates to a learner after its last answer
+	// (observers.go); DefaultObserverTimeout when 0.
+	ObserverTimeout time.Duration
+	SM              StateMachine
+	Now             func() time.Time
+	Logger          *slog.Logger
 }
 
 // done receives a proposal's outcome: the Kafka offset of its last record.
@@ -93,6 +97,11 @@ type core struct {
 	out         []raftpb.Message
 	contact     map[uint64]time.Time // when each peer last answered
 	broken      error
+
+	observers   map[int32]*ObserverState // broker-only nodes fetching from this leader
+	leaderSince time.Time                // when this node last became leader or stepped down
+	quiet       map[uint64]bool          // learners not answering (observers.go)
+	probed      map[uint64]time.Time     // when a quiet learner was last sent a heartbeat
 }
 
 // openCore loads the newest snapshot, the log after it and the quorum
@@ -104,8 +113,12 @@ func openCore(cfg coreConfig) (*core, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.ObserverTimeout <= 0 {
+		cfg.ObserverTimeout = DefaultObserverTimeout
+	}
 	c := &core{cfg: cfg, mem: raft.NewMemoryStorage(), waiters: map[uint64]done{}, contact: map[uint64]time.Time{},
-		nextID: uint64(cfg.Now().UnixNano()), lastSnap: cfg.Now()}
+		nextID: uint64(cfg.Now().UnixNano()), lastSnap: cfg.Now(), observers: map[int32]*ObserverState{},
+		quiet: map[uint64]bool{}, probed: map[uint64]time.Time{}}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("raft: %w", err)
 	}
@@ -252,7 +265,10 @@ func (c *core) loadState() error {
 func (c *core) close() error { return c.disk.close() }
 
 // tick advances the logical clock.
-func (c *core) tick() { c.rn.Tick() }
+func (c *core) tick() {
+	c.rn.Tick()
+	c.expireObservers()
+}
 
 // step hands a message from a peer to raft.
 func (c *core) step(m raftpb.Message) error {
@@ -364,6 +380,9 @@ func (c *core) handle(rd raft.Ready) error {
 func (c *core) softState(ss raft.SoftState) {
 	if ss.RaftState != raft.StateLeader {
 		c.failWaiters(ErrLeaderChanged)
+	}
+	if ss.Lead != c.lead {
+		c.resetFollowers()
 	}
 	c.lead = ss.Lead
 }
@@ -544,9 +563,10 @@ func (c *core) snapshot() error {
 	return c.disk.compact(c.applied, c.voters)
 }
 
-// takeOut returns and clears the messages to send.
+// takeOut returns and clears the messages to send (but those to a quiet
+// learner, which are dropped).
 func (c *core) takeOut() []raftpb.Message {
-	out := c.out
+	out := slices.DeleteFunc(c.out, func(m raftpb.Message) bool { return !c.keep(m) })
 	c.out = nil
 	return out
 }

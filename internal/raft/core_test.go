@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/gofka/gofka/internal/metadata"
-	"go.etcd.io/raft/v3/raftpb"
 )
 
 func TestElectAndReplicate(t *testing.T) {
@@ -247,22 +246,8 @@ func TestTruncatedLogRefused(t *testing.T) {
 func TestRemovedVoterFollows(t *testing.T) {
 	c := newCluster(t, 3)
 	c.propose("a")
-	l := c.leader()
-	rm := int32(1)
-	if rm == l {
-		rm = 2
-	}
-	conf := func(cc raftpb.ConfChangeV2) {
-		t.Helper()
-		var got error = errPending
-		c.nodes[c.leader()].proposeConf(cc, func(_ int64, err error) { got = err })
-		c.deliver()
-		c.tick(3)
-		if got != nil {
-			t.Fatalf("conf change %v: %v", cc.Changes, got)
-		}
-	}
-	conf(c.nodes[l].removal(rm))
+	l, rm := c.leader(), c.follower()
+	c.conf(c.nodes[l].removal(rm))
 	c.propose("b")
 	c.expect("a", "b")
 	for _, id := range c.ids() {
@@ -303,7 +288,7 @@ func TestRemovedVoterFollows(t *testing.T) {
 	}
 
 	// Added back, it votes again.
-	conf(addVoter(c.voters[rm-1]))
+	c.conf(addVoter(c.voters[rm-1]))
 	c.propose("f")
 	c.expect("a", "b", "c", "d", "e", "f")
 	for _, id := range c.ids() {

@@ -16,8 +16,9 @@
 // index and the Kafka end offset), a VotersRecord, the metadata records
 // that rebuild the image, and a SnapshotFooterRecord. The learners (the
 // voters RemoveRaftVoter removed, which the leader goes on replicating to
-// as Kafka's removed voters go on fetching as observers) are JSON in the
-// snapshot VotersRecord's tagged field 0. The file
+// as Kafka's removed voters go on fetching as observers, until one stops
+// answering: observers.go) are JSON in the snapshot VotersRecord's tagged
+// field 0. The file
 // 00000000000000000000-0000000001.checkpoint (index 1, term 1: etcd raft
 // cannot snapshot at index 0) bootstraps a new quorum with
 // its first voters. HardState lives in quorum-state, Kafka's JSON file.

@@ -15,6 +15,10 @@ import (
 // log from any controller, on the controller listener:
 //
 //	GofkaMetadataFetch Request (Version: 0) => cluster_id node_id next_index max_bytes
+//	    [directory_id]
+//	  directory_id => UUID (the observer's metadata log directory.id; absent
+//	    from the requests of Gofka before it, which controllers that know it
+//	    accept, and ignored as trailing bytes by controllers before it)
 //	GofkaMetadataFetch Response (Version: 0) => error_code leader_id commit_index
 //	    [voter] snapshot_index snapshot [entry]
 //	  voter => id listener host port
@@ -23,7 +27,8 @@ import (
 //	  entry => index last_offset batch (BYTES; empty for entries without
 //	    metadata records)
 //
-// Only committed entries are sent.
+// Only committed entries are sent. The leader notes each fetch: its
+// observers are listed in DescribeQuorum (observers.go).
 const FetchKey = wire.PrivateKeyBase + 1
 
 func init() {
@@ -37,6 +42,8 @@ type FetchRequest struct {
 	NodeID    int32
 	NextIndex uint64
 	MaxBytes  int32
+	// DirectoryID is the observer's directory.id (zero when unknown).
+	DirectoryID [16]byte
 }
 
 // FetchEntry is one committed entry: its records' batch, if any.
@@ -70,7 +77,8 @@ func (r *FetchRequest) AppendTo(dst []byte) []byte {
 	dst = sc.AppendString(dst, r.ClusterID, false)
 	dst = sc.AppendInt32(dst, r.NodeID)
 	dst = sc.AppendInt64(dst, int64(r.NextIndex))
-	return sc.AppendInt32(dst, r.MaxBytes)
+	dst = sc.AppendInt32(dst, r.MaxBytes)
+	return sc.AppendUUID(dst, r.DirectoryID)
 }
 
 // ReadFrom decodes the request body.
@@ -78,6 +86,9 @@ func (r *FetchRequest) ReadFrom(src []byte) error {
 	rd := sc.NewReader(src)
 	r.ClusterID, r.NodeID = rd.String(false), rd.Int32()
 	r.NextIndex, r.MaxBytes = rd.Uint64(), rd.Int32()
+	if rd.Err() == nil && len(rd.Remaining()) > 0 {
+		r.DirectoryID = rd.UUID()
+	}
 	return rd.Err()
 }
 
@@ -128,14 +139,14 @@ func (r *FetchResponse) ReadFrom(src []byte) error {
 	return rd.Err()
 }
 
-// Committed answers an observer's fetch: committed entries from next on
-// (at most maxBytes of them, at least one), after the snapshot when next
-// is below the log.
-func (n *Node) Committed(ctx context.Context, next uint64, maxBytes int) (*FetchResponse, error) {
+// Committed answers an observer's fetch: committed entries from
+// req.NextIndex on (at most req.MaxBytes of them, at least one), after the
+// snapshot when that is below the log. The leader notes the fetch.
+func (n *Node) Committed(ctx context.Context, req *FetchRequest) (*FetchResponse, error) {
 	ch := make(chan *FetchResponse, 1)
 	errc := make(chan error, 1)
 	err := n.do(ctx, func(c *core) {
-		r, err := c.committed(next, maxBytes)
+		r, err := c.fetch(req)
 		ch <- r
 		errc <- err
 	})
@@ -148,6 +159,12 @@ func (n *Node) Committed(ctx context.Context, next uint64, maxBytes int) (*Fetch
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// fetch answers an observer's fetch; the leader notes it.
+func (c *core) fetch(req *FetchRequest) (*FetchResponse, error) {
+	c.observed(req.NodeID, req.DirectoryID, req.NextIndex)
+	return c.committed(req.NextIndex, int(req.MaxBytes))
 }
 
 func (c *core) committed(next uint64, maxBytes int) (*FetchResponse, error) {

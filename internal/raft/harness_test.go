@@ -59,6 +59,7 @@ type cluster struct {
 	nodes  map[int32]*core
 	sms    map[int32]*namesSM
 	cut    map[[2]int32]bool // links that drop messages
+	sent   map[int32]int     // messages sent to each node
 	now    time.Time
 	snapB  int64
 
@@ -67,7 +68,7 @@ type cluster struct {
 
 func newCluster(t *testing.T, n int) *cluster {
 	c := &cluster{t: t, dir: t.TempDir(), nodes: map[int32]*core{}, sms: map[int32]*namesSM{},
-		cut: map[[2]int32]bool{}, now: time.Unix(1700000000, 0), snapB: 1 << 30}
+		cut: map[[2]int32]bool{}, sent: map[int32]int{}, now: time.Unix(1700000000, 0), snapB: 1 << 30}
 	for id := int32(1); id <= int32(n); id++ {
 		c.voters = append(c.voters, Voter{ID: id, Listener: "CONTROLLER", Host: "127.0.0.1", Port: uint16(9000 + id)})
 	}
@@ -121,6 +122,7 @@ func (c *cluster) deliver() {
 		}
 		for _, m := range msgs {
 			from, to := nodeID(m.From), nodeID(m.To)
+			c.sent[to]++
 			n, ok := c.nodes[to]
 			if !ok || c.cut[[2]int32{from, to}] || c.cut[[2]int32{to, from}] {
 				continue
@@ -194,4 +196,24 @@ func (c *cluster) expect(names ...string) {
 			c.t.Errorf("node %d applied %v, want %v", id, got, names)
 		}
 	}
+}
+
+// conf proposes a configuration change on the leader and waits for it.
+func (c *cluster) conf(cc raftpb.ConfChangeV2) {
+	c.t.Helper()
+	var got error = errPending
+	c.nodes[c.leader()].proposeConf(cc, func(_ int64, err error) { got = err })
+	c.deliver()
+	c.tick(3)
+	if got != nil {
+		c.t.Fatalf("conf change %v: %v", cc.Changes, got)
+	}
+}
+
+// follower is node 1, or 2 when 1 leads.
+func (c *cluster) follower() int32 {
+	if c.leader() == 1 {
+		return 2
+	}
+	return 1
 }

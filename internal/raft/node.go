@@ -31,7 +31,11 @@ type Config struct {
 	HeartbeatInterval time.Duration
 	SnapshotBytes     int64
 	SnapshotInterval  time.Duration
-	SM                StateMachine
+	// ObserverTimeout is how long the leader lists an observer that
+	// stopped fetching and replicates to a removed voter that stopped
+	// answering; DefaultObserverTimeout (Kafka's) when 0.
+	ObserverTimeout time.Duration
+	SM              StateMachine
 	// Send delivers messages to a voter; nil only for a single voter.
 	Send   func(ctx context.Context, to Voter, msgs []raftpb.Message) error
 	Logger *slog.Logger
@@ -72,6 +76,9 @@ type Status struct {
 	// Replicas is each voter's and learner's replication state, on the
 	// leader only.
 	Replicas map[int32]ReplicaState
+	// Observers are the broker-only nodes fetching from this leader, by
+	// id, on the leader only.
+	Observers []ObserverState
 }
 
 // ReplicaState is what the leader knows of one voter's log.
@@ -97,7 +104,7 @@ func Start(cfg Config) (*Node, error) {
 		ElectionTicks:  ticks(cfg.ElectionTimeout, cfg.Tick, 10),
 		HeartbeatTicks: ticks(cfg.HeartbeatInterval, cfg.Tick, 1),
 		SnapshotBytes:  cfg.SnapshotBytes, SnapshotInterval: cfg.SnapshotInterval,
-		SM: cfg.SM, Logger: cfg.Logger,
+		ObserverTimeout: cfg.ObserverTimeout, SM: cfg.SM, Logger: cfg.Logger,
 	})
 	if err != nil {
 		return nil, err
@@ -162,6 +169,7 @@ func (n *Node) publish() {
 		c.rn.WithProgress(func(id uint64, _ raft.ProgressType, pr trackerProgress) {
 			s.Replicas[nodeID(id)] = ReplicaState{LogEndOffset: c.disk.endOffsetAt(pr.Match), LastContact: c.contact[id]}
 		})
+		s.Observers = c.observerList()
 	}
 	n.status.store(s)
 }

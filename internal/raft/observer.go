@@ -13,6 +13,9 @@ import (
 type ObserverConfig struct {
 	NodeID    int32
 	ClusterID string
+	// DirectoryID is the metadata log dir's directory.id, sent with every
+	// fetch (Kafka's observers name their replica directory).
+	DirectoryID [16]byte
 	// Controllers are where to fetch from at first (controller.quorum.voters
 	// or controller.quorum.bootstrap.servers); the voters learned later are
 	// tried too.
@@ -27,15 +30,20 @@ type ObserverConfig struct {
 // Observer follows the committed metadata log from the controllers
 // without voting (KRaft's observer, a broker-only node): it fetches a
 // snapshot, then committed entries, and applies them to its state machine.
-// It keeps nothing on disk: a restarted observer starts from a snapshot.
+// It fetches from the leader once it knows it, as Kafka's observers do, so
+// the leader tracks it (DescribeQuorum lists it), and from the other
+// controllers in turn while the leader does not answer. It keeps nothing
+// on disk: a restarted observer starts from a snapshot.
 type Observer struct {
 	cfg    ObserverConfig
 	status statusBox
 	next   uint64 // owned by the run goroutine
 	turn   int
-	quit   chan struct{}
-	wg     sync.WaitGroup
-	once   sync.Once
+	// leaderDown is when a fetch from the leader last failed.
+	leaderDown time.Time
+	quit       chan struct{}
+	wg         sync.WaitGroup
+	once       sync.Once
 }
 
 // StartObserver starts following the log.
@@ -83,27 +91,56 @@ func (o *Observer) fetchOnce() (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	resp, err := o.cfg.Fetch(ctx, addr, &FetchRequest{ClusterID: o.cfg.ClusterID, NodeID: o.cfg.NodeID,
-		NextIndex: o.next, MaxBytes: 1 << 20})
+		NextIndex: o.next, MaxBytes: 1 << 20, DirectoryID: o.cfg.DirectoryID})
 	if err == nil && resp.ErrorCode != 0 {
 		err = fmt.Errorf("raft: fetch from %s: error code %d", addr, resp.ErrorCode)
 	}
 	if err != nil {
+		if l, ok := o.leaderAddr(); ok && l == addr {
+			o.leaderDown = time.Now()
+		}
 		o.turn++
 		return false, err
 	}
-	if resp.LeaderID < 0 {
-		o.turn++
-	}
 	progressed, err := o.apply(resp)
 	o.publish(resp)
+	l, known := o.leaderAddr()
+	switch {
+	case resp.LeaderID < 0:
+		o.turn++
+	case known && addr != l && time.Since(o.leaderDown) >= leaderRetry:
+		o.turn = 0 // back to the leader (addrs puts it first)
+	}
 	return progressed, err
 }
 
-// addrs are the controllers to try: the voters known, then the seeds.
+// leaderRetry is how long an observer whose fetch from the leader failed
+// fetches from the other controllers before trying the leader again.
+const leaderRetry = 10 * time.Second
+
+// leaderAddr is the address of the leader, when known among the voters.
+func (o *Observer) leaderAddr() (string, bool) {
+	s := o.status.load()
+	for _, v := range s.Voters {
+		if v.ID == s.Leader {
+			return v.Addr(), true
+		}
+	}
+	return "", false
+}
+
+// addrs are the controllers to try: the leader, the other voters known,
+// then the seeds.
 func (o *Observer) addrs() []string {
+	s := o.status.load()
 	var out []string
-	for _, v := range o.status.load().Voters {
-		out = append(out, v.Addr())
+	if l, ok := o.leaderAddr(); ok {
+		out = append(out, l)
+	}
+	for _, v := range s.Voters {
+		if v.ID != s.Leader {
+			out = append(out, v.Addr())
+		}
 	}
 	return append(out, o.cfg.Controllers...)
 }

@@ -17,10 +17,13 @@ import (
 // knows the leader, its metadata follows the topics created after its
 // removal, an admin request sent to it (a broker too, it forwards to the
 // active controller) is answered promptly, DescribeQuorum lists it as an
-// observer, its shutdown is prompt, and AddRaftVoter makes it a voter
-// again after a restart.
+// observer, its shutdown is prompt. Stopped, it leaves the observers after
+// the observer session timeout (and the leader stops replicating to it);
+// restarted, it follows again from where it was and is listed again; and
+// AddRaftVoter makes it a voter again.
 func TestClusterRemovedVoterFollows(t *testing.T) {
-	c := gofkatest.StartCluster(t, gofkatest.Nodes(3))
+	c := gofkatest.StartCluster(t, gofkatest.Nodes(3), gofkatest.NodeOptions(
+		gofkatest.WithConfig("gofka.controller.quorum.observer.session.timeout.ms", observerTimeout)))
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	kcl := clusterClient(t, c.Addrs()...)
@@ -64,15 +67,15 @@ func TestClusterRemovedVoterFollows(t *testing.T) {
 			func(t kmsg.MetadataResponseTopic) bool { return t.Topic != nil && *t.Topic == "after-removal" })
 	})
 
-	waitFor(t, 20*time.Second, "the removed node as a caught-up observer", func() bool {
-		p, ok := describeQuorum(ctx, kcl)
-		if !ok {
-			return false
-		}
+	observer := func(p kmsg.DescribeQuorumResponseTopicPartition) bool {
 		voters := voterIDs(p)
 		return len(voters) == 2 && !slices.Contains(voters, rm) && len(p.Observers) == 1 &&
 			p.Observers[0].ReplicaID == rm && p.Observers[0].LogEndOffset == p.HighWatermark &&
 			p.Observers[0].LastFetchTimestamp > 0
+	}
+	waitFor(t, 20*time.Second, "the removed node as a caught-up observer", func() bool {
+		p, ok := describeQuorum(ctx, kcl)
+		return ok && observer(p)
 	})
 
 	t0 = time.Now()
@@ -83,8 +86,22 @@ func TestClusterRemovedVoterFollows(t *testing.T) {
 		t.Fatalf("the removed node took %v to stop", took)
 	}
 
+	waitFor(t, 30*time.Second, "the stopped removed node to leave the observers", func() bool {
+		p, ok := describeQuorum(ctx, kcl)
+		return ok && len(p.Observers) == 0 && len(p.CurrentVoters) == 2
+	})
+	adm := clusterAdmin(t, c.Addrs()...)
+	if _, err := adm.CreateTopic(ctx, 1, 2, nil, "while-stopped"); err != nil {
+		t.Fatal(err)
+	}
+
 	// Restarted, it follows again; added back, it votes.
 	c.Restart(rm)
+	waitFor(t, 30*time.Second, "the restarted removed node as a caught-up observer", func() bool {
+		p, ok := describeQuorum(ctx, kcl)
+		return ok && observer(p)
+	})
+	expectTopics(t, ctx, c.Node(rm).Addr(), map[string]bool{"after-removal": true, "while-stopped": true})
 	add := kmsg.NewPtrAddRaftVoterRequest()
 	add.ClusterID, add.VoterID, add.TimeoutMillis = kmsg.StringPtr(c.ClusterID()), rm, 10000
 	host, port := splitAddr(t, c.Node(rm).ControllerAddr())
@@ -94,7 +111,7 @@ func TestClusterRemovedVoterFollows(t *testing.T) {
 		p, ok := describeQuorum(ctx, kcl)
 		return ok && len(p.CurrentVoters) == 3 && len(p.Observers) == 0
 	})
-	expectTopics(t, ctx, c.Node(rm).Addr(), map[string]bool{"after-removal": true})
+	expectTopics(t, ctx, c.Node(rm).Addr(), map[string]bool{"after-removal": true, "while-stopped": true})
 }
 
 // describeQuorum asks for the metadata partition's quorum.
