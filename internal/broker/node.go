@@ -48,7 +48,6 @@ type Node struct {
 	clusterID string
 	nowFn     func() time.Time
 	apis      *apiIndex
-	producing atomic.Int32 // Produce requests being appended (produce_fanout.go)
 
 	pidExpiration atomic.Pointer[expirationFor] // producer_expiry.go
 

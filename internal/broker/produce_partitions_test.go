@@ -12,10 +12,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// TestProduceFanOut: a request large enough to append its partitions in
-// parallel answers each partition with its own offsets and stores every
+// TestProducePartitions: a request with a batch for each of several
+// partitions answers each partition with its own offsets and stores every
 // batch intact; a partition named twice is appended in request order.
-func TestProduceFanOut(t *testing.T) {
+func TestProducePartitions(t *testing.T) {
 	n := startTestNode(t, t.TempDir(), nil)
 	defer n.Close()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(n.Addr()))
@@ -59,9 +59,6 @@ func TestProduceFanOut(t *testing.T) {
 			rt.Partitions = append(rt.Partitions, rp)
 		}
 		req.Topics = append(req.Topics, rt)
-		if !fanOutWorthIt(jobsOf(req)) && len(partitions) == parts {
-			t.Fatal("the request is too small to exercise the parallel path")
-		}
 		resp, err := req.RequestWith(ctx, cl)
 		if err != nil {
 			t.Fatal(err)
@@ -107,17 +104,6 @@ func TestProduceFanOut(t *testing.T) {
 	}
 }
 
-// jobsOf lists a request's partitions as runProduceJobs sees them.
-func jobsOf(req *kmsg.ProduceRequest) []produceJob {
-	var jobs []produceJob
-	for i := range req.Topics {
-		for j := range req.Topics[i].Partitions {
-			jobs = append(jobs, produceJob{topic: req.Topics[i].Topic, pp: &req.Topics[i].Partitions[j]})
-		}
-	}
-	return jobs
-}
-
 // checkPartition consumes partition p of "fan" from the start and checks
 // every value's prefix, in order.
 func checkPartition(ctx context.Context, t *testing.T, addr string, p int32, want []string) {
@@ -145,27 +131,6 @@ func checkPartition(ctx context.Context, t *testing.T, addr string, p int32, wan
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("partition %d, record %d: %q, want %q", p, i, got[i], want[i])
-		}
-	}
-}
-
-func TestFanOutWorthIt(t *testing.T) {
-	big := make([]byte, parallelProduceBytes/2)
-	pp := func(p int32, b []byte) *kmsg.ProduceRequestTopicPartition {
-		return &kmsg.ProduceRequestTopicPartition{Partition: p, Records: b}
-	}
-	for _, tt := range []struct {
-		name string
-		jobs []produceJob
-		want bool
-	}{
-		{"large, distinct", []produceJob{{topic: "a", pp: pp(0, big)}, {topic: "a", pp: pp(1, big)}}, true},
-		{"same partition number, other topic", []produceJob{{topic: "a", pp: pp(0, big)}, {topic: "b", pp: pp(0, big)}}, true},
-		{"small", []produceJob{{topic: "a", pp: pp(0, big[:10])}, {topic: "a", pp: pp(1, big[:10])}}, false},
-		{"partition twice", []produceJob{{topic: "a", pp: pp(0, big)}, {topic: "a", pp: pp(0, big)}}, false},
-	} {
-		if got := fanOutWorthIt(tt.jobs); got != tt.want {
-			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }
