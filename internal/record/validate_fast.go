@@ -41,15 +41,34 @@ func quickRecord(b []byte, i int32) (rest []byte, tsDelta int64, nullKey, ok boo
 		return nil, 0, false, false
 	}
 	p += m
-	keyLen, p, ok := skipBytes(body, p, true)
-	if !ok {
+	keyLen, m := var2(body[p:]) // key: nullable (any negative length)
+	if m == 0 {
 		return nil, 0, false, false
 	}
-	if _, p, ok = skipBytes(body, p, true); !ok { // value
+	p += m
+	if keyLen > 0 {
+		if int(keyLen) > len(body)-p {
+			return nil, 0, false, false
+		}
+		p += int(keyLen)
+	}
+	valLen, m := var2(body[p:]) // value: nullable
+	if m == 0 {
 		return nil, 0, false, false
 	}
-	if p, ok = skipHeaders(body, p); !ok || p != len(body) {
-		return nil, 0, false, false
+	p += m
+	if valLen > 0 {
+		if int(valLen) > len(body)-p {
+			return nil, 0, false, false
+		}
+		p += int(valLen)
+	}
+	// The common end: a header count of 0 as the record's last byte.
+	if p != len(body)-1 || body[p] != 0 {
+		var ok bool
+		if p, ok = skipHeaders(body, p); !ok || p != len(body) {
+			return nil, 0, false, false
+		}
 	}
 	return rest, int64(ts), keyLen < 0, true
 }
