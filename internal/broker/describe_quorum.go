@@ -101,8 +101,10 @@ func replicaState(s *raft.Status, id int32) kmsg.DescribeQuorumResponseTopicPart
 			}
 		}
 	}
-	if id == s.Leader {
+	if id == s.Leader { // Kafka's leader reports itself caught up now
 		rs.LogEndOffset = s.LogEndOffset
+		rs.LastFetchTimestamp = time.Now().UnixMilli()
+		rs.LastCaughtUpTimestamp = rs.LastFetchTimestamp
 	}
 	return rs
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gofka/gofka/internal/storage/checkpoint"
 	"github.com/gofka/gofka/pkg/gofkatest"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -28,7 +27,10 @@ func TestClusterObservers(t *testing.T) {
 		gofkatest.WithConfig("gofka.controller.quorum.observer.session.timeout.ms", observerTimeout)))
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	kcl := clusterClient(t, c.Addrs()...)
+	// DescribeQuorum goes to broker 4, which runs throughout (a client
+	// could pick broker 5 once it stopped, whose proxy holds requests).
+	kcl := clusterClient(t, c.Node(4).Addr())
+	pinned := kcl.SeedBrokers()[0]
 	dirID := func(id int32) [16]byte {
 		mp, err := checkpoint.ReadMetaProperties(filepath.Join(c.Node(id).Dir(), "meta.properties"))
 		if err != nil {
@@ -51,21 +53,21 @@ func TestClusterObservers(t *testing.T) {
 
 	var first kmsg.DescribeQuorumResponseTopicPartition
 	waitFor(t, 30*time.Second, "brokers 4 and 5 as caught-up observers", func() bool {
-		p, ok := describeQuorum(ctx, kcl)
+		p, ok := describeQuorum(ctx, pinned)
 		first = p
 		return ok && len(p.Observers) == 2 && caughtUp(p, 4) && caughtUp(p, 5)
 	})
 	if got := voterIDs(first); !slices.Equal(got, []int32{1, 2, 3}) {
 		t.Fatalf("voters %v, want 1 2 3", got)
 	}
-	checkNodes(t, ctx, kcl, []int32{1, 2, 3})
+	checkNodes(t, ctx, pinned, []int32{1, 2, 3})
 
-	adm := clusterAdmin(t, c.Addrs()...)
+	adm := clusterAdmin(t, c.Node(4).Addr())
 	if _, err := adm.CreateTopic(ctx, 1, 2, nil, "observed"); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 30*time.Second, "the observers' log end offsets to follow the topic's creation", func() bool {
-		p, ok := describeQuorum(ctx, kcl)
+		p, ok := describeQuorum(ctx, pinned)
 		before := observers(first)
 		return ok && p.HighWatermark > first.HighWatermark && caughtUp(p, 4) && caughtUp(p, 5) &&
 			observers(p)[4].LogEndOffset > before[4].LogEndOffset &&
@@ -74,22 +76,25 @@ func TestClusterObservers(t *testing.T) {
 
 	c.Stop(5)
 	t0 := time.Now()
+	seen := quorumLog(t)
 	waitFor(t, 60*time.Second, "the stopped broker 5 to leave the observers", func() bool {
-		p, ok := describeQuorum(ctx, kcl)
+		p, ok := describeQuorum(ctx, pinned)
+		seen(p, ok)
 		_, listed := observers(p)[5]
 		return ok && !listed && caughtUp(p, 4)
 	})
 	t.Logf("broker 5 left the observers %v after it stopped", time.Since(t0))
 	c.Restart(5)
 	waitFor(t, 30*time.Second, "the restarted broker 5 back as a caught-up observer", func() bool {
-		p, ok := describeQuorum(ctx, kcl)
+		p, ok := describeQuorum(ctx, pinned)
+		seen(p, ok)
 		return ok && caughtUp(p, 5)
 	})
 }
 
 // checkNodes checks DescribeQuorum v2's Nodes: the voters, each with its
 // controller listener, as Kafka lists them.
-func checkNodes(t *testing.T, ctx context.Context, cl *kgo.Client, want []int32) {
+func checkNodes(t *testing.T, ctx context.Context, cl kmsg.Requestor, want []int32) {
 	t.Helper()
 	req := kmsg.NewPtrDescribeQuorumRequest()
 	rt := kmsg.NewDescribeQuorumRequestTopic()

@@ -2,13 +2,13 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/gofka/gofka/pkg/gofkatest"
 	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -78,6 +78,13 @@ func TestClusterRemovedVoterFollows(t *testing.T) {
 		return ok && observer(p)
 	})
 
+	// From here on, DescribeQuorum goes to one node that runs throughout.
+	other := int32(3)
+	if rm == 3 {
+		other = 2
+	}
+	ocl := clusterClient(t, c.Node(other).Addr())
+	pinned := ocl.SeedBrokers()[0]
 	t0 = time.Now()
 	c.Stop(rm)
 	took = time.Since(t0)
@@ -86,11 +93,13 @@ func TestClusterRemovedVoterFollows(t *testing.T) {
 		t.Fatalf("the removed node took %v to stop", took)
 	}
 
+	seen := quorumLog(t)
 	waitFor(t, 30*time.Second, "the stopped removed node to leave the observers", func() bool {
-		p, ok := describeQuorum(ctx, kcl)
+		p, ok := describeQuorum(ctx, pinned)
+		seen(p, ok)
 		return ok && len(p.Observers) == 0 && len(p.CurrentVoters) == 2
 	})
-	adm := clusterAdmin(t, c.Addrs()...)
+	adm := clusterAdmin(t, c.Node(other).Addr())
 	if _, err := adm.CreateTopic(ctx, 1, 2, nil, "while-stopped"); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +107,8 @@ func TestClusterRemovedVoterFollows(t *testing.T) {
 	// Restarted, it follows again; added back, it votes.
 	c.Restart(rm)
 	waitFor(t, 30*time.Second, "the restarted removed node as a caught-up observer", func() bool {
-		p, ok := describeQuorum(ctx, kcl)
+		p, ok := describeQuorum(ctx, pinned)
+		seen(p, ok)
 		return ok && observer(p)
 	})
 	expectTopics(t, ctx, c.Node(rm).Addr(), map[string]bool{"after-removal": true, "while-stopped": true})
@@ -108,14 +118,17 @@ func TestClusterRemovedVoterFollows(t *testing.T) {
 	add.Listeners = []kmsg.AddRaftVoterRequestListener{{Name: "CONTROLLER", Host: host, Port: port}}
 	voterRequest(t, ctx, kcl, add)
 	waitFor(t, 20*time.Second, "three voters again, no observer", func() bool {
-		p, ok := describeQuorum(ctx, kcl)
+		p, ok := describeQuorum(ctx, pinned)
 		return ok && len(p.CurrentVoters) == 3 && len(p.Observers) == 0
 	})
 	expectTopics(t, ctx, c.Node(rm).Addr(), map[string]bool{"after-removal": true, "while-stopped": true})
 }
 
-// describeQuorum asks for the metadata partition's quorum.
-func describeQuorum(ctx context.Context, cl *kgo.Client) (kmsg.DescribeQuorumResponseTopicPartition, bool) {
+// describeQuorum asks for the metadata partition's quorum, within 10 s (a
+// client may pick a node that stopped, whose proxy holds the request).
+func describeQuorum(ctx context.Context, cl kmsg.Requestor) (kmsg.DescribeQuorumResponseTopicPartition, bool) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
 	req := kmsg.NewPtrDescribeQuorumRequest()
 	rt := kmsg.NewDescribeQuorumRequestTopic()
 	rt.Topic, rt.Partitions = "__cluster_metadata", []kmsg.DescribeQuorumRequestTopicPartition{{Partition: 0}}
@@ -125,6 +138,28 @@ func describeQuorum(ctx context.Context, cl *kgo.Client) (kmsg.DescribeQuorumRes
 		return kmsg.DescribeQuorumResponseTopicPartition{}, false
 	}
 	return resp.Topics[0].Partitions[0], true
+}
+
+// quorumLog logs each DescribeQuorum answer that differs from the one
+// before in its voters and observers (ids, log end offsets, and whether
+// fetched within the last second): what a wait on the quorum saw, should
+// it time out.
+func quorumLog(t *testing.T) func(p kmsg.DescribeQuorumResponseTopicPartition, ok bool) {
+	last := ""
+	return func(p kmsg.DescribeQuorumResponseTopicPartition, ok bool) {
+		s := fmt.Sprintf("ok=%v leader=%d hw=%d", ok, p.LeaderID, p.HighWatermark)
+		now := time.Now().UnixMilli()
+		for _, rs := range [][]kmsg.DescribeQuorumResponseTopicPartitionReplicaState{p.CurrentVoters, p.Observers} {
+			s += " |"
+			for _, r := range rs {
+				s += fmt.Sprintf(" %d@%d/%v", r.ReplicaID, r.LogEndOffset, now-r.LastFetchTimestamp < 1000)
+			}
+		}
+		if s != last {
+			t.Logf("DescribeQuorum: %s", s)
+			last = s
+		}
+	}
 }
 
 // voterIDs lists the replica ids of a DescribeQuorum answer's voters.
