@@ -36,7 +36,7 @@ func TestTopicCommands(t *testing.T) {
 
 func TestClusterAndConfigCommands(t *testing.T) {
 	runAll(t, []run{
-		{args: "cluster info", out: []string{"Cluster:", "Controller: 1", "Features: eligible.leader.replicas.version=1 group.version=1 metadata.version=4.0-IV3", "VOTER", "leader", "127.0.0.1", "unfenced"}},
+		{args: "cluster info", out: []string{"Cluster:", "Controller: 1", "Features: eligible.leader.replicas.version=1 group.version=1 metadata.version=4.0-IV3", "NODE", "leader", "127.0.0.1", "unfenced"}},
 		{args: "cluster info -o json", json: true, out: []string{`"cluster_id"`, `"node_id": 1`, `"transaction.version": 2`}},
 		{args: "cluster info extra", code: 2, errOut: []string{"accepts 0 arg(s)"}},
 		{args: "config set log.retention.ms=7200000", out: []string{"(cluster-wide)", "OK"}},

@@ -1,7 +1,7 @@
 package main
 
 // gofka cluster info: the cluster id, the finalized features, the
-// metadata quorum (leader, epoch, voters and their lag) and the brokers,
+// metadata quorum (leader, epoch, voters and observers and their lag) and the brokers,
 // fenced or not.
 
 import (
@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -105,15 +106,21 @@ func (s *session) clusterInfo() error {
 	fmt.Fprintf(s.out, "Features: %s\n\n", strings.Join(features, " "))
 	fmt.Fprintf(s.out, "Metadata quorum: leader %d, epoch %d, high watermark %d\n", q.Leader, q.Epoch, q.HighWatermark)
 	var vrows [][]string
+	row := func(v voterInfo, role string) {
+		vrows = append(vrows, []string{strconv.Itoa(int(v.NodeID)), role, dash(v.Endpoint),
+			strconv.FormatInt(v.LogEndOffset, 10), strconv.FormatInt(v.Lag, 10)})
+	}
 	for _, v := range q.Voters {
 		role := "follower"
 		if v.NodeID == q.Leader {
 			role = "leader"
 		}
-		vrows = append(vrows, []string{strconv.Itoa(int(v.NodeID)), role, dash(v.Endpoint),
-			strconv.FormatInt(v.LogEndOffset, 10), strconv.FormatInt(v.Lag, 10)})
+		row(v, role)
 	}
-	if err := s.table([]string{"VOTER", "ROLE", "ENDPOINT", "LOG-END-OFFSET", "LAG"}, vrows); err != nil {
+	for _, v := range q.Observers {
+		row(v, "observer")
+	}
+	if err := s.table([]string{"NODE", "ROLE", "ENDPOINT", "LOG-END-OFFSET", "LAG"}, vrows); err != nil {
 		return err
 	}
 	fmt.Fprintln(s.out)
@@ -170,8 +177,12 @@ func (s *session) describeQuorum() (quorumInfo, error) {
 	conv := func(rs []kmsg.DescribeQuorumResponseTopicPartitionReplicaState) []voterInfo {
 		var out []voterInfo
 		for _, r := range rs {
-			out = append(out, voterInfo{NodeID: r.ReplicaID, Endpoint: endpoints[r.ReplicaID],
-				LogEndOffset: r.LogEndOffset, Lag: max(p.HighWatermark-r.LogEndOffset, 0)})
+			v := voterInfo{NodeID: r.ReplicaID, Endpoint: endpoints[r.ReplicaID],
+				LogEndOffset: r.LogEndOffset, Lag: max(p.HighWatermark-r.LogEndOffset, 0)}
+			if r.LastFetchTimestamp > 0 {
+				v.LastFetchMs = max(time.Now().UnixMilli()-r.LastFetchTimestamp, 0)
+			}
+			out = append(out, v)
 		}
 		return out
 	}

@@ -104,7 +104,7 @@ func (c *core) resetFollowers() {
 // quietLearner reports whether id is a learner that has not answered this
 // leader for the observer session timeout.
 func (c *core) quietLearner(id uint64) bool {
-	if !slices.ContainsFunc(c.learners, func(v Voter) bool { return raftID(v.ID) == id }) {
+	if !c.isLearner(id) {
 		return false
 	}
 	last := c.leaderSince
@@ -114,6 +114,10 @@ func (c *core) quietLearner(id uint64) bool {
 	return c.cfg.Now().Sub(last) >= c.cfg.ObserverTimeout
 }
 
+func (c *core) isLearner(id uint64) bool {
+	return slices.ContainsFunc(c.learners, func(v Voter) bool { return raftID(v.ID) == id })
+}
+
 // keep filters the messages to send: those to a quiet learner are dropped
 // but for a heartbeat now and then. A dropped snapshot is reported failed,
 // so raft sends it again once the learner answers.
@@ -121,7 +125,9 @@ func (c *core) keep(m raftpb.Message) bool {
 	if !c.quietLearner(m.To) {
 		if c.quiet[m.To] {
 			delete(c.quiet, m.To)
-			c.cfg.Logger.Info("removed voter answers again; replicating to it", "voter", nodeID(m.To))
+			if c.isLearner(m.To) {
+				c.cfg.Logger.Info("removed voter answers again; replicating to it", "voter", nodeID(m.To))
+			}
 		}
 		return true
 	}
