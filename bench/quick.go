@@ -22,6 +22,7 @@ type quickResult struct {
 	FetchPerGB  float64 // Fetch responses the tailer read per GB produced
 	FetchKB     float64 // mean Fetch response size, KB
 	SwitchPerGB float64 // server context switches (all threads) per GB
+	BothP99     float64 // ms: produce p99 while the consumer tails
 }
 
 // quickKind picks the phases of the quick mode.
@@ -89,7 +90,7 @@ func quickRun(ctx context.Context, s settings, targets []target, tmp string, kin
 // line is one run's figures.
 func (q quickResult) line(kind quickKind) string {
 	if kind == quickBothKind {
-		return fmt.Sprintf("%7.1f MB/s  server CPU %.2f s/GB  %.0f fetches/GB of %.1f KB  %.0f context switches/GB", q.MBps, q.CPUPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB)
+		return fmt.Sprintf("%7.1f MB/s  server CPU %.2f s/GB  %.0f fetches/GB of %.1f KB  %.0f context switches/GB  produce p99 %.2f ms", q.MBps, q.CPUPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB, q.BothP99)
 	}
 	return fmt.Sprintf("%7.1f MB/s  server CPU %.2f s/GB  client CPU %.2f s/GB  %.0f records/request  producer stalled %.0f%% (buffer full %.0f%%)  half-load p99 %.2f ms",
 		q.MBps, q.CPUPerGB, q.ClientGB, q.PerReq, 100*q.Stall, 100*q.Blocked, q.HalfP99)
@@ -98,7 +99,7 @@ func (q quickResult) line(kind quickKind) string {
 // median is the summary of a config's medians.
 func (q quickResult) median(kind quickKind) string {
 	if kind == quickBothKind {
-		return fmt.Sprintf("%.1f MB/s %.2f s/GB %.0f fetches/GB of %.1f KB %.0f switches/GB", q.MBps, q.CPUPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB)
+		return fmt.Sprintf("%.1f MB/s %.2f s/GB %.0f fetches/GB of %.1f KB %.0f switches/GB p99 %.2f ms", q.MBps, q.CPUPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB, q.BothP99)
 	}
 	return fmt.Sprintf("%.1f MB/s %.2f s/GB p99/2 %.2f ms (own <= %.2f ms) stalled %.0f%% (ceiling over it %.2fx)", q.MBps, q.CPUPerGB, q.HalfP99, q.OwnP99, 100*q.Stall, stallCeiling(q.Stall))
 }
@@ -116,8 +117,8 @@ func medianQuick(qs []quickResult) quickResult {
 		MBps: f(func(q quickResult) float64 { return q.MBps }), CPUPerGB: f(func(q quickResult) float64 { return q.CPUPerGB }),
 		HalfP99: f(func(q quickResult) float64 { return q.HalfP99 }), OwnP99: f(func(q quickResult) float64 { return q.OwnP99 }),
 		FetchPerGB: f(func(q quickResult) float64 { return q.FetchPerGB }), FetchKB: f(func(q quickResult) float64 { return q.FetchKB }),
-		SwitchPerGB: f(func(q quickResult) float64 { return q.SwitchPerGB }),
-		Stall:       f(func(q quickResult) float64 { return q.Stall }), Blocked: f(func(q quickResult) float64 { return q.Blocked }),
+		SwitchPerGB: f(func(q quickResult) float64 { return q.SwitchPerGB }), BothP99: f(func(q quickResult) float64 { return q.BothP99 }),
+		Stall: f(func(q quickResult) float64 { return q.Stall }), Blocked: f(func(q quickResult) float64 { return q.Blocked }),
 	}
 }
 
@@ -256,7 +257,7 @@ func quickBoth(ctx context.Context, t target, c config, s settings, tmp string) 
 		cpu1, _, err := readCPUs(srv.Pid())
 		r.CPU = cpu1.Total() - cpu0.Total()
 		gb := float64(r.Bytes) / 1e9
-		q := quickResult{MBps: mbPerSec(r.Bytes, r.Elapsed), CPUPerGB: cpuPerGB(r), SwitchPerGB: float64(contextSwitches(srv.Pid())-sw0) / gb}
+		q := quickResult{MBps: mbPerSec(r.Bytes, r.Elapsed), CPUPerGB: cpuPerGB(r), SwitchPerGB: float64(contextSwitches(srv.Pid())-sw0) / gb, BothP99: ms(r.Produce.P99)}
 		if r.Fetches > 0 {
 			q.FetchPerGB, q.FetchKB = float64(r.Fetches)/gb, float64(r.FetchBytes)/float64(r.Fetches)/1e3
 		}

@@ -6,7 +6,8 @@ package broker
 // whole batch from the first partition that has data (KIP-74). Reads stop at
 // the high watermark (read_uncommitted) or the last stable offset
 // (read_committed). When fewer than MinBytes are ready the request parks
-// until an append wakes it or MaxWaitMillis passes. Record bytes go from the
+// until an append wakes it or MaxWaitMillis passes (fetch_park.go: no
+// goroutine per parked fetch, as Kafka's DelayedFetch). Record bytes go from the
 // segment file to the socket by sendfile. Sessions follow KIP-227; v13+
 // names topics by id. A consumer's fetch is capped by its
 // consumer_byte_rate over one window span, and a fetch that would take it
@@ -42,6 +43,7 @@ type fetchOp struct {
 	replica  int32  // the fetching follower's node id, -1 for a consumer
 	repEpoch int64  // the follower's broker epoch (KIP-903), -1 before v15
 	rack     string // a consumer's client.rack (v11+, KIP-392)
+	gen      uint64 // the last read's sum of its partitions' wake generations
 }
 
 func (n *Node) handleFetch(req *wire.Request, reply wire.Reply) {
@@ -66,7 +68,7 @@ func (n *Node) handleFetch(req *wire.Request, reply wire.Reply) {
 		op.respond(topics)
 		return
 	}
-	op.park()
+	op.park(op.gen) // fetch_park.go
 }
 
 func fetchErrorResponse(version int16, code *kerr.Error) kmsg.Response {
@@ -134,6 +136,7 @@ func (n *Node) resolveTopic(img *metadata.Image, byID bool, name string, id [16]
 func (op *fetchOp) read() (topics []fetchTopic, total int, hasErr bool) {
 	op.sess.mu.Lock()
 	defer op.sess.mu.Unlock()
+	op.gen = 0
 	budget := int(min(int64(op.req.MaxBytes), op.quotaWindowBytes()))
 	if budget <= 0 {
 		budget = 1
@@ -179,6 +182,7 @@ func (op *fetchOp) readPartition(sp *sessionPartition, budget int, minOne bool) 
 		}
 		return fp
 	}
+	op.gen += p.gen.Load() // before anything is read (fetch_park.go)
 	if p.offline.Load() {
 		fp.errCode = kerr.KafkaStorageError.Code
 		return fp
@@ -316,54 +320,6 @@ func (op *fetchOp) recordQuota(topics []fetchTopic) time.Duration {
 		mgr.Unrecord(quota.Fetch, op.client, float64(size), now)
 	}
 	return d
-}
-
-// fetchWaiter is a parked fetch: appends to any of its partitions signal it.
-type fetchWaiter struct {
-	ch chan struct{}
-}
-
-func (w *fetchWaiter) signal() {
-	select {
-	case w.ch <- struct{}{}:
-	default:
-	}
-}
-
-// park waits for data on the node's goroutine group; it re-reads on every
-// wake-up and answers once MinBytes are ready or the wait is over.
-func (op *fetchOp) park() {
-	w := &fetchWaiter{ch: make(chan struct{}, 1)}
-	parts := op.partitions()
-	for _, p := range parts {
-		p.addWaiter(w)
-	}
-	op.n.goAsync(func(quit <-chan struct{}) {
-		defer func() {
-			for _, p := range parts {
-				p.removeWaiter(w)
-			}
-		}()
-		timer := time.NewTimer(time.Until(op.deadline))
-		defer timer.Stop()
-		for {
-			select {
-			case <-w.ch:
-				topics, bytes, hasErr := op.read()
-				if hasErr || bytes >= int(op.req.MinBytes) {
-					op.respond(topics)
-					return
-				}
-			case <-timer.C:
-				topics, _, _ := op.read()
-				op.respond(topics)
-				return
-			case <-quit:
-				op.reply.Close(errShuttingDown)
-				return
-			}
-		}
-	})
 }
 
 func (op *fetchOp) partitions() []*partition {

@@ -71,6 +71,7 @@ type Node struct {
 	replicas    *replica.Manager // replication.go
 	throttle    replThrottle     // replication_throttle.go
 	sessions    *sessionCache
+	parked      parkedSet // parked fetches (fetch_park.go)
 
 	// Each area below owns its state type and start/close functions in
 	// its own file (groups.go, shares.go, txns.go, observe.go).
@@ -283,6 +284,7 @@ func (n *Node) shutdown(clean bool) error {
 			errs = append(errs, n.ctrlSrv.Close())
 		}
 		close(n.quit)
+		n.parked.close()
 		n.wg.Wait()
 		if n.replicas != nil {
 			n.replicas.Close() // no fetcher appends once the logs close

@@ -44,6 +44,12 @@ func TestCloseStopsEverything(t *testing.T) {
 
 func startTestNode(t *testing.T, dir string, extra map[string]string) *Node {
 	t.Helper()
+	return startTestNodeLog(t, dir, extra, slog.New(slog.DiscardHandler))
+}
+
+// startTestNodeLog is startTestNode logging to logger.
+func startTestNodeLog(t *testing.T, dir string, extra map[string]string, logger *slog.Logger) *Node {
+	t.Helper()
 	props := map[string]string{"log.dirs": dir, "listeners": "PLAINTEXT://127.0.0.1:0"}
 	for k, v := range extra {
 		props[k] = v
@@ -56,7 +62,7 @@ func startTestNode(t *testing.T, dir string, extra map[string]string) *Node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := Start(Options{Config: cfg, Logger: slog.New(slog.DiscardHandler), Listener: ln})
+	n, err := Start(Options{Config: cfg, Logger: logger, Listener: ln})
 	if err != nil {
 		t.Fatal(err)
 	}

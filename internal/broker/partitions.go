@@ -25,42 +25,75 @@ type partition struct {
 	// replica (replication_throttle.go).
 	leaderThrottled atomic.Bool
 
-	nwait   atomic.Int32 // len(waiters), read without the lock on append
+	gen     atomic.Uint64 // changes woken so far (fetch_park.go)
+	nwait   atomic.Int32  // len(waiters), read without the lock on append
 	waitMu  sync.Mutex
-	waiters map[*fetchWaiter]struct{}
+	waiters map[waiter]struct{}
 }
 
 func (p *partition) config() *config.Topic { return p.cfg.Load() }
 
-// addWaiter registers a parked fetch to be woken on append.
-func (p *partition) addWaiter(w *fetchWaiter) {
+// waiter is a request parked on a partition's changes: a Fetch
+// (parkedFetch) or a ShareFetch (chanWaiter).
+type waiter interface {
+	// wake says the partition changed; inline says the caller holds no
+	// lock and may answer the request on its own goroutine.
+	wake(inline bool)
+}
+
+// chanWaiter is a waiter that signals a goroutine.
+type chanWaiter struct{ ch chan struct{} }
+
+func (w *chanWaiter) wake(bool) {
+	select {
+	case w.ch <- struct{}{}:
+	default:
+	}
+}
+
+// addWaiter registers a parked request to be woken on changes.
+func (p *partition) addWaiter(w waiter) {
 	p.waitMu.Lock()
 	if p.waiters == nil {
-		p.waiters = make(map[*fetchWaiter]struct{})
+		p.waiters = make(map[waiter]struct{})
 	}
 	p.waiters[w] = struct{}{}
 	p.nwait.Store(int32(len(p.waiters)))
 	p.waitMu.Unlock()
 }
 
-func (p *partition) removeWaiter(w *fetchWaiter) {
+func (p *partition) removeWaiter(w waiter) {
 	p.waitMu.Lock()
 	delete(p.waiters, w)
 	p.nwait.Store(int32(len(p.waiters)))
 	p.waitMu.Unlock()
 }
 
-// wake signals every parked fetch on this partition. The common case, no
-// waiters, costs one atomic load.
-func (p *partition) wake() {
+// wake wakes every request parked on this partition, checking parked
+// fetches on other goroutines: the caller may hold locks. The common
+// case, no waiters, costs two atomic operations.
+func (p *partition) wake() { p.wakeWaiters(false) }
+
+// wakeInline is wake for a caller that holds no lock (an append as
+// leader): it checks parked fetches on its own goroutine, as Kafka's
+// append path completes its delayed fetches.
+func (p *partition) wakeInline() { p.wakeWaiters(true) }
+
+func (p *partition) wakeWaiters(inline bool) {
+	p.gen.Add(1)
 	if p.nwait.Load() == 0 {
 		return
 	}
+	var buf [8]waiter
+	ws := buf[:0]
 	p.waitMu.Lock()
 	for w := range p.waiters {
-		w.signal()
+		ws = append(ws, w)
 	}
 	p.waitMu.Unlock()
+	for _, w := range ws { // outside waitMu: an answered fetch removes itself
+		w.wake(inline)
+	}
 }
 
 // partitionSet is the node's partitions by topic name, published as an

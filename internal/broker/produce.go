@@ -157,7 +157,7 @@ func (n *Node) producePartition(topic string, txnID *string, version, acks int16
 		rp.BaseOffset, rp.LogAppendTime = out.dup.FirstOffset, -1
 		return rp, p, out.dup.LastOffset + 1
 	}
-	p.leaderAppended()
+	p.leaderAppendedInline()
 	n.observeProduce(p, out.res)
 	rp.BaseOffset = out.res.FirstOffset
 	rp.LogAppendTime = out.res.LogAppendTime

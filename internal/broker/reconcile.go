@@ -90,6 +90,7 @@ func (n *Node) dropPartition(p *partition) {
 	if err := n.logs.Delete(p.tp); err != nil {
 		n.log.Error("delete partition", "partition", p.tp.String(), "err", err)
 	}
+	p.wake() // parked fetches answer at once (the log is closed)
 }
 
 // syncTopic brings one topic's hosted partitions up to date.

@@ -87,6 +87,13 @@ func (p *partition) leaderAppended() {
 	p.wake()
 }
 
+// leaderAppendedInline is leaderAppended for a caller that holds no lock
+// at all (Produce): parked fetches are answered on its goroutine.
+func (p *partition) leaderAppendedInline() {
+	p.rep.LeaderAppended()
+	p.wakeInline()
+}
+
 // Log is the replica's log (replica.Host).
 func (p *partition) Log() *storage.Log { return p.log }
 

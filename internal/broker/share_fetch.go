@@ -337,7 +337,7 @@ func (w *abortedWalk) skip(h *record.Header) bool {
 // then for locks released by time, until something is acquired or the
 // wait is over.
 func (op *shareFetchOp) park() {
-	w := &fetchWaiter{ch: make(chan struct{}, 1)}
+	w := &chanWaiter{ch: make(chan struct{}, 1)}
 	parts := op.partitions()
 	for _, p := range parts {
 		p.addWaiter(w)
