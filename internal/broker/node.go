@@ -93,8 +93,13 @@ type Node struct {
 	ctrlSrv   *wire.Server      // the controller listener (quorum.go), nil for one voter
 	ctrlSec   *listenerSecurity // its security, nil without one
 	quit      chan struct{}
-	wg        sync.WaitGroup
-	once      sync.Once
+	// stopping is closed when shutdown begins, before the listeners
+	// close (which waits for the requests being handled): a request
+	// waiting for an ISR (awaitReplicated) ends then rather than hold the
+	// shutdown up to its timeout.
+	stopping chan struct{}
+	wg       sync.WaitGroup
+	once     sync.Once
 }
 
 // Start formats the data dirs on first use, replays the metadata journal,
@@ -108,6 +113,7 @@ func Start(opts Options) (*Node, error) {
 		apis:       newAPIIndex(),
 		sessions:   newSessionCache(int(opts.Config.MaxIncrementalFetchSessionCacheSlots)),
 		quit:       make(chan struct{}),
+		stopping:   make(chan struct{}),
 		ctrlLn:     opts.ControllerListener,
 		quorumWait: opts.QuorumWait,
 	}
@@ -279,6 +285,7 @@ func (n *Node) shutdown(clean bool) error {
 		if clean {
 			n.controlledShutdown()
 		}
+		close(n.stopping)
 		errs = append(errs, n.closeListeners())
 		if n.ctrlSrv != nil {
 			errs = append(errs, n.ctrlSrv.Close())

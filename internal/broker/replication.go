@@ -167,7 +167,7 @@ func (n *Node) awaitReplicated(p *partition, offset int64, timeout time.Duration
 	case <-t.C:
 		w.Cancel()
 		return kerr.RequestTimedOut
-	case <-n.quit:
+	case <-n.stopping:
 		w.Cancel()
 		return kerr.NotLeaderForPartition
 	}

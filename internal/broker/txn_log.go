@@ -16,41 +16,47 @@ import (
 // txnDeps implements txn.Deps.
 type txnDeps struct{ n *Node }
 
-// AppendLog writes one record to a transaction log partition; with one
-// replica it is durable once appended.
-func (d txnDeps) AppendLog(partition int32, key, value []byte) error {
+// AppendLog writes one record to a transaction log partition and returns
+// the log end offset after it, without waiting for the ISR (AwaitLog).
+func (d txnDeps) AppendLog(partition int32, key, value []byte) (int64, error) {
 	if err := d.n.ensureTxnTopic(); err != nil {
-		return err
+		return -1, err
 	}
 	p := d.n.parts.get(txn.Topic, partition)
 	if p == nil {
-		return d.lost(partition, fmt.Errorf("%w: %s-%d", errNoPartition, txn.Topic, partition))
+		return -1, d.lost(partition, fmt.Errorf("%w: %s-%d", errNoPartition, txn.Topic, partition))
 	}
 	now := d.n.now()
 	b := record.NewBuilder(record.CodecNone, 0, now.UnixMilli())
 	b.Add(record.Record{Timestamp: now.UnixMilli(), Key: key, Value: value})
 	batch, err := b.Build(nil)
 	if err != nil {
-		return err
+		return -1, err
 	}
-	if _, err = d.n.appendLeader(p, batch, now); err != nil {
-		return d.lost(partition, err)
+	res, err := d.n.appendLeader(p, batch, now)
+	if err != nil {
+		return -1, d.lost(partition, err)
 	}
-	return nil
+	return res.LastOffset + 1, nil
 }
 
 // AwaitLog waits until the ISR holds a transaction log partition up to
-// its log end offset (at most request.timeout.ms), without any lock: the
-// coordinator calls it before writing a transaction's markers. A lost
+// end, or its log end offset for end < 0 (at most request.timeout.ms, as
+// Kafka's transaction log appends with acks=all), without any lock: the
+// coordinator answers only once its record is replicated. A lost
 // leadership or a timeout reloads the partition (NOT_COORDINATOR); an ISR
-// below min.insync.replicas leaves it loaded (the transaction stays
-// prepared and Recover tries again).
-func (d txnDeps) AwaitLog(partition int32) error {
+// below min.insync.replicas (transaction.state.log.min.isr) leaves it
+// loaded (COORDINATOR_NOT_AVAILABLE: the write is reverted, a prepared
+// transaction stays prepared and Recover tries again).
+func (d txnDeps) AwaitLog(partition int32, end int64) error {
 	p := d.n.parts.get(txn.Topic, partition)
 	if p == nil {
 		return d.lost(partition, fmt.Errorf("%w: %s-%d", errNoPartition, txn.Topic, partition))
 	}
-	code := d.n.awaitReplicated(p, p.log.LogEndOffset(), ms(int64(d.n.cfg.RequestTimeoutMs)))
+	if end < 0 {
+		end = p.log.LogEndOffset()
+	}
+	code := d.n.awaitReplicated(p, end, ms(int64(d.n.cfg.RequestTimeoutMs)))
 	switch code {
 	case nil:
 		return nil

@@ -25,9 +25,10 @@ func (c *Coordinator) checkProducerLocked(id string, pid int64, epoch int16) (*M
 }
 
 // AddPartitions adds partitions to a transaction (AddPartitionsToTxn),
-// starting it if it is not ongoing. Every partition gets the same error:
-// unknown partitions fail with UNKNOWN_TOPIC_OR_PARTITION and the others
-// with OPERATION_NOT_ATTEMPTED, as Kafka answers.
+// starting it if it is not ongoing, and answers once the ISR holds the
+// new state (pending.go). Every partition gets the same error: unknown
+// partitions fail with UNKNOWN_TOPIC_OR_PARTITION and the others with
+// OPERATION_NOT_ATTEMPTED, as Kafka answers.
 func (c *Coordinator) AddPartitions(id string, pid int64, epoch int16, parts []TopicPartition) map[TopicPartition]*kerr.Error {
 	out := make(map[TopicPartition]*kerr.Error, len(parts))
 	if bad := c.unknownPartitions(parts); len(bad) > 0 {
@@ -40,8 +41,11 @@ func (c *Coordinator) AddPartitions(id string, pid int64, epoch int16, parts []T
 		return out
 	}
 	c.mu.Lock()
-	err := c.addLocked(id, pid, epoch, parts, 0)
+	w, err := c.addLocked(id, pid, epoch, parts, 0)
 	c.mu.Unlock()
+	if w != nil {
+		err = c.await(w)
+	}
 	for _, tp := range parts {
 		out[tp] = err
 	}
@@ -58,10 +62,15 @@ func (c *Coordinator) unknownPartitions(parts []TopicPartition) []TopicPartition
 	return bad
 }
 
-func (c *Coordinator) addLocked(id string, pid int64, epoch int16, parts []TopicPartition, tv int16) *kerr.Error {
+// addLocked appends the transaction's state with parts added, to await
+// without the lock; nil when they are all in it already.
+func (c *Coordinator) addLocked(id string, pid int64, epoch int16, parts []TopicPartition, tv int16) (*write, *kerr.Error) {
 	m, err := c.checkProducerLocked(id, pid, epoch)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if c.pending[id] != nil {
+		return nil, kerr.ConcurrentTransactions
 	}
 	next := m.clone()
 	if m.State != Ongoing {
@@ -79,7 +88,7 @@ func (c *Coordinator) addLocked(id string, pid int64, epoch int16, parts []Topic
 		}
 	}
 	if m.State == Ongoing && !added {
-		return nil
+		return nil, nil
 	}
 	next.State = Ongoing
 	return c.transitionLocked(next, m.State)
@@ -87,7 +96,8 @@ func (c *Coordinator) addLocked(id string, pid int64, epoch int16, parts []Topic
 
 // Verify answers the verify-only form of AddPartitionsToTxn: nil for each
 // partition already in the ongoing transaction, INVALID_TXN_STATE
-// otherwise (or the producer's error for all).
+// otherwise (or the producer's error for all). As Kafka's, it reads the
+// replicated state and ignores a pending write.
 func (c *Coordinator) Verify(id string, pid int64, epoch int16, parts []TopicPartition) map[TopicPartition]*kerr.Error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -112,12 +122,26 @@ func (c *Coordinator) Verify(id string, pid int64, epoch int16, parts []TopicPar
 
 // VerifyPartition checks, before a transactional write to tp, that tp is
 // in the producer's ongoing transaction. With implicit (transactions v2:
-// Produce v12+, TxnOffsetCommit v5+) a missing partition is added.
+// Produce v12+, TxnOffsetCommit v5+) a missing partition is added, once
+// the id's pending write (another partition's add, often) is over: the
+// producer writes to several partitions at once, and Kafka's partition
+// leader retries such an add rather than fail the write.
 func (c *Coordinator) VerifyPartition(id string, pid int64, epoch int16, tp TopicPartition, implicit bool) *kerr.Error {
-	if implicit {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		return c.addLocked(id, pid, epoch, []TopicPartition{tp}, 2)
+	if !implicit {
+		return c.Verify(id, pid, epoch, []TopicPartition{tp})[tp]
 	}
-	return c.Verify(id, pid, epoch, []TopicPartition{tp})[tp]
+	for {
+		c.mu.Lock()
+		if p := c.pending[id]; p != nil && c.ownerLocked(id) == nil {
+			c.mu.Unlock()
+			<-p.done // ends with the pending write's wait for the ISR
+			continue
+		}
+		w, err := c.addLocked(id, pid, epoch, []TopicPartition{tp}, 2)
+		c.mu.Unlock()
+		if w != nil {
+			err = c.await(w)
+		}
+		return err
+	}
 }

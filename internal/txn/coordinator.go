@@ -1,7 +1,6 @@
 package txn
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -14,17 +13,22 @@ import (
 
 // Deps is what the coordinator needs from the broker.
 type Deps interface {
-	// AppendLog durably appends one record to the transaction log
-	// partition p (a nil value is a tombstone).
-	AppendLog(p int32, key, value []byte) error
+	// AppendLog appends one record to the transaction log partition p (a
+	// nil value is a tombstone), without waiting for the ISR, and returns
+	// the partition's log end offset after it. It is called under the
+	// coordinator's lock (log order is the order of the transitions). A
+	// failed append wraps ErrNotCoordinator when the partition is lost.
+	AppendLog(p int32, key, value []byte) (end int64, err error)
 	// NewProducerID hands out an unused producer id.
 	NewProducerID() (int64, error)
-	// AwaitLog returns once the ISR holds everything appended to the
-	// transaction log partition p so far; a failed wait (leadership lost,
-	// or the ISR did not take it in time) returns an error wrapping
-	// ErrNotCoordinator after the broker queued the partition's reload.
-	// It is called without the coordinator's lock.
-	AwaitLog(p int32) error
+	// AwaitLog returns once the ISR holds the transaction log partition p
+	// up to end (end < 0: its log end offset now); a failed wait
+	// (leadership lost, or the ISR did not take it in time) returns an
+	// error wrapping ErrNotCoordinator after the broker queued the
+	// partition's reload; an ISR below min.insync.replicas returns another
+	// error and leaves the partition loaded. It is called without the
+	// coordinator's lock and must never call into the coordinator.
+	AwaitLog(p int32, end int64) error
 	// WriteMarkers appends a commit or abort marker for the producer to
 	// every partition (skipping partitions that no longer exist), as the
 	// coordinator of transaction log partition txnPartition (its leader
@@ -60,6 +64,9 @@ type Coordinator struct {
 	// finishing is the prepared transactions whose markers a caller is
 	// writing without the lock (finish.go), by transactional id.
 	finishing map[string]*Metadata
+	// pending is the write each transactional id waits for the ISR to
+	// hold before its state changes (pending.go).
+	pending map[string]*write
 }
 
 // New returns a coordinator with no transactions; Load fills it.
@@ -70,7 +77,8 @@ func New(cfg Config, deps Deps) *Coordinator {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Coordinator{cfg: cfg, deps: deps, txns: map[string]*Metadata{}, finishing: map[string]*Metadata{}}
+	return &Coordinator{cfg: cfg, deps: deps, txns: map[string]*Metadata{},
+		finishing: map[string]*Metadata{}, pending: map[string]*write{}}
 }
 
 // Load applies one transaction log record read at startup; the last
@@ -92,27 +100,13 @@ func (c *Coordinator) Load(key, value []byte) error {
 
 func (c *Coordinator) nowMs() int64 { return c.cfg.Now().UnixMilli() }
 
-// persistLocked writes next to the log and, once durable, makes it current.
-func (c *Coordinator) persistLocked(next *Metadata) *kerr.Error {
-	next.UpdateMs = c.nowMs()
-	p := PartitionFor(next.TransactionalID, c.cfg.Partitions)
-	if err := c.deps.AppendLog(p, EncodeKey(next.TransactionalID), EncodeValue(next)); err != nil {
-		c.cfg.Logger.Error("transaction log append failed", "transactional.id", next.TransactionalID, "err", err)
-		if errors.Is(err, ErrNotCoordinator) {
-			return kerr.NotCoordinator
-		}
-		return kerr.CoordinatorNotAvailable
-	}
-	c.txns[next.TransactionalID] = next
-	return nil
-}
-
-// transitionLocked validates and persists a state change.
-func (c *Coordinator) transitionLocked(next *Metadata, from State) *kerr.Error {
+// transitionLocked validates a state change and appends it as the id's
+// pending write (pending.go): the caller awaits it without the lock.
+func (c *Coordinator) transitionLocked(next *Metadata, from State) (*write, *kerr.Error) {
 	if !validTransition(from, next.State) {
-		return kerr.InvalidTxnState
+		return nil, kerr.InvalidTxnState
 	}
-	return c.persistLocked(next)
+	return c.appendLocked(next)
 }
 
 // bumpEpoch gives m the next epoch, or a new producer id at epoch 0 when
@@ -146,13 +140,13 @@ func (c *Coordinator) Recover() int {
 func (c *Coordinator) AbortTimedOut() int {
 	c.mu.Lock()
 	now := c.nowMs()
-	var prepared []*Metadata
+	var prepared []ending
 	for _, id := range c.idsLocked() {
 		if c.ownerLocked(id) != nil {
 			continue
 		}
 		m := c.txns[id]
-		if m.State != Ongoing || m.StartMs+int64(m.TimeoutMs) > now {
+		if m.State != Ongoing || m.StartMs+int64(m.TimeoutMs) > now || c.busyLocked(id) {
 			continue
 		}
 		c.cfg.Logger.Info("aborting timed out transaction", "transactional.id", id, "producer.id", m.ProducerID)
@@ -160,8 +154,8 @@ func (c *Coordinator) AbortTimedOut() int {
 		if err := c.bumpEpoch(fenced); err != nil {
 			continue
 		}
-		if next, err := c.prepareLocked(fenced, false); err == nil {
-			prepared = append(prepared, next)
+		if e, err := c.prepareLocked(fenced, false); err == nil {
+			prepared = append(prepared, e)
 		}
 	}
 	c.mu.Unlock()
@@ -173,28 +167,37 @@ func (c *Coordinator) AbortTimedOut() int {
 // Dead) whose state last changed expirationMs or more ago, writing a
 // tombstone to the log for each, as Kafka's TransactionStateManager.
 // removeExpiredTransactionalIds does (transactional.id.expiration.ms).
-// An expired id that comes back gets a new producer id. It returns how
-// many it removed.
+// An id is removed from memory once the ISR holds its tombstone; until
+// then it is pending (requests for it answer CONCURRENT_TRANSACTIONS). An
+// expired id that comes back gets a new producer id. It returns how many
+// it removed.
 func (c *Coordinator) ExpireIDs(expirationMs int64) int {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	cutoff, n := c.nowMs()-expirationMs, 0
+	cutoff := c.nowMs() - expirationMs
+	var tombs []*write
 	for _, id := range c.idsLocked() {
-		if c.ownerLocked(id) != nil {
-			continue
-		}
 		m := c.txns[id]
-		if !validTransition(m.State, Dead) || m.UpdateMs > cutoff {
+		if c.ownerLocked(id) != nil || c.busyLocked(id) || !validTransition(m.State, Dead) || m.UpdateMs > cutoff {
 			continue
 		}
-		if err := c.deps.AppendLog(PartitionFor(id, c.cfg.Partitions), EncodeKey(id), nil); err != nil {
-			c.cfg.Logger.Error("transaction log tombstone failed", "transactional.id", id, "err", err)
-			continue
+		if w, err := c.tombstoneLocked(id); err == nil {
+			tombs = append(tombs, w)
 		}
-		delete(c.txns, id)
-		n++
+	}
+	c.mu.Unlock()
+	n := 0
+	for _, w := range tombs {
+		if c.await(w) == nil {
+			n++
+		}
 	}
 	return n
+}
+
+// busyLocked reports whether id has a write waiting for the ISR or a
+// transaction being finished. Requires c.mu.
+func (c *Coordinator) busyLocked(id string) bool {
+	return c.pending[id] != nil || c.finishing[id] != nil
 }
 
 func (c *Coordinator) idsLocked() []string {

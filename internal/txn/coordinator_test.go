@@ -2,7 +2,6 @@ package txn
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -12,29 +11,39 @@ import (
 )
 
 // fakeDeps records the transaction log and markers in memory. With hold
-// set, WriteMarkers reports on entered and waits for hold to close.
+// set, WriteMarkers reports on entered and waits for hold to close; with
+// holdAwait set, AwaitLog reports on awaiting and waits for holdAwait to
+// close.
 type fakeDeps struct {
-	mu        sync.Mutex
-	log       [][2][]byte
-	nextPID   int64
-	markers   []string
-	failMarks bool
-	failAwait bool
-	hold      chan struct{}
-	entered   chan struct{}
+	mu         sync.Mutex
+	log        [][2][]byte
+	nextPID    int64
+	markers    []string
+	failMarks  bool
+	failAwait  error
+	hold       chan struct{}
+	entered    chan struct{}
+	holdAwait  chan struct{}
+	awaiting   chan struct{}
+	awaitedEnd []int64
 }
 
-func (d *fakeDeps) AppendLog(_ int32, k, v []byte) error {
+func (d *fakeDeps) AppendLog(_ int32, k, v []byte) (int64, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.log = append(d.log, [2][]byte{k, v})
-	return nil
+	return int64(len(d.log)), nil
 }
-func (d *fakeDeps) AwaitLog(int32) error {
-	if d.failAwait {
-		return fmt.Errorf("%w: timed out", ErrNotCoordinator)
+func (d *fakeDeps) AwaitLog(_ int32, end int64) error {
+	d.mu.Lock()
+	hold, awaiting, fail := d.holdAwait, d.awaiting, d.failAwait
+	d.awaitedEnd = append(d.awaitedEnd, end)
+	d.mu.Unlock()
+	if hold != nil {
+		awaiting <- struct{}{}
+		<-hold
 	}
-	return nil
+	return fail
 }
 func (d *fakeDeps) NewProducerID() (int64, error) {
 	d.mu.Lock()

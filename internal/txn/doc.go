@@ -5,17 +5,21 @@
 // transaction touched, timeouts, and the __transaction_state log in Kafka's
 // record format (TransactionLogKey v0, TransactionLogValue v0/v1).
 //
-// The Coordinator owns no goroutine: every transition is validated, written
-// to the transaction log through Deps.AppendLog, and only then applied in
-// memory. Commit and abort write the Prepare state under the lock, then,
-// with the lock released, wait until the ISR holds it (Deps.AwaitLog: no
-// marker is written for a Prepare state a new coordinator might not see),
-// write the markers (Deps.WriteMarkers) and take the lock again to write
-// the Complete state (finish.go), so a transaction whose markers wait for a
-// slow partition delays no other transactional id. A Prepare state found
-// when the log is loaded after a crash, or left by a failed marker write,
-// is finished by Recover. The broker drives the periodic work
-// (AbortTimedOut, Recover) from a goroutine it owns.
+// The Coordinator owns no goroutine. Every transition is validated and
+// appended to the transaction log under the lock (Deps.AppendLog) as the
+// id's pending write; with the lock released the caller waits until the
+// ISR holds it (Deps.AwaitLog) and only then applies it in memory and
+// answers, as Kafka's TransactionStateManager completes a transition once
+// its acks=all append is done (pending.go): requests that would change an
+// id with a pending write answer CONCURRENT_TRANSACTIONS, a failed wait
+// reverts the change. Commit and abort append the Prepare state, wait for
+// it, write the markers (Deps.WriteMarkers) and append and wait for the
+// Complete state, all but the appends without the lock (finish.go), so a
+// transaction whose markers wait for a slow partition delays no other
+// transactional id. A Prepare state found when the log is loaded after a
+// crash, or left by a failed marker write, is finished by Recover. The
+// broker drives the periodic work (AbortTimedOut, Recover, ExpireIDs) from
+// goroutines it owns.
 //
 // The Coordinator serves the transactional ids of the __transaction_state
 // partitions this node leads (Config.Owner; NOT_COORDINATOR or
@@ -29,7 +33,7 @@
 // add partitions implicitly through VerifyPartition.
 //
 // Lock order: the Coordinator's mutex is taken before a transaction log
-// partition's locks (its records are appended under it); markers are
-// written without it. Callers must never call into the Coordinator while
-// holding a partition lock.
+// partition's locks (its records are appended under it); the waits for
+// the ISR and the markers run without it. Callers must never call into
+// the Coordinator while holding a partition lock.
 package txn

@@ -18,26 +18,29 @@ type EndResult struct {
 // TransactionCoordinator.endTransaction. With tv2 (EndTxn v5+) the epoch is
 // bumped at every end and the markers carry the new epoch.
 //
-// The Prepare state is written under the lock; the markers and the
-// Complete state after it is released (finish.go), and the answer waits
-// for them, as before.
+// The Prepare state is appended under the lock; the waits for the ISR,
+// the markers and the Complete state come after it is released
+// (finish.go), and the answer waits for them all.
 func (c *Coordinator) EndTxn(id string, pid int64, epoch int16, commit, tv2 bool) EndResult {
 	c.mu.Lock()
-	res, prepared := c.endTxnLocked(id, pid, epoch, commit, tv2)
+	res, e := c.endTxnLocked(id, pid, epoch, commit, tv2)
 	c.mu.Unlock()
-	if prepared == nil {
+	if e == nil {
 		return res
 	}
-	if err := c.finish(prepared); err != nil {
+	if err := c.finish(*e); err != nil {
 		return EndResult{-1, -1, err}
 	}
-	return EndResult{prepared.ProducerID, prepared.Epoch, nil}
+	return EndResult{e.m.ProducerID, e.m.Epoch, nil}
 }
 
 // endTxnLocked answers EndTxn, or prepares the transaction for finish.
-func (c *Coordinator) endTxnLocked(id string, pid int64, epoch int16, commit, tv2 bool) (EndResult, *Metadata) {
+func (c *Coordinator) endTxnLocked(id string, pid int64, epoch int16, commit, tv2 bool) (EndResult, *ending) {
 	if err := c.ownerLocked(id); err != nil {
 		return EndResult{-1, -1, err}, nil
+	}
+	if c.pending[id] != nil {
+		return EndResult{-1, -1, kerr.ConcurrentTransactions}, nil
 	}
 	m := c.txns[id]
 	if m == nil || m.State == Dead {
@@ -51,7 +54,7 @@ func (c *Coordinator) endTxnLocked(id string, pid int64, epoch int16, commit, tv
 
 // endV1Locked: the producer keeps its epoch; a retry of a finished end
 // names the same epoch and outcome.
-func (c *Coordinator) endV1Locked(m *Metadata, pid int64, epoch int16, commit bool) (EndResult, *Metadata) {
+func (c *Coordinator) endV1Locked(m *Metadata, pid int64, epoch int16, commit bool) (EndResult, *ending) {
 	if m.ProducerID != pid {
 		return EndResult{-1, -1, kerr.InvalidProducerIDMapping}, nil
 	}
@@ -77,7 +80,7 @@ func (c *Coordinator) endV1Locked(m *Metadata, pid int64, epoch int16, commit bo
 // CONCURRENT_TRANSACTIONS (the client retries), once they are written with
 // success. Answering it PRODUCER_FENCED, as this did for a prepared
 // transaction or after a coordinator move, failed the producer for good.
-func (c *Coordinator) endV2Locked(m *Metadata, pid int64, epoch int16, commit bool) (EndResult, *Metadata) {
+func (c *Coordinator) endV2Locked(m *Metadata, pid int64, epoch int16, commit bool) (EndResult, *ending) {
 	retryBump := m.ProducerID == pid && int32(epoch)+1 == int32(m.Epoch)
 	retryRoll := m.PrevProducerID == pid && epoch == math.MaxInt16-1 && m.Epoch == 0
 	retry := retryBump || retryRoll
@@ -121,11 +124,11 @@ func sameOutcome(committed, commit bool, r EndResult) EndResult {
 	return r
 }
 
-// finishLocked writes next's Prepare state and returns it for finish.
-func (c *Coordinator) finishLocked(next *Metadata, commit bool) (EndResult, *Metadata) {
-	prepared, err := c.prepareLocked(next, commit)
+// finishLocked appends next's Prepare state and returns it for finish.
+func (c *Coordinator) finishLocked(next *Metadata, commit bool) (EndResult, *ending) {
+	e, err := c.prepareLocked(next, commit)
 	if err != nil {
 		return EndResult{-1, -1, err}, nil
 	}
-	return EndResult{}, prepared
+	return EndResult{}, &e
 }

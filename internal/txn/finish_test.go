@@ -1,6 +1,8 @@
 package txn
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -82,23 +84,56 @@ func TestFinishAcrossUnload(t *testing.T) {
 }
 
 // TestMarkersWaitForPreparedRecord: markers are written only once the
-// ISR holds the Prepare record; a failed wait writes none and leaves the
-// transaction prepared.
+// ISR holds the Prepare record; a failed wait writes none and reverts the
+// transaction to ongoing (as Kafka's), so a retry of EndTxn commits it.
 func TestMarkersWaitForPreparedRecord(t *testing.T) {
 	c, d, _ := newTest()
 	a := ongoing(t, c, "a")
-	d.failAwait = true
+	d.failAwait = fmt.Errorf("%w: timed out", ErrNotCoordinator)
 	if e := c.EndTxn("a", a.ProducerID, a.Epoch, true, false); e.Err != kerr.NotCoordinator {
 		t.Fatalf("end with the Prepare record not replicated: %v", e.Err)
 	}
 	if len(d.markers) != 0 {
 		t.Fatalf("markers written for an unreplicated Prepare: %v", d.markers)
 	}
-	if m := c.Get("a"); m.State != PrepareCommit {
+	if m := c.Get("a"); m.State != Ongoing {
 		t.Fatalf("state: %v", m.State)
 	}
-	d.failAwait = false
-	if n := c.Recover(); n != 1 || len(d.markers) != 1 {
-		t.Fatalf("recover: %d, markers %v", n, d.markers)
+	if n := c.Recover(); n != 0 {
+		t.Fatalf("recover finished %d", n)
+	}
+	d.failAwait = nil
+	if e := c.EndTxn("a", a.ProducerID, a.Epoch, true, false); e.Err != nil || len(d.markers) != 1 {
+		t.Fatalf("retried end: %v, markers %v", e.Err, d.markers)
+	}
+}
+
+// TestLoadedPrepareWaitsForLogEnd: a Prepare state found at load is
+// finished only once the ISR holds the partition to its log end; a
+// failure leaves it prepared for Recover.
+func TestLoadedPrepareWaitsForLogEnd(t *testing.T) {
+	c, d, _ := newTest()
+	a := ongoing(t, c, "a")
+	hold := make(chan struct{})
+	d.holdAwait, d.awaiting = hold, make(chan struct{}, 8)
+	done := make(chan EndResult, 1)
+	go func() { done <- c.EndTxn("a", a.ProducerID, a.Epoch, true, false) }()
+	defer func() { close(hold); <-done }()
+	<-d.awaiting // the Prepare is appended, its wait held
+	d.mu.Lock()
+	d.holdAwait, d.failAwait = nil, errors.New("not enough replicas")
+	d.mu.Unlock()
+	c2 := replay(t, d)
+	if n := c2.Recover(); n != 0 || c2.Get("a").State != PrepareCommit {
+		t.Fatalf("recover with the ISR short: %d, %v", n, c2.Get("a").State)
+	}
+	d.mu.Lock()
+	d.failAwait, d.awaitedEnd = nil, nil
+	d.mu.Unlock()
+	if n := c2.Recover(); n != 1 || c2.Get("a").State != CompleteCommit {
+		t.Fatalf("recover: %d, %v", n, c2.Get("a").State)
+	}
+	if d.awaitedEnd[0] != -1 {
+		t.Fatalf("a loaded Prepare waited for offset %d, want the log end (-1)", d.awaitedEnd[0])
 	}
 }

@@ -45,7 +45,7 @@ func (c *Coordinator) LoadPartition(p int32, replay func(load func(key, value []
 	return c.finishAll(prepared), err
 }
 
-func (c *Coordinator) loadLocked(p int32, replay func(load func(key, value []byte) error) error) ([]*Metadata, error) {
+func (c *Coordinator) loadLocked(p int32, replay func(load func(key, value []byte) error) error) ([]ending, error) {
 	c.unloadLocked(p)
 	err := replay(func(key, value []byte) error {
 		id, m, err := DecodeRecord(key, value)
@@ -76,12 +76,21 @@ func (c *Coordinator) UnloadPartition(p int32) {
 	c.unloadLocked(p)
 }
 
+// unloadLocked forgets partition p's ids, their pending writes (whose
+// waits answer NOT_COORDINATOR) and their finishing marks (the finishing
+// callers find the state gone; a load finishes the prepared ones again).
 func (c *Coordinator) unloadLocked(p int32) {
 	for id := range c.txns {
 		if PartitionFor(id, c.cfg.Partitions) == p {
 			delete(c.txns, id)
 		}
 	}
+	for id := range c.finishing {
+		if PartitionFor(id, c.cfg.Partitions) == p {
+			delete(c.finishing, id)
+		}
+	}
+	c.dropPendingLocked(p)
 }
 
 // Partitions is the number of transaction log partitions.

@@ -329,40 +329,48 @@ func CoordinatorFaults(pause time.Duration) []Fault {
 		{Name: "kill-txn-coordinator", Inject: killCoordinator(true)},
 		{Name: "pause-group-coordinator", Inject: pauseCoordinator(pause)},
 		{Name: "kill-leader", Inject: killLeader},
-		{Name: "cut-group-coordinator-follower", Inject: cutCoordinatorFollower},
+		{Name: "cut-group-coordinator-follower", Inject: cutCoordinatorFollower(false)},
+		{Name: "cut-txn-coordinator-follower", Inject: cutCoordinatorFollower(true)},
 	}
 }
 
-// cutCoordinatorFollower cuts a follower of the group's __consumer_offsets
-// partition from its leader (the group coordinator): the coordinator's
-// writes wait for the ISR until the follower is dropped from it or the
-// cut heals, and time out (NOT_COORDINATOR, the partition reloaded) when
-// offsets.commit.timeout.ms passes first.
-func cutCoordinatorFollower(ctx context.Context, c *Cluster, t Target) (string, func(), error) {
-	const topic = "__consumer_offsets"
-	var n int
-	err := retryAdmin(ctx, c.Addrs(), func(adm *kadm.Client) error {
-		md, err := adm.Metadata(ctx, topic)
+// cutCoordinatorFollower cuts a follower of the coordinator partition of
+// the target's group (__consumer_offsets) or, with txn, of its
+// transactional id (__transaction_state) from its leader, the
+// coordinator: the coordinator's writes wait for the ISR until the
+// follower is dropped from it or the cut heals, and time out
+// (NOT_COORDINATOR, the partition reloaded) when offsets.commit.timeout.ms
+// or request.timeout.ms passes first.
+func cutCoordinatorFollower(txn bool) func(context.Context, *Cluster, Target) (string, func(), error) {
+	return func(ctx context.Context, c *Cluster, t Target) (string, func(), error) {
+		topic, key, what := "__consumer_offsets", t.Group, "group"
+		if txn {
+			topic, key, what = "__transaction_state", t.TxnID, "transaction"
+		}
+		var n int
+		err := retryAdmin(ctx, c.Addrs(), func(adm *kadm.Client) error {
+			md, err := adm.Metadata(ctx, topic)
+			if err != nil {
+				return err
+			}
+			if n = len(md.Topics[topic].Partitions); n == 0 {
+				return fmt.Errorf("faults: %s has no partitions", topic)
+			}
+			return nil
+		})
 		if err != nil {
-			return err
+			return "", nil, err
 		}
-		if n = len(md.Topics[topic].Partitions); n == 0 {
-			return fmt.Errorf("faults: %s has no partitions", topic)
+		p, err := c.PartitionOf(ctx, topic, group.PartitionFor(key, int32(n)))
+		if err != nil {
+			return "", nil, err
 		}
-		return nil
-	})
-	if err != nil {
-		return "", nil, err
+		f, err := c.cutFollower(p, "the coordinator partition of "+key)
+		if err != nil {
+			return "", nil, err
+		}
+		return fmt.Sprintf("follower %d cut from %s coordinator %d", f, what, p.Leader), c.Heal, nil
 	}
-	p, err := c.PartitionOf(ctx, topic, group.PartitionFor(t.Group, int32(n)))
-	if err != nil {
-		return "", nil, err
-	}
-	f, err := c.cutFollower(p, "the coordinator partition of "+t.Group)
-	if err != nil {
-		return "", nil, err
-	}
-	return fmt.Sprintf("follower %d cut from group coordinator %d", f, p.Leader), c.Heal, nil
 }
 
 // cutFollower cuts a random follower of partition p (named what) from

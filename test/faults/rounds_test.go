@@ -235,7 +235,7 @@ func TestFaultGroupCommits(t *testing.T) {
 	skipKnownBroken(t)
 	var faults []Fault
 	for _, f := range CoordinatorFaults(sessionTimeout) {
-		if f.Name != "kill-txn-coordinator" {
+		if f.Name != "kill-txn-coordinator" && f.Name != "cut-txn-coordinator-follower" {
 			faults = append(faults, f)
 		}
 	}

@@ -6,6 +6,7 @@ package integration
 // on the same coordinator are served meanwhile.
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -19,10 +20,12 @@ import (
 
 // TestTxnCoordinatorSlowMarkers: node n coordinates transactional ids a
 // and b and leads topic slowtx (replicas n and f; the controllers' leader
-// is neither). a writes to slowtx, then f is cut from n, so a's commit
+// l is neither). a writes to slowtx, then f is cut from n, so a's commit
 // markers wait for the ISR until n drops f from it
 // (replica.lag.time.max.ms). While a's EndTxn waits, b's InitProducerId
-// on the same coordinator is answered; then a's commit completes.
+// on the same coordinator is answered; then a's commit completes. The
+// transaction log partitions of a and b are moved to n and l first: the
+// coordinator answers once the ISR holds its records, and f is cut.
 func TestTxnCoordinatorSlowMarkers(t *testing.T) {
 	opts := append(groupOpts(),
 		gofkatest.WithConfig("transaction.state.log.num.partitions", fmt.Sprint(coordParts)),
@@ -38,19 +41,10 @@ func TestTxnCoordinatorSlowMarkers(t *testing.T) {
 	ids := keysOn(t, ctx, cl, 1, n, "slowtx", 2)
 	a, b := ids[0], ids[1]
 	createOn(t, ctx, cl, "slowtx", 1, n) // one replica for now
-	var req kadm.AlterPartitionAssignmentsReq
-	req.Assign("slowtx", 0, []int32{n, f})
-	if _, err := kadm.NewClient(cl).AlterPartitionAssignments(ctx, req); err != nil {
-		t.Fatal(err)
+	reassign(t, ctx, cl, "slowtx", 0, n, f)
+	for _, id := range ids {
+		reassign(t, ctx, cl, "__transaction_state", javaPartition(id, coordParts), n, l)
 	}
-	waitFor(t, 60*time.Second, "slowtx-0 on n and f, led by n", func() bool {
-		md, err := kadm.NewClient(cl).Metadata(ctx, "slowtx")
-		if err != nil {
-			return false
-		}
-		p := md.Topics["slowtx"].Partitions[0]
-		return p.Leader == n && len(p.ISR) == 2
-	})
 
 	pa, err := kgo.NewClient(kgo.SeedBrokers(c.Addrs()...), kgo.TransactionalID(a), kgo.DefaultProduceTopic("slowtx"),
 		kgo.RequestTimeoutOverhead(4*time.Minute), kgo.TransactionTimeout(3*time.Minute))
@@ -101,4 +95,24 @@ func TestTxnCoordinatorSlowMarkers(t *testing.T) {
 	if err != nil || d[a].State != "CompleteCommit" {
 		t.Fatalf("state of %s: %+v %v", a, d[a], err)
 	}
+}
+
+// reassign moves a partition to the replicas, the first its leader, and
+// waits until they are all in its ISR.
+func reassign(t *testing.T, ctx context.Context, cl *kgo.Client, topic string, partition int32, replicas ...int32) {
+	t.Helper()
+	adm := kadm.NewClient(cl)
+	var req kadm.AlterPartitionAssignmentsReq
+	req.Assign(topic, partition, replicas)
+	if _, err := adm.AlterPartitionAssignments(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 60*time.Second, fmt.Sprintf("%s-%d on %v, led by %d", topic, partition, replicas, replicas[0]), func() bool {
+		md, err := adm.Metadata(ctx, topic)
+		if err != nil {
+			return false
+		}
+		p := md.Topics[topic].Partitions[partition]
+		return p.Leader == replicas[0] && len(p.Replicas) == len(replicas) && len(p.ISR) == len(replicas)
+	})
 }
