@@ -128,3 +128,38 @@ func TestReadWhileAppending(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestReadLongScans: with the offset index far sparser than the scan
+// buffer (headerWindowSize), a read at every offset, whole or bounded by
+// bytes or a high watermark, still starts at its batch and ends on a
+// batch boundary: scans that cross many buffer refills agree with the
+// batch layout.
+func TestReadLongScans(t *testing.T) {
+	c := testConfig()
+	c.SegmentBytes = 1 << 20
+	c.IndexIntervalBytes = 3 * headerWindowSize
+	const n = 400 // 170 bytes each: 68,000 bytes, 8 windows
+	l := fixedLog(t, n, c)
+	defer l.Close()
+	for off := int64(0); off < n; off++ {
+		for _, r := range []struct {
+			maxBytes  int
+			maxOffset int64
+			to        int64
+		}{
+			{1 << 20, n, n},
+			{170 * 3, n, min(off+3, n)},
+			{1 << 20, min(off+57, n), min(off+57, n)},
+			{headerWindowSize + 1, n, min(off+headerWindowSize/170, n)},
+		} {
+			s, err := l.Read(off, r.maxBytes, r.maxOffset, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := batchesIn(t, readSlice(t, s))
+			if want := batchRange(off, r.to); len(got) != len(want) || len(got) > 0 && (got[0] != want[0] || got[len(got)-1] != want[len(want)-1]) {
+				t.Fatalf("read from %d (max %d bytes, to offset %d): got %d batches %v..., want %d", off, r.maxBytes, r.maxOffset, len(got), got[:min(len(got), 2)], len(want))
+			}
+		}
+	}
+}

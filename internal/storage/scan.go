@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/gofka/gofka/internal/record"
 )
@@ -16,7 +17,57 @@ func (s *segment) readHeader(pos, size int64) (record.Header, error) {
 	if _, err := s.log.ReadAt(b[:], pos); err != nil {
 		return record.Header{}, fmt.Errorf("storage: read segment %d: %w", s.base, err)
 	}
-	h, err := record.ParseHeader(b[:])
+	return s.parseHeader(b[:], pos, size)
+}
+
+// headerWindowSize is how much of a segment a scan reads at once: more
+// than the offset index's default interval (4 KiB), so a scan from an
+// index entry to a batch reads the file once, not once per batch (a
+// tailing fetch of small batches read up to 40 headers, one pread each).
+const headerWindowSize = 8 << 10
+
+var headerWindows = sync.Pool{New: func() any { return new([headerWindowSize]byte) }}
+
+// headerScan reads the batch headers of a scan through one buffer.
+type headerScan struct {
+	s        *segment
+	size     int64
+	buf      *[headerWindowSize]byte
+	from, to int64 // the buffer holds [from, to) of the segment
+}
+
+func (s *segment) scan(size int64) headerScan { return headerScan{s: s, size: size} }
+
+// header reads and parses the batch header at pos, as readHeader.
+func (w *headerScan) header(pos int64) (record.Header, error) {
+	if pos+record.HeaderSize > w.size {
+		return record.Header{}, fmt.Errorf("%w: segment %d: short batch at %d", ErrCorruptLog, w.s.base, pos)
+	}
+	if pos < w.from || pos+record.HeaderSize > w.to {
+		if w.buf == nil {
+			w.buf = headerWindows.Get().(*[headerWindowSize]byte)
+		}
+		n := min(int64(headerWindowSize), w.size-pos)
+		if _, err := w.s.log.ReadAt(w.buf[:n], pos); err != nil {
+			return record.Header{}, fmt.Errorf("storage: read segment %d: %w", w.s.base, err)
+		}
+		w.from, w.to = pos, pos+n
+	}
+	return w.s.parseHeader(w.buf[pos-w.from:pos-w.from+record.HeaderSize], pos, w.size)
+}
+
+// done gives the buffer back.
+func (w *headerScan) done() {
+	if w.buf != nil {
+		headerWindows.Put(w.buf)
+		w.buf = nil
+	}
+}
+
+// parseHeader parses the header b read at pos and checks that its batch
+// ends within size.
+func (s *segment) parseHeader(b []byte, pos, size int64) (record.Header, error) {
+	h, err := record.ParseHeader(b)
 	if err != nil {
 		return h, fmt.Errorf("%w: segment %d at %d: %w", ErrCorruptLog, s.base, pos, err)
 	}
@@ -30,8 +81,10 @@ func (s *segment) readHeader(pos, size int64) (record.Header, error) {
 // from the offset index; found is false if the segment has none.
 func (s *segment) translate(offset, size int64) (pos int64, h record.Header, found bool, err error) {
 	pos = lookupOffset(s.offIdx.entries(), offset-s.base)
+	w := s.scan(size)
+	defer w.done()
 	for pos < size {
-		if h, err = s.readHeader(pos, size); err != nil {
+		if h, err = w.header(pos); err != nil {
 			return 0, h, false, err
 		}
 		if h.LastOffset() >= offset {
@@ -46,8 +99,10 @@ func (s *segment) translate(offset, size int64) (pos int64, h record.Header, fou
 // base offset is >= offset, or size if there is none.
 func (s *segment) posOfBase(offset, from, size int64) (int64, error) {
 	pos := max(from, lookupOffset(s.offIdx.entries(), offset-s.base))
+	w := s.scan(size)
+	defer w.done()
 	for pos < size {
-		h, err := s.readHeader(pos, size)
+		h, err := w.header(pos)
 		if err != nil {
 			return 0, err
 		}
@@ -63,8 +118,10 @@ func (s *segment) posOfBase(offset, from, size int64) (int64, error) {
 // from is a boundary.
 func (s *segment) lastBoundary(from, limit, size int64) (int64, error) {
 	pos := max(from, lookupPosition(s.offIdx.entries(), limit))
+	w := s.scan(size)
+	defer w.done()
 	for pos < size {
-		h, err := s.readHeader(pos, size)
+		h, err := w.header(pos)
 		if err != nil {
 			return 0, err
 		}
@@ -80,8 +137,10 @@ func (s *segment) lastBoundary(from, limit, size int64) (int64, error) {
 // or after position from whose max timestamp is >= ts and whose last offset
 // is >= minOffset.
 func (s *segment) firstByTimestamp(ts, minOffset, from, size int64) (int64, record.Header, bool, error) {
+	w := s.scan(size)
+	defer w.done()
 	for pos := from; pos < size; {
-		h, err := s.readHeader(pos, size)
+		h, err := w.header(pos)
 		if err != nil {
 			return 0, h, false, err
 		}
