@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -137,11 +136,9 @@ func TestMoveLogOnline(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop, want := make(chan struct{}), make(chan int64, 1)
-	var wg sync.WaitGroup
-	var werr, rerr error
-	wg.Add(2)
-	go func() { defer wg.Done(); werr = appendUntil(m, l, stop) }()
-	go func() { defer wg.Done(); rerr = readUntil(m, l, want) }()
+	written, read := make(chan error, 1), make(chan error, 1)
+	go func() { written <- appendUntil(m, l, stop) }()
+	go func() { read <- readUntil(m, l, want) }()
 	nl, err := m.MoveLog(testTP, b)
 	if err != nil {
 		close(stop)
@@ -149,9 +146,11 @@ func TestMoveLogOnline(t *testing.T) {
 	}
 	mustAppend(t, nl, makeBatch(1, 6000, 6000, 10), AppendOptions{})
 	close(stop)
-	nl.SetHighWatermark(nl.LogEndOffset())
-	want <- nl.LogEndOffset()
-	wg.Wait()
+	werr := <-written // the writer's last append is in before the end is read
+	end := nl.LogEndOffset()
+	nl.SetHighWatermark(end)
+	want <- end
+	rerr := <-read
 	if werr != nil || rerr != nil {
 		t.Fatalf("writer %v, reader %v", werr, rerr)
 	}
