@@ -69,7 +69,6 @@ func TestShareGroupFiveMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	const total = 300
-	produceN(t, c.Addr(), "q", 0, total)
 	var got deliveries
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -90,6 +89,21 @@ func TestShareGroupFiveMembers(t *testing.T) {
 			}
 		}()
 	}
+	// Records are produced once all five hold an assignment: produced
+	// before, they could all go to the first members to join.
+	waitFor(t, 60*time.Second, "five members assigned", func() bool {
+		ds, err := adm.DescribeShareGroups(ctxT(t, 5*time.Second), "sg")
+		if err != nil || ds["sg"].GroupState != "Stable" || len(ds["sg"].Members) != 5 {
+			return false
+		}
+		for _, m := range ds["sg"].Members {
+			if len(m.Assignment) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	produceN(t, c.Addr(), "q", 0, total)
 	waitFor(t, 60*time.Second, "every record delivered", func() bool { return got.distinct() == total })
 	time.Sleep(2 * time.Second) // a redelivery, if any, would show now
 	cancel()
