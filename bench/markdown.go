@@ -89,7 +89,7 @@ func (rep report) writeMethod(b *strings.Builder) {
 	b.WriteString("## Method\n\n")
 	fmt.Fprintf(b, "- Date: %s. Gofka commit `%s`.\n", rep.Date.Format("2006-01-02 15:04 MST"), m.Commit)
 	m.writeLine(b, rep.LoadEnd)
-	b.WriteString("- Targets, each built with `go build` and run as its own process, one after the other (never\n")
+	b.WriteString("- Targets, each built as `make build` builds Gofka (`CGO_ENABLED=0 go build -trimpath`: a static binary) and run as its own process, one after the other (never\n")
 	b.WriteString("  at the same time; which goes first alternates from run to run), each config on a free\n")
 	b.WriteString("  127.0.0.1 port with a fresh data dir and process:\n")
 	for _, r := range rep.Results {
