@@ -187,8 +187,8 @@ func (p *producer) produceFor(ctx context.Context, stop func(i int, now time.Tim
 		return phaseResult{}, fmt.Errorf("bench: produce: %w", err)
 	}
 	elapsed := time.Since(start)
-	stalled += time.Since(prev)
-	blocked += time.Since(prev)
+	tail := elapsed - prev.Sub(start) // the last pass and the wait for acknowledgements
+	stalled, blocked = stalled+tail, blocked+tail
 	if e := p.err.Load(); e != nil {
 		return phaseResult{}, fmt.Errorf("bench: produce: %w", *e)
 	}

@@ -169,9 +169,7 @@ func quickKgo(ctx context.Context, t target, c config, s settings, tmp string) (
 	return onFreshServer(t, s, tmp, func(srv *server) (quickResult, error) {
 		sat, half, err := kgoProducePhases(ctx, srv, c, s)
 		q := quickResult{MBps: mbPerSec(sat.Bytes, sat.Elapsed), CPUPerGB: cpuPerGB(sat), HalfP99: ms(half.Produce.P99), OwnP99: half.BrokerP99, Stall: stallShare(sat), Blocked: blockedShare(sat)}
-		if sat.Requests > 0 {
-			q.ClientGB, q.PerReq = clientPerGB(sat), perRequest(sat)
-		}
+		q.ClientGB, q.PerReq = clientPerGB(sat), perRequest(sat) // 0 without requests
 		if half.Requests > 0 {
 			fmt.Printf("   half load: %.0f records/request, client-seen p50 %.2f ms, p99 %.2f ms; server's own p99 <= %.2f ms\n",
 				float64(half.Records)/float64(half.Requests), ms(half.Produce.P50), ms(half.Produce.P99), half.BrokerP99)
