@@ -5,13 +5,15 @@ package broker
 // committed by the quorum (the new voter set is a VotersRecord in the
 // metadata log). A broker forwards them to the active controller. A voter
 // being added should be a running controller formatted for this cluster
-// without initial voters; it catches up from a snapshot once added. A
-// removed voter goes on following the log as an observer (a raft learner)
+// without initial voters: it joins as a learner, catches up from a
+// snapshot, and becomes a voter only once caught up (REQUEST_TIMED_OUT if
+// it has not by the request's timeout; it stays a learner). A removed voter goes on following the log as an observer (a raft learner)
 // and can be added back; one that stops answering for the observer session
 // timeout is sent only a heartbeat now and then (internal/raft/observers.go).
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -121,7 +123,7 @@ func (n *Node) changeVoters(timeoutMs int32, change func(context.Context) error)
 	switch err := change(ctx); {
 	case err == nil:
 		return nil
-	case ctx.Err() != nil:
+	case ctx.Err() != nil, errors.Is(err, raft.ErrNotCaughtUp):
 		return kerr.RequestTimedOut
 	case isNotControllerErr(err):
 		return kerr.NotController

@@ -94,6 +94,7 @@ type core struct {
 	waiters     map[uint64]done
 	confWaiter  done
 	confPending []byte
+	promoting   *promotion // a voter addition waiting for its learner (promote.go)
 	out         []raftpb.Message
 	contact     map[uint64]time.Time // when each peer last answered
 	broken      error
@@ -268,6 +269,7 @@ func (c *core) close() error { return c.disk.close() }
 func (c *core) tick() {
 	c.rn.Tick()
 	c.expireObservers()
+	c.checkPromotion()
 }
 
 // step hands a message from a peer to raft.
@@ -321,7 +323,7 @@ func (c *core) proposeErr() error {
 // its demotion to a learner, which goes on following the log.
 func (c *core) removal(id int32) raftpb.ConfChangeV2 {
 	if i := slices.IndexFunc(c.voters, func(v Voter) bool { return v.ID == id }); i >= 0 {
-		return demoteVoter(c.voters[i])
+		return addLearner(c.voters[i])
 	}
 	return removeVoter(id)
 }
@@ -333,7 +335,7 @@ func (c *core) proposeConf(cc raftpb.ConfChangeV2, d done) {
 		return
 	}
 	if c.confWaiter != nil {
-		d(-1, errors.New("raft: a voter change is already in progress"))
+		d(-1, errVoterChangeBusy)
 		return
 	}
 	data, _ := cc.Marshal()
@@ -353,6 +355,7 @@ func (c *core) process() error {
 			return c.broken
 		}
 	}
+	c.checkPromotion()
 	return c.broken
 }
 
@@ -393,9 +396,11 @@ func (c *core) failWaiters(err error) {
 		delete(c.waiters, id)
 	}
 	if c.confWaiter != nil {
-		c.confWaiter(-1, err)
+		w := c.confWaiter
 		c.confWaiter, c.confPending = nil, nil
+		w(-1, err)
 	}
+	c.failPromotion(err)
 }
 
 // persist writes entries, fsyncs, and writes quorum-state when the term,
@@ -484,8 +489,9 @@ func (c *core) applyConf(e raftpb.Entry) error {
 	// one from before its addition. Snapshot at once.
 	c.snapNow = true
 	if c.confWaiter != nil && slices.Equal(c.confPending, e.Data) {
-		c.confWaiter(c.disk.endOffset(e.Index)-1, nil)
+		w := c.confWaiter
 		c.confWaiter, c.confPending = nil, nil
+		w(c.disk.endOffset(e.Index)-1, nil)
 	}
 	return nil
 }

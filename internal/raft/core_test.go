@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofka/gofka/internal/metadata"
 )
@@ -317,5 +318,50 @@ func TestRemovedLeaderFollows(t *testing.T) {
 	c.expect("a", "b")
 	if lead := nodeID(c.nodes[l].rn.BasicStatus().Lead); lead != c.leader() {
 		t.Fatalf("old leader follows %d, want %d", lead, c.leader())
+	}
+}
+
+// AddVoter makes a new node a learner first and a voter only once it has
+// caught up: while the node is down the quorum (one voter) goes on
+// committing, the addition fails at its deadline and the node stays a
+// learner; once it runs, a second addition promotes it.
+func TestAddVoterWaitsForCatchUp(t *testing.T) {
+	c := newCluster(t, 1)
+	c.propose("a")
+	v2 := Voter{ID: 2, Listener: "CONTROLLER", Host: "127.0.0.1", Port: 9002}
+	var got error = errPending
+	c.nodes[1].addVoter(v2, c.now.Add(2*time.Second), func(_ int64, err error) { got = err })
+	c.deliver()
+	c.propose("b")
+	c.expect("a", "b")
+	n := c.nodes[1]
+	if got != errPending || len(n.voters) != 1 || len(n.learners) != 1 || n.learners[0] != v2 {
+		t.Fatalf("node 2 down: outcome %v, voters %v, learners %v; want pending, a learner", got, n.voters, n.learners)
+	}
+	var busy error = errPending
+	n.addVoter(Voter{ID: 3, Listener: "CONTROLLER", Host: "127.0.0.1", Port: 9003}, c.now.Add(time.Second),
+		func(_ int64, err error) { busy = err })
+	if !errors.Is(busy, errVoterChangeBusy) {
+		t.Fatalf("a second addition during the first: %v, want %v", busy, errVoterChangeBusy)
+	}
+	c.tick(20)
+	if !errors.Is(got, ErrNotCaughtUp) || len(n.voters) != 1 || len(n.learners) != 1 {
+		t.Fatalf("past the deadline: outcome %v, voters %v, learners %v", got, n.voters, n.learners)
+	}
+	c.propose("c")
+
+	c.start(2, nil) // formatted without voters: waits for the leader's snapshot
+	got = errPending
+	n.addVoter(v2, c.now.Add(5*time.Second), func(_ int64, err error) { got = err })
+	c.tick(10)
+	if got != nil {
+		t.Fatalf("node 2 running: outcome %v, want it added", got)
+	}
+	c.propose("d")
+	c.expect("a", "b", "c", "d")
+	for _, id := range c.ids() {
+		if n := c.nodes[id]; len(n.voters) != 2 || len(n.learners) != 0 {
+			t.Fatalf("node %d: voters %v learners %v, want 2 voters", id, n.voters, n.learners)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gofka/gofka/internal/metadata"
+	"go.etcd.io/raft/v3"
 	"go.etcd.io/raft/v3/raftpb"
 )
 
@@ -125,6 +126,9 @@ func (c *cluster) deliver() {
 			c.sent[to]++
 			n, ok := c.nodes[to]
 			if !ok || c.cut[[2]int32{from, to}] || c.cut[[2]int32{to, from}] {
+				if m.Type == raftpb.MsgSnap && c.nodes[from] != nil {
+					c.nodes[from].rn.ReportSnapshot(m.To, raft.SnapshotFailure) // as a peer's failed send
+				}
 				continue
 			}
 			_ = n.step(m)

@@ -195,11 +195,21 @@ func (n *Node) Propose(ctx context.Context, recs []metadata.Record) (int64, erro
 	return n.await(ctx, func(c *core, d done) { c.propose(recs, d) })
 }
 
-// AddVoter adds v to the quorum and waits until the change is applied.
+// AddVoter adds v to the quorum once it has caught up with the leader's
+// log (as a learner first, promote.go) and waits until the change is
+// applied; ErrNotCaughtUp or ctx's error when it has not caught up by ctx's
+// deadline (defaultAddTimeout without one).
 func (n *Node) AddVoter(ctx context.Context, v Voter) error {
-	_, err := n.await(ctx, func(c *core, d done) { c.proposeConf(addVoter(v), d) })
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(defaultAddTimeout)
+	}
+	_, err := n.await(ctx, func(c *core, d done) { c.addVoter(v, deadline, d) })
 	return err
 }
+
+// defaultAddTimeout bounds AddVoter's wait for catch-up without a deadline.
+const defaultAddTimeout = 30 * time.Second
 
 // UpdateVoter gives voter v new endpoints and waits until it is applied.
 func (n *Node) UpdateVoter(ctx context.Context, v Voter) error {

@@ -21,10 +21,10 @@ func voterChange(typ raftpb.ConfChangeType, v Voter) raftpb.ConfChangeV2 {
 	return raftpb.ConfChangeV2{Context: ctx, Changes: []raftpb.ConfChangeSingle{{Type: typ, NodeID: raftID(v.ID)}}}
 }
 
-// demoteVoter is the configuration change RemoveRaftVoter makes: voter v
-// becomes a learner, which follows the log without voting (Kafka's removed
-// voter, an observer).
-func demoteVoter(v Voter) raftpb.ConfChangeV2 {
+// addLearner is the configuration change making v a learner, which
+// follows the log without voting (Kafka's observer): RemoveRaftVoter's
+// demotion of a voter, and AddRaftVoter's first step for a new node.
+func addLearner(v Voter) raftpb.ConfChangeV2 {
 	return voterChange(raftpb.ConfChangeAddLearnerNode, v)
 }
 

@@ -218,12 +218,21 @@ func TestClusterVoterChanges(t *testing.T) {
 	go func() { created <- createUntil(ctx, kadm.NewClient(kcl), stop) }()
 
 	n4 := c.AddNode()
-	started := make(chan error, 1)
-	go func() { started <- c.StartNode(n4) }()
 	add := kmsg.NewPtrAddRaftVoterRequest()
-	add.ClusterID, add.VoterID, add.TimeoutMillis = kmsg.StringPtr(c.ClusterID()), n4.ID, 10000
+	add.ClusterID, add.VoterID, add.TimeoutMillis = kmsg.StringPtr(c.ClusterID()), n4.ID, 1500
 	host, port := splitAddr(t, n4.ControllerAddr())
 	add.Listeners = []kmsg.AddRaftVoterRequestListener{{Name: "CONTROLLER", Host: host, Port: port}}
+	// Not running, node 4 cannot catch up: it is not made a voter (Kafka's
+	// REQUEST_TIMED_OUT), so the quorum's majority stays that of 3.
+	if resp, err := add.RequestWith(ctx, kcl); err != nil || resp.ErrorCode != kerr.RequestTimedOut.Code {
+		t.Fatalf("adding voter 4 before it runs: %v %+v, want REQUEST_TIMED_OUT", err, resp)
+	}
+	if p, ok := describeQuorum(ctx, kcl); !ok || fmt.Sprint(voterIDs(p)) != "[1 2 3]" {
+		t.Fatalf("voters after the refused addition: %v", p)
+	}
+	started := make(chan error, 1)
+	go func() { started <- c.StartNode(n4) }()
+	add.TimeoutMillis = 10000
 	t0 := time.Now()
 	voterRequest(t, ctx, kcl, add)
 	t.Logf("voter 4 added after %v", time.Since(t0))
