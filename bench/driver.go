@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -54,7 +55,11 @@ type producer struct {
 	acked atomic.Int64
 	err   atomic.Pointer[error]
 	reqs  reqCounter // Produce requests written
+	wire  wireTimer  // each Produce request's time on the connection, as kgo saw it
 	max   int        // kgo MaxBufferedRecords
+	// srvPid, when set, is the server's process: produceRate reads how
+	// long its threads waited for a CPU.
+	srvPid int
 }
 
 // reqCounter counts the Produce requests a kgo client writes (a
@@ -79,7 +84,7 @@ func newProducer(addr, topic string, c config, s settings) (*producer, error) {
 	n := bufferedRecords(s, c.Size)
 	p := new(producer)
 	cl, err := kgo.NewClient(
-		kgo.WithHooks(&p.reqs),
+		kgo.WithHooks(&p.reqs, &p.wire),
 		kgo.SeedBrokers(addr),
 		kgo.DefaultProduceTopic(topic),
 		kgo.RequiredAcks(acks),
@@ -134,21 +139,26 @@ func (p *producer) promise(r *kgo.Record, err error) {
 
 // phaseResult is one timed phase on one target.
 type phaseResult struct {
-	Records    int
-	Bytes      int64 // value bytes
-	Elapsed    time.Duration
-	Produce    latencies     // produce: Produce call to promise, per record
-	E2E        latencies     // both: Produce call to the consumer's poll, per record
-	CPU        time.Duration // server CPU, user and kernel
-	CPUSys     time.Duration // server CPU in the kernel
-	Driver     time.Duration // load driver CPU
-	PeakRSS    int64         // highest VmRSS sampled during the phase
-	Allocs     float64       // server heap allocations per record, when known
-	Landed     int64         // raw produce: the topic's end offsets summed after the phase
-	Requests   int64         // kgo produce: Produce requests the client wrote
-	BrokerP99  float64       // ms: bound of the server's own Produce p99 (its request histogram), -1 unknown
-	Fetches    int64         // both: Fetch responses the tailer read
-	FetchBytes int64         // both: their size on the wire
+	Records int
+	Bytes   int64 // value bytes
+	Elapsed time.Duration
+	Produce latencies     // produce: Produce call to promise, per record
+	Wire    wireLatencies // kgo produce: each Produce request's times on the connection
+	// SrvWait and DrvWait are how long the server's and the runner's
+	// threads waited on a run queue for a CPU during a paced phase, summed
+	// over threads (/proc/PID/task/*/schedstat), 0 unknown.
+	SrvWait, DrvWait time.Duration
+	E2E              latencies     // both: Produce call to the consumer's poll, per record
+	CPU              time.Duration // server CPU, user and kernel
+	CPUSys           time.Duration // server CPU in the kernel
+	Driver           time.Duration // load driver CPU
+	PeakRSS          int64         // highest VmRSS sampled during the phase
+	Allocs           float64       // server heap allocations per record, when known
+	Landed           int64         // raw produce: the topic's end offsets summed after the phase
+	Requests         int64         // kgo produce: Produce requests the client wrote
+	BrokerP99        float64       // ms: bound of the server's own Produce p99 (its request histogram), -1 unknown
+	Fetches          int64         // both: Fetch responses the tailer read
+	FetchBytes       int64         // both: their size on the wire
 	// Stalled is how long the kgo producing loop was not handing records
 	// to kgo at saturation: passes of stallMin or more, and the final wait
 	// for the last acknowledgements. With a broker that never made the
@@ -163,6 +173,7 @@ type phaseResult struct {
 // acknowledgement; it returns the count, bytes, wall time and latencies.
 func (p *producer) produceFor(ctx context.Context, stop func(i int, now time.Time) bool) (phaseResult, error) {
 	p.hist = new(histogram)
+	p.wire.reset()
 	p.acked.Store(0)
 	reqs0 := p.reqs.n.Load()
 	start := time.Now()
@@ -195,7 +206,7 @@ func (p *producer) produceFor(ctx context.Context, stop func(i int, now time.Tim
 	if got := p.acked.Load(); got != int64(n) {
 		return phaseResult{}, fmt.Errorf("bench: produce: %d of %d records acknowledged", got, n)
 	}
-	r := phaseResult{Records: n, Bytes: int64(n) * int64(p.size), Elapsed: elapsed, Produce: p.hist.summary(), Requests: p.reqs.n.Load() - reqs0}
+	r := phaseResult{Records: n, Bytes: int64(n) * int64(p.size), Elapsed: elapsed, Produce: p.hist.summary(), Wire: p.wire.summary(), Requests: p.reqs.n.Load() - reqs0}
 	if !p.paced {
 		r.Stalled, r.Blocked = stalled, blocked
 	}
@@ -255,10 +266,25 @@ func consumeAll(ctx context.Context, addr, topic string, want int) (phaseResult,
 
 // produceRate produces rate records per second for d, paced in 1 ms
 // steps, and waits for every acknowledgement: the produce latency of a
-// broker that is not saturated (the half-load phase).
+// broker that is not saturated (the half-load phase). Each record's
+// latency starts at its own Produce call: a pacer that wakes late sends
+// the records it owes at once, and its lateness is not counted (the same
+// for every target). It also reads how long the runner's threads and,
+// with p.srvPid, the server's waited for a CPU meanwhile.
 func (p *producer) produceRate(ctx context.Context, rate float64, d time.Duration) (phaseResult, error) {
 	p.paced = true
 	defer func() { p.paced = false }()
+	srv0, drv0 := runQueueWait(p.srvPid), runQueueWait(os.Getpid())
+	r, err := p.producePaced(ctx, rate, d)
+	if p.srvPid > 0 {
+		r.SrvWait = runQueueWait(p.srvPid) - srv0
+	}
+	r.DrvWait = runQueueWait(os.Getpid()) - drv0
+	return r, err
+}
+
+// producePaced is produceRate's loop.
+func (p *producer) producePaced(ctx context.Context, rate float64, d time.Duration) (phaseResult, error) {
 	start := time.Now()
 	end := start.Add(d)
 	return p.produceFor(ctx, func(i int, now time.Time) bool {

@@ -138,6 +138,9 @@ func (rep report) cpuRatio(sc scenario) float64 {
 // in every config (acks=1 and acks=all, one node).
 func (rep report) halfP99Goal() goal {
 	gl := goal{Name: "produce p99 at half the saturation rate, kgo, every config (worst shown)", Target: "< 5 ms in all"}
+	if r := rep.Settings.HalfRate; r > 0 {
+		gl.Name = fmt.Sprintf("produce p99 at %.0f records/s (-half-rate, not half the saturation rate), kgo, every config (worst shown)", r)
+	}
 	return rep.worstHalf(gl, p99, "", func(v float64) bool { return v < 5 })
 }
 

@@ -47,9 +47,20 @@ func (rep report) markdown() string {
 	b.WriteString("runs at the same pace while a consumer tails the topic.\n\n")
 	b.WriteString(rep.latencyTable([]mode{modeProduce, modeBoth}, [3]func(phaseResult) float64{p50, p99, p999}))
 	b.WriteString("\n### Produce latency at half load\n\n")
-	b.WriteString("Right after the `produce` phase the same kgo producer sends records at half the rate that phase\n")
-	fmt.Fprintf(&b, "reached on the same target, paced in 1 ms steps, for %s; latency as above. A saturated producer's\n", halfLoadDuration(s))
-	b.WriteString("latency is mostly its own queue; this is what a producer that is not at the limit sees. Gofka's\n")
+	if s.HalfRate > 0 {
+		fmt.Fprintf(&b, "Right after the `produce` phase the same kgo producer sends %.0f records/s (`-half-rate`, the same for every\n", s.HalfRate)
+		fmt.Fprintf(&b, "target), paced in 1 ms steps, for %s; latency as above. A saturated producer's\n", halfLoadDuration(s))
+	} else {
+		b.WriteString("Right after the `produce` phase the same kgo producer sends records at half the rate that phase\n")
+		fmt.Fprintf(&b, "reached on the same target, paced in 1 ms steps, for %s; latency as above. So each target is\n", halfLoadDuration(s))
+		b.WriteString("offered half its own saturation rate (records/s): a target that was faster at saturation is\n")
+		b.WriteString("offered more here, and the client spends more CPU on it. A saturated producer's\n")
+	}
+	b.WriteString("latency is mostly its own queue; this is what a producer that is not at the limit sees. Each\n")
+	b.WriteString("record's latency starts at its own `Produce` call: a pacer that wakes late sends the records it\n")
+	b.WriteString("owes at once and its lateness is not counted, the same for every target. \"Requests answered\" is\n")
+	b.WriteString("the client's view of each Produce request (a kgo `OnBrokerE2E` hook): from the request written\n")
+	b.WriteString("to its response read in full. Gofka's\n")
 	b.WriteString("p99 is a judged target (< 5 ms); CPU s/GB is the server's during this phase. The last column is\n")
 	b.WriteString("Gofka's own view of the same phase: the 99th percentile of its `gofka_request_duration_seconds`\n")
 	b.WriteString("histogram for Produce (from the request read to its response written), scraped before and after\n")
@@ -106,8 +117,13 @@ func (rep report) writeMethod(b *strings.Builder) {
 	b.WriteString("  each config's server, first the raw produce and raw both phases (described below), then\n")
 	fmt.Fprintf(b, "  %d untimed warm-up records and three timed phases with kgo, in order:\n", s.Warmup)
 	fmt.Fprintf(b, "  - produce: produce for %s (`-duration`), then wait for every acknowledgement.\n", s.Duration)
-	fmt.Fprintf(b, "  - half-load produce (not a matrix scenario): the same producer at half the rate the produce\n")
-	fmt.Fprintf(b, "    phase reached, for %s, for the latency of a broker that is not saturated.\n", halfLoadDuration(s))
+	if s.HalfRate > 0 {
+		fmt.Fprintf(b, "  - half-load produce (not a matrix scenario): the same producer at %.0f records/s on every target\n", s.HalfRate)
+		fmt.Fprintf(b, "    (`-half-rate`), for %s, for the latency of a broker that is not saturated.\n", halfLoadDuration(s))
+	} else {
+		fmt.Fprintf(b, "  - half-load produce (not a matrix scenario): the same producer at half the rate the produce\n")
+		fmt.Fprintf(b, "    phase reached, for %s, for the latency of a broker that is not saturated.\n", halfLoadDuration(s))
+	}
 	b.WriteString("  - consume: one consumer reads the whole topic from offset 0 (warm-up and both produce phases), just\n")
 	b.WriteString("    written and so in the page cache; the count is checked.\n")
 	fmt.Fprintf(b, "  - both: a consumer tails the topic from its end offsets while the producer runs for %s; the\n", s.Duration)

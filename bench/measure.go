@@ -63,6 +63,7 @@ func drive(ctx context.Context, srv *server, smp *sampler, c config, s settings,
 		return err
 	}
 	defer p.close()
+	p.srvPid = srv.Pid()
 	warm, err := p.produceCount(ctx, s.Warmup)
 	if err != nil {
 		return fmt.Errorf("warm-up: %w", err)
@@ -70,7 +71,7 @@ func drive(ctx context.Context, srv *server, smp *sampler, c config, s settings,
 	if r.Phases[modeProduce], err = ph.run(modeProduce, func() (phaseResult, error) { return p.produceDuration(ctx, s.Duration) }); err != nil {
 		return err
 	}
-	half := recsPerSec(r.Phases[modeProduce]) / 2
+	half := halfRate(s, r.Phases[modeProduce])
 	if r.Phases[modeHalf], err = ph.run(modeHalf, func() (phaseResult, error) { return p.produceRate(ctx, half, halfLoadDuration(s)) }); err != nil {
 		return err
 	}

@@ -190,3 +190,28 @@ func contextSwitches(pid int) int64 {
 	}
 	return n
 }
+
+// runQueueWait sums how long every thread of a process waited on a run
+// queue for a CPU (the second field of /proc/PID/task/*/schedstat), 0 if
+// it cannot be read. Over a phase it shows how much of the client-seen
+// latency a 2-CPU machine shared with other work can explain.
+func runQueueWait(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	var sum int64
+	for _, f := range tasks {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		fields := strings.Fields(string(b))
+		if len(fields) < 2 {
+			continue
+		}
+		v, _ := strconv.ParseInt(fields[1], 10, 64)
+		sum += v
+	}
+	return time.Duration(sum)
+}

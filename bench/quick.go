@@ -9,14 +9,16 @@ import (
 
 // quickResult is one quick measurement of one config on one target.
 type quickResult struct {
-	MBps     float64 // saturation throughput
-	CPUPerGB float64 // server CPU s per GB at saturation
-	HalfP99  float64 // ms: produce p99 at half the saturation rate
-	ClientGB float64 // client (runner) CPU s per GB at saturation, kgo only
-	PerReq   float64 // records per Produce request at saturation, kgo only
-	OwnP99   float64 // ms: bound of the server's own Produce p99 at half load, -1 unknown
-	Stall    float64 // share of the saturation phase the producing loop stalled, kgo only
-	Blocked  float64 // the part of Stall with kgo's buffer full
+	MBps      float64 // saturation throughput
+	CPUPerGB  float64 // server CPU s per GB at saturation
+	HalfP99   float64 // ms: produce p99 at half the saturation rate
+	ClientGB  float64 // client (runner) CPU s per GB at saturation, kgo only
+	PerReq    float64 // records per Produce request at saturation, kgo only
+	OwnP99    float64 // ms: bound of the server's own Produce p99 at half load, -1 unknown
+	HalfRate  float64 // records/s the half-load phase was paced at
+	AnswerP99 float64 // ms: p99 of a Produce request's answer time at half load, client-seen
+	Stall     float64 // share of the saturation phase the producing loop stalled, kgo only
+	Blocked   float64 // the part of Stall with kgo's buffer full
 
 	// -quick-both only.
 	FetchPerGB  float64 // Fetch responses the tailer read per GB produced
@@ -101,7 +103,7 @@ func (q quickResult) median(kind quickKind) string {
 	if kind == quickBothKind {
 		return fmt.Sprintf("%.1f MB/s %.2f s/GB %.0f fetches/GB of %.1f KB %.0f switches/GB p99 %.2f ms", q.MBps, q.CPUPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB, q.BothP99)
 	}
-	return fmt.Sprintf("%.1f MB/s %.2f s/GB p99/2 %.2f ms (own <= %.2f ms) stalled %.0f%% (ceiling over it %.2fx)", q.MBps, q.CPUPerGB, q.HalfP99, q.OwnP99, 100*q.Stall, stallCeiling(q.Stall))
+	return fmt.Sprintf("%.1f MB/s %.2f s/GB p99/2 %.2f ms at %.0f records/s (own <= %.2f ms, requests answered p99 %.2f ms) stalled %.0f%% (ceiling over it %.2fx)", q.MBps, q.CPUPerGB, q.HalfP99, q.HalfRate, q.OwnP99, q.AnswerP99, 100*q.Stall, stallCeiling(q.Stall))
 }
 
 // medianQuick is the median of each field over runs.
@@ -116,6 +118,7 @@ func medianQuick(qs []quickResult) quickResult {
 	return quickResult{
 		MBps: f(func(q quickResult) float64 { return q.MBps }), CPUPerGB: f(func(q quickResult) float64 { return q.CPUPerGB }),
 		HalfP99: f(func(q quickResult) float64 { return q.HalfP99 }), OwnP99: f(func(q quickResult) float64 { return q.OwnP99 }),
+		HalfRate: f(func(q quickResult) float64 { return q.HalfRate }), AnswerP99: f(func(q quickResult) float64 { return q.AnswerP99 }),
 		FetchPerGB: f(func(q quickResult) float64 { return q.FetchPerGB }), FetchKB: f(func(q quickResult) float64 { return q.FetchKB }),
 		SwitchPerGB: f(func(q quickResult) float64 { return q.SwitchPerGB }), BothP99: f(func(q quickResult) float64 { return q.BothP99 }),
 		Stall: f(func(q quickResult) float64 { return q.Stall }), Blocked: f(func(q quickResult) float64 { return q.Blocked }),
@@ -170,9 +173,13 @@ func quickKgo(ctx context.Context, t target, c config, s settings, tmp string) (
 		sat, half, err := kgoProducePhases(ctx, srv, c, s)
 		q := quickResult{MBps: mbPerSec(sat.Bytes, sat.Elapsed), CPUPerGB: cpuPerGB(sat), HalfP99: ms(half.Produce.P99), OwnP99: half.BrokerP99, Stall: stallShare(sat), Blocked: blockedShare(sat)}
 		q.ClientGB, q.PerReq = clientPerGB(sat), perRequest(sat) // 0 without requests
+		q.HalfRate, q.AnswerP99 = recsPerSec(half), ms(half.Wire.Answer.P99)
 		if half.Requests > 0 {
-			fmt.Printf("   half load: %.0f records/request, client-seen p50 %.2f ms, p99 %.2f ms; server's own p99 <= %.2f ms\n",
-				float64(half.Records)/float64(half.Requests), ms(half.Produce.P50), ms(half.Produce.P99), half.BrokerP99)
+			fmt.Printf("   half load: %.0f records/s, %.0f records/request, client-seen p50 %.2f ms, p99 %.2f ms; server's own p99 <= %.2f ms\n",
+				recsPerSec(half), float64(half.Records)/float64(half.Requests), ms(half.Produce.P50), ms(half.Produce.P99), half.BrokerP99)
+			fmt.Printf("   half load, each request (client-seen p99 / p99.9): queued %.2f / %.2f ms, written %.2f / %.2f ms, answered %.2f / %.2f ms; threads waiting for a CPU: server %.2f, runner %.2f\n",
+				ms(half.Wire.Queue.P99), ms(half.Wire.Queue.P999), ms(half.Wire.Write.P99), ms(half.Wire.Write.P999),
+				ms(half.Wire.Answer.P99), ms(half.Wire.Answer.P999), half.SrvWait.Seconds()/half.Elapsed.Seconds(), half.DrvWait.Seconds()/half.Elapsed.Seconds())
 		}
 		return q, err
 	})
@@ -191,6 +198,7 @@ func kgoProducePhases(ctx context.Context, srv *server, c config, s settings) (s
 		return sat, half, err
 	}
 	defer p.close()
+	p.srvPid = srv.Pid()
 	w, err := p.produceCount(ctx, s.Warmup)
 	if err != nil {
 		return sat, half, fmt.Errorf("warm-up: %w", err)
@@ -208,7 +216,7 @@ func kgoProducePhases(ctx context.Context, srv *server, c config, s settings) (s
 	}
 	sat.CPU, sat.CPUSys, sat.Driver = cpu1.Total()-cpu0.Total(), cpu1.Sys-cpu0.Sys, drv1-drv0
 	hist0 := srv.produceHist()
-	if half, err = p.produceRate(ctx, recsPerSec(sat)/2, halfLoadDuration(s)); err != nil {
+	if half, err = p.produceRate(ctx, halfRate(s, sat), halfLoadDuration(s)); err != nil {
 		return sat, half, err
 	}
 	half.BrokerP99 = bucketQuantile(hist0, srv.produceHist(), 0.99)
@@ -221,6 +229,15 @@ func kgoProducePhases(ctx context.Context, srv *server, c config, s settings) (s
 		return sat, half, fmt.Errorf("bench: produce acknowledged %d records, end offsets sum to %d", want, landed)
 	}
 	return sat, half, nil
+}
+
+// halfRate is the pace of the half-load phase after saturation phase sat:
+// half the rate sat reached, or -half-rate for every target.
+func halfRate(s settings, sat phaseResult) float64 {
+	if s.HalfRate > 0 {
+		return s.HalfRate
+	}
+	return recsPerSec(sat) / 2
 }
 
 // halfLoadDuration is the length of the half-load phase: as long as a

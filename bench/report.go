@@ -114,6 +114,7 @@ func phaseMBps(r phaseResult) float64  { return mbPerSec(r.Bytes, r.Elapsed) }
 func p50(r phaseResult) float64        { return ms(r.Produce.P50) }
 func p99(r phaseResult) float64        { return ms(r.Produce.P99) }
 func p999(r phaseResult) float64       { return ms(r.Produce.P999) }
+func answerP99(r phaseResult) float64  { return ms(r.Wire.Answer.P99) }
 func brokerP99(r phaseResult) float64  { return r.BrokerP99 }
 func e2e50(r phaseResult) float64      { return ms(r.E2E.P50) }
 func e2e99(r phaseResult) float64      { return ms(r.E2E.P99) }

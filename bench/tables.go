@@ -254,7 +254,7 @@ func (rep report) clientTable() string {
 func (rep report) halfTable() string {
 	cols := []string{"config"}
 	for _, n := range rep.names() {
-		cols = append(cols, n+" records/s", n+" p50 / p99 / p99.9 (ms)", n+" CPU s/GB")
+		cols = append(cols, n+" records/s", n+" p50 / p99 / p99.9 (ms)", n+" requests answered p99 (ms)", n+" CPU s/GB")
 	}
 	cols = append(cols, rep.Results[0].Target.Name+"'s own Produce p99 (ms, bucket bound)")
 	var b strings.Builder
@@ -268,6 +268,7 @@ func (rep report) halfTable() string {
 		for _, tr := range rep.Results {
 			cells = append(cells, fmt.Sprintf("%.0f", tr.phase(h, recsPerSec)),
 				fmt.Sprintf("%.2f / %.2f / %.2f", tr.phase(h, p50), tr.phase(h, p99), tr.phase(h, p999)),
+				fmt.Sprintf("%.2f", tr.phase(h, answerP99)),
 				fmt.Sprintf("%.2f", tr.phase(h, cpuPerGB)))
 		}
 		own := "-"
