@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"syscall"
 	"testing"
 	"time"
 
@@ -12,7 +13,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-func startBenchNode(b *testing.B) *Node {
+func startBenchNode(b *testing.B) *Node { return startBenchNodeN(b, 1) }
+
+// startBenchNodeN starts a node with topic "bench" of that many partitions.
+func startBenchNodeN(b *testing.B, partitions int32) *Node {
 	cfg, err := config.LoadBroker(map[string]string{"log.dirs": b.TempDir(), "listeners": "PLAINTEXT://127.0.0.1:0"})
 	if err != nil {
 		b.Fatal(err)
@@ -28,7 +32,7 @@ func startBenchNode(b *testing.B) *Node {
 	b.Cleanup(func() { n.Close() })
 	req := kmsg.NewPtrCreateTopicsRequest()
 	t := kmsg.NewCreateTopicsRequestTopic()
-	t.Topic, t.NumPartitions, t.ReplicationFactor = "bench", 1, 1
+	t.Topic, t.NumPartitions, t.ReplicationFactor = "bench", partitions, 1
 	req.Topics = append(req.Topics, t)
 	if res := n.ctrl.CreateTopics(req); res[0].ErrorCode != 0 {
 		b.Fatalf("create topic: %d", res[0].ErrorCode)
@@ -64,6 +68,43 @@ func BenchmarkProducePartition(b *testing.B) {
 					b.Fatalf("produce: %d", rp.ErrorCode)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkProduceSpread appends 512 KiB of 1 KiB records per op as one
+// batch for one partition or one batch per partition for six: what a
+// Produce request costs per partition beyond its bytes. cpu-us/op is the
+// process's CPU time (user and system), steadier than the wall time on a
+// shared machine; most of the difference is the kernel's buffered write
+// (docs/benchmarks-produce.md, December 2026).
+func BenchmarkProduceSpread(b *testing.B) {
+	for _, np := range []int{1, 6} {
+		b.Run(fmt.Sprintf("partitions=%d", np), func(b *testing.B) {
+			node := startBenchNodeN(b, int32(np))
+			var pps []*kmsg.ProduceRequestTopicPartition
+			total := 0
+			for i := 0; i < np; i++ {
+				pp := &kmsg.ProduceRequestTopicPartition{Partition: int32(i), Records: benchBatch(512/np, 1000)}
+				total += len(pp.Records)
+				pps = append(pps, pp)
+			}
+			b.SetBytes(int64(total))
+			b.ReportAllocs()
+			var r0, r1 syscall.Rusage
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for _, pp := range pps {
+					if rp, _, _ := node.producePartition("bench", nil, 9, 1, pp); rp.ErrorCode != 0 {
+						b.Fatalf("produce: %d", rp.ErrorCode)
+					}
+				}
+			}
+			b.StopTimer()
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
+			cpu := time.Duration(r1.Utime.Nano() + r1.Stime.Nano() - r0.Utime.Nano() - r0.Stime.Nano())
+			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-us/op")
 		})
 	}
 }

@@ -95,6 +95,7 @@ func assignOffsets(b []byte, next int64, o AppendOptions) (AppendResult, error) 
 // largest timestamp in b (the segment's roll time base if it is first).
 func (s *segment) append(b []byte, c Config, maxTs int64) error {
 	pos := s.size.Load()
+	s.reserve(pos+int64(len(b)), c)
 	if _, err := s.log.WriteAt(b, pos); err != nil {
 		return fmt.Errorf("storage: write segment %d: %w", s.base, err)
 	}

@@ -61,6 +61,8 @@ type segment struct {
 	created         int64 // ms when this process created or loaded it
 	rollJitterMs    int64
 	fileLen         int64 // .log length on disk (> size when preallocated)
+	reserved        int64 // blocks allocated up to here past the size (reserve.go)
+	noReserve       bool  // the file system refused a reservation
 	indexMissing    bool  // an index file did not exist when opened
 }
 
@@ -186,13 +188,14 @@ func (s *segment) onInactive() error {
 	return s.trimLog()
 }
 
-// trimLog cuts a preallocated .log to its data.
+// trimLog cuts a preallocated .log to its data and releases the blocks
+// reserved past it (truncating to the same size frees them).
 func (s *segment) trimLog() error {
-	if size := s.size.Load(); s.fileLen != size {
+	if size := s.size.Load(); s.fileLen != size || s.reserved > size {
 		if err := s.log.Truncate(size); err != nil {
 			return fmt.Errorf("storage: trim segment: %w", err)
 		}
-		s.fileLen = size
+		s.fileLen, s.reserved = size, 0
 	}
 	return nil
 }
