@@ -1,6 +1,6 @@
 package storage
 
-// The active segment's blocks are allocated ahead of its data with
+// On ext4 the active segment's blocks are allocated ahead of its data with
 // fallocate(FALLOC_FL_KEEP_SIZE). Without it ext4 reserves blocks for
 // delayed allocation page by page in every write (ext4_da_get_block_prep
 // and its extent and quota accounting); with the range already allocated
@@ -19,11 +19,17 @@ const (
 )
 
 // reserve allocates the segment's blocks up to at least end. It is an
-// optimization only: a file system that cannot (or any failure) turns it
+// optimization only, made on ext4 alone (reservable): any failure turns it
 // off for the segment, and the write itself reports a full disk.
 func (s *segment) reserve(end int64, c Config) {
 	if s.noReserve || end <= s.reserved || c.Preallocate {
 		return
+	}
+	if !s.reserveChecked {
+		s.reserveChecked = true
+		if s.noReserve = !reservable(s.log); s.noReserve {
+			return
+		}
 	}
 	from := max(s.reserved, s.size.Load())
 	ahead := min(max(from, minReserve), maxReserve)

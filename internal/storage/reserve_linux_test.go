@@ -37,7 +37,7 @@ func TestReserveAhead(t *testing.T) {
 		t.Fatalf("size %d after one batch of %d", size, len(b))
 	}
 	if blocks < minReserve {
-		t.Skipf("the file system reserved no blocks ahead (%d bytes of blocks): fallocate unsupported", blocks)
+		t.Skipf("no blocks reserved ahead (%d bytes of blocks): the test dir is not on ext4", blocks)
 	}
 	for l.NumSegments() == 1 {
 		mustAppend(t, l, slices.Clone(b), AppendOptions{})

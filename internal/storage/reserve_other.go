@@ -7,7 +7,9 @@ import (
 	"os"
 )
 
-// fallocateKeepSize is Linux-only: elsewhere segments are not reserved.
+// Reserving blocks ahead is Linux-only (ext4).
+func reservable(*os.File) bool { return false }
+
 func fallocateKeepSize(*os.File, int64, int64) error {
 	return errors.ErrUnsupported
 }

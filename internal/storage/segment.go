@@ -62,7 +62,8 @@ type segment struct {
 	rollJitterMs    int64
 	fileLen         int64 // .log length on disk (> size when preallocated)
 	reserved        int64 // blocks allocated up to here past the size (reserve.go)
-	noReserve       bool  // the file system refused a reservation
+	noReserve       bool  // not on ext4, or the file system refused a reservation
+	reserveChecked  bool  // the file system was looked at (reservable)
 	indexMissing    bool  // an index file did not exist when opened
 }
 
