@@ -71,3 +71,31 @@ func TestReserveAhead(t *testing.T) {
 		t.Fatalf("active segment size %v %v, want %d", st, err, size+int64(len(b)))
 	}
 }
+
+// TestReserveAfterTruncate checks that a truncation, which releases the
+// blocks past the data, makes the next append reserve again.
+func TestReserveAfterTruncate(t *testing.T) {
+	dir := t.TempDir()
+	c := testConfig()
+	c.SegmentBytes = 4 << 20
+	l := openTest(t, dir, c)
+	defer l.Close()
+	b := makeBatch(10, 1, 1, 1000)
+	for i := 0; i < 4; i++ {
+		mustAppend(t, l, slices.Clone(b), AppendOptions{})
+	}
+	path := filepath.Join(dir, "00000000000000000000.log")
+	if _, blocks := allocated(t, path); blocks < minReserve {
+		t.Skipf("no blocks reserved ahead (%d bytes of blocks): the test dir is not on ext4", blocks)
+	}
+	if err := l.TruncateTo(20); err != nil {
+		t.Fatal(err)
+	}
+	if size, blocks := allocated(t, path); blocks > size+4096 {
+		t.Fatalf("truncated: %d bytes of blocks for %d of data", blocks, size)
+	}
+	mustAppend(t, l, slices.Clone(b), AppendOptions{})
+	if size, blocks := allocated(t, path); blocks < minReserve || size != 3*int64(len(b)) {
+		t.Fatalf("after truncate and append: %d bytes of blocks for %d of data, want a reservation", blocks, size)
+	}
+}

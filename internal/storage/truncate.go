@@ -129,7 +129,7 @@ func (s *segment) truncateTo(offset int64) (int64, error) {
 	if err := s.log.Truncate(pos); err != nil {
 		return 0, fmt.Errorf("storage: truncate segment %d: %w", s.base, err)
 	}
-	s.fileLen = pos
+	s.fileLen, s.reserved = pos, 0 // the truncate released any reservation
 	s.size.Store(pos)
 	s.next.Store(end)
 	s.truncateIndexes(pos, end)
