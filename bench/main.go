@@ -35,6 +35,7 @@ type settings struct {
 	MetaKills     int           // SIGKILLs of the active controller per run of the 3-node quorum
 	KeepCluster   bool          // skip the metadata and replication phases, keep their old sections
 	HalfRate      float64       // records/s of every target's half-load phase; 0: half the target's own saturation rate
+	HalfDuration  time.Duration // length of the half-load phase; 0: Duration
 }
 
 // peerFlags collects repeated -peer flags.
@@ -71,6 +72,7 @@ func main() {
 	quick := flag.Bool("quick", false, "only the kgo produce phases of each config (saturation, then half that rate), -runs times per target, printed with the medians of throughput, server CPU per GB and half-load p99 and the Gofka/peer ratios; no report (an A/B check of the produce path)")
 	quickRaw := flag.Bool("quick-raw", false, "like -quick with the raw produce driver in place of kgo")
 	quickBoth := flag.Bool("quick-both", false, "like -quick with the kgo both phase (a kgo consumer tails while the kgo producer runs) in place of the produce phases: medians of throughput, server CPU per GB, the tailer's Fetch responses per GB and the server's context switches per GB (an A/B check of the fetch wake-up path)")
+	flag.DurationVar(&s.HalfDuration, "half-duration", 10*time.Second, "length of the half-load phase, whose p99 is judged: the slowest 1% of a 3 s phase is 30 ms of records, one stall of a shared machine (0: -duration)")
 	flag.Float64Var(&s.HalfRate, "half-rate", 0, "pace every target's half-load phase at this many records/s instead of half the rate its own saturation phase reached (0), to compare latency at the same offered load")
 	flag.BoolVar(&s.KeepCluster, "keep-cluster", false, "skip the metadata and replication phases and keep their sections of -out as they are (a run of the broker matrix alone)")
 	commit := flag.String("commit", "", "Gofka commit to name in the report (default: git describe --always --dirty)")
