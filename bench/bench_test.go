@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"image/png"
 	"os"
@@ -119,6 +120,11 @@ func TestTargetsEndToEnd(t *testing.T) {
 			if q.MBps <= 0 || q.CPUPerGB < 0 || q.FetchPerGB < 0 {
 				t.Errorf("%s: quick produce: %+v", tg.Name, q)
 			}
+		}
+		after := tinyRun
+		after.BothAfter = bothSteps // every step the full run puts before both
+		if q, err := quickBoth(ctx, tg, tinyConfig, after, tmp); err != nil || q.MBps <= 0 {
+			t.Fatalf("%s: quick both after %v: %+v, %v", tg.Name, bothSteps, q, err)
 		}
 		st, err := probeStartup(ctx, tg, tinyRun, tmp)
 		if err != nil {
@@ -433,5 +439,14 @@ func TestStallCeiling(t *testing.T) {
 	}
 	if got := stallCeiling(1); got != 0 {
 		t.Fatalf("ceiling of a loop that never ran: %v, want 0 (undefined)", got)
+	}
+}
+
+func TestCheckBothAfter(t *testing.T) {
+	if err := checkBothAfter(bothSteps); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkBothAfter([]string{"produce", "fetch"}); !errors.Is(err, errBadFlag) {
+		t.Fatalf("unknown step: %v", err)
 	}
 }

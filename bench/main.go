@@ -29,13 +29,14 @@ type settings struct {
 	RawConns      int           // raw produce driver: connections
 	RawDepth      int           // raw produce driver: requests in flight per connection
 	RawReqBytes   int           // raw produce driver: value bytes per request, split over the partitions
-	WarmMemory    int64         // bytes of memory touched and freed before the raw and the kgo phases (memwarm.go)
+	WarmMemory    int64         // bytes of memory touched and freed before each phase that writes (memwarm.go)
 	MetaDuration  time.Duration // each timed CreateTopics phase of the metadata phase
 	MetaClients   int           // concurrent CreateTopics clients in the second metadata phase
 	MetaKills     int           // SIGKILLs of the active controller per run of the 3-node quorum
 	KeepCluster   bool          // skip the metadata and replication phases, keep their old sections
 	HalfRate      float64       // records/s of every target's half-load phase; 0: half the target's own saturation rate
 	HalfDuration  time.Duration // length of the half-load phase; 0: Duration
+	BothAfter     []string      // -quick-both: steps run between the warm-up records and the both phase (bothafter.go)
 }
 
 // peerFlags collects repeated -peer flags.
@@ -63,7 +64,7 @@ func main() {
 	flag.IntVar(&s.RawConns, "raw-conns", 2, "raw produce driver: TCP connections")
 	flag.IntVar(&s.RawDepth, "raw-depth", 4, "raw produce driver: requests in flight per connection (acks=1/all)")
 	flag.IntVar(&s.RawReqBytes, "raw-request-bytes", 512<<10, "raw produce driver: value bytes per request, one batch per partition of an equal share")
-	flag.Int64Var(&s.WarmMemory, "warm-memory", 8<<30, "bytes of memory to touch and free before the raw phases and before the kgo phases of every config, so each target starts them with the same pool of recently used pages (0: off)")
+	flag.Int64Var(&s.WarmMemory, "warm-memory", 8<<30, "bytes of memory to touch and free before each phase that writes (raw produce; raw both; kgo produce; half load; both) of every config, so each target starts them with the same pool of recently used pages (0: off)")
 	flag.DurationVar(&s.MetaDuration, "meta-duration", 5*time.Second, "length of each timed CreateTopics phase of the metadata phase")
 	flag.IntVar(&s.MetaClients, "meta-clients", 8, "metadata phase: concurrent CreateTopics clients, one request in flight each (a phase with one client runs first)")
 	flag.IntVar(&s.MetaKills, "meta-kills", 4, "metadata phase: SIGKILLs of the active controller per run of the 3-controller quorum")
@@ -74,10 +75,16 @@ func main() {
 	quickBoth := flag.Bool("quick-both", false, "like -quick with the kgo both phase (a kgo consumer tails while the kgo producer runs) in place of the produce phases: medians of throughput, server CPU per GB, the tailer's Fetch responses per GB and the server's context switches per GB (an A/B check of the fetch wake-up path)")
 	flag.DurationVar(&s.HalfDuration, "half-duration", 10*time.Second, "length of the half-load phase, whose p99 is judged: the slowest 1% of a 3 s phase is 30 ms of records, one stall of a shared machine (0: -duration)")
 	flag.Float64Var(&s.HalfRate, "half-rate", 0, "pace every target's half-load phase at this many records/s instead of half the rate its own saturation phase reached (0), to compare latency at the same offered load")
+	bothAfter := flag.String("both-after", "", "with -quick-both: steps to run on the server between the warm-up records and the both phase, space-separated, of "+strings.Join(bothSteps, ", ")+"; \"raw-produce raw-both warm produce half consume raw-fetch\" is the full run's order without its warm-up before both")
 	flag.BoolVar(&s.KeepCluster, "keep-cluster", false, "skip the metadata and replication phases and keep their sections of -out as they are (a run of the broker matrix alone)")
 	commit := flag.String("commit", "", "Gofka commit to name in the report (default: git describe --always --dirty)")
 	flag.Var(&peers, "peer", "another peer, name=binary[,arg...]; args may use {addr}, {port} and {dir} (repeatable)")
 	flag.Parse()
+	s.BothAfter = strings.Fields(*bothAfter)
+	if err := checkBothAfter(s.BothAfter); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	if s.ProfileDir != "" {
 		s.Observe = true
 	}

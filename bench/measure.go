@@ -64,7 +64,7 @@ func drive(ctx context.Context, srv *server, smp *sampler, c config, s settings,
 	}
 	defer p.close()
 	p.srvPid = srv.Pid()
-	warm, err := p.produceCount(ctx, s.Warmup)
+	wu, err := p.produceCount(ctx, s.Warmup)
 	if err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
@@ -72,16 +72,25 @@ func drive(ctx context.Context, srv *server, smp *sampler, c config, s settings,
 		return err
 	}
 	half := halfRate(s, r.Phases[modeProduce])
+	if err := warm(s); err != nil { // produce wrote up to 3 GB of the pool, half load writes for longer
+		return err
+	}
 	if r.Phases[modeHalf], err = ph.run(modeHalf, func() (phaseResult, error) { return p.produceRate(ctx, half, halfLoadDuration(s)) }); err != nil {
 		return err
 	}
-	total := warm.Records + r.Phases[modeProduce].Records + r.Phases[modeHalf].Records
+	total := wu.Records + r.Phases[modeProduce].Records + r.Phases[modeHalf].Records
 	if r.Phases[modeConsume], err = ph.run(modeConsume, func() (phaseResult, error) { return consumeAll(cctx, srv.Addr, benchTopic, total) }); err != nil {
 		return err
 	}
 	if r.Phases[modeRaw], err = ph.run(modeRaw, func() (phaseResult, error) {
 		return rawFetchAll(cctx, srv.Addr, benchTopic, c.Partitions, total, c.Size)
 	}); err != nil {
+		return err
+	}
+	// consume and raw fetch wrote nothing for 10-30 s while the guest
+	// handed the warmed pages back to the host (memwarm.go): warm again,
+	// so both writes into the same kind of pages as the produce phase.
+	if err := warm(s); err != nil {
 		return err
 	}
 	r.Phases[modeBoth], err = ph.run(modeBoth, func() (phaseResult, error) { return produceAndConsume(cctx, srv.Addr, p, s.Duration) })
@@ -91,7 +100,8 @@ func drive(ctx context.Context, srv *server, smp *sampler, c config, s settings,
 // driveRaw runs the raw produce and raw both phases, first on a fresh
 // server: they write the most and are what the produce and both
 // scenarios are judged on, so they get the memory the runner warmed
-// (memwarm.go) rather than what the kgo phases left of it.
+// (memwarm.go) rather than what the kgo phases left of it. Each starts
+// right after a warm-up of its own: raw produce writes up to 6 GB.
 func driveRaw(ctx context.Context, ph phaser, addr string, r *configResult) error {
 	var err error
 	r.Phases[modeRawProduce], err = ph.run(modeRawProduce, func() (phaseResult, error) { return rawProducePhase(ctx, addr, ph.c, ph.s) })
@@ -99,6 +109,9 @@ func driveRaw(ctx context.Context, ph phaser, addr string, r *configResult) erro
 		fmt.Printf("   FAIL: raw produce acknowledged %d records, end offsets sum to %d\n", rp.Records, rp.Landed)
 	}
 	if err != nil {
+		return err
+	}
+	if err := warm(ph.s); err != nil { // raw produce used up much of the pool
 		return err
 	}
 	r.Phases[modeRawBoth], err = ph.run(modeRawBoth, func() (phaseResult, error) { return rawBothPhase(ctx, addr, ph.c, ph.s) })
@@ -160,9 +173,9 @@ func (ph phaser) run(m mode, f func() (phaseResult, error)) (phaseResult, error)
 	} else {
 		r.Allocs = -1
 	}
-	fmt.Printf("   %-8s %9.0f records/s %7.1f MB/s  p99 %6.2f ms  e2e p99 %6.2f ms  cpu %.2fs  rss %.1f MiB\n",
+	fmt.Printf("   %-8s %9.0f records/s %7.1f MB/s  p99 %6.2f ms  e2e p99 %6.2f ms  cpu %.2fs (%.2f s/GB, kernel %.2f)  rss %.1f MiB\n",
 		m, perSec(r.Records, r.Elapsed), mbPerSec(r.Bytes, r.Elapsed), ms(r.Produce.P99), ms(r.E2E.P99),
-		r.CPU.Seconds(), float64(r.PeakRSS)/(1<<20))
+		r.CPU.Seconds(), cpuPerGB(r), sysPerGB(r), float64(r.PeakRSS)/(1<<20))
 	return r, nil
 }
 

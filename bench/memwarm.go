@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +26,14 @@ const warmSpare = 3 << 30
 // same amount right before every target's config gives each the same
 // pool of recently used free pages, as on a host whose page cache has
 // long been recycling memory.
+//
+// The pool does not keep: the guest hands free memory back to the host
+// (free page reporting, reportedKiB; up to 760 MiB in a few seconds while
+// the phases run) and other processes take from it, so a warm-up holds
+// for the phase right after it and every phase that writes gets its own
+// (measure.go). A both phase run 20-30 s after the last warm-up,
+// behind consume and raw fetch, spent up to 65% of the server's CPU
+// copying into the page cache, at up to 4 s/GB more for either target.
 func warmMemory(n int64) (int64, time.Duration, error) {
 	n = min(n, availableMemory()-warmSpare)
 	if n <= 0 {
@@ -61,4 +70,18 @@ func warm(s settings) error {
 		fmt.Printf("   warmed %.1f GiB of memory in %.1f s\n", float64(n)/(1<<30), d.Seconds())
 	}
 	return err
+}
+
+// reportedKiB is the guest's free page reporting counter (KiB of free
+// memory handed back to the host so far), -1 when the kernel has none.
+func reportedKiB() int64 {
+	b, err := os.ReadFile("/sys/module/page_reporting/parameters/reported_kib")
+	if err != nil {
+		return -1
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
 }

@@ -21,6 +21,8 @@ type quickResult struct {
 	Blocked   float64 // the part of Stall with kgo's buffer full
 
 	// -quick-both only.
+	SysPerGB    float64 // the kernel part of CPUPerGB
+	E2EP50      float64 // ms: produce call to the tailer's poll, median record
 	FetchPerGB  float64 // Fetch responses the tailer read per GB produced
 	FetchKB     float64 // mean Fetch response size, KB
 	SwitchPerGB float64 // server context switches (all threads) per GB
@@ -92,7 +94,7 @@ func quickRun(ctx context.Context, s settings, targets []target, tmp string, kin
 // line is one run's figures.
 func (q quickResult) line(kind quickKind) string {
 	if kind == quickBothKind {
-		return fmt.Sprintf("%7.1f MB/s  server CPU %.2f s/GB  %.0f fetches/GB of %.1f KB  %.0f context switches/GB  produce p99 %.2f ms", q.MBps, q.CPUPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB, q.BothP99)
+		return fmt.Sprintf("%7.1f MB/s  server CPU %.2f s/GB (kernel %.2f)  %.0f fetches/GB of %.1f KB  %.0f context switches/GB  produce p99 %.2f ms  e2e p50 %.0f ms", q.MBps, q.CPUPerGB, q.SysPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB, q.BothP99, q.E2EP50)
 	}
 	return fmt.Sprintf("%7.1f MB/s  server CPU %.2f s/GB  client CPU %.2f s/GB  %.0f records/request  producer stalled %.0f%% (buffer full %.0f%%)  half-load p99 %.2f ms",
 		q.MBps, q.CPUPerGB, q.ClientGB, q.PerReq, 100*q.Stall, 100*q.Blocked, q.HalfP99)
@@ -101,7 +103,7 @@ func (q quickResult) line(kind quickKind) string {
 // median is the summary of a config's medians.
 func (q quickResult) median(kind quickKind) string {
 	if kind == quickBothKind {
-		return fmt.Sprintf("%.1f MB/s %.2f s/GB %.0f fetches/GB of %.1f KB %.0f switches/GB p99 %.2f ms", q.MBps, q.CPUPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB, q.BothP99)
+		return fmt.Sprintf("%.1f MB/s %.2f s/GB (kernel %.2f) %.0f fetches/GB of %.1f KB %.0f switches/GB p99 %.2f ms e2e p50 %.0f ms", q.MBps, q.CPUPerGB, q.SysPerGB, q.FetchPerGB, q.FetchKB, q.SwitchPerGB, q.BothP99, q.E2EP50)
 	}
 	return fmt.Sprintf("%.1f MB/s %.2f s/GB p99/2 %.2f ms at %.0f records/s (own <= %.2f ms, requests answered p99 %.2f ms) stalled %.0f%% (ceiling over it %.2fx)", q.MBps, q.CPUPerGB, q.HalfP99, q.HalfRate, q.OwnP99, q.AnswerP99, 100*q.Stall, stallCeiling(q.Stall))
 }
@@ -121,6 +123,7 @@ func medianQuick(qs []quickResult) quickResult {
 		HalfRate: f(func(q quickResult) float64 { return q.HalfRate }), AnswerP99: f(func(q quickResult) float64 { return q.AnswerP99 }),
 		FetchPerGB: f(func(q quickResult) float64 { return q.FetchPerGB }), FetchKB: f(func(q quickResult) float64 { return q.FetchKB }),
 		SwitchPerGB: f(func(q quickResult) float64 { return q.SwitchPerGB }), BothP99: f(func(q quickResult) float64 { return q.BothP99 }),
+		SysPerGB: f(func(q quickResult) float64 { return q.SysPerGB }), E2EP50: f(func(q quickResult) float64 { return q.E2EP50 }),
 		Stall: f(func(q quickResult) float64 { return q.Stall }), Blocked: f(func(q quickResult) float64 { return q.Blocked }),
 	}
 }
@@ -215,6 +218,9 @@ func kgoProducePhases(ctx context.Context, srv *server, c config, s settings) (s
 		return sat, half, err
 	}
 	sat.CPU, sat.CPUSys, sat.Driver = cpu1.Total()-cpu0.Total(), cpu1.Sys-cpu0.Sys, drv1-drv0
+	if err := warm(s); err != nil { // the saturation phase used up much of the pool
+		return sat, half, err
+	}
 	hist0 := srv.produceHist()
 	if half, err = p.produceRate(ctx, halfRate(s, sat), halfLoadDuration(s)); err != nil {
 		return sat, half, err
@@ -252,8 +258,9 @@ func halfLoadDuration(s settings) time.Duration {
 }
 
 // quickBoth runs the kgo both phase on a fresh server after the warm-up
-// records: a kgo consumer tails the topic while the producer runs for
-// s.Duration, and every record acknowledged must reach it.
+// records (and the -both-after steps): a kgo consumer tails the topic
+// while the producer runs for s.Duration, and every record acknowledged
+// must reach it.
 func quickBoth(ctx context.Context, t target, c config, s settings, tmp string) (quickResult, error) {
 	return onFreshServer(t, s, tmp, func(srv *server) (quickResult, error) {
 		if err := createTopic(ctx, srv.Addr, benchTopic, c.Partitions); err != nil {
@@ -264,8 +271,12 @@ func quickBoth(ctx context.Context, t target, c config, s settings, tmp string) 
 			return quickResult{}, err
 		}
 		defer p.close()
-		if _, err := p.produceCount(ctx, s.Warmup); err != nil {
+		w, err := p.produceCount(ctx, s.Warmup)
+		if err != nil {
 			return quickResult{}, fmt.Errorf("warm-up: %w", err)
+		}
+		if err := runBothAfter(ctx, srv, p, c, s, w.Records); err != nil {
+			return quickResult{}, err
 		}
 		cpu0, _, err := readCPUs(srv.Pid())
 		if err != nil {
@@ -277,9 +288,9 @@ func quickBoth(ctx context.Context, t target, c config, s settings, tmp string) 
 			return quickResult{}, err
 		}
 		cpu1, _, err := readCPUs(srv.Pid())
-		r.CPU = cpu1.Total() - cpu0.Total()
+		r.CPU, r.CPUSys = cpu1.Total()-cpu0.Total(), cpu1.Sys-cpu0.Sys
 		gb := float64(r.Bytes) / 1e9
-		q := quickResult{MBps: mbPerSec(r.Bytes, r.Elapsed), CPUPerGB: cpuPerGB(r), SwitchPerGB: float64(contextSwitches(srv.Pid())-sw0) / gb, BothP99: ms(r.Produce.P99)}
+		q := quickResult{MBps: mbPerSec(r.Bytes, r.Elapsed), CPUPerGB: cpuPerGB(r), SysPerGB: sysPerGB(r), SwitchPerGB: float64(contextSwitches(srv.Pid())-sw0) / gb, BothP99: ms(r.Produce.P99), E2EP50: ms(r.E2E.P50)}
 		if r.Fetches > 0 {
 			q.FetchPerGB, q.FetchKB = float64(r.Fetches)/gb, float64(r.FetchBytes)/float64(r.Fetches)/1e3
 		}
