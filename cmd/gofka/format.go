@@ -87,7 +87,7 @@ func formatVoters(cfg *config.Broker, standalone bool, initial string) ([]raft.V
 	}
 	switch {
 	case initial != "":
-		return broker.ParseVoters(initial, listener)
+		return initialVoters(cfg, initial, listener)
 	case !standalone:
 		return nil, nil
 	}
@@ -97,8 +97,30 @@ func formatVoters(cfg *config.Broker, standalone bool, initial string) ([]raft.V
 			if host == "" {
 				host = "localhost"
 			}
-			return []raft.Voter{{ID: cfg.NodeID, Listener: l.Name, Host: host, Port: uint16(l.Port)}}, nil
+			return []raft.Voter{{ID: cfg.NodeID, Listener: l.Name, Host: host, Port: uint16(l.Port),
+				DirectoryID: broker.MetadataDirID(cfg)}}, nil
 		}
 	}
 	return nil, errors.New("--standalone: listeners has no controller listener (" + listener + ")")
+}
+
+// initialVoters parses --initial-controllers; the directory id it names
+// for this node becomes its metadata log dir's directory.id, and one it
+// does not name is taken from that dir (Kafka's formatter).
+func initialVoters(cfg *config.Broker, initial, listener string) ([]raft.Voter, error) {
+	voters, err := broker.ParseVoters(initial, listener)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range voters {
+		if v.ID != cfg.NodeID {
+			continue
+		}
+		if v.DirectoryID == ([16]byte{}) {
+			voters[i].DirectoryID = broker.MetadataDirID(cfg)
+		} else if err := broker.SetMetadataDirID(cfg, v.DirectoryID); err != nil {
+			return nil, err
+		}
+	}
+	return voters, nil
 }

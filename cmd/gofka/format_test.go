@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gofka/gofka/internal/broker"
 	"github.com/gofka/gofka/internal/metadata"
 	"github.com/gofka/gofka/internal/raft"
 	"github.com/gofka/gofka/internal/security"
@@ -104,6 +105,47 @@ func TestFormatAddScram(t *testing.T) {
 			t.Errorf("--add-scram %q accepted", bad)
 		} else if strings.Contains(err.Error()+out, "a-secret") {
 			t.Errorf("--add-scram %q: the error quotes the password: %v", bad, err)
+		}
+	}
+}
+
+// The first voters carry their metadata dirs' directory ids (KIP-853's
+// voter keys): --standalone takes this node's, and --initial-controllers
+// gives this node's dir the id it names for it.
+func TestFormatVoterDirectoryIDs(t *testing.T) {
+	id := checkpoint.NewUUID().String()
+	for _, standalone := range []bool{true, false} {
+		dir := t.TempDir()
+		cfg, err := loadServerConfig("", []string{"log.dirs=" + dir, "node.id=2",
+			"listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:19093", "controller.listener.names=CONTROLLER"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := broker.Format(cfg, id, false); err != nil {
+			t.Fatal(err)
+		}
+		mine, other := checkpoint.NewUUID(), checkpoint.NewUUID()
+		initial := ""
+		if !standalone {
+			initial = "2@127.0.0.1:19093:" + mine.String() + ",3@127.0.0.1:19094:" + other.String()
+		}
+		voters, err := formatVoters(cfg, standalone, initial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mp, err := checkpoint.ReadMetaProperties(filepath.Join(dir, "meta.properties"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if standalone {
+			if len(voters) != 1 || voters[0].DirectoryID != [16]byte(mp.DirectoryID) || mp.DirectoryID == checkpoint.ZeroUUID {
+				t.Fatalf("--standalone: voters %+v, dir id %v", voters, mp.DirectoryID)
+			}
+			continue
+		}
+		if len(voters) != 2 || voters[0].DirectoryID != [16]byte(mine) || voters[1].DirectoryID != [16]byte(other) ||
+			mp.DirectoryID != mine {
+			t.Fatalf("--initial-controllers: voters %+v, dir id %v, want %v", voters, mp.DirectoryID, mine)
 		}
 	}
 }

@@ -52,11 +52,11 @@ func (n *Node) describeQuorumPartition(topic string, partition int32) kmsg.Descr
 	s := n.quorum.Status()
 	p.LeaderID, p.LeaderEpoch, p.HighWatermark = s.Leader, int32(s.Term), s.HighWatermark
 	for _, v := range s.Voters {
-		p.CurrentVoters = append(p.CurrentVoters, replicaState(s, v.ID))
+		p.CurrentVoters = append(p.CurrentVoters, replicaState(s, v))
 	}
 	for _, v := range s.Learners {
 		if st, ok := s.Replicas[v.ID]; ok && time.Since(st.LastContact) < n.observerTimeout() {
-			p.Observers = append(p.Observers, replicaState(s, v.ID))
+			p.Observers = append(p.Observers, replicaState(s, v))
 		}
 	}
 	for _, o := range s.Observers {
@@ -88,11 +88,11 @@ func observerState(o raft.ObserverState) kmsg.DescribeQuorumResponseTopicPartiti
 	return rs
 }
 
-// replicaState is what the leader knows of replica id's log.
-func replicaState(s *raft.Status, id int32) kmsg.DescribeQuorumResponseTopicPartitionReplicaState {
+// replicaState is what the leader knows of voter or learner v's log.
+func replicaState(s *raft.Status, v raft.Voter) kmsg.DescribeQuorumResponseTopicPartitionReplicaState {
 	rs := kmsg.NewDescribeQuorumResponseTopicPartitionReplicaState()
-	rs.ReplicaID, rs.LogEndOffset = id, -1
-	if st, ok := s.Replicas[id]; ok {
+	rs.ReplicaID, rs.ReplicaDirectoryID, rs.LogEndOffset = v.ID, v.DirectoryID, -1
+	if st, ok := s.Replicas[v.ID]; ok {
 		rs.LogEndOffset = st.LogEndOffset
 		if !st.LastContact.IsZero() {
 			rs.LastFetchTimestamp = st.LastContact.UnixMilli()
@@ -101,7 +101,7 @@ func replicaState(s *raft.Status, id int32) kmsg.DescribeQuorumResponseTopicPart
 			}
 		}
 	}
-	if id == s.Leader { // Kafka's leader reports itself caught up now
+	if v.ID == s.Leader { // Kafka's leader reports itself caught up now
 		rs.LogEndOffset = s.LogEndOffset
 		rs.LastFetchTimestamp = time.Now().UnixMilli()
 		rs.LastCaughtUpTimestamp = rs.LastFetchTimestamp

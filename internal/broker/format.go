@@ -96,6 +96,25 @@ func Format(cfg *config.Broker, clusterID string, ignoreFormatted bool) error {
 	return nil
 }
 
+// SetMetadataDirID gives the metadata log dir the directory.id id, as
+// kafka-storage.sh format does with the id --initial-controllers names for
+// this node: the voter set then carries the id the node fetches with.
+func SetMetadataDirID(cfg *config.Broker, id [16]byte) error {
+	path := filepath.Join(cfg.MetadataLogDir, "meta.properties")
+	mp, err := checkpoint.ReadMetaProperties(path)
+	if err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	if [16]byte(mp.DirectoryID) == id {
+		return nil
+	}
+	mp.DirectoryID = checkpoint.UUID(id)
+	if err := checkpoint.WriteMetaProperties(path, mp); err != nil {
+		return fmt.Errorf("broker: set directory.id of %s: %w", cfg.MetadataLogDir, err)
+	}
+	return nil
+}
+
 // FormatScram writes the SCRAM credentials of gofka format --add-scram
 // (Kafka's kafka-storage format --add-scram, KIP-900) as
 // UserScramCredentialRecords into the metadata log dir's

@@ -83,16 +83,16 @@ func (n *Node) openObserver() error {
 		return errors.New("broker: a broker-only node needs controller.quorum.voters or controller.quorum.bootstrap.servers")
 	}
 	n.quorum = raft.StartObserver(raft.ObserverConfig{
-		NodeID: n.nodeID, ClusterID: n.clusterID, Controllers: seeds, DirectoryID: metadataDirID(n.cfg),
+		NodeID: n.nodeID, ClusterID: n.clusterID, Controllers: seeds, DirectoryID: MetadataDirID(n.cfg),
 		SM:    &metadata.Machine{Pub: n.meta, ClusterID: n.clusterID},
 		Fetch: n.fetchMetadata, Logger: n.log.With("component", "observer"),
 	})
 	return nil
 }
 
-// metadataDirID is the directory.id of the metadata log dir (zero when
+// MetadataDirID is the directory.id of the metadata log dir (zero when
 // its meta.properties has none).
-func metadataDirID(cfg *config.Broker) [16]byte {
+func MetadataDirID(cfg *config.Broker) [16]byte {
 	mp, err := checkpoint.ReadMetaProperties(filepath.Join(cfg.MetadataLogDir, "meta.properties"))
 	if err != nil {
 		return [16]byte{}
@@ -232,17 +232,26 @@ func quorumVoters(cfg *config.Broker) ([]raft.Voter, error) {
 
 // ParseVoters parses Kafka's voter lists: controller.quorum.voters
 // ("id@host:port,...") and kafka-storage.sh's --initial-controllers
-// ("id@host:port:directoryid,..."; the directory id is not kept).
+// ("id@host:port:directoryid,...", the voter's metadata dir directory.id).
 func ParseVoters(list, listener string) ([]raft.Voter, error) {
 	var out []raft.Voter
 	for _, s := range strings.Split(list, ",") {
 		s = strings.TrimSpace(s)
+		var dir string
 		if id, rest, ok := strings.Cut(s, "@"); ok && strings.Count(rest, ":") == 2 {
-			s = id + "@" + rest[:strings.LastIndex(rest, ":")]
+			i := strings.LastIndex(rest, ":")
+			s, dir = id+"@"+rest[:i], rest[i+1:]
 		}
 		v, err := parseVoter(s, listener)
 		if err != nil {
 			return nil, err
+		}
+		if dir != "" {
+			u, err := checkpoint.ParseUUID(dir)
+			if err != nil {
+				return nil, fmt.Errorf("voter %d: directory id %q: %w", v.ID, dir, err)
+			}
+			v.DirectoryID = [16]byte(u)
 		}
 		out = append(out, v)
 	}

@@ -33,7 +33,7 @@ func (n *Node) handleAddRaftVoter(req *wire.Request, reply wire.Reply) {
 	r := req.Msg.(*kmsg.AddRaftVoterRequest)
 	resp := r.ResponseKind().(*kmsg.AddRaftVoterResponse)
 	resp.SetVersion(req.Version)
-	v, code := n.voterFromRequest(r.ClusterID, r.VoterID, r.Listeners)
+	v, code := n.voterFromRequest(r.ClusterID, r.VoterID, r.VoterDirectoryID, r.Listeners)
 	if code == nil && n.isVoter(r.VoterID) {
 		code = kerr.DuplicateVoter
 	}
@@ -52,7 +52,7 @@ func (n *Node) handleRemoveRaftVoter(req *wire.Request, reply wire.Reply) {
 	resp := r.ResponseKind().(*kmsg.RemoveRaftVoterResponse)
 	resp.SetVersion(req.Version)
 	code := n.checkCluster(r.ClusterID)
-	if code == nil && !n.isVoter(r.VoterID) {
+	if code == nil && !n.isVoterKey(r.VoterID, r.VoterDirectoryID) {
 		code = kerr.VoterNotFound
 	}
 	if code == nil {
@@ -73,8 +73,8 @@ func (n *Node) handleUpdateRaftVoter(req *wire.Request, reply wire.Reply) {
 	for _, l := range r.Listeners {
 		ls = append(ls, kmsg.AddRaftVoterRequestListener{Name: l.Name, Host: l.Host, Port: l.Port})
 	}
-	v, code := n.voterFromRequest(r.ClusterID, r.VoterID, ls)
-	if code == nil && !n.isVoter(r.VoterID) {
+	v, code := n.voterFromRequest(r.ClusterID, r.VoterID, r.VoterDirectoryID, ls)
+	if code == nil && !n.isVoterKey(r.VoterID, r.VoterDirectoryID) {
 		code = kerr.VoterNotFound
 	}
 	if code == nil {
@@ -88,7 +88,7 @@ func (n *Node) handleUpdateRaftVoter(req *wire.Request, reply wire.Reply) {
 
 // voterFromRequest checks the cluster id and takes the voter's endpoint on
 // the controller listener.
-func (n *Node) voterFromRequest(cluster *string, id int32, ls []kmsg.AddRaftVoterRequestListener) (raft.Voter, *kerr.Error) {
+func (n *Node) voterFromRequest(cluster *string, id int32, dir [16]byte, ls []kmsg.AddRaftVoterRequestListener) (raft.Voter, *kerr.Error) {
 	if code := n.checkCluster(cluster); code != nil {
 		return raft.Voter{}, code
 	}
@@ -98,7 +98,7 @@ func (n *Node) voterFromRequest(cluster *string, id int32, ls []kmsg.AddRaftVote
 	if id < 0 || i < 0 {
 		return raft.Voter{}, kerr.InvalidRequest
 	}
-	return raft.Voter{ID: id, Listener: ls[i].Name, Host: ls[i].Host, Port: ls[i].Port}, nil
+	return raft.Voter{ID: id, Listener: ls[i].Name, Host: ls[i].Host, Port: ls[i].Port, DirectoryID: dir}, nil
 }
 
 func (n *Node) checkCluster(cluster *string) *kerr.Error {
@@ -110,6 +110,15 @@ func (n *Node) checkCluster(cluster *string) *kerr.Error {
 
 func (n *Node) isVoter(id int32) bool {
 	return slices.ContainsFunc(n.quorum.Status().Voters, func(v raft.Voter) bool { return v.ID == id })
+}
+
+// isVoterKey reports whether voter id has directory id dir, KIP-853's
+// voter key. A zero id on either side (a static quorum's voter, a request
+// without one) matches any.
+func (n *Node) isVoterKey(id int32, dir [16]byte) bool {
+	return slices.ContainsFunc(n.quorum.Status().Voters, func(v raft.Voter) bool {
+		return v.ID == id && (v.DirectoryID == [16]byte{} || dir == [16]byte{} || v.DirectoryID == dir)
+	})
 }
 
 // changeVoters runs one voter change under a timeout.

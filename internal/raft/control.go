@@ -29,6 +29,10 @@ type Voter struct {
 	Listener string
 	Host     string
 	Port     uint16
+	// DirectoryID is the directory.id of the voter's metadata log dir
+	// (KIP-853's voter key), zero when unknown: a static quorum's voters,
+	// and voters added without one.
+	DirectoryID [16]byte `json:",omitzero"`
 }
 
 // raftID is the etcd raft id of a Kafka node id: etcd reserves 0 for "none"
@@ -102,7 +106,7 @@ func votersRecord(voters []Voter, extra []byte) []byte {
 	b = sc.AppendArrayLen(b, len(voters), false, true)
 	for _, v := range voters {
 		b = sc.AppendInt32(b, v.ID)
-		b = sc.AppendUUID(b, [16]byte{})
+		b = sc.AppendUUID(b, v.DirectoryID)
 		b = sc.AppendArrayLen(b, 1, false, true)
 		b = sc.AppendString(b, v.Listener, true)
 		b = sc.AppendString(b, v.Host, true)
@@ -122,8 +126,7 @@ func parseVoters(value []byte) ([]Voter, []byte, error) {
 	n, _ := r.ArrayLen(false, true, 4)
 	var voters []Voter
 	for i := 0; i < n && r.Err() == nil; i++ {
-		v := Voter{ID: r.Int32()}
-		r.UUID()
+		v := Voter{ID: r.Int32(), DirectoryID: r.UUID()}
 		ne, _ := r.ArrayLen(false, true, 4)
 		for j := 0; j < ne && r.Err() == nil; j++ {
 			name, host, port := r.String(true), r.String(true), r.Uint16()

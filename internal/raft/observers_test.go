@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -129,5 +130,27 @@ func TestQuietLearner(t *testing.T) {
 		if n := c.nodes[id]; len(n.voters) != 3 || len(n.learners) != 0 {
 			t.Fatalf("node %d after re-adding: voters %v learners %v", id, n.voters, n.learners)
 		}
+	}
+}
+
+// A voter's directory id (KIP-853's voter key) survives the snapshot's
+// VotersRecord, beside a voter without one.
+func TestVoterDirectoryIDInSnapshot(t *testing.T) {
+	voters := []Voter{
+		{ID: 1, Listener: "CONTROLLER", Host: "127.0.0.1", Port: 9001, DirectoryID: [16]byte{1, 2, 3, 15: 9}},
+		{ID: 2, Listener: "CONTROLLER", Host: "127.0.0.1", Port: 9002},
+	}
+	learners := []Voter{{ID: 3, Listener: "CONTROLLER", Host: "127.0.0.1", Port: 9003, DirectoryID: [16]byte{7, 15: 7}}}
+	s := &snapshotFile{mark: bootstrapMark, voters: voters, learners: learners}
+	data, err := s.encode(1700000000000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := parseSnapshot(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.voters, voters) || !slices.Equal(got.learners, learners) {
+		t.Fatalf("voters %+v learners %+v, want %+v %+v", got.voters, got.learners, voters, learners)
 	}
 }

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/gofka/gofka/internal/storage/checkpoint"
 	"github.com/gofka/gofka/pkg/gofkatest"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -232,7 +234,13 @@ func TestClusterVoterChanges(t *testing.T) {
 	}
 	started := make(chan error, 1)
 	go func() { started <- c.StartNode(n4) }()
-	add.TimeoutMillis = 10000
+	var dirID [16]byte // node 4's metadata dir's directory.id, its voter key with its id
+	waitFor(t, 20*time.Second, "node 4 formatted", func() bool {
+		mp, err := checkpoint.ReadMetaProperties(filepath.Join(n4.Dir(), "meta.properties"))
+		dirID = [16]byte(mp.DirectoryID)
+		return err == nil
+	})
+	add.TimeoutMillis, add.VoterDirectoryID = 10000, dirID
 	t0 := time.Now()
 	voterRequest(t, ctx, kcl, add)
 	t.Logf("voter 4 added after %v", time.Since(t0))
@@ -240,6 +248,17 @@ func TestClusterVoterChanges(t *testing.T) {
 		t.Fatalf("node 4: %v", err)
 	}
 	t.Logf("node 4: %s", n4.Addr())
+	if p, ok := describeQuorum(ctx, kcl); !ok || !slices.ContainsFunc(p.CurrentVoters,
+		func(v kmsg.DescribeQuorumResponseTopicPartitionReplicaState) bool {
+			return v.ReplicaID == 4 && v.ReplicaDirectoryID == dirID
+		}) {
+		t.Fatalf("DescribeQuorum does not list voter 4 with directory id %x: %+v", dirID, p.CurrentVoters)
+	}
+	wrong := kmsg.NewPtrRemoveRaftVoterRequest()
+	wrong.ClusterID, wrong.VoterID, wrong.VoterDirectoryID = kmsg.StringPtr(c.ClusterID()), 4, [16]byte{15: 1}
+	if resp, err := wrong.RequestWith(ctx, kcl); err != nil || resp.ErrorCode != kerr.VoterNotFound.Code {
+		t.Fatalf("removing voter 4 by another directory id: %v %+v, want VOTER_NOT_FOUND", err, resp)
+	}
 	dup := *add
 	if resp, err := dup.RequestWith(ctx, kcl); err != nil || resp.ErrorCode != kerr.DuplicateVoter.Code {
 		t.Fatalf("adding voter 4 twice: %v %+v", err, resp)
