@@ -248,12 +248,14 @@ func TestClusterVoterChanges(t *testing.T) {
 		t.Fatalf("node 4: %v", err)
 	}
 	t.Logf("node 4: %s", n4.Addr())
-	if p, ok := describeQuorum(ctx, kcl); !ok || !slices.ContainsFunc(p.CurrentVoters,
-		func(v kmsg.DescribeQuorumResponseTopicPartitionReplicaState) bool {
+	// The node answering DescribeQuorum may not have applied the addition
+	// yet (a CI run listed voters 1-3 right after it was acknowledged).
+	waitFor(t, 20*time.Second, fmt.Sprintf("DescribeQuorum to list voter 4 with directory id %x", dirID), func() bool {
+		p, ok := describeQuorum(ctx, kcl)
+		return ok && slices.ContainsFunc(p.CurrentVoters, func(v kmsg.DescribeQuorumResponseTopicPartitionReplicaState) bool {
 			return v.ReplicaID == 4 && v.ReplicaDirectoryID == dirID
-		}) {
-		t.Fatalf("DescribeQuorum does not list voter 4 with directory id %x: %+v", dirID, p.CurrentVoters)
-	}
+		})
+	})
 	wrong := kmsg.NewPtrRemoveRaftVoterRequest()
 	wrong.ClusterID, wrong.VoterID, wrong.VoterDirectoryID = kmsg.StringPtr(c.ClusterID()), 4, [16]byte{15: 1}
 	if resp, err := wrong.RequestWith(ctx, kcl); err != nil || resp.ErrorCode != kerr.VoterNotFound.Code {

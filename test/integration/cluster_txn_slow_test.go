@@ -22,7 +22,10 @@ import (
 // and b and leads topic slowtx (replicas n and f; the controllers' leader
 // l is neither). a writes to slowtx, then f is cut from n, so a's commit
 // markers wait for the ISR until n drops f from it
-// (replica.lag.time.max.ms). While a's EndTxn waits, b's InitProducerId
+// (replica.lag.time.max.ms: the leader checks every half of it, so f
+// leaves the ISR 10-15 s after the cut, inside the markers' wait of
+// request.timeout.ms, 30 s; at 20 s a loaded CI run shrank it after 30 s
+// and the commit failed COORDINATOR_NOT_AVAILABLE). While a's EndTxn waits, b's InitProducerId
 // on the same coordinator is answered; then a's commit completes. The
 // transaction log partitions of a and b are moved to n and l first: the
 // coordinator answers once the ISR holds its records, and f is cut.
@@ -31,7 +34,7 @@ func TestTxnCoordinatorSlowMarkers(t *testing.T) {
 		gofkatest.WithConfig("transaction.state.log.num.partitions", fmt.Sprint(coordParts)),
 		gofkatest.WithConfig("transaction.state.log.replication.factor", "3"),
 		gofkatest.WithConfig("transaction.state.log.min.isr", "1"),
-		gofkatest.WithConfig("replica.lag.time.max.ms", "20000"),
+		gofkatest.WithConfig("replica.lag.time.max.ms", "10000"),
 	)
 	c := gofkatest.StartCluster(t, gofkatest.Nodes(3), gofkatest.NodeOptions(opts...))
 	ctx := ctxT(t, 4*time.Minute)
