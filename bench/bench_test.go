@@ -450,3 +450,24 @@ func TestCheckBothAfter(t *testing.T) {
 		t.Fatalf("unknown step: %v", err)
 	}
 }
+
+func TestCPUCeiling(t *testing.T) {
+	// 2 CPUs at 8 s/GB move 250 MB/s: 1.25x a peer at 200 MB/s.
+	if got := cpuCeiling(2, 8, 200); got < 1.2499 || got > 1.2501 {
+		t.Fatalf("ceiling %v, want 1.25", got)
+	}
+	if got := cpuCeiling(2, 0, 200); got != 0 {
+		t.Fatalf("ceiling without a client measurement: %v, want 0", got)
+	}
+	cfg := config{Size: 100, Acks: 1, Partitions: 1}
+	sc := scenario{config: cfg, Mode: modeProduce}
+	withClient := func(drv time.Duration) targetResults {
+		var cr configResult
+		cr.Phases[modeProduce] = phaseResult{Bytes: 1e9, Driver: drv}
+		return targetResults{Configs: map[config][]configResult{cfg: {cr}}}
+	}
+	rep := report{Results: []targetResults{withClient(7 * time.Second), withClient(6 * time.Second), withClient(0)}}
+	if got := rep.minClientPerGB(sc); got != 6 {
+		t.Fatalf("min client CPU per GB %v, want 6 (the lowest measured, unmeasured skipped)", got)
+	}
+}

@@ -227,7 +227,10 @@ func (rep report) writeRawProduce(b *strings.Builder) {
 	b.WriteString("broker to acknowledge; the rest waited for a CPU. A broker that never made the loop wait could\n")
 	b.WriteString("save at most the peer's stalled time, so Gofka/kfake cannot exceed 1 / (1 - kfake's stalled share)\n")
 	b.WriteString("with this client on this machine (the last column): where that ceiling is under 1.5, kfake already\n")
-	b.WriteString("kept this producer busy and the 1.5x target is out of any broker's reach.\n\n")
+	b.WriteString("kept this producer busy and the 1.5x target is out of any broker's reach. The column after it\n")
+	b.WriteString("bounds the ratio by CPU: a broker that cost nothing would leave every CPU of the machine to the\n")
+	b.WriteString("client, which at its lowest CPU per GB seen on any target then moves CPUs / (client CPU s/GB) GB/s,\n")
+	b.WriteString("divided by kfake's rate; a real broker's own CPU per GB comes off that.\n\n")
 	b.WriteString(rep.clientTable())
 }
 

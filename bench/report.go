@@ -173,6 +173,17 @@ func stallCeiling(share float64) float64 {
 	return 1 / (1 - share)
 }
 
+// cpuCeiling is the highest throughput ratio any target can reach over a
+// peer that moved peerMBps when the client alone, at clientPerGB CPU
+// seconds per GB, gets every one of cpus: a broker that cost nothing
+// leaves the machine to the client and no more. 0 when undefined.
+func cpuCeiling(cpus int, clientPerGB, peerMBps float64) float64 {
+	if clientPerGB <= 0 || peerMBps <= 0 {
+		return 0
+	}
+	return float64(cpus) / clientPerGB * 1000 / peerMBps
+}
+
 // sysPerGB is the kernel part of cpuPerGB.
 func sysPerGB(r phaseResult) float64 {
 	if r.Bytes == 0 {

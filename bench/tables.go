@@ -228,7 +228,7 @@ func (rep report) clientTable() string {
 		cols = append(cols, n+" client CPU s/GB", n+" records/request", n+" producer stalled (buffer full)")
 	}
 	for _, n := range rep.names()[1:] {
-		cols = append(cols, "kgo Gofka/"+n, "ceiling 1/(1 - "+n+" stalled)")
+		cols = append(cols, "kgo Gofka/"+n, "ceiling 1/(1 - "+n+" stalled)", fmt.Sprintf("ceiling: %d CPUs to the client", rep.Machine.CPUs))
 	}
 	var b strings.Builder
 	b.WriteString(header(cols...))
@@ -242,11 +242,24 @@ func (rep report) clientTable() string {
 				fmt.Sprintf("%.0f%% (%.0f%%)", 100*tr.phase(sc, stallShare), 100*tr.phase(sc, blockedShare)))
 		}
 		for i := 1; i < len(rep.Results); i++ {
-			cells = append(cells, ratioCell(rep.ratioTo(i, sc, phaseMBps), i == 1), fmt.Sprintf("%.2f", stallCeiling(rep.Results[i].phase(sc, stallShare))))
+			cells = append(cells, ratioCell(rep.ratioTo(i, sc, phaseMBps), i == 1), fmt.Sprintf("%.2f", stallCeiling(rep.Results[i].phase(sc, stallShare))),
+				fmt.Sprintf("%.2f", cpuCeiling(rep.Machine.CPUs, rep.minClientPerGB(sc), rep.Results[i].phase(sc, phaseMBps))))
 		}
 		b.WriteString(row(cells...))
 	}
 	return b.String()
+}
+
+// minClientPerGB is the lowest client CPU per GB any target's run of sc
+// measured: the cheapest the client has been seen to do the work.
+func (rep report) minClientPerGB(sc scenario) float64 {
+	lo := 0.0
+	for _, tr := range rep.Results {
+		if v := tr.phase(sc, clientPerGB); v > 0 && (lo == 0 || v < lo) {
+			lo = v
+		}
+	}
+	return lo
 }
 
 // halfTable has each target's half-load rate, produce latency and server
