@@ -139,7 +139,7 @@ func (rep report) writeMethod(b *strings.Builder) {
 	if s.WarmMemory > 0 {
 		b.WriteString("- Memory warm-up: right before each phase that writes (raw produce; raw both; the kgo warm-up\n")
 		b.WriteString("  records and produce; half-load produce; both) of every config the runner touches up to\n")
-		fmt.Fprintf(b, "  %.0f GiB of fresh anonymous memory (one write per page, leaving 3 GiB available) and frees it.\n", float64(s.WarmMemory)/(1<<30))
+		fmt.Fprintf(b, "  %.0f GiB of fresh anonymous memory (every page written: `MADV_POPULATE_WRITE`, leaving 3 GiB available) and frees it.\n", float64(s.WarmMemory)/(1<<30))
 		b.WriteString("  On this virtual machine a page the host has not backed yet costs several times more to write\n")
 		b.WriteString("  the first time, and the page cache a broker writes into is made of such pages; without this,\n")
 		b.WriteString("  each target met whatever the previous one had freed and produce numbers swung by 2x with the\n")
