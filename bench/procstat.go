@@ -172,13 +172,8 @@ func (s *sampler) stop() memStatus {
 // every thread of a process (0 if it cannot be read): how often its
 // threads went to sleep or were preempted.
 func contextSwitches(pid int) int64 {
-	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
-	var n int64
-	for _, f := range tasks {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
+	return sumThreads(pid, "status", func(b []byte) int64 {
+		var n int64
 		sc := bufio.NewScanner(bytes.NewReader(b))
 		for sc.Scan() {
 			name, rest, _ := strings.Cut(sc.Text(), ":")
@@ -187,8 +182,8 @@ func contextSwitches(pid int) int64 {
 				n += v
 			}
 		}
-	}
-	return n
+		return n
+	})
 }
 
 // runQueueWait sums how long every thread of a process waited on a run
@@ -196,22 +191,28 @@ func contextSwitches(pid int) int64 {
 // it cannot be read. Over a phase it shows how much of the client-seen
 // latency a 2-CPU machine shared with other work can explain.
 func runQueueWait(pid int) time.Duration {
+	return time.Duration(sumThreads(pid, "schedstat", func(b []byte) int64 {
+		fields := strings.Fields(string(b))
+		if len(fields) < 2 {
+			return 0
+		}
+		v, _ := strconv.ParseInt(fields[1], 10, 64)
+		return v
+	}))
+}
+
+// sumThreads sums f over /proc/PID/task/*/file, one per thread of the
+// process; threads that end meanwhile are skipped, and a pid <= 0 is 0.
+func sumThreads(pid int, file string, f func([]byte) int64) int64 {
 	if pid <= 0 {
 		return 0
 	}
-	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/%s", pid, file))
 	var sum int64
-	for _, f := range tasks {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
+	for _, t := range tasks {
+		if b, err := os.ReadFile(t); err == nil {
+			sum += f(b)
 		}
-		fields := strings.Fields(string(b))
-		if len(fields) < 2 {
-			continue
-		}
-		v, _ := strconv.ParseInt(fields[1], 10, 64)
-		sum += v
 	}
-	return time.Duration(sum)
+	return sum
 }
