@@ -143,15 +143,20 @@ func (pl *prodLog) publish() {
 	pl.fuo.Store(fuo)
 }
 
-// beforeAppend snapshots the state when the append at first started a new
-// segment (Kafka snapshots at every roll). The caller holds pl.mu.
+// afterRoll snapshots the state when the append at first started a new
+// segment (Kafka snapshots at every roll). The snapshot's fsync is left to
+// the log's next flush, as Kafka's roll leaves it to its flush scheduler:
+// done here it held the partition's appends for as long as the journal
+// commit behind the rolled segment's writeback, 0.4-0.7 s at 300 MB/s.
+// The caller holds pl.mu.
 func (pl *prodLog) afterRoll(log *storage.Log, first int64) {
 	if log.ActiveBase() != first || first <= pl.lastSnap {
 		return
 	}
 	pl.st.SetEnd(first)
-	if err := producerstate.WriteSnapshot(log.Dir(), pl.st); err == nil {
+	if path, err := producerstate.WriteSnapshotNoSync(log.Dir(), pl.st); err == nil {
 		pl.lastSnap = first
+		log.SyncOnFlush(path)
 	}
 	bases := log.SegmentBases()
 	_ = producerstate.DeleteBelow(log.Dir(), bases[0])

@@ -6,11 +6,15 @@ import "fmt"
 // to the log end offset.
 func (l *Log) Flush() error { return l.flushTo(l.leo.Load()) }
 
-// flushTo fsyncs the segments holding offsets in [recovery point, upTo) and
-// advances the recovery point to upTo. Appends continue meanwhile.
+// flushTo fsyncs the files left to the next flush (SyncOnFlush) and the
+// segments holding offsets in [recovery point, upTo), and advances the
+// recovery point to upTo. Appends continue meanwhile.
 func (l *Log) flushTo(upTo int64) error {
 	l.flushMu.Lock()
 	defer l.flushMu.Unlock()
+	if err := l.pending.sync(); err != nil {
+		return err
+	}
 	rp := l.rp.Load()
 	if upTo <= rp {
 		return nil

@@ -34,6 +34,7 @@ type Log struct {
 
 	mu      sync.Mutex // appends, rolls, truncation, retention, epoch writes
 	flushMu sync.Mutex // one flush at a time; Close waits for it
+	pending pendingSyncs
 	deleter deleter
 	faults  *faultSlot // the Manager's FaultHook; nil outside a Manager
 }

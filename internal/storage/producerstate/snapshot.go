@@ -107,14 +107,27 @@ func FileName(offset int64) string { return fmt.Sprintf("%020d%s", offset, Suffi
 // WriteSnapshot writes the state's snapshot named by its end offset into
 // dir: to a temp file, fsynced, then renamed.
 func WriteSnapshot(dir string, s *State) error {
+	_, err := writeSnapshot(dir, s, true)
+	return err
+}
+
+// WriteSnapshotNoSync writes the snapshot as WriteSnapshot does without
+// the fsync, which it leaves to the caller, and returns the file's path.
+// A crash before that fsync may leave the file torn or empty: its CRC
+// fails, and LoadLatest removes it and takes the snapshot before it.
+func WriteSnapshotNoSync(dir string, s *State) (string, error) {
+	return writeSnapshot(dir, s, false)
+}
+
+func writeSnapshot(dir string, s *State, sync bool) (string, error) {
 	path := filepath.Join(dir, FileName(s.end))
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
-		return fmt.Errorf("producerstate: write snapshot: %w", err)
+		return "", fmt.Errorf("producerstate: write snapshot: %w", err)
 	}
 	_, err = f.Write(s.MarshalSnapshot())
-	if err == nil {
+	if err == nil && sync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
@@ -125,9 +138,9 @@ func WriteSnapshot(dir string, s *State) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("producerstate: write snapshot: %w", err)
+		return "", fmt.Errorf("producerstate: write snapshot: %w", err)
 	}
-	return nil
+	return path, nil
 }
 
 // ListSnapshots returns the offsets of the snapshot files in dir, oldest
