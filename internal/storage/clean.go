@@ -221,12 +221,7 @@ func (l *Log) findGroupLocked(old []int64, base int64) (int, error) {
 
 // syncDir fsyncs a directory so renames in it are durable.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("storage: open dir: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
+	if err := fsyncPath(dir); err != nil {
 		return fmt.Errorf("storage: fsync dir: %w", err)
 	}
 	return nil

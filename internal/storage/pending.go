@@ -52,19 +52,17 @@ func (p *pendingSyncs) sync() error {
 // syncFile fsyncs the file at path; a file that is gone is not an error.
 // A variable so that tests can see the calls.
 var syncFile = func(path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("storage: fsync %s: %w", path, err)
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := fsyncPath(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("storage: fsync %s: %w", path, err)
 	}
 	return nil
+}
+
+// fsyncPath fsyncs the file or directory at path.
+func fsyncPath(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	return errors.Join(f.Sync(), f.Close())
 }
